@@ -1,0 +1,26 @@
+package dev.anyclaude.api;
+
+import java.util.List;
+
+/**
+ * A content block of a request message. Raw JSON values (tool input) are kept as compact JSON text
+ * exactly as the client sent them, so they pass through untouched and hash deterministically.
+ */
+public sealed interface ContentBlock {
+
+    record Text(String text) implements ContentBlock {}
+
+    /** An image given inline ({@code data} base64 with {@code mediaType}) or by {@code url}. */
+    record Image(String mediaType, String data, String url) implements ContentBlock {}
+
+    /** A document reduced to text where possible; {@code text} is null when it could not be. */
+    record Document(String title, String text, String mediaType) implements ContentBlock {}
+
+    record ToolUse(String id, String name, String inputJson) implements ContentBlock {}
+
+    record ToolResult(String toolUseId, List<ContentBlock> content, boolean isError) implements ContentBlock {}
+
+    record Thinking(String thinking, String signature) implements ContentBlock {}
+
+    record RedactedThinking(String data) implements ContentBlock {}
+}

@@ -1,0 +1,6 @@
+package dev.anyclaude.api;
+
+import java.util.List;
+
+/** One turn of the conversation. */
+public record Message(Role role, List<ContentBlock> content) {}

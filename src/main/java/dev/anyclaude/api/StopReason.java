@@ -1,0 +1,10 @@
+package dev.anyclaude.api;
+
+/** Why generation stopped, as Anthropic names it. */
+public enum StopReason {
+    END_TURN, MAX_TOKENS, STOP_SEQUENCE, TOOL_USE, PAUSE_TURN, REFUSAL;
+
+    public String wire() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
