@@ -1,18 +1,39 @@
 package dev.anyclaude;
 
+import dev.anyclaude.cli.ConfigDefaults;
+import dev.anyclaude.cli.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point: the anyclaude command and its subcommands, wired with constructor calls. */
 @Command(name = "anyclaude", mixinStandardHelpOptions = true, version = "anyclaude 0.1.0",
         description = "Anthropic Messages API gateway for local models.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Main()).execute(args);
-        // The embedded engine's native threads never let the JVM end by itself.
-        System.exit(code);
+        // The embedded engine's native threads never let the JVM end by itself: always exit explicitly.
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        CommandLine cli = new CommandLine(new Main());
+        try {
+            ConfigDefaults defaults = ConfigDefaults.load(args, System.getenv());
+            cli.setDefaultValueProvider(defaults);
+            defaults.check(cli.getSubcommands().values());
+        } catch (IllegalArgumentException e) {
+            System.err.println("anyclaude: " + e.getMessage());
+            return 2;
+        }
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof IllegalArgumentException) {
+                cmd.getErr().println("anyclaude: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        return cli.execute(args);
     }
 
     @Override

@@ -1,0 +1,339 @@
+package dev.anyclaude.backend;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.anyclaude.api.ErrorKind;
+import dev.anyclaude.api.EventSink;
+import dev.anyclaude.api.GatewayException;
+import dev.anyclaude.api.MessagesRequest;
+import dev.anyclaude.api.StreamEvent;
+import dev.anyclaude.translate.OpenAiDialect;
+import dev.anyclaude.translate.OpenAiRequestWriter;
+import dev.anyclaude.translate.OpenAiResponseTranslator;
+import dev.anyclaude.translate.OpenAiStreamTranslator;
+import dev.anyclaude.translate.ServerReplies;
+import dev.anyclaude.translate.UpstreamErrors;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A backend that speaks OpenAI's {@code /v1/chat/completions}: llama.cpp server, vLLM, SGLang,
+ * mlx_lm.server, Ollama, LM Studio or any compatible server. It probes the server once (flavor, context
+ * size, models), translates each request, and streams the translated events back.
+ */
+public final class OpenAiBackend implements Backend {
+    private static final Logger log = LoggerFactory.getLogger(OpenAiBackend.class);
+    private static final int MAX_ERROR_BODY = 64 * 1024;
+
+    private final OpenAiConfig config;
+    private final ObjectMapper mapper;
+    private final HttpClient http;
+    private final OpenAiRequestWriter writer;
+    private final UpstreamErrors errors;
+    private final ServerReplies replies;
+
+    private volatile Flavor flavor;
+    private volatile long contextTokens;
+    private volatile List<String> models = List.of();
+    private volatile Readiness readiness = Readiness.down("not probed yet");
+
+    public OpenAiBackend(OpenAiConfig config, ObjectMapper mapper) {
+        this.config = config;
+        this.mapper = mapper;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(config.connectTimeout())
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build();
+        this.writer = new OpenAiRequestWriter(mapper);
+        this.errors = new UpstreamErrors(mapper);
+        this.replies = new ServerReplies(mapper);
+        this.flavor = config.flavor() == Flavor.AUTO ? Flavor.GENERIC : config.flavor();
+        this.contextTokens = config.contextTokens();
+    }
+
+    @Override
+    public String name() {
+        return "openai";
+    }
+
+    public Flavor flavor() {
+        return flavor;
+    }
+
+    public URI baseUrl() {
+        return config.baseUrl();
+    }
+
+    /**
+     * Learns what the server is: its flavor (when AUTO), context size and models. Never throws: a server
+     * that is down leaves the backend not ready, and the next probe (from {@link #readiness()}) tries again.
+     */
+    public void probe() {
+        try {
+            byte[] props = get(config.root().resolve("props"), Duration.ofSeconds(3));
+            if (props != null) {
+                ServerReplies.Props p = replies.props(props);
+                if (config.flavor() == Flavor.AUTO) {
+                    flavor = Flavor.LLAMACPP;
+                }
+                if (config.contextTokens() == 0 && p.nCtx() > 0) {
+                    contextTokens = p.nCtx();
+                }
+            }
+            byte[] list = get(URI.create(config.baseUrl() + "/models"), Duration.ofSeconds(3));
+            if (list != null) {
+                List<ServerReplies.ModelEntry> entries = replies.models(list);
+                models = entries.stream().map(ServerReplies.ModelEntry::id).toList();
+                for (ServerReplies.ModelEntry e : entries) {
+                    if (config.flavor() == Flavor.AUTO && flavor == Flavor.GENERIC) {
+                        flavor = switch (e.ownedBy()) {
+                            case "vllm" -> Flavor.VLLM;
+                            case "sglang" -> Flavor.SGLANG;
+                            case "llamacpp" -> Flavor.LLAMACPP;
+                            case "library", "ollama" -> Flavor.OLLAMA;
+                            default -> Flavor.GENERIC;
+                        };
+                    }
+                    if (contextTokens == 0 && e.contextTokens() > 0) {
+                        contextTokens = e.contextTokens();
+                    }
+                }
+            }
+            readiness = Readiness.up();
+        } catch (GatewayException e) {
+            readiness = Readiness.down(e.getMessage());
+        }
+    }
+
+    /** GET returning the body on 200, null on another status; throws when the server cannot be reached. */
+    private byte[] get(URI uri, Duration timeout) {
+        HttpRequest req = authorized(HttpRequest.newBuilder(uri).timeout(timeout).GET()).build();
+        try {
+            HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+            return resp.statusCode() == 200 ? resp.body() : null;
+        } catch (IOException e) {
+            throw transportFailure(e, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayException(ErrorKind.CANCELLED, "interrupted while probing " + config.baseUrl());
+        }
+    }
+
+    @Override
+    public Readiness readiness() {
+        if (!readiness.ready()) {
+            probe();
+        }
+        return readiness;
+    }
+
+    @Override
+    public List<String> models() {
+        return models;
+    }
+
+    @Override
+    public long contextTokens() {
+        return contextTokens;
+    }
+
+    OpenAiDialect dialect(BackendRequest call) {
+        return OpenAiDialect.forFlavor(flavor.label(), config.foldInlineSystem(), Map.of());
+    }
+
+    /** Clamps {@code max_tokens} to what the context can still hold after the (estimated) prompt. */
+    MessagesRequest clamp(MessagesRequest r) {
+        long ctx = contextTokens;
+        if (ctx <= 0 || r.maxTokens() < 1) {
+            return r;
+        }
+        long room = ctx - PromptSize.estimateTokens(r);
+        long limit = Math.max(room, Math.min(r.maxTokens(), 64));
+        return r.maxTokens() > limit ? r.withMaxTokens((int) Math.max(limit, 1)) : r;
+    }
+
+    @Override
+    public void generate(BackendRequest call, EventSink sink) throws IOException {
+        MessagesRequest request = clamp(call.request());
+        byte[] body = writer.write(request, dialect(call));
+        HttpRequest req = authorized(HttpRequest.newBuilder(URI.create(config.baseUrl() + "/chat/completions"))
+                .timeout(config.responseTimeout())
+                .header("Content-Type", "application/json")
+                .header("Accept", request.stream() ? "text/event-stream" : "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))).build();
+        HttpResponse<InputStream> resp = send(req);
+        try (InputStream in = resp.body()) {
+            if (resp.statusCode() != 200) {
+                throw errors.classify(resp.statusCode(), in.readNBytes(MAX_ERROR_BODY), config.baseUrl().toString(),
+                        retryAfter(resp));
+            }
+            TrackingSink tracking = new TrackingSink(sink);
+            try {
+                if (request.stream()) {
+                    pumpStream(in, tracking);
+                } else {
+                    new OpenAiResponseTranslator(mapper).translate(in.readAllBytes(), tracking);
+                }
+            } catch (IOException e) {
+                if (tracking.failure != null) {
+                    throw tracking.failure; // the client left or a stop sequence ended it: abandon upstream
+                }
+                if (Thread.currentThread().isInterrupted() || e instanceof InterruptedIOException) {
+                    throw new InterruptedIOException("cancelled: the client left");
+                }
+                throw new GatewayException(ErrorKind.PROTOCOL_VIOLATION,
+                        "connection to " + config.baseUrl() + " lost mid-response: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void pumpStream(InputStream in, EventSink sink) throws IOException {
+        OpenAiStreamTranslator translator = new OpenAiStreamTranslator(mapper, sink);
+        SseLines lines = new SseLines(in);
+        String data;
+        while ((data = lines.nextData()) != null) {
+            if (data.equals("[DONE]")) {
+                translator.onEnd();
+                lines.drain();
+                return;
+            }
+            translator.onData(data);
+        }
+        translator.onEnd();
+    }
+
+    private HttpResponse<InputStream> send(HttpRequest req) throws IOException {
+        try {
+            return http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw transportFailure(e, true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("cancelled: the client left");
+        }
+    }
+
+    private GatewayException transportFailure(IOException e, boolean generating) {
+        String where = config.baseUrl().toString();
+        if (e instanceof HttpConnectTimeoutException || e instanceof ConnectException
+                || e.getCause() instanceof ConnectException) {
+            return new GatewayException(ErrorKind.BACKEND_UNREACHABLE,
+                    "backend unreachable: " + where + " (" + describe(e) + ")", e, 2);
+        }
+        if (e instanceof HttpTimeoutException) {
+            return new GatewayException(ErrorKind.BACKEND_TIMEOUT, "backend " + where + " did not answer within "
+                    + config.responseTimeout().toSeconds() + " s", e, 2);
+        }
+        // A pooled connection the server had closed (llama.cpp closes after every stream) fails like this:
+        // retryable, and the retry opens a fresh connection.
+        log.debug("transport failure to {} (generating={}): {}", where, generating, e.toString());
+        return new GatewayException(ErrorKind.BACKEND_UNREACHABLE,
+                "backend " + where + " closed the connection: " + describe(e), e, 1);
+    }
+
+    private static String describe(IOException e) {
+        String m = e.getMessage();
+        if (m == null && e.getCause() != null) {
+            m = e.getCause().toString();
+        }
+        return m == null ? e.getClass().getSimpleName() : m;
+    }
+
+    private static long retryAfter(HttpResponse<?> resp) {
+        return resp.headers().firstValue("retry-after").map(v -> {
+            try {
+                return Long.parseLong(v.trim());
+            } catch (NumberFormatException e) {
+                return -1L;
+            }
+        }).orElse(-1L);
+    }
+
+    private HttpRequest.Builder authorized(HttpRequest.Builder b) {
+        if (config.apiKey() != null && !config.apiKey().isBlank()) {
+            b.header("Authorization", "Bearer " + config.apiKey());
+        }
+        return b;
+    }
+
+    @Override
+    public TokenCount countTokens(BackendRequest call) {
+        MessagesRequest request = call.request();
+        if (flavor == Flavor.LLAMACPP) {
+            try {
+                byte[] chat = writer.write(request.withMaxTokens(1), dialect(call));
+                byte[] applied = post(config.root().resolve("apply-template"), chat);
+                byte[] tokens = post(config.root().resolve("tokenize"),
+                        replies.tokenizeBody(replies.appliedPrompt(applied)));
+                return new TokenCount(replies.tokenCount(tokens), true);
+            } catch (GatewayException e) {
+                log.debug("llama.cpp token count failed, estimating: {}", e.getMessage());
+            }
+        } else if (flavor == Flavor.VLLM || flavor == Flavor.SGLANG) {
+            try {
+                byte[] chat = writer.write(request.withMaxTokens(1), dialect(call));
+                return new TokenCount(replies.tokenCount(post(config.root().resolve("tokenize"), chat)), true);
+            } catch (GatewayException e) {
+                log.debug("{} token count failed, estimating: {}", flavor.label(), e.getMessage());
+            }
+        }
+        return new TokenCount(PromptSize.estimateTokens(request), false);
+    }
+
+    private byte[] post(URI uri, byte[] body) {
+        HttpRequest req = authorized(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))).build();
+        try {
+            HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+            if (resp.statusCode() != 200) {
+                throw errors.classify(resp.statusCode(), resp.body(), uri.toString(), retryAfter(resp));
+            }
+            return resp.body();
+        } catch (IOException e) {
+            throw transportFailure(e, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayException(ErrorKind.CANCELLED, "cancelled");
+        }
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+
+    /** Remembers the sink's own failure, to tell "the client left" from "the backend broke". */
+    private static final class TrackingSink implements EventSink {
+        private final EventSink delegate;
+        IOException failure;
+
+        TrackingSink(EventSink delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void accept(StreamEvent event) throws IOException {
+            try {
+                delegate.accept(event);
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+        }
+    }
+}

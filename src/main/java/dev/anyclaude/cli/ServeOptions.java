@@ -1,0 +1,83 @@
+package dev.anyclaude.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** The gateway's settings as command-line options, shared by {@code serve} and {@code claude}. */
+public final class ServeOptions {
+
+    @Option(names = "--backend", paramLabel = "KIND",
+            description = "openai (any /v1/chat/completions server) or embedded (llama.cpp in-process). Default: ${DEFAULT-VALUE}.",
+            defaultValue = "openai")
+    public String backend;
+
+    @Option(names = "--upstream", paramLabel = "URL",
+            description = "Base URL of the model server, with or without /v1 (e.g. http://127.0.0.1:8080).")
+    public String upstream;
+
+    @Option(names = "--upstream-key", paramLabel = "KEY",
+            description = "API key sent upstream as 'Authorization: Bearer'.")
+    public String upstreamKey;
+
+    @Option(names = "--flavor", paramLabel = "NAME", defaultValue = "auto",
+            description = "Upstream server kind: auto, llamacpp, vllm, sglang, mlx, ollama, lmstudio, generic. Default: ${DEFAULT-VALUE} (probed).")
+    public String flavor;
+
+    @Option(names = "--model", paramLabel = "NAME|FILE",
+            description = "Backend model for ordinary requests (openai: the server's model name, default: its first model; embedded: the GGUF file).")
+    public String model;
+
+    @Option(names = "--small-model", paramLabel = "NAME",
+            description = "Backend model for Claude's small/fast (haiku) requests. Default: the main model.")
+    public String smallModel;
+
+    @Option(names = "--alias", paramLabel = "CLIENT=BACKEND", split = ",",
+            description = "Map an exact client model name to a backend model (repeatable).")
+    public Map<String, String> aliases = new LinkedHashMap<>();
+
+    @Option(names = "--host", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+            description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
+    public String host;
+
+    @Option(names = "--port", paramLabel = "N", defaultValue = "8082",
+            description = "Port to listen on; 0 picks a free port. Default: ${DEFAULT-VALUE}.")
+    public int port;
+
+    @Option(names = "--ctx", paramLabel = "TOKENS", defaultValue = "0",
+            description = "Context size of the backend model (0: learn it from the server, or the embedded default).")
+    public long ctx;
+
+    @Option(names = "--fold-inline-system",
+            description = "Fold mid-conversation system messages into the user turn before them as <system-reminder> text (for templates that reject late system messages).")
+    public boolean foldInlineSystem;
+
+    @Option(names = "--no-normalize",
+            description = "Do not normalize prompts (keeps Claude Code's billing header): only to measure what normalization saves.")
+    public boolean noNormalize;
+
+    @Option(names = "--max-body-bytes", paramLabel = "N", defaultValue = "33554432",
+            description = "Largest request body accepted. Default: ${DEFAULT-VALUE}.")
+    public long maxBodyBytes;
+
+    @Option(names = "--upstream-timeout", paramLabel = "SECONDS", defaultValue = "600",
+            description = "How long to wait for the model server to start answering. Default: ${DEFAULT-VALUE}.")
+    public long upstreamTimeoutSeconds;
+
+    @Option(names = "--ping-seconds", paramLabel = "S", defaultValue = "5",
+            description = "Send an SSE ping after this many idle seconds while the model is prefilling. Default: ${DEFAULT-VALUE}.")
+    public long pingSeconds;
+
+    @Option(names = "--slots", paramLabel = "N", defaultValue = "4",
+            description = "Embedded: number of KV slots (prefixes kept warm at once). Default: ${DEFAULT-VALUE}.")
+    public int slots;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "Embedded: CPU threads (0: all cores).")
+    public int threads;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "YAML file of option defaults (keys are option names without dashes). Default: ./anyclaude.yaml, then ~/.config/anyclaude/config.yaml.")
+    public Path config;
+}
