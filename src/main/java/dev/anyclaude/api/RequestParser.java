@@ -1,0 +1,311 @@
+package dev.anyclaude.api;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The edge parser of {@code POST /v1/messages} and {@code /v1/messages/count_tokens} bodies: turns the
+ * bytes into a validated {@link MessagesRequest} or throws {@link GatewayException#invalid} naming the
+ * field, the value and what was expected, e.g. {@code max_tokens: -5 (expected: a positive integer)}.
+ *
+ * <p>It reads the body in one streaming pass (no tree): the large parts of a Claude Code request are
+ * tool schemas and tool inputs, which are copied to compact JSON text in the client's key order with
+ * numbers as written, so they hash and render identically turn after turn. Unknown top-level fields
+ * ({@code metadata}, {@code context_management}, {@code container}, future ones) are accepted and
+ * ignored. Absent lists ({@code system}, {@code tools}, {@code stop_sequences}) are empty lists; other
+ * absent optional values are null.
+ *
+ * <p>Thread-safe: all parsing state lives in the call.
+ */
+public final class RequestParser {
+    private final JsonFactory factory;
+
+    public RequestParser(ObjectMapper mapper) {
+        this.factory = mapper.getFactory();
+    }
+
+    /** Parses a Messages body; {@code model}, {@code messages} and {@code max_tokens} are required. */
+    public MessagesRequest parse(byte[] body) {
+        return parse(body, true);
+    }
+
+    /**
+     * Parses a count_tokens body: like {@link #parse} but without {@code max_tokens} (the result carries 1
+     * when it is absent).
+     */
+    public MessagesRequest parseForCount(byte[] body) {
+        return parse(body, false);
+    }
+
+    private MessagesRequest parse(byte[] body, boolean requireMaxTokens) {
+        if (body == null || body.length == 0) {
+            throw GatewayException.invalid("request body is empty (expected: a JSON object)");
+        }
+        try (JsonParser p = factory.createParser(body)) {
+            JsonCursor in = new JsonCursor(p, factory);
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw GatewayException.invalid("request body: " + in.shown() + " (expected: a JSON object)");
+            }
+            MessagesRequest request = request(in, requireMaxTokens);
+            if (p.nextToken() != null) {
+                throw GatewayException.invalid("request body is not valid JSON: content after the end of the"
+                        + " object" + at(p.currentTokenLocation()));
+            }
+            return request;
+        } catch (JsonProcessingException e) {
+            throw new GatewayException(ErrorKind.INVALID_REQUEST,
+                    "request body is not valid JSON: " + e.getOriginalMessage() + at(e.getLocation()), e);
+        } catch (IOException e) {
+            // encoding detection failures (CharConversionException) and the like
+            throw new GatewayException(ErrorKind.INVALID_REQUEST, "request body is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static String at(JsonLocation loc) {
+        return loc == null || loc.getLineNr() < 0 ? "" : " at " + loc.getLineNr() + ":" + loc.getColumnNr();
+    }
+
+    private MessagesRequest request(JsonCursor in, boolean requireMaxTokens) throws IOException {
+        ContentParser content = new ContentParser(in);
+        String model = null;
+        Integer maxTokens = null;
+        List<ContentBlock.Text> system = List.of();
+        List<Message> messages = null;
+        List<Tool> tools = List.of();
+        ToolChoice toolChoice = null;
+        Double temperature = null;
+        Double topP = null;
+        Integer topK = null;
+        List<String> stopSequences = List.of();
+        ThinkingConfig thinking = null;
+        OutputConfig output = OutputConfig.NONE;
+        String legacySchema = null;
+        boolean stream = false;
+        for (String f; (f = in.nextField()) != null; ) {
+            in.push(f);
+            if (in.isNull() && !f.equals("model") && !f.equals("messages") && !f.equals("max_tokens")) {
+                in.pop();
+                continue; // an explicit null is the same as an absent optional field
+            }
+            switch (f) {
+                case "model" -> {
+                    model = in.string("a model name");
+                    if (model.isBlank()) {
+                        throw in.wrong("a model name");
+                    }
+                }
+                case "max_tokens" -> maxTokens = (int) in.integer(1, Integer.MAX_VALUE, "a positive integer");
+                case "system" -> system = content.system();
+                case "messages" -> messages = content.messages();
+                case "tools" -> tools = tools(in);
+                case "tool_choice" -> toolChoice = toolChoice(in);
+                case "temperature" -> temperature = in.number(0, 2, "a number from 0 to 2");
+                case "top_p" -> topP = in.number(0, 1, "a number from 0 to 1");
+                case "top_k" -> topK = (int) in.integer(0, Integer.MAX_VALUE, "a non-negative integer");
+                case "stop_sequences" -> stopSequences = stopSequences(in);
+                case "thinking" -> thinking = thinking(in);
+                case "output_config" -> output = outputConfig(in);
+                case "output_format" -> legacySchema = format(in); // the structured-outputs beta's field
+                case "stream" -> stream = in.bool("a boolean");
+                default -> in.skip();
+            }
+            in.pop();
+        }
+        if (model == null) {
+            throw in.missing("model", "a model name");
+        }
+        if (messages == null) {
+            throw in.missing("messages", "a non-empty array of messages");
+        }
+        if (maxTokens == null) {
+            if (requireMaxTokens) {
+                throw in.missing("max_tokens", "a positive integer");
+            }
+            maxTokens = 1;
+        }
+        String schema = output.schemaJson != null ? output.schemaJson : legacySchema;
+        return new MessagesRequest(model, maxTokens, system, messages, tools, toolChoice, temperature, topP, topK,
+                stopSequences, thinking, schema, output.effort, stream);
+    }
+
+    private static List<Tool> tools(JsonCursor in) throws IOException {
+        in.expectArray("an array of tools");
+        List<Tool> out = new ArrayList<>();
+        for (int i = 0; in.nextElement(); i++) {
+            in.push(i);
+            out.add(tool(in));
+            in.pop();
+        }
+        return List.copyOf(out);
+    }
+
+    private static Tool tool(JsonCursor in) throws IOException {
+        in.expectObject("a tool object");
+        String name = null;
+        String description = null;
+        String schema = null;
+        String type = null;
+        for (String f; (f = in.nextField()) != null; ) {
+            in.push(f);
+            if (!in.isNull()) {
+                switch (f) {
+                    case "name" -> {
+                        name = in.string("a tool name");
+                        if (name.isEmpty()) {
+                            throw in.wrong("a tool name");
+                        }
+                    }
+                    case "description" -> description = in.string("a string");
+                    case "input_schema" -> schema = in.rawObject("a JSON schema object");
+                    case "type" -> type = in.string("a string");
+                    default -> in.skip();
+                }
+            }
+            in.pop();
+        }
+        if (name == null) {
+            throw in.missing("name", "a tool name");
+        }
+        Tool tool = new Tool(name, description, schema, type);
+        if (tool.custom() && schema == null) {
+            throw in.missing("input_schema", "a JSON schema object");
+        }
+        return tool;
+    }
+
+    private static ToolChoice toolChoice(JsonCursor in) throws IOException {
+        in.expectObject("a tool_choice object");
+        String type = null;
+        String name = null;
+        boolean disableParallel = false;
+        for (String f; (f = in.nextField()) != null; ) {
+            in.push(f);
+            if (!in.isNull()) {
+                switch (f) {
+                    case "type" -> {
+                        type = in.string("one of auto, any, tool, none");
+                        if (!type.equals("auto") && !type.equals("any") && !type.equals("tool") && !type.equals("none")) {
+                            throw in.wrong("one of auto, any, tool, none");
+                        }
+                    }
+                    case "name" -> name = in.string("a tool name");
+                    case "disable_parallel_tool_use" -> disableParallel = in.bool("a boolean");
+                    default -> in.skip();
+                }
+            }
+            in.pop();
+        }
+        if (type == null) {
+            throw in.missing("type", "one of auto, any, tool, none");
+        }
+        if (type.equals("tool") && name == null) {
+            throw in.missing("name", "the name of the tool to use");
+        }
+        return new ToolChoice(type, type.equals("tool") ? name : null, disableParallel);
+    }
+
+    private static List<String> stopSequences(JsonCursor in) throws IOException {
+        in.expectArray("an array of strings");
+        List<String> out = new ArrayList<>(4);
+        for (int i = 0; in.nextElement(); i++) {
+            in.push(i);
+            String s = in.string("a non-empty string");
+            if (s.isEmpty()) {
+                throw in.wrong("a non-empty string");
+            }
+            out.add(s);
+            in.pop();
+        }
+        return List.copyOf(out);
+    }
+
+    private static ThinkingConfig thinking(JsonCursor in) throws IOException {
+        in.expectObject("a thinking object");
+        String type = null;
+        int budget = 0;
+        for (String f; (f = in.nextField()) != null; ) {
+            in.push(f);
+            if (!in.isNull()) {
+                switch (f) {
+                    case "type" -> {
+                        type = in.string("one of enabled, adaptive, disabled");
+                        if (!type.equals("enabled") && !type.equals("adaptive") && !type.equals("disabled")) {
+                            throw in.wrong("one of enabled, adaptive, disabled");
+                        }
+                    }
+                    case "budget_tokens" -> budget = (int) in.integer(0, Integer.MAX_VALUE, "a non-negative integer");
+                    default -> in.skip();
+                }
+            }
+            in.pop();
+        }
+        if (type == null) {
+            throw in.missing("type", "one of enabled, adaptive, disabled");
+        }
+        return new ThinkingConfig(type, budget);
+    }
+
+    private record OutputConfig(String effort, String schemaJson) {
+        static final OutputConfig NONE = new OutputConfig(null, null);
+    }
+
+    private static OutputConfig outputConfig(JsonCursor in) throws IOException {
+        in.expectObject("an output_config object");
+        String effort = null;
+        String schema = null;
+        for (String f; (f = in.nextField()) != null; ) {
+            in.push(f);
+            if (!in.isNull()) {
+                switch (f) {
+                    case "effort" -> {
+                        effort = in.string("an effort level such as low, medium, high");
+                        if (effort.isEmpty()) {
+                            throw in.wrong("an effort level such as low, medium, high");
+                        }
+                    }
+                    case "format" -> schema = format(in);
+                    default -> in.skip();
+                }
+            }
+            in.pop();
+        }
+        return new OutputConfig(effort, schema);
+    }
+
+    /** A {@code {"type":"json_schema","schema":{...}}} format; returns the schema as compact JSON. */
+    private static String format(JsonCursor in) throws IOException {
+        in.expectObject("a format object with type json_schema");
+        String type = null;
+        String schema = null;
+        for (String f; (f = in.nextField()) != null; ) {
+            in.push(f);
+            if (!in.isNull()) {
+                switch (f) {
+                    case "type" -> {
+                        type = in.string("json_schema");
+                        if (!type.equals("json_schema")) {
+                            throw in.wrong("json_schema");
+                        }
+                    }
+                    case "schema" -> schema = in.rawObject("a JSON schema object");
+                    default -> in.skip();
+                }
+            }
+            in.pop();
+        }
+        if (type == null) {
+            throw in.missing("type", "json_schema");
+        }
+        if (schema == null) {
+            throw in.missing("schema", "a JSON schema object");
+        }
+        return schema;
+    }
+}
