@@ -5,6 +5,7 @@ import dev.anyclaude.api.EventJson;
 import dev.anyclaude.api.GatewayOptions;
 import dev.anyclaude.api.GatewayServer;
 import dev.anyclaude.api.Json;
+import dev.anyclaude.api.RequestObserver;
 import dev.anyclaude.api.RequestParser;
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.Flavor;
@@ -45,7 +46,7 @@ public final class Gateway implements AutoCloseable {
         GatewayOptions options = new GatewayOptions(o.maxBodyBytes, Duration.ofMillis(250),
                 Duration.ofSeconds(Math.max(1, o.pingSeconds)), 3, Duration.ofSeconds(15));
         GatewayServer server = new GatewayServer(new RequestParser(mapper), new EventJson(mapper),
-                new Normalizer(!o.noNormalize), router, backend, options, routes -> {});
+                new Normalizer(!o.noNormalize), router, backend, options, RequestObserver.NONE, routes -> {});
         int port;
         try {
             port = server.start(o.host, o.port);

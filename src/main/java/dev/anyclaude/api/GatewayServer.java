@@ -27,9 +27,10 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     public GatewayServer(RequestParser parser, EventJson json, Normalizer normalizer, ModelRouter router,
-            Backend backend, GatewayOptions options, Consumer<Routes> extraRoutes) {
+            Backend backend, GatewayOptions options, RequestObserver observer, Consumer<Routes> extraRoutes) {
         this.json = json;
-        MessagesEndpoint messages = new MessagesEndpoint(parser, json, normalizer, router, backend, options);
+        MessagesEndpoint messages = new MessagesEndpoint(parser, json, normalizer, router, backend, options,
+                observer);
         CountTokensEndpoint count = new CountTokensEndpoint(parser, json, normalizer, router, backend, options);
         ModelsEndpoint models = new ModelsEndpoint(json, router, backend);
         this.app = Javalin.create(config -> {

@@ -28,9 +28,11 @@ final class MessagesEndpoint {
     private final ModelRouter router;
     private final Backend backend;
     private final GatewayOptions options;
+    private final RequestObserver observer;
 
     MessagesEndpoint(RequestParser parser, EventJson json, Normalizer normalizer, ModelRouter router,
-            Backend backend, GatewayOptions options) {
+            Backend backend, GatewayOptions options, RequestObserver observer) {
+        this.observer = observer;
         this.parser = parser;
         this.json = json;
         this.normalizer = normalizer;
@@ -48,42 +50,58 @@ final class MessagesEndpoint {
         String requestId = Ids.requestId();
         ctx.header("request-id", requestId);
         BackendRequest call = new BackendRequest(routed, affinityKey(ctx), requestId);
-        if (request.stream()) {
-            stream(ctx, call, requested);
-        } else {
-            respondJson(ctx, call, requested);
+        RequestObserver.Exchange exchange = observer.begin(new RequestObserver.RequestInfo(requestId, "messages",
+                requested, routed.model(), backend.name(), ctx.header("x-claude-code-session-id"), request.stream(),
+                request));
+        try {
+            if (request.stream()) {
+                stream(ctx, call, requested, exchange);
+            } else {
+                respondJson(ctx, call, requested, exchange);
+            }
+        } catch (GatewayException e) {
+            exchange.end(e, false);
+            throw e;
+        } catch (RuntimeException | Error e) {
+            exchange.end(new GatewayException(ErrorKind.INTERNAL, String.valueOf(e.getMessage()), e), false);
+            throw e;
         }
     }
 
-    private void stream(Context ctx, BackendRequest call, String requestedModel) throws IOException {
+    private void stream(Context ctx, BackendRequest call, String requestedModel, RequestObserver.Exchange exchange)
+            throws IOException {
         String messageId = Ids.messageId();
         try (SseStream sse = new SseStream(ctx.res(), json, messageId, requestedModel, options.commitAfter(),
                 options.pingEvery())) {
             sse.start();
             try {
-                generateWithRetry(call, withStops(call.request(), sse), sse::committed);
+                generateWithRetry(call, withStops(call.request(), exchange.tap(sse)), sse::committed);
+                exchange.end(null, false);
             } catch (GatewayException e) {
                 if (!sse.committed()) {
                     throw e; // answered with its HTTP status by the exception handler
                 }
                 log.warn("stream {} failed after it began: {}", messageId, e.getMessage());
+                exchange.end(e, false);
                 try {
                     sse.accept(new StreamEvent.Error(e.kind(), e.getMessage()));
                 } catch (IOException gone) {
                     // the client left as well; nothing more to tell it
                 }
-            } catch (SseStream.ClientGoneException e) {
-                log.debug("client left stream {}", messageId);
+            } catch (IOException e) {
+                log.debug("client left stream {}: {}", messageId, e.toString());
+                exchange.end(new GatewayException(ErrorKind.CANCELLED, "the client closed the connection"), true);
             }
         } finally {
             Thread.interrupted(); // the keep-alive thread may have interrupted us when the client left
         }
     }
 
-    private void respondJson(Context ctx, BackendRequest call, String requestedModel) throws IOException {
+    private void respondJson(Context ctx, BackendRequest call, String requestedModel,
+            RequestObserver.Exchange exchange) throws IOException {
         List<StreamEvent> events = new ArrayList<>();
         EventSink collect = events::add;
-        generateWithRetry(call, withStops(call.request(), collect), () -> false);
+        generateWithRetry(call, withStops(call.request(), exchange.tap(collect)), () -> false);
         List<StreamEvent> out = new ArrayList<>(events.size() + 1);
         for (StreamEvent e : events) {
             out.add(e instanceof StreamEvent.MessageStart s
@@ -91,6 +109,7 @@ final class MessagesEndpoint {
                     : e);
         }
         ctx.status(200).contentType("application/json").result(json.message(out));
+        exchange.end(null, false);
     }
 
     private static EventSink withStops(MessagesRequest request, EventSink sink) {
