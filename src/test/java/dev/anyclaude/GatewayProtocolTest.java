@@ -12,7 +12,6 @@ import com.anthropic.models.messages.ContentBlock;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCountTokensParams;
 import com.anthropic.models.messages.MessageCreateParams;
-import com.anthropic.models.messages.MessageParam;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.StopReason;
 import com.anthropic.models.messages.Tool;
@@ -85,7 +84,7 @@ class GatewayProtocolTest {
     @Test
     void toolCallsRoundTripWithOneBlockPerCallAndFreshIds() {
         fx.upstream.then(Reply.stream(Chunks.toolCall("Bash", "{\"command\":\"git status\"}")),
-                Reply.stream(Chunks.text("Clean tree.")));
+                Reply.json(200, Chunks.completion("Clean tree.", 300, 3, 280)));
         Tool bash = Tool.builder().name("Bash").description("Run a shell command")
                 .inputSchema(Tool.InputSchema.builder()
                         .properties(JsonValue.from(Map.of("command", Map.of("type", "string"))))
@@ -108,16 +107,11 @@ class GatewayProtocolTest {
         assertThat(first.stopReason()).contains(StopReason.TOOL_USE);
 
         Message second = client.messages().create(hello().addTool(bash)
-                .addMessage(MessageParam.builder().role(MessageParam.Role.ASSISTANT)
-                        .contentOfBlockParams(List.of(com.anthropic.models.messages.ContentBlockParam.ofToolUse(
-                                ToolUseBlockParam.builder().id(call.id()).name("Bash")
-                                        .input(JsonValue.from(Map.of("command", "git status"))).build())))
-                        .build())
-                .addMessage(MessageParam.builder().role(MessageParam.Role.USER)
-                        .contentOfBlockParams(List.of(com.anthropic.models.messages.ContentBlockParam.ofToolResult(
-                                ToolResultBlockParam.builder().toolUseId(call.id()).content("nothing to commit")
-                                        .build())))
-                        .build())
+                .addAssistantMessageOfContentBlockParams(List.of(com.anthropic.models.messages.ContentBlockParam.ofToolUse(
+                        ToolUseBlockParam.builder().id(call.id()).name("Bash")
+                                .input(JsonValue.from(Map.of("command", "git status"))).build())))
+                .addUserMessageOfContentBlockParams(List.of(com.anthropic.models.messages.ContentBlockParam.ofToolResult(
+                        ToolResultBlockParam.builder().toolUseId(call.id()).content("nothing to commit").build())))
                 .build());
         assertThat(second.content().getFirst().asText().text()).isEqualTo("Clean tree.");
         String upstreamBody = fx.upstream.chatRequests().get(1).body();

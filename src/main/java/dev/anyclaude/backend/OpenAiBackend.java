@@ -11,6 +11,7 @@ import dev.anyclaude.translate.OpenAiRequestWriter;
 import dev.anyclaude.translate.OpenAiResponseTranslator;
 import dev.anyclaude.translate.OpenAiStreamTranslator;
 import dev.anyclaude.translate.ServerReplies;
+import dev.anyclaude.translate.TextFormats;
 import dev.anyclaude.translate.UpstreamErrors;
 import java.io.IOException;
 import java.io.InputStream;
@@ -152,7 +153,18 @@ public final class OpenAiBackend implements Backend {
     }
 
     OpenAiDialect dialect(BackendRequest call) {
-        return OpenAiDialect.forFlavor(flavor.label(), config.foldInlineSystem(), Map.of());
+        OpenAiDialect base = switch (flavor) {
+            case LLAMACPP -> OpenAiDialect.LLAMA_CPP;
+            case VLLM, SGLANG -> new OpenAiDialect(false, false, true, true, false, false, Map.of());
+            case MLX -> new OpenAiDialect(false, false, true, false, false, false, Map.of());
+            default -> OpenAiDialect.DEFAULT;
+        };
+        return config.foldInlineSystem() ? base.withFoldInlineSystem(true) : base;
+    }
+
+    /** Servers without a reasoning parser leave {@code <think>} tags in the content. */
+    private OpenAiStreamTranslator.Options streamOptions(MessagesRequest request) {
+        return OpenAiStreamTranslator.Options.of(request, TextFormats.THINK_TAGS);
     }
 
     /** Clamps {@code max_tokens} to what the context can still hold after the (estimated) prompt. */
@@ -184,9 +196,9 @@ public final class OpenAiBackend implements Backend {
             TrackingSink tracking = new TrackingSink(sink);
             try {
                 if (request.stream()) {
-                    pumpStream(in, tracking);
+                    pumpStream(in, tracking, streamOptions(request));
                 } else {
-                    new OpenAiResponseTranslator(mapper).translate(in.readAllBytes(), tracking);
+                    new OpenAiResponseTranslator(mapper, streamOptions(request)).translate(in.readAllBytes(), tracking);
                 }
             } catch (IOException e) {
                 if (tracking.failure != null) {
@@ -201,8 +213,10 @@ public final class OpenAiBackend implements Backend {
         }
     }
 
-    private void pumpStream(InputStream in, EventSink sink) throws IOException {
-        OpenAiStreamTranslator translator = new OpenAiStreamTranslator(mapper, sink);
+    private void pumpStream(InputStream in, EventSink sink, OpenAiStreamTranslator.Options options)
+            throws IOException {
+        OpenAiStreamTranslator translator = new OpenAiStreamTranslator(mapper, sink, options);
+        translator.start(); // the server accepted the request: message_start can go out now
         SseLines lines = new SseLines(in);
         String data;
         while ((data = lines.nextData()) != null) {
