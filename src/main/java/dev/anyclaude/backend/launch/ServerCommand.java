@@ -37,7 +37,7 @@ public record ServerCommand(List<String> argv, Map<String, String> env, String s
 
     public ServerCommand {
         argv = List.copyOf(argv);
-        env = Map.copyOf(env);
+        env = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env)); // ordered: display() is pasted by users
     }
 
     /**
