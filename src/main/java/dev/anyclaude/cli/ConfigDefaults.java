@@ -143,7 +143,8 @@ public final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             if (v.isArray()) {
                 List<String> items = new ArrayList<>();
                 v.forEach(x -> items.add(x.asText()));
-                return String.join(",", items);
+                // Options whose values may hold commas (server arguments) split on NUL, which no argument can contain.
+                return String.join("\\x00".equals(option.splitRegex()) ? "\0" : ",", items);
             }
             return v.asText();
         }

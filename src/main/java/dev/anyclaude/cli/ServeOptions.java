@@ -1,7 +1,9 @@
 package dev.anyclaude.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -80,4 +82,34 @@ public final class ServeOptions {
     @Option(names = "--config", paramLabel = "FILE",
             description = "YAML file of option defaults (keys are option names without dashes). Default: ./anyclaude.yaml, then ~/.config/anyclaude/config.yaml.")
     public Path config;
+
+    @Option(names = "--launch", paramLabel = "SERVER",
+            description = "Start and supervise a model server, then use it as the upstream: llama-server, mlx, vllm or ollama. "
+                    + "Uses --model, --ctx and (llama-server --parallel) --slots.")
+    public String launch;
+
+    @Option(names = "--server-bin", paramLabel = "PATH",
+            description = "The model server executable for --launch. Default: llama-server, mlx_lm.server, vllm or ollama on PATH.")
+    public String serverBin;
+
+    @Option(names = "--server-arg", paramLabel = "ARG", split = "\\x00", splitSynopsisLabel = "",
+            description = "Extra argument for the launched server, passed unchanged after anyclaude's own (repeatable, "
+                    + "e.g. --server-arg=--flash-attn --server-arg=on). In a config file: a list.")
+    public List<String> serverArgs = new ArrayList<>();
+
+    @Option(names = "--server-port", paramLabel = "N", defaultValue = "0",
+            description = "Port for the launched server; 0 picks a free loopback port. Default: ${DEFAULT-VALUE}.")
+    public int serverPort;
+
+    @Option(names = "--server-log", paramLabel = "FILE",
+            description = "The launched server's log. Default: ~/.local/state/anyclaude/<server>.log.")
+    public Path serverLog;
+
+    @Option(names = "--server-ready-timeout", paramLabel = "SECONDS", defaultValue = "900",
+            description = "How long the launched server may take to load its model. Default: ${DEFAULT-VALUE}.")
+    public long serverReadyTimeoutSeconds;
+
+    @Option(names = "--tool-parser", paramLabel = "NAME",
+            description = "vLLM's --tool-call-parser for --launch vllm. Default: guessed from the model name (qwen3_coder, hermes, llama3_json, mistral, ...).")
+    public String toolParser;
 }
