@@ -11,6 +11,9 @@ import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.Flavor;
 import dev.anyclaude.backend.OpenAiBackend;
 import dev.anyclaude.backend.OpenAiConfig;
+import dev.anyclaude.backend.launch.LaunchSpec;
+import dev.anyclaude.backend.launch.LaunchedServer;
+import dev.anyclaude.backend.launch.ServerKind;
 import dev.anyclaude.cli.ServeOptions;
 import dev.anyclaude.prefix.Normalizer;
 import dev.anyclaude.route.ModelRouter;
@@ -23,19 +26,33 @@ public final class Gateway implements AutoCloseable {
     private final GatewayServer server;
     private final int port;
     private final String host;
+    private final ModelRouter router;
+    private final LaunchedServer launched;
 
-    private Gateway(Backend backend, GatewayServer server, String host, int port) {
+    private Gateway(Backend backend, GatewayServer server, String host, int port, ModelRouter router,
+            LaunchedServer launched) {
         this.backend = backend;
         this.server = server;
         this.host = host;
         this.port = port;
+        this.router = router;
+        this.launched = launched;
     }
 
     /** Builds and starts a gateway; throws IllegalArgumentException for a bad setting. */
     public static Gateway start(ServeOptions o) {
         ObjectMapper mapper = Json.create();
-        Backend backend = backend(o, mapper);
-        String main = o.model;
+        LaunchedServer launched = o.launch == null ? null : launch(o);
+        Backend backend;
+        try {
+            backend = backend(o, launched, mapper);
+        } catch (RuntimeException e) {
+            if (launched != null) {
+                launched.close();
+            }
+            throw e;
+        }
+        String main = launched != null && launched.servedModel() != null ? launched.servedModel() : o.model;
         if ("openai".equals(o.backend) && main == null && !backend.models().isEmpty()) {
             main = backend.models().getFirst();
         }
@@ -52,19 +69,35 @@ public final class Gateway implements AutoCloseable {
             port = server.start(o.host, o.port);
         } catch (RuntimeException e) {
             backend.close();
+            if (launched != null) {
+                launched.close();
+            }
             throw new IllegalArgumentException("cannot listen on " + o.host + ":" + o.port + ": " + e.getMessage(), e);
         }
-        return new Gateway(backend, server, o.host, port);
+        return new Gateway(backend, server, o.host, port, router, launched);
     }
 
-    private static Backend backend(ServeOptions o, ObjectMapper mapper) {
+    /** Starts the model server named by {@code --launch} (blocking until it is healthy). */
+    private static LaunchedServer launch(ServeOptions o) {
+        if (!"openai".equals(o.backend)) {
+            throw new IllegalArgumentException("--launch: needs --backend openai (the launched server is the upstream)");
+        }
+        return LaunchedServer.start(new LaunchSpec(ServerKind.parse(o.launch), o.serverBin, o.model, o.ctx, o.slots,
+                o.serverPort, o.serverArgs, o.serverLog, null, o.toolParser,
+                Duration.ofSeconds(o.serverReadyTimeoutSeconds)), System.err);
+    }
+
+    private static Backend backend(ServeOptions o, LaunchedServer launched, ObjectMapper mapper) {
         return switch (o.backend) {
             case "openai" -> {
-                if (o.upstream == null) {
-                    throw new IllegalArgumentException("--upstream: missing (expected: the model server's URL, e.g. http://127.0.0.1:8080)");
+                String upstream = launched != null ? launched.baseUrl().toString() : o.upstream;
+                if (upstream == null) {
+                    throw new IllegalArgumentException("--upstream: missing (expected: the model server's URL, e.g. http://127.0.0.1:8080, or --launch)");
                 }
-                OpenAiBackend b = new OpenAiBackend(new OpenAiConfig(OpenAiConfig.normalizeBase(o.upstream), o.upstreamKey,
-                        Flavor.parse(o.flavor), o.ctx, Duration.ofSeconds(5), Duration.ofSeconds(o.upstreamTimeoutSeconds),
+                Flavor flavor = launched != null && "auto".equals(o.flavor) ? launched.flavor() : Flavor.parse(o.flavor);
+                long ctx = o.ctx == 0 && launched != null ? launched.contextTokens() : o.ctx;
+                OpenAiBackend b = new OpenAiBackend(new OpenAiConfig(OpenAiConfig.normalizeBase(upstream), o.upstreamKey,
+                        flavor, ctx, Duration.ofSeconds(5), Duration.ofSeconds(o.upstreamTimeoutSeconds),
                         o.foldInlineSystem), mapper);
                 b.probe();
                 yield b;
@@ -86,6 +119,21 @@ public final class Gateway implements AutoCloseable {
         return backend;
     }
 
+    /** The backend model ordinary requests go to, or null when requests pass their model through. */
+    public String mainModel() {
+        return router.mainModel();
+    }
+
+    /** The backend model haiku-class (small/fast) requests go to. */
+    public String smallModel() {
+        return router.smallModel();
+    }
+
+    /** The model server started with {@code --launch}, or null. */
+    public LaunchedServer launched() {
+        return launched;
+    }
+
     List<String> describe() {
         return List.of("backend " + backend.name(), "listening " + url());
     }
@@ -94,5 +142,8 @@ public final class Gateway implements AutoCloseable {
     public void close() {
         server.close();
         backend.close();
+        if (launched != null) {
+            launched.close();
+        }
     }
 }
