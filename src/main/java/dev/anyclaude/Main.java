@@ -1,5 +1,7 @@
 package dev.anyclaude;
 
+import dev.anyclaude.backend.launch.LaunchException;
+import dev.anyclaude.cli.ClaudeCommand;
 import dev.anyclaude.cli.ConfigDefaults;
 import dev.anyclaude.cli.ServeCommand;
 import picocli.CommandLine;
@@ -8,7 +10,7 @@ import picocli.CommandLine.Command;
 /** Entry point: the anyclaude command and its subcommands, wired with constructor calls. */
 @Command(name = "anyclaude", mixinStandardHelpOptions = true, version = "anyclaude 0.1.0",
         description = "Anthropic Messages API gateway for local models.",
-        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, ClaudeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -27,7 +29,7 @@ public final class Main implements Runnable {
             return 2;
         }
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof IllegalArgumentException) {
+            if (e instanceof IllegalArgumentException || e instanceof LaunchException) {
                 cmd.getErr().println("anyclaude: " + e.getMessage());
                 return 2;
             }
