@@ -1,0 +1,122 @@
+package dev.anyclaude.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.anyclaude.testing.Chunks;
+import dev.anyclaude.testing.ScriptedOpenAiServer;
+import dev.anyclaude.testing.ScriptedOpenAiServer.Recorded;
+import dev.anyclaude.testing.ScriptedOpenAiServer.Reply;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real Claude Code CLI (the pinned version scripts/install-claude-code.sh installs) driven by
+ * {@code anyclaude claude} against a scripted model server: the model asks for a Bash tool call, Claude Code
+ * runs it, sends the result back, and prints the model's final answer.
+ */
+class ClaudeCodeEndToEndTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String MARKER = "anyclaude-e2e-marker";
+    private static final String FINAL = "Done: the marker file is written.";
+
+    static Path installedClaude() {
+        Path claude = ClaudeBinary.buildDir().resolve(ClaudeBinary.TEST_INSTALL);
+        if (!Files.isExecutable(claude)) {
+            if ("true".equals(System.getenv("CI"))) {
+                fail("Claude Code is not installed at " + claude + "; .ci/run must run scripts/install-claude-code.sh");
+            }
+            assumeTrue(false, "Claude Code not installed; run scripts/install-claude-code.sh");
+        }
+        return claude;
+    }
+
+    /** The scripted model: a Bash call first, the final text once the tool result is in, short text for side requests. */
+    static Reply answer(Recorded r) {
+        try {
+            JsonNode body = JSON.readTree(r.body());
+            boolean stream = body.path("stream").asBoolean(false);
+            JsonNode tools = body.path("tools");
+            boolean hasToolResult = false;
+            for (JsonNode m : body.path("messages")) {
+                hasToolResult |= "tool".equals(m.path("role").asText());
+            }
+            String text;
+            if (!tools.isArray() || tools.isEmpty()) {
+                text = "Marker file";
+            } else if (hasToolResult) {
+                text = FINAL;
+            } else {
+                String args = "{\"command\":\"echo " + MARKER + " > marker.txt\",\"description\":\"Write the marker file\"}";
+                return stream ? Reply.stream(Chunks.toolCall("Bash", args)) : Reply.json(500, "{}");
+            }
+            return stream ? Reply.stream(Chunks.text(text)) : Reply.json(200, Chunks.completion(text, 10, 3, 0));
+        } catch (Exception e) {
+            return Reply.json(400, "{\"error\":{\"message\":\"unreadable request: " + e.getMessage() + "\"}}");
+        }
+    }
+
+    @Test
+    void claudeCodeRunsTheModelsBashCallAndPrintsItsFinalAnswer(@TempDir Path dir) throws Exception {
+        installedClaude();
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Path work = Files.createDirectories(dir.resolve("work"));
+        try (ScriptedOpenAiServer upstream = new ScriptedOpenAiServer()) {
+            upstream.route("POST /v1/chat/completions", ClaudeCodeEndToEndTest::answer);
+
+            String java = ProcessHandle.current().info().command().orElse("java");
+            String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+            List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
+                    "dev.anyclaude.Main", "claude", "--backend", "openai", "--upstream", upstream.url(), "--ctx", "131072",
+                    "--", "-p", "Write the marker file, then tell me you are done.", "--allowedTools", "Bash",
+                    "--output-format", "json"));
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile())
+                    .redirectOutput(dir.resolve("stdout.txt").toFile())
+                    .redirectError(dir.resolve("stderr.txt").toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            Map<String, String> env = pb.environment();
+            env.clear(); // no user config, keys or ANYCLAUDE_* settings leak in
+            env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+            env.put("HOME", home.toString());
+            env.put("CLAUDE_CONFIG_DIR", home.resolve(".claude").toString());
+            env.put("XDG_STATE_HOME", dir.resolve("state").toString());
+            env.put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+            env.put("SHELL", "/bin/bash");
+            env.put("LANG", "C.UTF-8");
+            env.put("TMPDIR", Files.createDirectories(dir.resolve("tmp")).toString());
+            Process p = pb.start();
+
+            boolean exited = p.waitFor(240, TimeUnit.SECONDS);
+            String stdout = Files.readString(dir.resolve("stdout.txt"), StandardCharsets.UTF_8);
+            String stderr = Files.readString(dir.resolve("stderr.txt"), StandardCharsets.UTF_8);
+            if (!exited) {
+                p.destroyForcibly();
+                fail("anyclaude claude did not finish within 240 s\nstdout: " + stdout + "\nstderr: " + stderr);
+            }
+            String context = "\nstdout: " + stdout + "\nstderr: " + stderr + "\nrequests: " + upstream.chatRequests().size();
+            assertThat(p.exitValue()).as("exit code" + context).isZero();
+            assertThat(work.resolve("marker.txt")).as("the Bash tool ran" + context).exists();
+            assertThat(Files.readString(work.resolve("marker.txt")).strip()).isEqualTo(MARKER);
+
+            JsonNode result = JSON.readTree(stdout);
+            assertThat(result.path("is_error").asBoolean(true)).as(context).isFalse();
+            assertThat(result.path("result").asText()).isEqualTo(FINAL);
+
+            List<Recorded> chats = upstream.chatRequests();
+            assertThat(chats).as("a tool loop of one call makes two model requests").hasSizeGreaterThanOrEqualTo(2);
+            Recorded withResult = chats.stream().filter(r -> r.body().contains("\"role\":\"tool\"")).findFirst().orElseThrow();
+            assertThat(withResult.body()).doesNotContain("x-anthropic-billing-header");
+            assertThat(stderr).contains("anyclaude: gateway http://127.0.0.1:");
+        }
+    }
+}
