@@ -83,7 +83,7 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalArgumentException("--launch: needs --backend openai (the launched server is the upstream)");
         }
         return LaunchedServer.start(new LaunchSpec(ServerKind.parse(o.launch), o.serverBin, o.model, o.ctx, o.slots,
-                o.serverPort, o.serverArgs, o.serverLog, null, o.toolParser,
+                o.serverPort, o.serverArgs, o.serverLog, o.slotDir, o.toolParser,
                 Duration.ofSeconds(o.serverReadyTimeoutSeconds)), System.err);
     }
 

@@ -112,4 +112,8 @@ public final class ServeOptions {
     @Option(names = "--tool-parser", paramLabel = "NAME",
             description = "vLLM's --tool-call-parser for --launch vllm. Default: guessed from the model name (qwen3_coder, hermes, llama3_json, mistral, ...).")
     public String toolParser;
+
+    @Option(names = "--slot-dir", paramLabel = "DIR",
+            description = "llama-server's --slot-save-path for --launch (saved KV slots; files of tens of MB each). Default: ~/.cache/anyclaude/slots.")
+    public Path slotDir;
 }
