@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
  *   <li>{@code --load-ms N}: answers {@code /health} with 503 "Loading model" for N ms, like llama-server;
  *   <li>{@code --crash-after-ms N --crashes K --counter FILE}: the first K incarnations (counted in FILE)
  *       die with exit code 3 N ms after becoming healthy;
+ *   <li>{@code --reload-ms N}: like {@code --load-ms}, for the incarnations after the first;
  *   <li>{@code --exit-at-start CODE}: prints an error and exits at once, like a server given a bad model;
  *   <li>{@code --child-pid-file FILE}: starts a child process ({@code sleep}) and appends its PID there;
  *   <li>{@code --ignore-term}: ignores SIGTERM, so only SIGKILL stops it.
@@ -28,7 +29,7 @@ import java.util.concurrent.Executors;
  */
 public final class StandInServer {
     private static final Set<String> WITH_VALUE = Set.of("--port", "--load-ms", "--crash-after-ms", "--crashes",
-            "--counter", "--exit-at-start", "--child-pid-file", "--alias", "-c");
+            "--counter", "--exit-at-start", "--reload-ms", "--child-pid-file", "--alias", "-c");
 
     public static void main(String[] args) throws Exception {
         Map<String, String> o = new HashMap<>();
@@ -58,7 +59,7 @@ public final class StandInServer {
             Files.writeString(Path.of(o.get("--child-pid-file")), child.pid() + "\n", java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND);
         }
-        long loadMs = Long.parseLong(o.getOrDefault("--load-ms", "0"));
+        long loadMs = Long.parseLong(o.getOrDefault(incarnation > 1 && o.containsKey("--reload-ms") ? "--reload-ms" : "--load-ms", "0"));
         long readyAt = System.currentTimeMillis() + loadMs;
         String model = o.getOrDefault("--alias", "stand-in");
         String ctx = o.getOrDefault("-c", "4096");
