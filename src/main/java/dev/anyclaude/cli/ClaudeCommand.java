@@ -54,22 +54,25 @@ public final class ClaudeCommand implements Callable<Integer> {
     private final Map<String, String> env;
     private final PrintStream out;
     private final PrintStream err;
+    private final Path buildDir;
 
     public ClaudeCommand() {
-        this(System.getenv(), System.out, System.err);
+        this(System.getenv(), System.out, System.err, ClaudeBinary.buildDir());
     }
 
-    ClaudeCommand(Map<String, String> env, PrintStream out, PrintStream err) {
+    /** With the environment, output streams and build directory (for the test install of claude) given. */
+    ClaudeCommand(Map<String, String> env, PrintStream out, PrintStream err, Path buildDir) {
         this.env = env;
         this.out = out;
         this.err = err;
+        this.buildDir = buildDir;
     }
 
     @Override
     public Integer call() throws IOException, InterruptedException {
         Path claude = null;
         if (!printEnv) {
-            claude = ClaudeBinary.find(claudeBin, env, ClaudeBinary.buildDir()).orElse(null);
+            claude = ClaudeBinary.find(claudeBin, env, buildDir).orElse(null);
             if (claude == null) {
                 err.println(ClaudeBinary.INSTALL_HINT);
                 return 127;
