@@ -92,7 +92,7 @@ public final class ServeOptions {
             description = "The model server executable for --launch. Default: llama-server, mlx_lm.server, vllm or ollama on PATH.")
     public String serverBin;
 
-    @Option(names = "--server-arg", paramLabel = "ARG", split = "\\x00", splitSynopsisLabel = "",
+    @Option(names = "--server-arg", paramLabel = "ARG", split = "\\x00", hideParamSyntax = true,
             description = "Extra argument for the launched server, passed unchanged after anyclaude's own (repeatable, "
                     + "e.g. --server-arg=--flash-attn --server-arg=on). In a config file: a list.")
     public List<String> serverArgs = new ArrayList<>();
