@@ -89,6 +89,9 @@ public final class ServerSupervisor implements AutoCloseable {
             throw new LaunchException(name + ": stopped while starting");
         }
         String outcome = awaitReady(p, progress);
+        if (outcome != null && stopping()) {
+            throw new LaunchException(name + ": start cancelled, anyclaude is stopping");
+        }
         if (outcome != null) {
             state = State.FAILED;
             tree.stop(settings.stopGrace());
@@ -137,6 +140,9 @@ public final class ServerSupervisor implements AutoCloseable {
         Instant start = clock.instant();
         String detail = "starting";
         while (true) {
+            if (stopping()) {
+                return "was stopped while starting";
+            }
             if (!p.isAlive()) {
                 return "exited with code " + p.exitValue() + " before it was ready (last answer: " + detail + ")";
             }
