@@ -183,8 +183,8 @@ public final class ServerSupervisor implements AutoCloseable {
                 events.exited(p.pid(), code);
                 tree.stop(settings.stopGrace()); // children the dead server left behind
                 if (failures > settings.restart().maxConsecutive()) {
+                    events.gaveUp(failures - 1); // before the state: whoever sees FAILED can rely on the event
                     state = State.FAILED;
-                    events.gaveUp(failures - 1);
                     return;
                 }
                 Duration delay = settings.restart().delay(failures);
@@ -199,8 +199,8 @@ public final class ServerSupervisor implements AutoCloseable {
                 String outcome = awaitReady(next, StartProgress.silent());
                 if (outcome == null) {
                     readyAt = clock.instant();
-                    state = State.READY;
                     events.ready(next.pid(), n);
+                    state = State.READY;
                 } else if (next.isAlive()) {
                     tree.stop(settings.stopGrace()); // never became healthy: counts as a failure on the next turn
                 }
