@@ -63,7 +63,7 @@ class ServerSupervisorTest {
     void waitsUntilTheLoadingServerAnswersHealthAndShowsWhatItSays() throws Exception {
         int port = LaunchedServer.freePort();
         ServerSupervisor s = supervisor(port, Duration.ofSeconds(60), Duration.ofSeconds(5), FAST_FAILING,
-                "--load-ms", "1500");
+                "--load-ms", "2500");
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
         s.start(new StartProgress(new PrintStream(progress, true, StandardCharsets.UTF_8), false, "stand-in"));

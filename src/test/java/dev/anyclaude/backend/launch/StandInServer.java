@@ -19,7 +19,8 @@ import java.util.concurrent.Executors;
  * <ul>
  *   <li>{@code --load-ms N}: answers {@code /health} with 503 "Loading model" for N ms, like llama-server;
  *   <li>{@code --crash-after-ms N --crashes K --counter FILE}: the first K incarnations (counted in FILE)
- *       die with exit code 3 N ms after becoming healthy;
+ *       die with exit code 3 N ms after their first healthy answer (so a busy machine cannot make the crash
+ *       come before anyone saw the server up);
  *   <li>{@code --reload-ms N}: like {@code --load-ms}, for the incarnations after the first;
  *   <li>{@code --exit-at-start CODE}: prints an error and exits at once, like a server given a bad model;
  *   <li>{@code --child-pid-file FILE}: starts a child process ({@code sleep}) and appends its PID there;
@@ -63,6 +64,10 @@ public final class StandInServer {
         long readyAt = System.currentTimeMillis() + loadMs;
         String model = o.getOrDefault("--alias", "stand-in");
         String ctx = o.getOrDefault("-c", "4096");
+        int crashes = Integer.parseInt(o.getOrDefault("--crashes", "0"));
+        boolean crash = o.containsKey("--crash-after-ms") && incarnation <= crashes;
+        long crashAfter = Long.parseLong(o.getOrDefault("--crash-after-ms", "0"));
+        java.util.concurrent.atomic.AtomicBoolean seenHealthy = new java.util.concurrent.atomic.AtomicBoolean();
 
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(),
                 Integer.parseInt(o.get("--port"))), 16);
@@ -74,6 +79,18 @@ public final class StandInServer {
                 reply(ex, 503, "{\"error\":{\"code\":503,\"message\":\"Loading model\",\"type\":\"unavailable_error\"}}");
             } else if (path.equals("/health")) {
                 reply(ex, 200, "{\"status\":\"ok\"}");
+                if (crash && seenHealthy.compareAndSet(false, true)) {
+                    Thread.ofPlatform().start(() -> {
+                        try {
+                            Thread.sleep(crashAfter);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        System.out.println("stand-in crashing");
+                        System.out.flush();
+                        Runtime.getRuntime().halt(3);
+                    });
+                }
             } else if (path.equals("/v1/models")) {
                 reply(ex, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"" + model + "\",\"object\":\"model\",\"owned_by\":\"llamacpp\"}]}");
             } else if (path.equals("/props")) {
@@ -89,13 +106,6 @@ public final class StandInServer {
         server.start();
         System.out.println("stand-in listening, incarnation " + incarnation);
 
-        int crashes = Integer.parseInt(o.getOrDefault("--crashes", "0"));
-        if (o.containsKey("--crash-after-ms") && incarnation <= crashes) {
-            Thread.sleep(loadMs + Long.parseLong(o.get("--crash-after-ms")));
-            System.out.println("stand-in crashing");
-            System.out.flush();
-            Runtime.getRuntime().halt(3);
-        }
         Thread.currentThread().join();
     }
 
