@@ -15,14 +15,19 @@ import java.util.Map;
  * window from {@code CLAUDE_CODE_MAX_CONTEXT_TOKENS} only for model names that do not start with
  * {@code claude-}, and it shows the name in its UI. {@code DISABLE_PROMPT_CACHING} is deliberately left alone:
  * the gateway ignores {@code cache_control} when rendering, and the flag changes nothing but the wire.
+ *
+ * <p>The key goes in {@code ANTHROPIC_AUTH_TOKEN} (sent as {@code Authorization: Bearer}), the variable Claude
+ * Code documents for gateways: with {@code ANTHROPIC_API_KEY} instead, interactive Claude Code first asks
+ * whether to use "a custom API key" with "No" preselected, and a first run on a new profile checks that
+ * api.anthropic.com is reachable; with a token it does neither, so it also works offline.
  */
 public record ClaudeEnvironment(Map<String, String> variables) {
 
-    /** The key Claude Code sends; the gateway does not check it, but Claude Code needs one to skip its login. */
+    /** The token Claude Code sends; the gateway does not check it, but Claude Code needs one to skip its login. */
     static final String DUMMY_KEY = "anyclaude-local";
 
     /** Variables that would send Claude Code somewhere else or authenticate differently: removed from its environment. */
-    static final List<String> CONFLICTING = List.of("ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN",
+    static final List<String> CONFLICTING = List.of("ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN",
             "CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX", "CLAUDE_CODE_USE_FOUNDRY", "CLAUDE_CODE_API_BASE_URL",
             "CLAUDE_CODE_USE_GATEWAY", "ANTHROPIC_UNIX_SOCKET");
 
@@ -35,17 +40,17 @@ public record ClaudeEnvironment(Map<String, String> variables) {
 
     /**
      * @param baseUrl the gateway's URL
-     * @param apiKey the key Claude Code sends (the gateway key, or a dummy)
+     * @param token the key Claude Code sends (the gateway key, or a dummy)
      * @param mainModel the backend model for ordinary requests
      * @param smallModel the backend model for the small/fast (haiku) requests
      * @param contextTokens the backend's context size, 0 when unknown
      * @param upstreamTimeout how long the gateway waits for the backend
      */
-    static ClaudeEnvironment of(String baseUrl, String apiKey, String mainModel, String smallModel, long contextTokens,
+    static ClaudeEnvironment of(String baseUrl, String token, String mainModel, String smallModel, long contextTokens,
             Duration upstreamTimeout) {
         Map<String, String> v = new LinkedHashMap<>();
         v.put("ANTHROPIC_BASE_URL", baseUrl);
-        v.put("ANTHROPIC_API_KEY", apiKey);
+        v.put("ANTHROPIC_AUTH_TOKEN", token);
         String main = mainModel != null ? mainModel : "local";
         String small = smallModel != null ? smallModel : main;
         v.put("ANTHROPIC_MODEL", main);

@@ -73,7 +73,7 @@ class ClaudeCommandTest {
                     upstream.url(), "--ctx", "65536", "--", "-p", "two words", "--model", "x", "--"))
                     .redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile());
             pb.environment().put("FAKE_CLAUDE_OUT", dir.resolve("fake").toString());
-            pb.environment().put("ANTHROPIC_AUTH_TOKEN", "a-real-token");
+            pb.environment().put("ANTHROPIC_API_KEY", "sk-ant-a-real-key");
             Process p = pb.start();
 
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -87,8 +87,8 @@ class ClaudeCommandTest {
             assertThat(env).contains("ANTHROPIC_MODEL=stub-model", "ANTHROPIC_SMALL_FAST_MODEL=stub-model",
                     "CLAUDE_CODE_ATTRIBUTION_HEADER=0", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
                     "CLAUDE_CODE_MAX_CONTEXT_TOKENS=65536", "CLAUDE_CODE_MAX_OUTPUT_TOKENS=8192",
-                    "ANTHROPIC_API_KEY=anyclaude-local");
-            assertThat(env).noneMatch(l -> l.startsWith("ANTHROPIC_AUTH_TOKEN="));
+                    "ANTHROPIC_AUTH_TOKEN=anyclaude-local");
+            assertThat(env).noneMatch(l -> l.startsWith("ANTHROPIC_API_KEY="));
             assertThat(dir.resolve("fake.reach")).as("the gateway was up while claude ran").exists();
             int port = Integer.parseInt(baseUrl.substring(baseUrl.lastIndexOf(':') + 1));
             assertThat(connects(port)).as("the gateway is stopped once claude exited").isFalse();

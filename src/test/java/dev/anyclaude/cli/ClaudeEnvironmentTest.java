@@ -16,7 +16,7 @@ class ClaudeEnvironmentTest {
 
         assertThat(e.variables()).containsExactly(
                 Map.entry("ANTHROPIC_BASE_URL", "http://127.0.0.1:40001"),
-                Map.entry("ANTHROPIC_API_KEY", "anyclaude-local"),
+                Map.entry("ANTHROPIC_AUTH_TOKEN", "anyclaude-local"),
                 Map.entry("ANTHROPIC_MODEL", "qwen3-coder"),
                 Map.entry("ANTHROPIC_DEFAULT_OPUS_MODEL", "qwen3-coder"),
                 Map.entry("ANTHROPIC_DEFAULT_SONNET_MODEL", "qwen3-coder"),
@@ -44,22 +44,23 @@ class ClaudeEnvironmentTest {
     void theChildEnvironmentDropsWhatWouldSendClaudeCodeElsewhere() {
         ClaudeEnvironment e = ClaudeEnvironment.of("http://127.0.0.1:2", "k", "m", null, 0, Duration.ofSeconds(30));
         Map<String, String> inherited = Map.of("PATH", "/usr/bin", "ANTHROPIC_BASE_URL", "https://elsewhere.example",
-                "ANTHROPIC_AUTH_TOKEN", "secret", "CLAUDE_CODE_USE_BEDROCK", "1", "DISABLE_PROMPT_CACHING", "1");
+                "ANTHROPIC_API_KEY", "sk-ant-real", "CLAUDE_CODE_USE_BEDROCK", "1", "DISABLE_PROMPT_CACHING", "1");
 
         Map<String, String> child = e.applyTo(inherited);
 
         assertThat(child).containsEntry("PATH", "/usr/bin")
                 .containsEntry("ANTHROPIC_BASE_URL", "http://127.0.0.1:2")
                 .containsEntry("DISABLE_PROMPT_CACHING", "1") // the user's own choice stays
-                .doesNotContainKeys("ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_USE_BEDROCK");
+                .containsEntry("ANTHROPIC_AUTH_TOKEN", "k")
+                .doesNotContainKeys("ANTHROPIC_API_KEY", "CLAUDE_CODE_USE_BEDROCK");
     }
 
     @Test
     void shellLinesUnsetConflictsAndQuoteValues() {
         ClaudeEnvironment e = new ClaudeEnvironment(Map.of("ANTHROPIC_MODEL", "my model's name"));
 
-        assertThat(e.shell(Map.of("ANTHROPIC_AUTH_TOKEN", "x", "HOME", "/root")))
-                .isEqualTo("unset ANTHROPIC_AUTH_TOKEN\nexport ANTHROPIC_MODEL='my model'\"'\"'s name'\n");
+        assertThat(e.shell(Map.of("ANTHROPIC_API_KEY", "x", "HOME", "/root")))
+                .isEqualTo("unset ANTHROPIC_API_KEY\nexport ANTHROPIC_MODEL='my model'\"'\"'s name'\n");
         assertThat(e.shell(Map.of())).isEqualTo("export ANTHROPIC_MODEL='my model'\"'\"'s name'\n");
     }
 
