@@ -70,4 +70,20 @@ class LaunchOptionsConfigTest {
         assertThat(o.serverBin).isEqualTo("/from/env");
         assertThat(o.toolParser).isEqualTo("hermes");
     }
+
+    @Test
+    void theConfigExampleInTheLaunchDocsIsAccepted(@TempDir Path dir) throws Exception {
+        String doc = Files.readString(Path.of("docs", "launch.md"));
+        int start = doc.indexOf("```yaml\n") + "```yaml\n".length();
+        Path file = dir.resolve("config.yaml");
+        Files.writeString(file, doc.substring(start, doc.indexOf("```", start)));
+
+        ServeOptions o = parse(file, Map.of());
+
+        assertThat(o.launch).isEqualTo("llama-server");
+        assertThat(o.ctx).isEqualTo(98304);
+        assertThat(o.slots).isEqualTo(3);
+        assertThat(o.serverArgs).containsExactly("--flash-attn", "on", "--cache-type-k", "q8_0", "--tensor-split", "3,1");
+        assertThat(o.aliases).containsEntry("claude-opus-4-8", "Qwen3-Coder-30B-A3B-Instruct-Q4_K_M");
+    }
 }
