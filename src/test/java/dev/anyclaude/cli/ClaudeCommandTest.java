@@ -7,7 +7,6 @@ import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.net.ConnectException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -125,12 +124,11 @@ class ClaudeCommandTest {
     }
 
     private static boolean connects(int port) {
-        try (Socket s = new Socket("127.0.0.1", port)) {
+        try {
+            new Socket("127.0.0.1", port).close();
             return true;
-        } catch (ConnectException e) {
-            return false;
         } catch (java.io.IOException e) {
-            return false;
+            return false; // refused: nobody listens any more
         }
     }
 }

@@ -24,7 +24,8 @@ import java.util.concurrent.Executors;
  *   <li>{@code --reload-ms N}: like {@code --load-ms}, for the incarnations after the first;
  *   <li>{@code --exit-at-start CODE}: prints an error and exits at once, like a server given a bad model;
  *   <li>{@code --child-pid-file FILE}: starts a child process ({@code sleep}) and appends its PID there;
- *   <li>{@code --ignore-term}: ignores SIGTERM, so only SIGKILL stops it.
+ * To make it ignore SIGTERM, start it with SIGTERM ignored ({@code trap '' TERM; exec java ...}): the JVM
+ * then installs no handler of its own, so only SIGKILL stops it.
  * </ul>
  * It answers {@code POST /v1/chat/completions} with a short text completion and lists one model.
  */
@@ -45,9 +46,6 @@ public final class StandInServer {
         if (o.containsKey("--exit-at-start")) {
             System.err.println("error: failed to load model 'nonexistent.gguf'");
             System.exit(Integer.parseInt(o.get("--exit-at-start")));
-        }
-        if (o.containsKey("--ignore-term")) {
-            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> System.out.println("ignoring SIGTERM"));
         }
         int incarnation = 1;
         if (o.containsKey("--counter")) {
