@@ -26,14 +26,17 @@ public final class LaunchedServer implements AutoCloseable {
     private final ServerSupervisor supervisor;
     private final URI baseUrl;
     private final Path slotDir;
+    private final HttpHealthProbe probe;
     private final Thread shutdownHook;
 
-    private LaunchedServer(ServerKind kind, ServerCommand command, ServerSupervisor supervisor, URI baseUrl, Path slotDir) {
+    private LaunchedServer(ServerKind kind, ServerCommand command, ServerSupervisor supervisor, URI baseUrl, Path slotDir,
+            HttpHealthProbe probe) {
         this.kind = kind;
         this.command = command;
         this.supervisor = supervisor;
         this.baseUrl = baseUrl;
         this.slotDir = slotDir;
+        this.probe = probe;
         this.shutdownHook = new Thread(supervisor::stop, "anyclaude-stop-" + kind.label());
     }
 
@@ -64,7 +67,7 @@ public final class LaunchedServer implements AutoCloseable {
         ServerSupervisor supervisor = new ServerSupervisor(spec.kind().label(), command, log, probe,
                 ServerSupervisor.Settings.defaults(spec.readyTimeout()), Sleeper.SYSTEM, InstantSource.system(),
                 SupervisorEvents.logging(spec.kind().label(), log));
-        LaunchedServer server = new LaunchedServer(spec.kind(), command, supervisor, base, slotDir);
+        LaunchedServer server = new LaunchedServer(spec.kind(), command, supervisor, base, slotDir, probe);
         console.println("anyclaude: starting " + spec.kind().label() + ": " + command.display());
         console.println("anyclaude: " + spec.kind().label() + " log: " + log);
         console.flush();
@@ -147,6 +150,7 @@ public final class LaunchedServer implements AutoCloseable {
     @Override
     public void close() {
         supervisor.stop();
+        probe.close();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
