@@ -111,6 +111,8 @@ class ClaudeCodeEndToEndTest {
             JsonNode result = JSON.readTree(stdout);
             assertThat(result.path("is_error").asBoolean(true)).as(context).isFalse();
             assertThat(result.path("result").asText()).isEqualTo(FINAL);
+            assertThat(result.path("modelUsage").path("stub-model").path("contextWindow").asLong())
+                    .as("Claude Code took the backend's context size from anyclaude" + context).isEqualTo(131_072);
 
             List<Recorded> chats = upstream.chatRequests();
             assertThat(chats).as("a tool loop of one call makes two model requests").hasSizeGreaterThanOrEqualTo(2);
