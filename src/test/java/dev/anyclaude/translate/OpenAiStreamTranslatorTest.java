@@ -173,4 +173,16 @@ class OpenAiStreamTranslatorTest {
                 .isInstanceOfSatisfying(GatewayException.class,
                         e -> assertThat(e.kind()).isEqualTo(ErrorKind.PROTOCOL_VIOLATION));
     }
+
+    @Test
+    void toolArgumentsThatAreNotAJsonObjectFailTheResponseInsteadOfReachingTheClientAsACall() throws IOException {
+        t.onData(delta("{\"tool_calls\":[{\"index\":0,\"id\":\"a\",\"function\":{\"name\":\"F\",\"arguments\":\"{\\\"x\\\": 1\"}}]}"));
+        t.onData(delta("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"} trailing\"}}]}"));
+        t.onData(finish("tool_calls"));
+        assertThatThrownBy(t::onEnd).isInstanceOfSatisfying(GatewayException.class, e -> {
+            assertThat(e.kind()).isEqualTo(ErrorKind.PROTOCOL_VIOLATION);
+            assertThat(e.getMessage()).endsWith("tool call F are not a JSON object: {\"x\": 1} trailing");
+        });
+        assertThat(rec.lines()).doesNotContain("message_stop");
+    }
 }

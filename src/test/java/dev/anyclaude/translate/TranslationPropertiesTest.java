@@ -85,10 +85,10 @@ class TranslationPropertiesTest {
                             + MAPPER.writeValueAsString(WORDS[r.nextInt(WORDS.length)]) + "}}]}");
                     case 2 -> {
                         int index = r.nextBoolean() || calls.isEmpty() ? nextCall++ : nextCall - 1;
-                        calls.add(index);
+                        boolean first = calls.add(index); // later deltas of a call repeat id and name only
                         t.onData("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":" + index
                                 + ",\"id\":\"call_" + index + "\",\"function\":{\"name\":\"F\",\"arguments\":"
-                                + MAPPER.writeValueAsString(r.nextBoolean() ? "" : "{\"k\":" + index + "}") + "}}]}}]}");
+                                + MAPPER.writeValueAsString(!first || r.nextBoolean() ? "" : "{\"k\":" + index + "}") + "}}]}}]}");
                     }
                     case 3 -> t.onData("{\"choices\":[],\"usage\":{\"prompt_tokens\":" + r.nextInt(100)
                             + ",\"completion_tokens\":" + r.nextInt(100) + "}}");
