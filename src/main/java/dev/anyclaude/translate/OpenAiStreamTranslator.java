@@ -118,9 +118,9 @@ public final class OpenAiStreamTranslator {
         OpenAiChunk chunk;
         try {
             chunk = OpenAiChunk.read(factory, d);
-        } catch (JsonProcessingException e) {
+        } catch (IOException e) { // only parsing happens here: the sink is not involved yet
             throw new GatewayException(ErrorKind.PROTOCOL_VIOLATION,
-                    "the backend sent a stream chunk that is not valid JSON: " + shorten(d), e);
+                    "the backend sent a stream chunk that is not a JSON object: " + shorten(d), e);
         }
         apply(chunk);
     }

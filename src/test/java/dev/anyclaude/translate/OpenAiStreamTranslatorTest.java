@@ -185,4 +185,13 @@ class OpenAiStreamTranslatorTest {
         });
         assertThat(rec.lines()).doesNotContain("message_stop");
     }
+
+    @Test
+    void chunksThatAreNotObjectsAreProtocolViolationsNotClientDisconnects() {
+        for (String data : new String[] {"[1,2]", "42", "\"text\"", "{\"choices\":[{\"delta\":"}) {
+            OpenAiStreamTranslator fresh = new OpenAiStreamTranslator(MAPPER, rec, OpenAiStreamTranslator.Options.DEFAULT);
+            assertThatThrownBy(() -> fresh.onData(data)).as(data).isInstanceOfSatisfying(GatewayException.class,
+                    e -> assertThat(e.kind()).isEqualTo(ErrorKind.PROTOCOL_VIOLATION));
+        }
+    }
 }

@@ -25,6 +25,7 @@ import net.jqwik.api.Property;
 class TranslationPropertiesTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final OpenAiRequestWriter WRITER = new OpenAiRequestWriter(MAPPER);
+    private static final String NOISE = "{}[]\":,0-e\\nul";
     private static final String[] WORDS = {"", "a", "hello world", "line\nbreak", "quote \" and \\", "ünïcødé 😀",
             "<think>", "</tool_call>", "\u0000\u001f", "{\"json\":1}"};
 
@@ -220,5 +221,38 @@ class TranslationPropertiesTest {
 
     private static String word(Random r) {
         return WORDS[r.nextInt(WORDS.length)];
+    }
+
+    @Property(tries = 300)
+    void garbageFromABackendIsAGatewayExceptionNeverAnotherFailure(@ForAll long seed) throws Exception {
+        Random r = new Random(seed);
+        String valid = "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\",\"tool_calls\":[{\"index\":0,"
+                + "\"id\":\"a\",\"function\":{\"name\":\"F\",\"arguments\":\"{}\"}}]},\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1,\"prompt_tokens_details\":{\"cached_tokens\":1}}}";
+        StringBuilder data = new StringBuilder(valid);
+        for (int i = 0, n = 1 + r.nextInt(4); i < n; i++) {
+            int at = r.nextInt(data.length());
+            switch (r.nextInt(3)) {
+                case 0 -> data.deleteCharAt(at);
+                case 1 -> data.insert(at, NOISE.charAt(r.nextInt(NOISE.length())));
+                default -> data.setCharAt(at, (char) r.nextInt(0x3000));
+            }
+        }
+        Recorder rec = new Recorder();
+        OpenAiStreamTranslator t = new OpenAiStreamTranslator(MAPPER, rec,
+                new OpenAiStreamTranslator.Options(TextFormats.ALL, Set.of("F")));
+        try {
+            t.onData(data.toString());
+            t.onEnd();
+            assertWellFormed(rec.events);
+        } catch (GatewayException e) {
+            assertThat(e.getMessage()).isNotBlank();
+        }
+        try {
+            new OpenAiResponseTranslator(MAPPER, OpenAiStreamTranslator.Options.DEFAULT)
+                    .translate(data.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), new Recorder());
+        } catch (GatewayException e) {
+            assertThat(e.getMessage()).isNotBlank();
+        }
     }
 }
