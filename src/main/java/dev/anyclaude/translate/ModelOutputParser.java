@@ -200,14 +200,14 @@ public final class ModelOutputParser {
         String body = pending.substring(0, at);
         pending.delete(0, at + CALL_CLOSE.length());
         Call call = call(body, false);
+        mode = Mode.TEXT;
         if (call != null) {
             emitCall(call);
+            skipLeadingSpace = true; // the newline between calls is not an answer
         } else {
             out.text(CALL_OPEN + body + CALL_CLOSE);
             answerStarted = true;
         }
-        mode = Mode.TEXT;
-        skipLeadingSpace = true;
         return true;
     }
 
