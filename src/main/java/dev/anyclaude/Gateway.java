@@ -7,11 +7,13 @@ import dev.anyclaude.api.GatewayServer;
 import dev.anyclaude.api.Json;
 import dev.anyclaude.api.RequestObserver;
 import dev.anyclaude.api.RequestParser;
+import dev.anyclaude.api.StatsSection;
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.Flavor;
 import dev.anyclaude.backend.OpenAiBackend;
 import dev.anyclaude.backend.OpenAiConfig;
 import dev.anyclaude.cli.ServeOptions;
+import dev.anyclaude.prefix.ConversationStreams;
 import dev.anyclaude.prefix.Normalizer;
 import dev.anyclaude.route.ModelRouter;
 import java.time.Duration;
@@ -45,8 +47,11 @@ public final class Gateway implements AutoCloseable {
         ModelRouter router = new ModelRouter(main, o.smallModel, o.aliases);
         GatewayOptions options = new GatewayOptions(o.maxBodyBytes, Duration.ofMillis(250),
                 Duration.ofSeconds(Math.max(1, o.pingSeconds)), 3, Duration.ofSeconds(15));
+        ConversationStreams streams = new ConversationStreams(512);
+        List<StatsSection> stats = List.of(streams);
         GatewayServer server = new GatewayServer(new RequestParser(mapper), new EventJson(mapper),
-                new Normalizer(!o.noNormalize), router, backend, options, RequestObserver.NONE, routes -> {});
+                new Normalizer(!o.noNormalize), streams, router, backend, options, RequestObserver.NONE, stats,
+                mapper, routes -> {});
         int port;
         try {
             port = server.start(o.host, o.port);

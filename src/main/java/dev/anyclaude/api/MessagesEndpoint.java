@@ -2,6 +2,7 @@ package dev.anyclaude.api;
 
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.BackendRequest;
+import dev.anyclaude.prefix.ConversationStreams;
 import dev.anyclaude.prefix.Normalizer;
 import dev.anyclaude.route.ModelRouter;
 import dev.anyclaude.translate.GenerationStopped;
@@ -25,13 +26,15 @@ final class MessagesEndpoint {
     private final RequestParser parser;
     private final EventJson json;
     private final Normalizer normalizer;
+    private final ConversationStreams streams;
     private final ModelRouter router;
     private final Backend backend;
     private final GatewayOptions options;
     private final RequestObserver observer;
 
-    MessagesEndpoint(RequestParser parser, EventJson json, Normalizer normalizer, ModelRouter router,
-            Backend backend, GatewayOptions options, RequestObserver observer) {
+    MessagesEndpoint(RequestParser parser, EventJson json, Normalizer normalizer, ConversationStreams streams,
+            ModelRouter router, Backend backend, GatewayOptions options, RequestObserver observer) {
+        this.streams = streams;
         this.observer = observer;
         this.parser = parser;
         this.json = json;
@@ -49,7 +52,12 @@ final class MessagesEndpoint {
         MessagesRequest routed = request.withModel(router.resolve(requested));
         String requestId = Ids.requestId();
         ctx.header("request-id", requestId);
-        BackendRequest call = new BackendRequest(routed, affinityKey(ctx), requestId);
+        ConversationStreams.Identity stream = streams.identify(ctx.header("x-claude-code-session-id"), request);
+        if (stream.divergence() != null && log.isDebugEnabled()) {
+            log.debug("{}: prompt diverged from the stream's previous one in {} at char {} of {}", requestId,
+                    stream.divergence().part(), stream.divergence().charOffset(), stream.divergence().totalChars());
+        }
+        BackendRequest call = new BackendRequest(routed, stream.streamKey(), requestId);
         RequestObserver.Exchange exchange = observer.begin(new RequestObserver.RequestInfo(requestId, "messages",
                 requested, routed.model(), backend.name(), ctx.header("x-claude-code-session-id"), request.stream(),
                 request));
@@ -158,8 +166,4 @@ final class MessagesEndpoint {
         }
     }
 
-    /** The conversation stream a request belongs to: Claude Code's session id, if it sent one. */
-    private static String affinityKey(Context ctx) {
-        return ctx.header("x-claude-code-session-id");
-    }
 }
