@@ -264,7 +264,7 @@ final class RedisTier implements AutoCloseable {
         closed = true;
         StatefulRedisConnection<byte[], byte[]> c = connection;
         connection = null;
-        if (c != null) {
+        if (c != null && c.isOpen()) {
             c.closeAsync();
         }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
@@ -326,7 +326,7 @@ final class RedisTier implements AutoCloseable {
         ResponseCacheStats.RedisState previous = state.getAndSet(ResponseCacheStats.RedisState.DOWN);
         StatefulRedisConnection<byte[], byte[]> c = connection;
         connection = null;
-        if (c != null) {
+        if (c != null && c.isOpen()) {
             c.closeAsync();
         }
         if (closed) {
