@@ -19,14 +19,16 @@ import java.util.Map;
  * of a sealed type with its own tag. Decoding is therefore unambiguous, so two requests encode alike only
  * when they agree on every encoded field.
  *
- * <p>Left out, because they cannot change the answer: {@code stream} (a streamed answer can be replayed as
- * JSON and back), and the spelling of tool-use ids. Each id is written as the position of its first
- * appearance among all tool-use and tool-result ids of the request. The ids are opaque tokens that only
- * link a result to its call, and a replayed answer hands out fresh ones; keying on their spelling would
- * make every later turn of a replayed conversation miss. Renaming ids one-to-one keeps the links, and
- * only such a renaming maps to the same bytes. Enum values are written by name, not ordinal, so that
- * gateways of different versions sharing one Redis tier cannot confuse them. {@code metadata}, {@code cache_control} and headers never
- * reach {@link MessagesRequest}; the billing header is removed before this stage.
+ * <p>Left out: {@code stream}, since a streamed answer can be replayed as JSON and back; and the spelling
+ * of tool-use ids. Each id is written as the position of its first appearance among all tool-use and
+ * tool-result ids of the request. The ids are random tokens that only link a result to its call, and a
+ * replayed answer hands out fresh ones; keying on their spelling would make every later turn of a replayed
+ * conversation miss. Renaming ids one-to-one keeps the links, and only such a renaming maps to the same
+ * bytes. {@code metadata}, {@code cache_control} and headers never reach {@link MessagesRequest}; the
+ * billing header is removed before this stage.
+ *
+ * <p>Enum values are written by name, not ordinal, so gateways of different versions sharing one Redis
+ * tier cannot read one role as another.
  */
 final class CanonicalRequest {
     /** Bumped whenever the encoding changes, so old shared entries can never match new requests. */

@@ -31,11 +31,26 @@ final class RandomIds {
         return id("toolu_");
     }
 
+    /**
+     * One call to the generator per id: random bytes mapped to base62 by rejection (bytes of 248 and above
+     * are skipped, so every character is uniform), instead of a synchronized draw per character.
+     */
     private String id(String prefix) {
         char[] out = new char[prefix.length() + LENGTH];
         prefix.getChars(0, prefix.length(), out, 0);
+        byte[] bytes = new byte[LENGTH + 8];
+        random.nextBytes(bytes);
+        int next = 0;
         for (int i = prefix.length(); i < out.length; i++) {
-            out[i] = BASE62[random.nextInt(BASE62.length)];
+            int b;
+            do {
+                if (next == bytes.length) {
+                    random.nextBytes(bytes);
+                    next = 0;
+                }
+                b = bytes[next++] & 0xFF;
+            } while (b >= 248);
+            out[i] = BASE62[b % BASE62.length];
         }
         return new String(out);
     }

@@ -74,7 +74,10 @@ final class RedisTier implements AutoCloseable {
 
     RedisTier(ResponseCacheConfig config, Ticker ticker) {
         this.uri = ResponseCacheConfig.parseRedisUri(config.redisUri());
-        this.uri.setTimeout(config.redisTimeout());
+        // The URI timeout bounds the connection handshake, which runs in the background; commands have
+        // their own bounds below.
+        this.uri.setTimeout(config.redisTimeout().compareTo(Duration.ofSeconds(1)) > 0
+                ? config.redisTimeout() : Duration.ofSeconds(1));
         this.prefix = config.redisKeyPrefix().getBytes(StandardCharsets.UTF_8);
         this.ttlMillis = config.ttl().toMillis();
         this.timeoutNanos = config.redisTimeout().toNanos();

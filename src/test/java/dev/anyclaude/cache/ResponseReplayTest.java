@@ -64,6 +64,27 @@ class ResponseReplayTest {
     }
 
     @Test
+    void mapsRandomBytesToBase62SkippingTheBytesThatWouldBiasIt() {
+        // A generator that hands out 244, 245, ... 255, 0, 1, ...: 248-255 must be skipped.
+        java.util.random.RandomGenerator counting = new java.util.random.RandomGenerator() {
+            private int next = 244;
+
+            @Override
+            public long nextLong() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void nextBytes(byte[] bytes) {
+                for (int i = 0; i < bytes.length; i++) {
+                    bytes[i] = (byte) next++;
+                }
+            }
+        };
+        assertThat(new RandomIds(counting).toolUseId()).isEqualTo("toolu_wxyz0123456789ABCDEFGHIJ");
+    }
+
+    @Test
     void reportsThePromptAsReadFromCacheAndKeepsTheOutputCount() {
         List<StreamEvent> replay = ResponseReplay.events(Samples.toolAnswer(), "local-model", new RandomIds());
 
