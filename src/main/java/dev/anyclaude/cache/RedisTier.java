@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -62,7 +63,8 @@ final class RedisTier implements AutoCloseable {
     private volatile StatefulRedisConnection<byte[], byte[]> connection;
     private volatile long retryAtNanos;
     private volatile String lastError;
-    private volatile boolean outageLogged;
+    /** Set by the first failure of an outage, so that it is logged once however many threads see it. */
+    private final AtomicBoolean outageLogged = new AtomicBoolean();
     private volatile boolean closed;
     private final Semaphore writePermits = new Semaphore(MAX_PENDING_WRITES);
 
@@ -110,21 +112,24 @@ final class RedisTier implements AutoCloseable {
      * slow. The returned entry carries the request's own canonical bytes and the TTL Redis has left.
      */
     Optional<StoredResponse> get(CacheKey key) {
+        try {
+            return fetch(key);
+        } catch (RuntimeException e) {
+            // Whatever the client library throws, a request must not fail because of the shared tier.
+            failed("lookup failed", e);
+            return Optional.empty();
+        }
+    }
+
+    private Optional<StoredResponse> fetch(CacheKey key) {
         StatefulRedisConnection<byte[], byte[]> c = available();
         if (c == null) {
             return Optional.empty();
         }
         byte[] k = redisKey(key);
-        RedisFuture<byte[]> value;
-        RedisFuture<Long> ttl;
-        try {
-            RedisAsyncCommands<byte[], byte[]> commands = c.async();
-            value = commands.get(k);
-            ttl = commands.pttl(k);
-        } catch (RuntimeException e) {
-            failed("lookup failed", e);
-            return Optional.empty();
-        }
+        RedisAsyncCommands<byte[], byte[]> commands = c.async();
+        RedisFuture<byte[]> value = commands.get(k);
+        RedisFuture<Long> ttl = commands.pttl(k);
         long deadline = System.nanoTime() + timeoutNanos;
         byte[] stored;
         Long leftMillis;
@@ -170,7 +175,13 @@ final class RedisTier implements AutoCloseable {
 
     /** Writes an answer in the background; never blocks and never fails the caller. */
     void put(CacheKey key, List<StreamEvent> events) {
-        StatefulRedisConnection<byte[], byte[]> c = available();
+        StatefulRedisConnection<byte[], byte[]> c;
+        try {
+            c = available();
+        } catch (RuntimeException e) {
+            failed("write failed", e);
+            return;
+        }
         if (c == null) {
             return;
         }
@@ -180,9 +191,9 @@ final class RedisTier implements AutoCloseable {
         }
         try {
             Thread.ofVirtual().name("l2-redis-write").start(() -> write(c, key, events));
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
             writePermits.release();
-            throw e;
+            failed("write failed", e);
         }
     }
 
@@ -211,15 +222,15 @@ final class RedisTier implements AutoCloseable {
      * available.
      */
     long clear() {
-        StatefulRedisConnection<byte[], byte[]> c = available();
-        if (c == null) {
-            return -1;
-        }
-        RedisAsyncCommands<byte[], byte[]> commands = c.async();
-        ScanArgs args = ScanArgs.Builder.matches(globPrefix()).limit(SCAN_BATCH);
         long deleted = 0;
         long wait = Math.max(TimeUnit.SECONDS.toNanos(2), 10 * timeoutNanos);
         try {
+            StatefulRedisConnection<byte[], byte[]> c = available();
+            if (c == null) {
+                return -1;
+            }
+            RedisAsyncCommands<byte[], byte[]> commands = c.async();
+            ScanArgs args = ScanArgs.Builder.matches(globPrefix()).limit(SCAN_BATCH);
             KeyScanCursor<byte[]> cursor = commands.scan(args).get(wait, TimeUnit.NANOSECONDS);
             while (true) {
                 if (!cursor.getKeys().isEmpty()) {
@@ -263,6 +274,9 @@ final class RedisTier implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
         awaitWrites(Duration.ofSeconds(1));
         closed = true;
         StatefulRedisConnection<byte[], byte[]> c = connection;
@@ -310,9 +324,8 @@ final class RedisTier implements AutoCloseable {
                 }
                 c.closeAsync();
             } else {
-                if (outageLogged) {
+                if (outageLogged.compareAndSet(true, false)) {
                     log.info("Redis tier at {}:{} is up again; sharing cached answers", uri.getHost(), uri.getPort());
-                    outageLogged = false;
                 }
             }
         });
@@ -335,8 +348,7 @@ final class RedisTier implements AutoCloseable {
         if (closed) {
             return;
         }
-        if (!outageLogged) {
-            outageLogged = true;
+        if (outageLogged.compareAndSet(false, true)) {
             log.warn("Redis tier at {}:{} is down ({}); serving from memory, retrying every {} s",
                     uri.getHost(), uri.getPort(), reason, TimeUnit.NANOSECONDS.toSeconds(retryNanos));
         } else if (previous != ResponseCacheStats.RedisState.DOWN) {
