@@ -48,6 +48,7 @@ final class MemoryTier {
                 })
                 .ticker(ticker)
                 .executor(Runnable::run)
+                .recordStats()
                 .build();
         eviction = cache.policy().eviction().orElseThrow();
     }
@@ -92,5 +93,10 @@ final class MemoryTier {
 
     long expirations() {
         return expirations.sum();
+    }
+
+    /** Estimated bytes of all entries dropped by eviction or expiry so far. */
+    long droppedBytes() {
+        return cache.stats().evictionWeight();
     }
 }

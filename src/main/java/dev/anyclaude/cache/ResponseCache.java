@@ -167,7 +167,7 @@ public final class ResponseCache implements AutoCloseable {
         long m = misses.sum();
         return new ResponseCacheStats(config.policy().wire(), memory.entries(), memory.bytes(), memory.maxBytes(),
                 h, m, h + m == 0 ? 0 : (double) h / (h + m), bypassed.sum(), memory.evictions(),
-                memory.expirations(), stores.sum(), rejectedTooBig.sum(), rejectedNotClean.sum(),
+                memory.expirations(), memory.droppedBytes(), stores.sum(), rejectedTooBig.sum(), rejectedNotClean.sum(),
                 redis == null ? ResponseCacheStats.Redis.DISABLED : redis.stats());
     }
 

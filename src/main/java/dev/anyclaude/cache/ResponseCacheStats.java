@@ -11,6 +11,7 @@ package dev.anyclaude.cache;
  * @param bypassed requests not looked up (policy or {@code no-cache})
  * @param evictions answers dropped from memory to respect the byte bound
  * @param expirations answers dropped from memory because their TTL passed
+ * @param droppedBytes estimated bytes of all answers evicted or expired so far
  * @param stores answers stored
  * @param rejectedTooBig answers not stored because they exceeded the entry limit
  * @param rejectedNotClean answers not stored because the stream failed, was cut short or broke protocol
@@ -26,6 +27,7 @@ public record ResponseCacheStats(
         long bypassed,
         long evictions,
         long expirations,
+        long droppedBytes,
         long stores,
         long rejectedTooBig,
         long rejectedNotClean,

@@ -31,6 +31,7 @@ class MemoryTierTest {
             assertThat(stats.stores()).isEqualTo(100_000);
             assertThat(stats.evictions()).isGreaterThan(90_000);
             assertThat(stats.entries() + stats.evictions()).isEqualTo(100_000);
+            assertThat(stats.droppedBytes()).isGreaterThan(bound);
             assertThat(maxSeen).isGreaterThan(bound * 9 / 10);
             // The most recent answer survives eviction and is served.
             assertThat(cache.lookup(Samples.request("question 99999"), CacheDirectives.NONE))
