@@ -12,6 +12,9 @@ import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.Flavor;
 import dev.anyclaude.backend.OpenAiBackend;
 import dev.anyclaude.backend.OpenAiConfig;
+import dev.anyclaude.cache.CachePolicy;
+import dev.anyclaude.cache.ResponseCache;
+import dev.anyclaude.cache.ResponseCacheConfig;
 import dev.anyclaude.cli.ServeOptions;
 import dev.anyclaude.prefix.ConversationStreams;
 import dev.anyclaude.prefix.Normalizer;
@@ -23,11 +26,13 @@ import java.util.List;
 public final class Gateway implements AutoCloseable {
     private final Backend backend;
     private final GatewayServer server;
+    private final ResponseCache responses;
     private final int port;
     private final String host;
 
-    private Gateway(Backend backend, GatewayServer server, String host, int port) {
+    private Gateway(Backend backend, GatewayServer server, ResponseCache responses, String host, int port) {
         this.backend = backend;
+        this.responses = responses;
         this.server = server;
         this.host = host;
         this.port = port;
@@ -48,18 +53,24 @@ public final class Gateway implements AutoCloseable {
         GatewayOptions options = new GatewayOptions(o.maxBodyBytes, Duration.ofMillis(250),
                 Duration.ofSeconds(Math.max(1, o.pingSeconds)), 3, Duration.ofSeconds(15));
         ConversationStreams streams = new ConversationStreams(512);
-        List<StatsSection> stats = List.of(streams);
+        ResponseCache responses = new ResponseCache(ResponseCacheConfig.defaults()
+                .withPolicy(CachePolicy.parse(o.responseCache))
+                .withMaxBytes(o.responseCacheBytes)
+                .withTtl(Duration.ofSeconds(o.responseCacheTtlSeconds))
+                .withRedis(o.redis));
+        List<StatsSection> stats = List.of(responses, streams);
         GatewayServer server = new GatewayServer(new RequestParser(mapper), new EventJson(mapper),
-                new Normalizer(!o.noNormalize), streams, router, backend, options, RequestObserver.NONE, stats,
-                mapper, routes -> {});
+                new Normalizer(!o.noNormalize), streams, responses, router, backend, options, RequestObserver.NONE,
+                stats, mapper, routes -> {});
         int port;
         try {
             port = server.start(o.host, o.port);
         } catch (RuntimeException e) {
             backend.close();
+            responses.close();
             throw new IllegalArgumentException("cannot listen on " + o.host + ":" + o.port + ": " + e.getMessage(), e);
         }
-        return new Gateway(backend, server, o.host, port);
+        return new Gateway(backend, server, responses, o.host, port);
     }
 
     private static Backend backend(ServeOptions o, ObjectMapper mapper) {
@@ -98,6 +109,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        responses.close();
         backend.close();
     }
 }

@@ -1,6 +1,7 @@
 package dev.anyclaude.cache;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.anyclaude.api.StatsSection;
 import dev.anyclaude.api.EventSink;
 import dev.anyclaude.api.MessagesRequest;
 import dev.anyclaude.api.StreamEvent;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * counted in the byte bound like everything else. The shared tier (Redis, optional) holds the same entry
  * compressed; a hit there is promoted to memory. Thread-safe.
  */
-public final class ResponseCache implements AutoCloseable {
+public final class ResponseCache implements AutoCloseable, StatsSection {
     private static final Logger log = LoggerFactory.getLogger(ResponseCache.class);
 
     private final ResponseCacheConfig config;
@@ -174,6 +175,16 @@ public final class ResponseCache implements AutoCloseable {
     /** Waits for background writes to the shared tier, at most {@code timeout}; true when none are left. */
     boolean awaitSharedWrites(Duration timeout) {
         return redis == null || redis.awaitWrites(timeout);
+    }
+
+    @Override
+    public String name() {
+        return "l2";
+    }
+
+    @Override
+    public Object snapshot() {
+        return stats();
     }
 
     /** Finishes pending shared-tier writes (briefly) and closes the Redis connection. */
