@@ -64,7 +64,7 @@ final class MessagesEndpoint {
         byte[] body = HttpBodies.read(ctx, options.maxBodyBytes());
         MessagesRequest request = normalizer.normalize(parser.parse(body));
         String requested = request.model();
-        String requestId = Ids.requestId();
+        String requestId = Ids.DEFAULT.request();
         ctx.header("request-id", requestId);
         String session = ctx.header("x-claude-code-session-id");
         ConversationStreams.Identity stream = streams.identify(session, request);
@@ -95,7 +95,7 @@ final class MessagesEndpoint {
     }
 
     private void stream(Context ctx, Call call) throws IOException {
-        String messageId = Ids.messageId();
+        String messageId = Ids.DEFAULT.message();
         try (SseStream sse = new SseStream(ctx.res(), json, messageId, call.requestedModel(), options.commitAfter(),
                 options.pingEvery())) {
             try {
@@ -140,7 +140,7 @@ final class MessagesEndpoint {
         List<StreamEvent> out = new ArrayList<>(events.size());
         for (StreamEvent e : events) {
             out.add(e instanceof StreamEvent.MessageStart s
-                    ? new StreamEvent.MessageStart(Ids.messageId(), call.requestedModel(), s.usage())
+                    ? new StreamEvent.MessageStart(Ids.DEFAULT.message(), call.requestedModel(), s.usage())
                     : e);
         }
         ctx.status(200).contentType("application/json").result(json.message(out));

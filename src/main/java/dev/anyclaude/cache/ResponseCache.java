@@ -1,5 +1,6 @@
 package dev.anyclaude.cache;
 
+import dev.anyclaude.api.Ids;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.anyclaude.api.StatsSection;
 import dev.anyclaude.api.EventSink;
@@ -45,7 +46,7 @@ public final class ResponseCache implements AutoCloseable, StatsSection {
     private final ResponseCacheConfig config;
     private final MemoryTier memory;
     private final RedisTier redis;
-    private final RandomIds ids;
+    private final Ids ids;
     private final long ttlNanos;
 
     private final LongAdder hits = new LongAdder();
@@ -61,10 +62,10 @@ public final class ResponseCache implements AutoCloseable, StatsSection {
 
     /** A cache whose TTLs and Redis retry schedule follow {@code ticker} (tests drive time with it). */
     public ResponseCache(ResponseCacheConfig config, Ticker ticker) {
-        this(config, ticker, new RandomIds());
+        this(config, ticker, Ids.DEFAULT);
     }
 
-    ResponseCache(ResponseCacheConfig config, Ticker ticker, RandomIds ids) {
+    ResponseCache(ResponseCacheConfig config, Ticker ticker, Ids ids) {
         this.config = config;
         this.ids = ids;
         this.ttlNanos = config.ttl().toNanos();

@@ -1,5 +1,6 @@
 package dev.anyclaude.cache;
 
+import dev.anyclaude.api.Ids;
 import dev.anyclaude.api.StreamEvent;
 import dev.anyclaude.api.Usage;
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ import java.util.Map;
 final class ResponseReplay {
     private ResponseReplay() {}
 
-    static List<StreamEvent> events(List<StreamEvent> stored, String requestModel, RandomIds ids) {
+    static List<StreamEvent> events(List<StreamEvent> stored, String requestModel, Ids ids) {
         List<StreamEvent> out = new ArrayList<>(stored.size());
         Map<String, String> toolIds = new HashMap<>();
         long promptTokens = 0;
@@ -27,10 +28,10 @@ final class ResponseReplay {
             long startPrompt = promptTokens;
             out.add(switch (e) {
                 case StreamEvent.MessageStart s -> new StreamEvent.MessageStart(
-                        ids.messageId(), s.model() == null ? requestModel : s.model(), cached(s.usage(), 0));
+                        ids.message(), s.model() == null ? requestModel : s.model(), cached(s.usage(), 0));
                 case StreamEvent.BlockStart(int index, StreamEvent.ToolUseBlock b) -> new StreamEvent.BlockStart(
                         index, new StreamEvent.ToolUseBlock(
-                                toolIds.computeIfAbsent(String.valueOf(b.id()), k -> ids.toolUseId()), b.name()));
+                                toolIds.computeIfAbsent(String.valueOf(b.id()), k -> ids.toolUse()), b.name()));
                 case StreamEvent.MessageDelta d -> new StreamEvent.MessageDelta(
                         d.stopReason(), d.stopSequence(), cached(d.usage(), startPrompt));
                 default -> e;

@@ -1,5 +1,6 @@
 package dev.anyclaude.cache;
 
+import dev.anyclaude.api.Ids;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.anyclaude.api.StreamEvent;
@@ -49,17 +50,17 @@ class ResponseReplayTest {
                 new StreamEvent.BlockStop(1),
                 new StreamEvent.BlockStart(2, new StreamEvent.ToolUseBlock("other", "C")),
                 new StreamEvent.BlockStop(2));
-        List<String> ids = toolUseIds(ResponseReplay.events(stored, "m", new RandomIds()));
+        List<String> ids = toolUseIds(ResponseReplay.events(stored, "m", Ids.DEFAULT));
         assertThat(ids.get(0)).isEqualTo(ids.get(1)).isNotEqualTo(ids.get(2));
     }
 
     @Test
     void freshIdsDoNotRepeatAcrossManyReplays() {
-        RandomIds ids = new RandomIds();
+        Ids ids = Ids.DEFAULT;
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < 20_000; i++) {
-            assertThat(seen.add(ids.toolUseId())).isTrue();
-            assertThat(seen.add(ids.messageId())).isTrue();
+            assertThat(seen.add(ids.toolUse())).isTrue();
+            assertThat(seen.add(ids.message())).isTrue();
         }
     }
 
@@ -81,12 +82,12 @@ class ResponseReplayTest {
                 }
             }
         };
-        assertThat(new RandomIds(counting).toolUseId()).isEqualTo("toolu_wxyz0123456789ABCDEFGHIJ");
+        assertThat(new Ids(counting).toolUse()).isEqualTo("toolu_wxyz0123456789ABCDEFGHIJ");
     }
 
     @Test
     void reportsThePromptAsReadFromCacheAndKeepsTheOutputCount() {
-        List<StreamEvent> replay = ResponseReplay.events(Samples.toolAnswer(), "local-model", new RandomIds());
+        List<StreamEvent> replay = ResponseReplay.events(Samples.toolAnswer(), "local-model", Ids.DEFAULT);
 
         StreamEvent.MessageStart start = (StreamEvent.MessageStart) replay.getFirst();
         assertThat(start.usage()).isEqualTo(new Usage(0, 1, 2030, 0));
@@ -100,7 +101,7 @@ class ResponseReplayTest {
     void fillsInTheRequestedModelWhenTheStoredStartHasNone() {
         List<StreamEvent> stored = List.of(new StreamEvent.MessageStart(null, null, null), StreamEvent.MESSAGE_STOP);
         StreamEvent.MessageStart start =
-                (StreamEvent.MessageStart) ResponseReplay.events(stored, "claude-opus-4-8", new RandomIds()).getFirst();
+                (StreamEvent.MessageStart) ResponseReplay.events(stored, "claude-opus-4-8", Ids.DEFAULT).getFirst();
         assertThat(start.model()).isEqualTo("claude-opus-4-8");
         assertThat(start.id()).startsWith("msg_");
     }
