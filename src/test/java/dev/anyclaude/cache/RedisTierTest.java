@@ -223,8 +223,10 @@ class RedisTierTest {
 
     private ResponseCache cache() throws Exception {
         // Awaiting UP keeps the tests deterministic; in the gateway nothing waits for Redis.
+        // A generous command timeout: these tests check behaviour, and a loaded CI machine must not turn a
+        // slow answer into a "Redis down" verdict. The outage tests kill or freeze the server instead.
         ResponseCache c = new ResponseCache(ResponseCacheConfig.defaults().withRedis(redis.uri())
-                .withRedisRetryInterval(RETRY), ticker);
+                .withRedisTimeout(Duration.ofSeconds(2)).withRedisRetryInterval(RETRY), ticker);
         toClose.add(c);
         if (redis.alive()) {
             eventually(() -> c.stats().redis().state() == ResponseCacheStats.RedisState.UP);
