@@ -7,6 +7,7 @@ import dev.anyclaude.api.GatewayServer;
 import dev.anyclaude.api.Json;
 import dev.anyclaude.api.RequestObserver;
 import dev.anyclaude.api.RequestParser;
+import dev.anyclaude.api.StatsSection;
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.Flavor;
 import dev.anyclaude.backend.OpenAiBackend;
@@ -14,7 +15,11 @@ import dev.anyclaude.backend.OpenAiConfig;
 import dev.anyclaude.backend.launch.LaunchSpec;
 import dev.anyclaude.backend.launch.LaunchedServer;
 import dev.anyclaude.backend.launch.ServerKind;
+import dev.anyclaude.cache.CachePolicy;
+import dev.anyclaude.cache.ResponseCache;
+import dev.anyclaude.cache.ResponseCacheConfig;
 import dev.anyclaude.cli.ServeOptions;
+import dev.anyclaude.prefix.ConversationStreams;
 import dev.anyclaude.prefix.Normalizer;
 import dev.anyclaude.route.ModelRouter;
 import java.time.Duration;
@@ -24,14 +29,16 @@ import java.util.List;
 public final class Gateway implements AutoCloseable {
     private final Backend backend;
     private final GatewayServer server;
+    private final ResponseCache responses;
     private final int port;
     private final String host;
     private final ModelRouter router;
     private final LaunchedServer launched;
 
-    private Gateway(Backend backend, GatewayServer server, String host, int port, ModelRouter router,
-            LaunchedServer launched) {
+    private Gateway(Backend backend, GatewayServer server, ResponseCache responses, String host, int port,
+            ModelRouter router, LaunchedServer launched) {
         this.backend = backend;
+        this.responses = responses;
         this.server = server;
         this.host = host;
         this.port = port;
@@ -62,19 +69,28 @@ public final class Gateway implements AutoCloseable {
         ModelRouter router = new ModelRouter(main, o.smallModel, o.aliases);
         GatewayOptions options = new GatewayOptions(o.maxBodyBytes, Duration.ofMillis(250),
                 Duration.ofSeconds(Math.max(1, o.pingSeconds)), 3, Duration.ofSeconds(15));
+        ConversationStreams streams = new ConversationStreams(512);
+        ResponseCache responses = new ResponseCache(ResponseCacheConfig.defaults()
+                .withPolicy(CachePolicy.parse(o.responseCache))
+                .withMaxBytes(o.responseCacheBytes)
+                .withTtl(Duration.ofSeconds(o.responseCacheTtlSeconds))
+                .withRedis(o.redis));
+        List<StatsSection> stats = List.of(responses, streams);
         GatewayServer server = new GatewayServer(new RequestParser(mapper), new EventJson(mapper),
-                new Normalizer(!o.noNormalize), router, backend, options, RequestObserver.NONE, routes -> {});
+                new Normalizer(!o.noNormalize), streams, responses, router, backend, options, RequestObserver.NONE,
+                stats, mapper, routes -> {});
         int port;
         try {
             port = server.start(o.host, o.port);
         } catch (RuntimeException e) {
             backend.close();
+            responses.close();
             if (launched != null) {
                 launched.close();
             }
             throw new IllegalArgumentException("cannot listen on " + o.host + ":" + o.port + ": " + e.getMessage(), e);
         }
-        return new Gateway(backend, server, o.host, port, router, launched);
+        return new Gateway(backend, server, responses, o.host, port, router, launched);
     }
 
     /** Starts the model server named by {@code --launch} (blocking until it is healthy). */
@@ -141,6 +157,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        responses.close();
         backend.close();
         if (launched != null) {
             launched.close();

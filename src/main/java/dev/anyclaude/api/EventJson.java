@@ -109,7 +109,8 @@ public final class EventJson {
                 g.writeStringField("id", u.id());
                 g.writeStringField("name", u.name());
                 g.writeFieldName("input");
-                copyObject(g, b.text.isEmpty() || b.text.toString().isBlank() ? EMPTY_INPUT : b.text.toString(), u.name());
+                String input = b.text.toString();
+                copyObject(g, input.isBlank() ? EMPTY_INPUT : input, u.name());
             }
         }
         g.writeEndObject();

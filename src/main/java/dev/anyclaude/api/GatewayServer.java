@@ -1,12 +1,16 @@
 package dev.anyclaude.api;
 
 import dev.anyclaude.backend.Backend;
+import dev.anyclaude.cache.ResponseCache;
+import dev.anyclaude.prefix.ConversationStreams;
 import dev.anyclaude.prefix.Normalizer;
 import dev.anyclaude.route.ModelRouter;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,13 +30,16 @@ public final class GatewayServer implements AutoCloseable {
         void add(HandlerType method, String path, io.javalin.http.Handler handler);
     }
 
-    public GatewayServer(RequestParser parser, EventJson json, Normalizer normalizer, ModelRouter router,
-            Backend backend, GatewayOptions options, RequestObserver observer, Consumer<Routes> extraRoutes) {
+    public GatewayServer(RequestParser parser, EventJson json, Normalizer normalizer, ConversationStreams streams,
+            ResponseCache responses, ModelRouter router,
+            Backend backend, GatewayOptions options, RequestObserver observer, List<StatsSection> stats,
+            ObjectMapper mapper, Consumer<Routes> extraRoutes) {
         this.json = json;
-        MessagesEndpoint messages = new MessagesEndpoint(parser, json, normalizer, router, backend, options,
+        MessagesEndpoint messages = new MessagesEndpoint(parser, json, normalizer, streams, responses, router, backend, options,
                 observer);
         CountTokensEndpoint count = new CountTokensEndpoint(parser, json, normalizer, router, backend, options);
         ModelsEndpoint models = new ModelsEndpoint(json, router, backend);
+        CacheStatsEndpoint cacheStats = new CacheStatsEndpoint(mapper, stats);
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
@@ -45,6 +52,8 @@ public final class GatewayServer implements AutoCloseable {
             config.routes.get("/", ctx -> jsonOk(ctx, "{\"name\":\"anyclaude\",\"status\":\"ok\"}"));
             config.routes.get("/health", ctx -> jsonOk(ctx, "{\"status\":\"ok\"}"));
             config.routes.get("/ready", ctx -> ready(ctx, backend));
+            config.routes.get("/cache/stats", cacheStats::stats);
+            config.routes.delete("/cache", cacheStats::clear);
             extraRoutes.accept((method, path, handler) -> config.routes.addHttpHandler(method, path, handler));
             config.routes.exception(GatewayException.class, (e, ctx) -> error(ctx, e.kind(), e.getMessage(),
                     e.retryAfterSeconds()));

@@ -109,6 +109,11 @@ public final class PromptShape {
         return parts.get(0).hash() * 31 + parts.get(1).hash();
     }
 
+    /** A hash of the first message: with the agent fingerprint it names a conversation without a session id. */
+    public long firstMessageHash() {
+        return parts.size() > 2 ? parts.get(2).hash() : 0;
+    }
+
     /**
      * Where this prompt first differs from {@code previous}: the part, and the character offset (to the
      * chunk) from the start of the whole prompt. {@code null} when this prompt extends {@code previous}

@@ -11,6 +11,12 @@ import java.util.List;
  * each Anthropic message at its own position. Nothing is ever moved ahead of earlier content, so a
  * conversation that grows by a turn renders as an extension of its previous rendering and the
  * backend's prefix cache keeps hitting.
+ *
+ * <p>Folding an inline system message ({@link OpenAiDialect#foldInlineSystem}) appends it as {@code
+ * <system-reminder>} text to the user turn right before it (Claude Code sends it right after the user
+ * turn it belongs to); when the message before it is not a user turn, it opens the next user turn
+ * instead (after that turn's tool results), never reaching back across an assistant reply, which would
+ * rewrite a turn the backend has already cached.
  */
 final class ChatTurns {
 

@@ -1,5 +1,6 @@
 package dev.anyclaude.translate;
 
+import dev.anyclaude.api.Ids;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyclaude.api.EventSink;
@@ -200,14 +201,14 @@ public final class ModelOutputParser {
         String body = pending.substring(0, at);
         pending.delete(0, at + CALL_CLOSE.length());
         Call call = call(body, false);
+        mode = Mode.TEXT;
         if (call != null) {
             emitCall(call);
+            skipLeadingSpace = true; // the newline between calls is not an answer
         } else {
             out.text(CALL_OPEN + body + CALL_CLOSE);
             answerStarted = true;
         }
-        mode = Mode.TEXT;
-        skipLeadingSpace = true;
         return true;
     }
 
@@ -353,7 +354,7 @@ public final class ModelOutputParser {
     }
 
     private void emitCall(Call call) throws IOException {
-        out.toolStart(ToolUseIds.next(), call.name);
+        out.toolStart(Ids.DEFAULT.toolUse(), call.name);
         out.toolArgs(call.argumentsJson);
         answerStarted = true;
     }

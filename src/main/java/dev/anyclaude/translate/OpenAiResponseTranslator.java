@@ -1,7 +1,6 @@
 package dev.anyclaude.translate;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyclaude.api.ErrorKind;
 import dev.anyclaude.api.EventSink;
@@ -34,8 +33,8 @@ public final class OpenAiResponseTranslator {
         OpenAiChunk chunk;
         try {
             chunk = OpenAiChunk.read(factory, body);
-        } catch (JsonProcessingException e) {
-            throw new GatewayException(ErrorKind.PROTOCOL_VIOLATION, "the backend's response is not valid JSON: "
+        } catch (IOException e) {
+            throw new GatewayException(ErrorKind.PROTOCOL_VIOLATION, "the backend's response is not a JSON object: "
                     + OpenAiStreamTranslator.shorten(new String(body, StandardCharsets.UTF_8)), e);
         }
         if (chunk.error) {

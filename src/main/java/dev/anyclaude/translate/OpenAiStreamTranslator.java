@@ -1,6 +1,9 @@
 package dev.anyclaude.translate;
 
+import dev.anyclaude.api.Ids;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyclaude.api.ErrorKind;
@@ -27,7 +30,7 @@ import java.util.stream.Collectors;
  * id. The message ends only on {@code [DONE]} or {@link #onEnd()} after a {@code finish_reason}, so the
  * usage chunk that follows the finish is included. A stream that ends without a finish_reason, or
  * carries a server error payload, throws a {@link GatewayException}: a truncated tool call is never
- * reported as {@code tool_use}.
+ * reported as {@code tool_use}, nor is one whose arguments are not a JSON object.
  *
  * <p>Usage follows Anthropic's meaning: {@code cache_read_input_tokens} are the prompt tokens the server
  * reused ({@code cached_tokens}, llama.cpp {@code timings.cache_n}), {@code input_tokens} the rest.
@@ -82,6 +85,8 @@ public final class OpenAiStreamTranslator {
         String name;
         boolean opened;
         final StringBuilder heldArguments = new StringBuilder();
+        /** Everything streamed for this call, checked at the end: a client must never run a broken call. */
+        final StringBuilder arguments = new StringBuilder();
 
         Call(Object key) {
             this.key = key;
@@ -114,9 +119,9 @@ public final class OpenAiStreamTranslator {
         OpenAiChunk chunk;
         try {
             chunk = OpenAiChunk.read(factory, d);
-        } catch (JsonProcessingException e) {
+        } catch (IOException e) { // only parsing happens here: the sink is not involved yet
             throw new GatewayException(ErrorKind.PROTOCOL_VIOLATION,
-                    "the backend sent a stream chunk that is not valid JSON: " + shorten(d), e);
+                    "the backend sent a stream chunk that is not a JSON object: " + shorten(d), e);
         }
         apply(chunk);
     }
@@ -150,6 +155,9 @@ public final class OpenAiStreamTranslator {
         }
         if (reason == StopReason.END_TURN && out.anyToolUse()) {
             reason = StopReason.TOOL_USE;
+        }
+        if (reason != StopReason.MAX_TOKENS) {
+            checkArguments(); // cut off by max_tokens, a call may be partial: Anthropic reports it so too
         }
         out.finish(reason, null, usage());
     }
@@ -231,10 +239,11 @@ public final class OpenAiStreamTranslator {
             if (textParser != null) {
                 textParser.flush(StopReason.END_TURN);
             }
-            out.toolStart(ToolUseIds.next(), c.name);
+            out.toolStart(Ids.DEFAULT.toolUse(), c.name);
             c.opened = true;
             current = c;
             out.toolArgs(c.heldArguments.toString());
+            c.arguments.append(c.heldArguments);
             c.heldArguments.setLength(0);
             return;
         }
@@ -246,6 +255,30 @@ public final class OpenAiStreamTranslator {
                     "the backend interleaved tool call arguments with other output; blocks cannot be reopened");
         }
         out.toolArgs(d.arguments);
+        c.arguments.append(d.arguments);
+    }
+
+    /** Throws unless every call's arguments form one JSON object (or are empty, meaning {}). */
+    private void checkArguments() throws IOException {
+        for (Call c : calls.values()) {
+            String args = c.arguments.toString();
+            if (!args.isBlank() && !isJsonObject(args)) {
+                throw new GatewayException(ErrorKind.PROTOCOL_VIOLATION, "the backend's arguments for tool call "
+                        + c.name + " are not a JSON object: " + shorten(args));
+            }
+        }
+    }
+
+    private boolean isJsonObject(String json) throws IOException {
+        try (JsonParser p = factory.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            p.skipChildren();
+            return p.nextToken() == null;
+        } catch (JsonProcessingException e) {
+            return false;
+        }
     }
 
     private Usage usage() {

@@ -27,6 +27,7 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
     private final ConcurrentLinkedQueue<Reply> script = new ConcurrentLinkedQueue<>();
     private final List<Recorded> received = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Function<Recorded, Reply>> routes = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger aborted = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Reply fallback = Reply.stream(Chunks.text("Hello from the stub."));
 
     /** A request the server received. */
@@ -69,6 +70,11 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
         }
     }
 
+    /** How many replies could not be written to the end because the gateway closed the connection. */
+    public int aborted() {
+        return aborted.get();
+    }
+
     public List<Recorded> chatRequests() {
         return received().stream().filter(r -> r.path().endsWith("/chat/completions")).toList();
     }
@@ -91,7 +97,7 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
         try {
             reply.writeTo(ex);
         } catch (IOException e) {
-            // the gateway went away mid-reply (cancellation tests look at this through received())
+            aborted.incrementAndGet(); // the gateway went away mid-reply
         } finally {
             ex.close();
         }

@@ -79,7 +79,7 @@ class GoldenTranslationTest {
         Map<String, Object> extra = new LinkedHashMap<>();
         if (p.containsKey("extra")) {
             JsonNode n = MAPPER.readTree(p.getProperty("extra"));
-            n.fields().forEachRemaining(e -> extra.put(e.getKey(), MAPPER.convertValue(e.getValue(), Object.class)));
+            n.properties().forEach(e -> extra.put(e.getKey(), MAPPER.convertValue(e.getValue(), Object.class)));
         }
         return new OpenAiDialect(flag(p, "foldInlineSystem"), flag(p, "mergeConsecutiveRoles"), flag(p, "sendTopK"),
                 flag(p, "sendEnableThinking"), flag(p, "sendReasoningEffort"),

@@ -22,8 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The gateway with {@code --launch llama-server} pointing at the stand-in server: wiring, crash window, stop. */
 class LaunchedGatewayTest {
-    private static final String REQUEST =
-            "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    /** A request that no response cache has seen: each one must reach the model server. */
+    private static String request(String text) {
+        return "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\""
+                + text + "\"}]}";
+    }
 
     /** An executable named like the real server that runs the stand-in with the arguments it is given. */
     static Path standInExecutable(Path dir) throws Exception {
@@ -61,7 +64,7 @@ class LaunchedGatewayTest {
             assertThat(Files.readString(o.serverLog)).contains("--slot-save-path " + dir.resolve("slots"))
                     .contains("--parallel 2").contains("--jinja").contains("--reload-ms 4000");
 
-            HttpResponse<String> ok = post(http, gateway);
+            HttpResponse<String> ok = post(http, gateway, request("first"));
             assertThat(ok.statusCode()).isEqualTo(200);
             assertThat(ok.body()).contains("stand-in says hi");
 
@@ -70,7 +73,7 @@ class LaunchedGatewayTest {
             first.destroyForcibly();
             first.onExit().get(10, TimeUnit.SECONDS);
 
-            HttpResponse<String> down = post(http, gateway);
+            HttpResponse<String> down = post(http, gateway, request("while down"));
             assertThat(down.statusCode()).isEqualTo(529);
             assertThat(down.body()).contains("\"type\":\"overloaded_error\"");
 
@@ -78,7 +81,7 @@ class LaunchedGatewayTest {
                     && server.supervisor().state() == ServerSupervisor.State.READY, Duration.ofSeconds(60));
             restartedPid = server.supervisor().pid();
             assertThat(restartedPid).isNotEqualTo(firstPid);
-            HttpResponse<String> back = post(http, gateway);
+            HttpResponse<String> back = post(http, gateway, request("after the restart"));
             assertThat(back.statusCode()).isEqualTo(200);
             assertThat(back.body()).contains("stand-in says hi");
         }
@@ -87,11 +90,11 @@ class LaunchedGatewayTest {
         assertThat(server.supervisor().state()).isEqualTo(ServerSupervisor.State.STOPPED);
     }
 
-    private static HttpResponse<String> post(HttpClient http, Gateway gateway) throws Exception {
+    private static HttpResponse<String> post(HttpClient http, Gateway gateway, String body) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages"))
                 .timeout(Duration.ofSeconds(30))
                 .header("content-type", "application/json")
                 .header("anthropic-version", "2023-06-01")
-                .POST(HttpRequest.BodyPublishers.ofString(REQUEST)).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }
