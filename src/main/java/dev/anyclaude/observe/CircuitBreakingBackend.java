@@ -128,10 +128,15 @@ public final class CircuitBreakingBackend implements Backend {
     /** Down while the circuit is open (cheap: the backend is not asked), else what the backend says. */
     @Override
     public Readiness readiness() {
+        return readiness(delegate::readiness);
+    }
+
+    /** Down while the circuit is open, else what {@code backend} (e.g. a sample of the backend's answer) says. */
+    public Readiness readiness(java.util.function.Supplier<Readiness> backend) {
         if (breaker.state() == CircuitBreaker.State.OPEN) {
             return Readiness.down(breaker.openReason());
         }
-        return delegate.readiness();
+        return backend.get();
     }
 
     @Override
