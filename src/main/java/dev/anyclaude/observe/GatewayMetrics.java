@@ -20,7 +20,9 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -36,10 +38,22 @@ public final class GatewayMetrics implements RequestListener, AutoCloseable {
     /** The content type of {@link #scrape()}: Prometheus text exposition format 0.0.4. */
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
+    /**
+     * Histogram buckets for request latency and time to first token: a cached reply takes milliseconds, a
+     * cold 40k-token prefill minutes. Seventeen chosen bounds instead of Micrometer's ~90 generated ones
+     * per series keep scrapes small while histogram_quantile() stays meaningful across that range.
+     */
+    private static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10),
+        Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+        Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofMinutes(1),
+        Duration.ofMinutes(2), Duration.ofMinutes(5), Duration.ofMinutes(10)};
+
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final BoundedLabels models = new BoundedLabels(32);
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final List<Object> retained = new CopyOnWriteArrayList<>();
 
     public GatewayMetrics() {
         this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -59,7 +73,8 @@ public final class GatewayMetrics implements RequestListener, AutoCloseable {
         Gauge.builder("process.resident.memory", rss, p -> {
             MemoryProbe.Reading r = p.read();
             return r.known() ? r.usedBytes() : Double.NaN;
-        }).baseUnit("bytes").description("Resident memory of the gateway process").register(registry);
+        }).baseUnit("bytes").description("Resident memory of the gateway process").strongReference(true)
+                .register(registry);
         Gauge.builder("anyclaude.requests.in.flight", inFlight, AtomicInteger::get)
                 .description("Messages requests being answered now").register(registry);
     }
@@ -94,18 +109,14 @@ public final class GatewayMetrics implements RequestListener, AutoCloseable {
         Timer.builder("anyclaude.requests")
                 .description("Messages requests, by route, backend model, backend and outcome")
                 .tags("route", info.route(), "model", model, "backend", backend, "outcome", r.outcome())
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofMinutes(10))
+                .serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry)
                 .record(r.totalNanos(), TimeUnit.NANOSECONDS);
         if (r.ttftNanos() >= 0) {
             Timer.builder("anyclaude.time.to.first.token")
                     .description("Time from the request to the first content token sent")
                     .tags("model", model, "backend", backend, "cache", r.cache())
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofMillis(1))
-                    .maximumExpectedValue(Duration.ofMinutes(10))
+                    .serviceLevelObjectives(LATENCY_BUCKETS)
                     .register(registry)
                     .record(r.ttftNanos(), TimeUnit.NANOSECONDS);
         }
@@ -114,9 +125,7 @@ public final class GatewayMetrics implements RequestListener, AutoCloseable {
             DistributionSummary.builder("anyclaude.output.tokens.per.second")
                     .description("Decode speed of streamed responses (output tokens after the first, per second)")
                     .tags("model", model, "backend", backend)
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(1.0)
-                    .maximumExpectedValue(10_000.0)
+                    .serviceLevelObjectives(1, 2, 5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 1000, 2000, 5000)
                     .register(registry)
                     .record(rate);
         }
@@ -150,7 +159,7 @@ public final class GatewayMetrics implements RequestListener, AutoCloseable {
             Backend.Readiness r = s.get();
             return r != null && r.ready() ? 1 : 0;
         }).tag("backend", backend).description("Whether the backend is ready (1) or not (0), sampled")
-                .register(registry);
+                .strongReference(true).register(registry);
     }
 
     /** Figures of the response cache (L2), read when metrics are scraped. */
@@ -162,6 +171,7 @@ public final class GatewayMetrics implements RequestListener, AutoCloseable {
      */
     public void registerResponseCache(Supplier<CacheFigures> figures) {
         ScrapeMemo<CacheFigures> memo = new ScrapeMemo<>(figures, Ticker.SYSTEM);
+        retained.add(memo); // meters hold their state weakly
         FunctionCounter.builder("anyclaude.response.cache.hits", memo, m -> m.get().hits())
                 .description("Response cache hits").register(registry);
         FunctionCounter.builder("anyclaude.response.cache.misses", memo, m -> m.get().misses())

@@ -48,6 +48,7 @@ public final class MemoryMonitor implements AutoCloseable {
     private final List<Named> warningReliefs = new CopyOnWriteArrayList<>();
     private final List<Named> criticalReliefs = new CopyOnWriteArrayList<>();
     private final Map<String, MemoryProbe.Reading> last = new ConcurrentHashMap<>();
+    private final java.util.Set<String> limitExported = ConcurrentHashMap.newKeySet();
     private final Deque<MemoryAction> recent = new ArrayDeque<>();
 
     private volatile PressureLevel level = PressureLevel.NORMAL;
@@ -86,10 +87,6 @@ public final class MemoryMonitor implements AutoCloseable {
         sources.add(new Source(source, probe));
         Gauge.builder("anyclaude.memory.used", this, m -> m.figure(source, false))
                 .tag("source", source).baseUnit("bytes").description("Memory in use, by source (latest reading)")
-                .register(registry);
-        Gauge.builder("anyclaude.memory.limit", this, m -> m.figure(source, true))
-                .tag("source", source).baseUnit("bytes")
-                .description("The limit a memory source counts against (absent: reported only)")
                 .register(registry);
         return this;
     }
@@ -191,6 +188,12 @@ public final class MemoryMonitor implements AutoCloseable {
                 r = MemoryProbe.Reading.UNKNOWN;
             }
             readings.put(s.name, r);
+            if (r.limitBytes() > 0 && limitExported.add(s.name)) { // from the first reading that has one
+                Gauge.builder("anyclaude.memory.limit", this, m -> m.figure(s.name, true))
+                        .tag("source", s.name).baseUnit("bytes")
+                        .description("The limit a memory source counts against (sources without one are not acted on)")
+                        .register(registry);
+            }
             last.put(s.name, r);
             if (r.limitBytes() > 0 && r.known() && r.fraction() > worstFraction) {
                 worst = s.name;

@@ -20,6 +20,7 @@ import java.util.List;
 public record RequestRecord(RequestInfo info, Instant startedAt, String cache, long ttftNanos, long totalNanos,
         long decodeNanos, Usage usage, StopReason stopReason, GatewayException failure, boolean clientLeft,
         List<StreamEvent> events) {
+    private static final long MIN_DECODE_NANOS = 10_000_000L;
 
     /** ok, client_error (the request was at fault), error (the backend or the gateway was) or cancelled. */
     public String outcome() {
@@ -37,9 +38,13 @@ public record RequestRecord(RequestInfo info, Instant startedAt, String cache, l
         return failure == null ? 200 : failure.kind().status();
     }
 
-    /** Output tokens per second while decoding, or -1 without two timed deltas and two tokens. */
+    /**
+     * Output tokens per second while decoding, or -1 when it cannot be told: fewer than two tokens, or
+     * deltas that arrived within 10 ms of each other (a whole answer delivered at once, as non-streaming
+     * backends and buffering proxies do, would read as an absurd speed).
+     */
     public double outputTokensPerSecond() {
-        if (usage.outputTokens() < 2 || decodeNanos <= 0) {
+        if (usage.outputTokens() < 2 || decodeNanos < MIN_DECODE_NANOS) {
             return -1;
         }
         return (usage.outputTokens() - 1) / (decodeNanos / 1e9);

@@ -56,11 +56,13 @@ class OperationsEndpointsTest {
     @Test
     void metricsCountRequestsTokensLatencyAndErrorsWithoutAnyPromptOrResponseText() throws Exception {
         fx = new GatewayFixture();
-        fx.upstream.then(Reply.stream(Chunks.text("The zebra-answer-4242 is here.")));
+        fx.upstream.then(Reply.stream(wordByWord("The zebra-answer-4242 is here, told one word at a time."),
+                Duration.ofMillis(15), true));
 
         assertThat(fx.post("/v1/messages", STREAM).statusCode()).isEqualTo(200);
         assertThat(fx.post("/v1/messages", "{\"model\":\"m\",\"max_tokens\":-1,\"messages\":[]}").statusCode()).isEqualTo(400);
         assertThat(fx.get("/nowhere").statusCode()).isEqualTo(404);
+        System.gc(); // meters hold their state weakly: what was not kept alive would read NaN now
         HttpResponse<String> metrics = fx.get("/metrics");
 
         assertThat(metrics.statusCode()).isEqualTo(200);
@@ -82,8 +84,13 @@ class OperationsEndpointsTest {
         assertThat(sample(s, "anyclaude_backend_attempts_total", "result=\"ok\"")).isEqualTo(1);
         assertThat(sample(s, "anyclaude_memory_used_bytes", "source=\"heap\"")).isPositive();
         assertThat(sample(s, "anyclaude_memory_pressure")).isZero();
-        assertThat(s).contains("jvm_memory_used_bytes{").contains("jvm_threads_live_threads")
-                .contains("process_resident_memory_bytes");
+        assertThat(s).contains("jvm_memory_used_bytes{").contains("jvm_threads_live_threads");
+        if (java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/self/status"))) {
+            assertThat(sample(s, "process_resident_memory_bytes")).isPositive();
+            assertThat(sample(s, "anyclaude_memory_limit_bytes", "source=\"system\"")).isPositive();
+        }
+        assertThat(s.lines().filter(l -> l.startsWith("anyclaude_") || l.startsWith("process_resident")))
+                .as("no meter lost its state").noneMatch(l -> l.endsWith("NaN"));
         assertThat(s).doesNotContain("zebra").doesNotContain("tell me");
     }
 
@@ -105,6 +112,7 @@ class OperationsEndpointsTest {
         fx = new GatewayFixture();
         fx.gateway.operations().metrics().registerResponseCache(
                 () -> new GatewayMetrics.CacheFigures(7, 3, 1, 5, 4096));
+        System.gc();
 
         String s = fx.get("/metrics").body();
 
@@ -169,6 +177,24 @@ class OperationsEndpointsTest {
                 .hasMessageContaining("--host 0.0.0.0 is not a loopback address")
                 .hasMessageContaining("--api-key KEY or --api-key-file FILE");
         assertThat(fx.upstream.received()).as("refused before the backend was even probed").hasSize(seen);
+    }
+
+    /** A streamed answer of one content chunk per word, so decoding takes measurable time. */
+    static java.util.List<String> wordByWord(String text) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        out.add(chunk("{\"role\":\"assistant\",\"content\":\"\"}", null));
+        for (String w : text.split(" ")) {
+            out.add(chunk("{\"content\":" + Chunks.quote(w + " ") + "}", null));
+        }
+        out.add(chunk("{}", "stop"));
+        out.add(Chunks.usage(120, 7, 100));
+        return out;
+    }
+
+    private static String chunk(String delta, String finish) {
+        return "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"stub-model\","
+                + "\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":"
+                + (finish == null ? "null" : "\"" + finish + "\"") + "}]}";
     }
 
     private static String[] append(String[] a, String b) {
