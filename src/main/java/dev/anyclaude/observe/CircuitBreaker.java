@@ -134,7 +134,7 @@ final class CircuitBreaker {
     private GatewayException refusal(long leftNanos) {
         long retryAfter = seconds(leftNanos);
         return new GatewayException(ErrorKind.BACKEND_OVERLOADED, "backend " + backend + " is failing: "
-                + openReason() + "; retry after " + retryAfter + " s", null, retryAfter);
+                + openReason(), null, retryAfter);
     }
 
     private static long seconds(long nanos) {
