@@ -46,10 +46,10 @@ public final class DebugLog implements RequestListener, AutoCloseable {
         this.dumps = dumps;
         this.json = json;
         this.wall = wall;
-        this.gatewayLevelBefore = level >= 2 ? raiseGatewayLogging(level == 3 ? Level.TRACE : Level.DEBUG) : null;
         if (level >= 2) {
-            prepare(dumps);
+            prepare(dumps); // first: a refused directory must leave logging as it was
         }
+        this.gatewayLevelBefore = level >= 2 ? raiseGatewayLogging(level == 3 ? Level.TRACE : Level.DEBUG) : null;
     }
 
     /** The default dump directory: {@code <tmp>/anyclaude-debug}. */

@@ -77,11 +77,17 @@ public final class Operations implements AutoCloseable {
                     + " (expected: 0 to disable, or a positive count)");
         }
         LogJson json = new LogJson(mapper, events);
-        DebugLog debug = s.debug() != 0
-                ? new DebugLog(s.debug(), s.debugDir() != null ? s.debugDir() : DebugLog.defaultDumps(), json,
-                        InstantSource.system())
-                : null;
         RequestLog requestLog = s.requestLog() != null ? RequestLog.open(s.requestLog(), json, s.logBodies()) : null;
+        DebugLog debug;
+        try {
+            debug = s.debug() != 0 ? new DebugLog(s.debug(), s.debugDir() != null ? s.debugDir()
+                    : DebugLog.defaultDumps(), json, InstantSource.system()) : null;
+        } catch (RuntimeException e) {
+            if (requestLog != null) {
+                requestLog.close();
+            }
+            throw e;
+        }
         GatewayMetrics metrics = new GatewayMetrics();
         List<RequestListener> listeners = new ArrayList<>();
         listeners.add(metrics);
