@@ -5,7 +5,6 @@ import dev.anyclaude.api.EventJson;
 import dev.anyclaude.api.GatewayOptions;
 import dev.anyclaude.api.GatewayServer;
 import dev.anyclaude.api.Json;
-import dev.anyclaude.api.RequestObserver;
 import dev.anyclaude.api.RequestParser;
 import dev.anyclaude.api.StatsSection;
 import dev.anyclaude.backend.Backend;
@@ -18,79 +17,140 @@ import dev.anyclaude.backend.launch.ServerKind;
 import dev.anyclaude.cache.CachePolicy;
 import dev.anyclaude.cache.ResponseCache;
 import dev.anyclaude.cache.ResponseCacheConfig;
+import dev.anyclaude.cache.ResponseCacheStats;
 import dev.anyclaude.cli.ServeOptions;
+import dev.anyclaude.observe.GatewayMetrics;
+import dev.anyclaude.observe.MemoryProbe;
+import dev.anyclaude.observe.Operations;
+import dev.anyclaude.observe.Relief;
 import dev.anyclaude.prefix.ConversationStreams;
 import dev.anyclaude.prefix.Normalizer;
 import dev.anyclaude.route.ModelRouter;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 
-/** A running gateway: the backend and the HTTP server, wired from {@link ServeOptions} with constructor calls. */
+/**
+ * A running gateway — the model server it launched (if any), the backend, the caches, the operations
+ * side and the HTTP server — wired from {@link ServeOptions} with constructor calls, and closed in the
+ * reverse order of creation.
+ */
 public final class Gateway implements AutoCloseable {
+    private final Deque<AutoCloseable> closeInReverse;
     private final Backend backend;
-    private final GatewayServer server;
-    private final ResponseCache responses;
-    private final int port;
-    private final String host;
+    private final Operations ops;
     private final ModelRouter router;
     private final LaunchedServer launched;
+    private final String host;
+    private final int port;
 
-    private Gateway(Backend backend, GatewayServer server, ResponseCache responses, String host, int port,
-            ModelRouter router, LaunchedServer launched) {
+    private Gateway(Deque<AutoCloseable> closeInReverse, Backend backend, Operations ops, ModelRouter router,
+            LaunchedServer launched, String host, int port) {
+        this.closeInReverse = closeInReverse;
         this.backend = backend;
-        this.responses = responses;
-        this.server = server;
-        this.host = host;
-        this.port = port;
+        this.ops = ops;
         this.router = router;
         this.launched = launched;
+        this.host = host;
+        this.port = port;
     }
 
     /** Builds and starts a gateway; throws IllegalArgumentException for a bad setting. */
     public static Gateway start(ServeOptions o) {
-        ObjectMapper mapper = Json.create();
-        LaunchedServer launched = o.launch == null ? null : launch(o);
-        Backend backend;
+        Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
-            backend = backend(o, launched, mapper);
+            return start(o, opened);
         } catch (RuntimeException e) {
-            if (launched != null) {
-                launched.close();
-            }
+            closeAll(opened);
             throw e;
         }
+    }
+
+    private static Gateway start(ServeOptions o, Deque<AutoCloseable> opened) {
+        ObjectMapper mapper = Json.create();
+        EventJson events = new EventJson(mapper);
+        Operations ops = opened(opened, Operations.start(operations(o), o.host, mapper, events));
+        LaunchedServer launched = o.launch == null ? null : opened(opened, launch(o));
+        Backend backend = opened(opened, ops.guard(backend(o, launched, mapper)));
+
         String main = launched != null && launched.servedModel() != null ? launched.servedModel() : o.model;
-        if ("openai".equals(o.backend) && main == null && !backend.models().isEmpty()) {
+        if (main == null && !backend.models().isEmpty()) {
             main = backend.models().getFirst();
         }
-        if ("embedded".equals(o.backend)) {
-            main = backend.models().isEmpty() ? main : backend.models().getFirst();
-        }
         ModelRouter router = new ModelRouter(main, o.smallModel, o.aliases);
-        GatewayOptions options = new GatewayOptions(o.maxBodyBytes, Duration.ofMillis(250),
-                Duration.ofSeconds(Math.max(1, o.pingSeconds)), 3, Duration.ofSeconds(15));
+
         ConversationStreams streams = new ConversationStreams(512);
-        ResponseCache responses = new ResponseCache(ResponseCacheConfig.defaults()
+        ResponseCache responses = opened(opened, new ResponseCache(ResponseCacheConfig.defaults()
                 .withPolicy(CachePolicy.parse(o.responseCache))
                 .withMaxBytes(o.responseCacheBytes)
                 .withTtl(Duration.ofSeconds(o.responseCacheTtlSeconds))
-                .withRedis(o.redis));
-        List<StatsSection> stats = List.of(responses, streams);
-        GatewayServer server = new GatewayServer(new RequestParser(mapper), new EventJson(mapper),
-                new Normalizer(!o.noNormalize), streams, responses, router, backend, options, RequestObserver.NONE,
-                stats, mapper, routes -> {});
+                .withRedis(o.redis)));
+        watchMemory(ops, responses, launched);
+
+        List<StatsSection> stats = new ArrayList<>(List.of(responses, streams, memorySection(ops)));
+        GatewayOptions options = new GatewayOptions(o.maxBodyBytes, Duration.ofMillis(250),
+                Duration.ofSeconds(Math.max(1, o.pingSeconds)), 3, Duration.ofSeconds(15));
+        GatewayServer server = new GatewayServer(new GatewayServer.Stages(new RequestParser(mapper), events,
+                new Normalizer(!o.noNormalize), streams, responses, router, backend, ops.observer()),
+                options, ops.hooks(), stats, mapper, ops::routes);
         int port;
         try {
             port = server.start(o.host, o.port);
         } catch (RuntimeException e) {
-            backend.close();
-            responses.close();
-            if (launched != null) {
-                launched.close();
-            }
             throw new IllegalArgumentException("cannot listen on " + o.host + ":" + o.port + ": " + e.getMessage(), e);
         }
-        return new Gateway(backend, server, responses, o.host, port, router, launched);
+        opened.push(server);
+        return new Gateway(opened, backend, ops, router, launched, o.host, port);
+    }
+
+    private static <T extends AutoCloseable> T opened(Deque<AutoCloseable> opened, T resource) {
+        opened.push(resource);
+        return resource;
+    }
+
+    /** Memory figures and what the monitor did, as a section of /cache/stats. */
+    private static StatsSection memorySection(Operations ops) {
+        return new StatsSection() {
+            @Override
+            public String name() {
+                return "memory";
+            }
+
+            @Override
+            public Object snapshot() {
+                return ops.memory().status();
+            }
+        };
+    }
+
+    /** Connects the memory monitor and the metrics to what holds memory: the response cache and the launched server. */
+    private static void watchMemory(Operations ops, ResponseCache responses, LaunchedServer launched) {
+        ops.metrics().registerResponseCache(() -> {
+            ResponseCacheStats s = responses.stats();
+            return new GatewayMetrics.CacheFigures(s.hits(), s.misses(), s.evictions(), s.entries(), s.bytes());
+        });
+        long configured = responses.config().maxBytes();
+        ops.memory().onWarning("shrink-response-cache", () -> {
+            long before = responses.stats().bytes();
+            responses.resize(Math.max(configured / 4, 1L << 20));
+            return new Relief.Freed(before, responses.stats().bytes(), "response cache bound now "
+                    + Math.max(configured / 4, 1L << 20) + " bytes");
+        });
+        if (launched != null) {
+            ops.memory().watch("backend_rss", MemoryProbe.residentMemory(() -> {
+                long pid = launched.supervisor().pid();
+                return pid > 0 ? ProcessHandle.of(pid) : Optional.empty();
+            }));
+        }
+    }
+
+    private static Operations.Settings operations(ServeOptions o) {
+        return new Operations.Settings(o.apiKey, o.apiKeyFile, o.requestLog, o.logBodies, o.debug, o.debugDir,
+                o.memoryWarning, o.memoryCritical, Duration.ofSeconds(o.memoryCheckSeconds), o.breakerFailures,
+                Duration.ofSeconds(o.breakerCooldownSeconds));
     }
 
     /** Starts the model server named by {@code --launch} (blocking until it is healthy). */
@@ -131,8 +191,14 @@ public final class Gateway implements AutoCloseable {
         return "http://" + h + ":" + port;
     }
 
+    /** The backend as requests reach it (behind the circuit breaker unless --breaker-failures 0). */
     public Backend backend() {
         return backend;
+    }
+
+    /** Metrics, memory monitor and the rest of the operations side. */
+    public Operations operations() {
+        return ops;
     }
 
     /** The backend model ordinary requests go to, or null when requests pass their model through. */
@@ -150,17 +216,19 @@ public final class Gateway implements AutoCloseable {
         return launched;
     }
 
-    List<String> describe() {
-        return List.of("backend " + backend.name(), "listening " + url());
-    }
-
     @Override
     public void close() {
-        server.close();
-        responses.close();
-        backend.close();
-        if (launched != null) {
-            launched.close();
+        closeAll(closeInReverse);
+    }
+
+    private static void closeAll(Deque<AutoCloseable> resources) {
+        while (!resources.isEmpty()) {
+            try {
+                resources.pop().close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(Gateway.class).warn("closing {} failed: {}", e.getClass().getSimpleName(),
+                        e.getMessage());
+            }
         }
     }
 }

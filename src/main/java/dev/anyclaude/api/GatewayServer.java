@@ -12,6 +12,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,15 +31,51 @@ public final class GatewayServer implements AutoCloseable {
         void add(HandlerType method, String path, io.javalin.http.Handler handler);
     }
 
-    public GatewayServer(RequestParser parser, EventJson json, Normalizer normalizer, ConversationStreams streams,
-            ResponseCache responses, ModelRouter router,
-            Backend backend, GatewayOptions options, RequestObserver observer, List<StatsSection> stats,
+    /** Decides whether a request's credentials ({@code x-api-key}, {@code Authorization}) let it in. */
+    public interface Authenticator {
+        boolean allows(String apiKeyHeader, String authorizationHeader);
+
+        Authenticator OPEN = (apiKey, authorization) -> true;
+    }
+
+    /** Counts failures answered with an HTTP error status, by route label and kind. */
+    public interface ErrorCounter {
+        void count(String route, ErrorKind kind);
+
+        ErrorCounter NONE = (route, kind) -> {};
+    }
+
+    /**
+     * What the operations side plugs into the server: who may call it, how {@code /ready} learns readiness
+     * (cheaply), and where HTTP failures are counted.
+     */
+    public record Hooks(Authenticator authenticator, Supplier<Backend.Readiness> readiness, ErrorCounter errors) {
+        public static Hooks none(Backend backend) {
+            return new Hooks(Authenticator.OPEN, backend::readiness, ErrorCounter.NONE);
+        }
+    }
+
+    /** Paths that answer without credentials: probes from load balancers and Kubernetes carry none. */
+    private static final java.util.Set<String> OPEN_PATHS = java.util.Set.of("/health", "/ready");
+
+    private final ErrorCounter errors;
+
+    /**
+     * The stages of the request path, in order, as {@code Main} wires them.
+     */
+    public record Stages(RequestParser parser, EventJson json, Normalizer normalizer, ConversationStreams streams,
+            ResponseCache responses, ModelRouter router, Backend backend, RequestObserver observer) {}
+
+    public GatewayServer(Stages stages, GatewayOptions options, Hooks hooks, List<StatsSection> stats,
             ObjectMapper mapper, Consumer<Routes> extraRoutes) {
-        this.json = json;
-        MessagesEndpoint messages = new MessagesEndpoint(parser, json, normalizer, streams, responses, router, backend, options,
-                observer);
-        CountTokensEndpoint count = new CountTokensEndpoint(parser, json, normalizer, router, backend, options);
-        ModelsEndpoint models = new ModelsEndpoint(json, router, backend);
+        this.json = stages.json();
+        this.errors = hooks.errors();
+        Backend backend = stages.backend();
+        MessagesEndpoint messages = new MessagesEndpoint(stages.parser(), json, stages.normalizer(), stages.streams(),
+                stages.responses(), stages.router(), backend, options, stages.observer());
+        CountTokensEndpoint count = new CountTokensEndpoint(stages.parser(), json, stages.normalizer(),
+                stages.router(), backend, options);
+        ModelsEndpoint models = new ModelsEndpoint(json, stages.router(), backend);
         CacheStatsEndpoint cacheStats = new CacheStatsEndpoint(mapper, stats);
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
@@ -48,10 +85,21 @@ public final class GatewayServer implements AutoCloseable {
             config.routes.post("/v1/messages/count_tokens", count::handle);
             config.routes.get("/v1/models", models::list);
             config.routes.get("/v1/models/{id}", models::one);
+            if (hooks.authenticator() != Authenticator.OPEN) {
+                config.routes.before(ctx -> {
+                    if (!OPEN_PATHS.contains(ctx.path())
+                            && !hooks.authenticator().allows(ctx.header("x-api-key"), ctx.header("authorization"))) {
+                        throw new GatewayException(ErrorKind.AUTHENTICATION,
+                                "missing or invalid API key (expected: header x-api-key: KEY or Authorization: Bearer KEY)");
+                    }
+                });
+            }
             config.routes.head("/", ctx -> ctx.status(200));
             config.routes.get("/", ctx -> jsonOk(ctx, "{\"name\":\"anyclaude\",\"status\":\"ok\"}"));
-            config.routes.get("/health", ctx -> jsonOk(ctx, "{\"status\":\"ok\"}"));
-            config.routes.get("/ready", ctx -> ready(ctx, backend));
+            config.routes.get("/health", ctx -> jsonOk(ctx.header("Cache-Control", "no-store"), "{\"status\":\"ok\"}"));
+            config.routes.head("/health", ctx -> ctx.header("Cache-Control", "no-store").status(200));
+            config.routes.get("/ready", ctx -> ready(ctx, backend.name(), hooks.readiness().get(), true));
+            config.routes.head("/ready", ctx -> ready(ctx, backend.name(), hooks.readiness().get(), false));
             config.routes.get("/cache/stats", cacheStats::stats);
             config.routes.delete("/cache", cacheStats::clear);
             extraRoutes.accept((method, path, handler) -> config.routes.addHttpHandler(method, path, handler));
@@ -71,11 +119,12 @@ public final class GatewayServer implements AutoCloseable {
         });
     }
 
-    private static void ready(Context ctx, Backend backend) {
-        Backend.Readiness r = backend.readiness();
-        String body = "{\"status\":\"" + (r.ready() ? "ready" : "not_ready") + "\",\"backend\":\""
-                + backend.name() + "\",\"reason\":" + quote(r.reason()) + "}";
-        ctx.status(r.ready() ? 200 : 503).contentType("application/json").result(body);
+    private static void ready(Context ctx, String backend, Backend.Readiness r, boolean withBody) {
+        ctx.status(r.ready() ? 200 : 503).header("Cache-Control", "no-store");
+        if (withBody) {
+            ctx.contentType("application/json").result("{\"status\":\"" + (r.ready() ? "ready" : "not_ready")
+                    + "\",\"backend\":" + quote(backend) + ",\"reason\":" + quote(r.reason()) + "}");
+        }
     }
 
     private static void jsonOk(Context ctx, String body) {
@@ -88,6 +137,11 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private void error(Context ctx, ErrorKind kind, String message, long retryAfter) {
+        // A /v1/messages request that got its request-id has an open exchange, and the observer counts its
+        // failure; everything else (bad input before that, other routes, 401, 404) is counted here.
+        if (ctx.res().getHeader("request-id") == null) {
+            errors.count(routeLabel(ctx), kind);
+        }
         if (ctx.res().isCommitted()) {
             return;
         }
@@ -98,6 +152,16 @@ public final class GatewayServer implements AutoCloseable {
             ctx.header("x-should-retry", "true");
         }
         ctx.status(kind.status()).contentType("application/json").result(json.error(kind, message));
+    }
+
+    /** The matched route as a metric label ({@code /v1/messages} → {@code messages}); "other" when none matched. */
+    private static String routeLabel(Context ctx) {
+        io.javalin.router.Endpoint e = ctx.endpoints().matchedHttpEndpoint();
+        if (e == null) {
+            return "other";
+        }
+        String path = e.path.startsWith("/v1/") ? e.path.substring(4) : e.path.substring(1);
+        return path.isEmpty() ? "root" : path;
     }
 
     /** Starts listening; returns the bound port (useful with port 0). */

@@ -132,4 +132,50 @@ public final class ServeOptions {
     @Option(names = "--slot-dir", paramLabel = "DIR",
             description = "llama-server's --slot-save-path for --launch (saved KV slots; files of tens of MB each). Default: ~/.cache/anyclaude/slots.")
     public Path slotDir;
+    // Operations: security, request log, debugging, memory monitor, circuit breaker.
+    // Field initializers repeat the defaults so that options built in code (tests, other commands) match.
+
+    @Option(names = "--api-key", paramLabel = "KEY",
+            description = "Require this key from clients (x-api-key or Authorization: Bearer) on every route but /health and /ready. Required to listen on a non-loopback address.")
+    public String apiKey;
+
+    @Option(names = "--api-key-file", paramLabel = "FILE",
+            description = "Read the client API key from the first line of this file (keeps it out of the process list).")
+    public Path apiKeyFile;
+
+    @Option(names = "--request-log", paramLabel = "FILE",
+            description = "Append one JSON line per request (ids, models, outcome, tokens, timings; no prompt text) to this file.")
+    public Path requestLog;
+
+    @Option(names = "--log-bodies",
+            description = "Also put the request and the response in each --request-log line (they contain prompt text).")
+    public boolean logBodies;
+
+    @Option(names = "--debug", paramLabel = "N", defaultValue = "0",
+            description = "Debug output (also ANYCLAUDE_DEBUG): 1 request summaries and cache decisions, 2 also the requests sent to the backend and a file per failed request, 3 also every stream event. Default: ${DEFAULT-VALUE}.")
+    public int debug = 0;
+
+    @Option(names = "--debug-dir", paramLabel = "DIR",
+            description = "Where --debug 2+ writes failed requests. Default: <tmp>/anyclaude-debug.")
+    public Path debugDir;
+
+    @Option(names = "--memory-warning", paramLabel = "PCT", defaultValue = "85",
+            description = "Memory use (heap after GC, system, or a budgeted source) at which the response cache is shrunk. Default: ${DEFAULT-VALUE}.")
+    public int memoryWarning = 85;
+
+    @Option(names = "--memory-critical", paramLabel = "PCT", defaultValue = "95",
+            description = "Memory use at which saved KV states are dropped and idle slots erased as well. Default: ${DEFAULT-VALUE}.")
+    public int memoryCritical = 95;
+
+    @Option(names = "--memory-check-seconds", paramLabel = "S", defaultValue = "5",
+            description = "How often system and process memory are read (heap crossings are notified at once). Default: ${DEFAULT-VALUE}.")
+    public long memoryCheckSeconds = 5;
+
+    @Option(names = "--breaker-failures", paramLabel = "N", defaultValue = "5",
+            description = "Consecutive unreachable/timeout/overloaded backend failures that open the circuit (0: never). Default: ${DEFAULT-VALUE}.")
+    public int breakerFailures = 5;
+
+    @Option(names = "--breaker-cooldown", paramLabel = "SECONDS", defaultValue = "10",
+            description = "How long an open circuit answers overloaded_error before one request probes the backend again. Default: ${DEFAULT-VALUE}.")
+    public long breakerCooldownSeconds = 10;
 }

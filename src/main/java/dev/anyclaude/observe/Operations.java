@@ -1,0 +1,190 @@
+package dev.anyclaude.observe;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.anyclaude.api.EventJson;
+import dev.anyclaude.api.GatewayServer;
+import dev.anyclaude.api.RequestObserver;
+import dev.anyclaude.backend.Backend;
+import io.javalin.http.HandlerType;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The operations side of one running gateway, built from its settings: metrics, the request observer
+ * (metrics, request log, debug log), the API key, the circuit breaker around the backend, sampled
+ * readiness and the memory monitor, with the two threads that sample. {@code Gateway} wires it with
+ * {@link #guard}, {@link #observer}, {@link #routes} and {@link #hooks}, and closes it last.
+ */
+public final class Operations implements AutoCloseable {
+
+    /**
+     * What the operations side is asked to do, from the serve options.
+     *
+     * @param debugDir null: {@code <tmp>/anyclaude-debug}
+     * @param breakerFailures 0: no circuit breaker
+     */
+    public record Settings(String apiKey, Path apiKeyFile, Path requestLog, boolean logBodies, int debug,
+            Path debugDir, int memoryWarningPercent, int memoryCriticalPercent, Duration memoryCheckEvery,
+            int breakerFailures, Duration breakerCoolDown) {}
+
+    private final Settings settings;
+    private final Optional<ApiKey> key;
+    private final GatewayMetrics metrics;
+    private final MemoryMonitor memory;
+    private final RequestMeter meter;
+    private final RequestLog requestLog;
+    private final DebugLog debugLog;
+    private final ScheduledExecutorService sampling;
+    private ReadinessSampler sampled;
+    private Supplier<Backend.Readiness> readiness;
+
+    private Operations(Settings s, Optional<ApiKey> key, GatewayMetrics metrics, MemoryMonitor memory,
+            RequestMeter meter, RequestLog requestLog, DebugLog debugLog, ScheduledExecutorService sampling) {
+        this.settings = s;
+        this.key = key;
+        this.metrics = metrics;
+        this.memory = memory;
+        this.meter = meter;
+        this.requestLog = requestLog;
+        this.debugLog = debugLog;
+        this.sampling = sampling;
+    }
+
+    /**
+     * Checks the settings (a non-loopback {@code host} needs a key) and starts metrics, logs and the memory
+     * monitor. Call before the backend is built so a refused setting costs nothing.
+     *
+     * @throws IllegalArgumentException a setting is invalid, with the option's name and what was expected
+     */
+    public static Operations start(Settings s, String host, ObjectMapper mapper, EventJson events) {
+        Optional<ApiKey> key = ApiKey.from(s.apiKey(), s.apiKeyFile());
+        ApiKey.requireForNonLoopback(host, key.isPresent());
+        MemoryThresholds thresholds = MemoryThresholds.ofPercent(s.memoryWarningPercent(), s.memoryCriticalPercent());
+        if (s.memoryCheckEvery().isNegative() || s.memoryCheckEvery().isZero()) {
+            throw new IllegalArgumentException("--memory-check-seconds: " + s.memoryCheckEvery().toSeconds()
+                    + " (expected: a positive number of seconds)");
+        }
+        if (s.breakerFailures() < 0) {
+            throw new IllegalArgumentException("--breaker-failures: " + s.breakerFailures()
+                    + " (expected: 0 to disable, or a positive count)");
+        }
+        LogJson json = new LogJson(mapper, events);
+        RequestLog requestLog = s.requestLog() != null ? RequestLog.open(s.requestLog(), json, s.logBodies()) : null;
+        DebugLog debug;
+        try {
+            debug = s.debug() != 0 ? new DebugLog(s.debug(), s.debugDir() != null ? s.debugDir()
+                    : DebugLog.defaultDumps(), json, InstantSource.system()) : null;
+        } catch (RuntimeException e) {
+            if (requestLog != null) {
+                requestLog.close();
+            }
+            throw e;
+        }
+        GatewayMetrics metrics = new GatewayMetrics();
+        List<RequestListener> listeners = new ArrayList<>();
+        listeners.add(metrics);
+        if (requestLog != null) {
+            listeners.add(requestLog);
+        }
+        if (debug != null) {
+            listeners.add(debug);
+        }
+        boolean keepEvents = (requestLog != null && s.logBodies()) || (debug != null && debug.wantsEvents());
+        RequestMeter meter = new RequestMeter(listeners, Ticker.SYSTEM, InstantSource.system(), keepEvents);
+        ScheduledThreadPoolExecutor sampling = new ScheduledThreadPoolExecutor(2,
+                Thread.ofPlatform().daemon().name("anyclaude-sampling-", 0).factory());
+        sampling.setRemoveOnCancelPolicy(true);
+        MemoryMonitor memory = new MemoryMonitor(thresholds, metrics.registry(), InstantSource.system())
+                .watch("heap", MemoryProbe.jvmHeap())
+                .watch("system", MemoryProbe.system())
+                .watch("gateway_rss", MemoryProbe.residentMemory(() -> Optional.of(ProcessHandle.current())));
+        memory.start(sampling, s.memoryCheckEvery(), true);
+        return new Operations(s, key, metrics, memory, meter, requestLog, debug, sampling);
+    }
+
+    /**
+     * The backend as the gateway should call it: behind the circuit breaker (unless disabled). Readiness for
+     * {@code /ready} and {@code anyclaude_backend_up} is the breaker's state, known at once, else the
+     * backend's own answer sampled at most once a second.
+     */
+    public Backend guard(Backend backend) {
+        sampled = new ReadinessSampler(backend, Ticker.SYSTEM, Duration.ofSeconds(1));
+        sampled.start(sampling, Duration.ofSeconds(10));
+        if (settings.breakerFailures() <= 0) {
+            readiness = sampled::current;
+            metrics.registerBackend(backend.name(), sampled::last);
+            return backend;
+        }
+        CircuitBreakingBackend guarded = new CircuitBreakingBackend(backend, settings.breakerFailures(),
+                settings.breakerCoolDown(), Ticker.SYSTEM, metrics.registry());
+        readiness = () -> guarded.readiness(sampled::current);
+        metrics.registerBackend(backend.name(), () -> guarded.readiness(sampled::last));
+        return guarded;
+    }
+
+    /** The observer to give the request path. */
+    public RequestObserver observer() {
+        return meter;
+    }
+
+    /** Registers {@code GET /metrics}. */
+    public void routes(GatewayServer.Routes routes) {
+        routes.add(HandlerType.GET, "/metrics", ctx -> ctx.contentType(GatewayMetrics.CONTENT_TYPE)
+                .header("Cache-Control", "no-store").result(metrics.scrape()));
+    }
+
+    /** The server hooks: the API key (if any), sampled readiness, HTTP error counting. Call after {@link #guard}. */
+    public GatewayServer.Hooks hooks() {
+        if (readiness == null) {
+            throw new IllegalStateException("guard(backend) first: readiness comes from the guarded backend");
+        }
+        return new GatewayServer.Hooks(key.<GatewayServer.Authenticator>map(k -> k).orElse(GatewayServer.Authenticator.OPEN),
+                readiness, metrics::countError);
+    }
+
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * The memory monitor, to add sources (a launched server's RSS, the embedded KV bytes) and reliefs
+     * (shrink the response cache; drop saved KV states, erase idle slots); its {@code status()} belongs in
+     * {@code /cache/stats}.
+     */
+    public MemoryMonitor memory() {
+        return memory;
+    }
+
+    public boolean authenticates() {
+        return key.isPresent();
+    }
+
+    @Override
+    public void close() {
+        memory.close();
+        if (sampled != null) {
+            sampled.close();
+        }
+        sampling.shutdownNow();
+        try {
+            sampling.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (requestLog != null) {
+            requestLog.close();
+        }
+        if (debugLog != null) {
+            debugLog.close();
+        }
+        metrics.close();
+    }
+}
