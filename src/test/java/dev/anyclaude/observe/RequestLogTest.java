@@ -75,7 +75,11 @@ class RequestLogTest {
     @Test
     void writesOneJsonLinePerRequestWithIdsTokensTimingsAndNoPromptText() throws Exception {
         Path log = dir.resolve("logs/requests.jsonl");
-        fx = new GatewayFixture(o -> o.requestLog = log);
+        fx = new GatewayFixture(o -> {
+            o.responseCache = "off"; // every request here must reach the backend
+            o.requestLog = log;
+            o.responseCache = "off"; // every request here must reach the backend
+        });
         fx.upstream.then(Reply.stream(Chunks.text("answer-text-z3")),
                 Reply.status(503, "{\"error\":{\"message\":\"Loading model\"}}", null));
         fx.upstream.byDefault(Reply.status(503, "{\"error\":{\"message\":\"Loading model\"}}", null));
@@ -100,7 +104,7 @@ class RequestLogTest {
         assertThat(first.get("reused_tokens").asLong()).isEqualTo(100);
         assertThat(first.get("output_tokens").asLong()).isEqualTo(7);
         assertThat(first.get("ttft_ms").asDouble()).isPositive().isLessThanOrEqualTo(first.get("total_ms").asDouble());
-        assertThat(first.get("cache").asText()).isEqualTo("off");
+        assertThat(first.get("cache").asText()).isEqualTo("bypass");
         assertThat(first.has("error_kind")).isFalse();
         assertThat(first.has("request")).isFalse();
 
@@ -118,6 +122,7 @@ class RequestLogTest {
     void logBodiesAddsTheRequestAndTheResponse() throws Exception {
         Path log = dir.resolve("requests.jsonl");
         fx = new GatewayFixture(o -> {
+            o.responseCache = "off"; // every request here must reach the backend
             o.requestLog = log;
             o.logBodies = true;
         });
@@ -137,6 +142,7 @@ class RequestLogTest {
         Path log = dir.resolve("requests.jsonl");
         Path dumps = dir.resolve("dumps");
         fx = new GatewayFixture(o -> {
+            o.responseCache = "off"; // every request here must reach the backend
             o.apiKey = CLIENT_KEY;
             o.upstreamKey = UPSTREAM_KEY;
             o.requestLog = log;
@@ -171,6 +177,7 @@ class RequestLogTest {
     void debugLevelOneSummarizesRequestsAndTwoDumpsFailuresAndThreeShowsEveryEvent() throws Exception {
         Path dumps = dir.resolve("dumps");
         fx = new GatewayFixture(o -> {
+            o.responseCache = "off"; // every request here must reach the backend
             o.debug = 1;
             o.debugDir = dumps;
         });
@@ -185,6 +192,7 @@ class RequestLogTest {
         logs.list.clear();
 
         fx = new GatewayFixture(o -> {
+            o.responseCache = "off"; // every request here must reach the backend
             o.debug = 2;
             o.debugDir = dumps;
         });
@@ -206,7 +214,11 @@ class RequestLogTest {
         fx.close();
         logs.list.clear();
 
-        fx = new GatewayFixture(o -> o.debug = 3);
+        fx = new GatewayFixture(o -> {
+            o.responseCache = "off"; // every request here must reach the backend
+            o.debug = 3;
+            o.responseCache = "off";
+        });
         fx.upstream.then(Reply.stream(Chunks.text("every-event")));
         fx.post("/v1/messages", STREAM);
         assertThat(everythingLogged()).contains(" event: {\"type\":\"content_block_delta\"")

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.anyclaude.Gateway;
 import dev.anyclaude.backend.Flavor;
-import dev.anyclaude.backend.OpenAiBackend;
 import dev.anyclaude.cli.ServeOptions;
 import dev.anyclaude.testing.GatewayFixture;
 import java.net.URI;
@@ -59,7 +58,7 @@ class LaunchedGatewayTest {
             server = gateway.launched();
             assertThat(gateway.mainModel()).isEqualTo("tiny-model");
             assertThat(gateway.backend().contextTokens()).isEqualTo(8192);
-            assertThat(((OpenAiBackend) gateway.backend()).flavor()).isEqualTo(Flavor.LLAMACPP);
+            assertThat(gateway.launched().flavor()).isEqualTo(Flavor.LLAMACPP);
             assertThat(dir.resolve("slots")).isDirectory();
             assertThat(Files.readString(o.serverLog)).contains("--slot-save-path " + dir.resolve("slots"))
                     .contains("--parallel 2").contains("--jinja").contains("--reload-ms 4000");
