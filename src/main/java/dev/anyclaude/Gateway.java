@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyclaude.api.EventJson;
 import dev.anyclaude.api.GatewayOptions;
 import dev.anyclaude.api.GatewayServer;
+import dev.anyclaude.api.MessagesRequest;
 import dev.anyclaude.api.Json;
 import dev.anyclaude.api.RequestObserver;
 import dev.anyclaude.api.RequestParser;
@@ -12,22 +13,28 @@ import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.Flavor;
 import dev.anyclaude.backend.OpenAiBackend;
 import dev.anyclaude.backend.OpenAiConfig;
+import dev.anyclaude.cache.PrefixCacheSettings;
+import dev.anyclaude.cache.ServerPrefixCache;
+import dev.anyclaude.cache.WarmFile;
 import dev.anyclaude.cli.ServeOptions;
 import dev.anyclaude.prefix.ConversationStreams;
 import dev.anyclaude.prefix.Normalizer;
 import dev.anyclaude.route.ModelRouter;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 
 /** A running gateway: the backend and the HTTP server, wired from {@link ServeOptions} with constructor calls. */
 public final class Gateway implements AutoCloseable {
     private final Backend backend;
+    private final ServerPrefixCache l1;
     private final GatewayServer server;
     private final int port;
     private final String host;
 
-    private Gateway(Backend backend, GatewayServer server, String host, int port) {
+    private Gateway(Backend backend, ServerPrefixCache l1, GatewayServer server, String host, int port) {
         this.backend = backend;
+        this.l1 = l1;
         this.server = server;
         this.host = host;
         this.port = port;
@@ -48,18 +55,45 @@ public final class Gateway implements AutoCloseable {
         GatewayOptions options = new GatewayOptions(o.maxBodyBytes, Duration.ofMillis(250),
                 Duration.ofSeconds(Math.max(1, o.pingSeconds)), 3, Duration.ofSeconds(15));
         ConversationStreams streams = new ConversationStreams(512);
-        List<StatsSection> stats = List.of(streams);
-        GatewayServer server = new GatewayServer(new RequestParser(mapper), new EventJson(mapper),
-                new Normalizer(!o.noNormalize), streams, router, backend, options, RequestObserver.NONE, stats,
-                mapper, routes -> {});
+        RequestParser parser = new RequestParser(mapper);
+        Normalizer normalizer = new Normalizer(!o.noNormalize);
+        ServerPrefixCache l1;
+        try {
+            l1 = prefixCache(o, backend, parser, normalizer, router);
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+        List<StatsSection> stats = l1 == null ? List.of(streams) : List.of(streams, l1);
+        GatewayServer server = new GatewayServer(parser, new EventJson(mapper), normalizer, streams, router, backend,
+                options, RequestObserver.NONE, stats, mapper, routes -> {});
         int port;
         try {
             port = server.start(o.host, o.port);
         } catch (RuntimeException e) {
+            if (l1 != null) {
+                l1.close();
+            }
             backend.close();
             throw new IllegalArgumentException("cannot listen on " + o.host + ":" + o.port + ": " + e.getMessage(), e);
         }
-        return new Gateway(backend, server, o.host, port);
+        return new Gateway(backend, l1, server, o.host, port);
+    }
+
+    /** The L1 prefix cache of an OpenAI-compatible backend (slots on llama.cpp), with its start-up warm queued. */
+    private static ServerPrefixCache prefixCache(ServeOptions o, Backend backend, RequestParser parser,
+            Normalizer normalizer, ModelRouter router) {
+        if (!(backend instanceof OpenAiBackend openai)) {
+            return null;
+        }
+        MessagesRequest warm = o.warmFile == null ? null : WarmFile.read(o.warmFile, parser, normalizer);
+        ServerPrefixCache l1 = ServerPrefixCache.forBackend(openai, new PrefixCacheSettings(o.llamaSlots, o.slotSaveDir,
+                o.slotSaveBytes, Duration.ofSeconds(o.slotSaveTtlSeconds), Duration.ofSeconds(o.slotWaitSeconds),
+                !o.noAgentWarm), InstantSource.system());
+        if (warm != null) {
+            l1.warmAtStartup(warm.withModel(router.resolve(warm.model())));
+        }
+        return l1;
     }
 
     private static Backend backend(ServeOptions o, ObjectMapper mapper) {
@@ -98,6 +132,9 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        if (l1 != null) {
+            l1.close();
+        }
         backend.close();
     }
 }
