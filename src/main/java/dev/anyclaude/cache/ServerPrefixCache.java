@@ -5,7 +5,6 @@ import dev.anyclaude.api.EventSink;
 import dev.anyclaude.api.GatewayException;
 import dev.anyclaude.api.MessagesRequest;
 import dev.anyclaude.api.StatsSection;
-import dev.anyclaude.api.StreamEvent;
 import dev.anyclaude.api.Usage;
 import dev.anyclaude.backend.BackendRequest;
 import dev.anyclaude.backend.OpenAiBackend;
@@ -13,7 +12,6 @@ import dev.anyclaude.backend.SlotSteering;
 import dev.anyclaude.cache.SlotFigures.Found;
 import dev.anyclaude.prefix.PromptShape;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>On llama.cpp's server each conversation stream (session + system/tools fingerprint) is pinned to a
  * slot with {@code id_slot} ({@link SlotTable} picks it), and the slot is held for the whole request, so a
  * state save or restore never races a running request. With a save directory, a slot's state is saved
- * before the slot goes to another stream ({@link SavedStates}), unless the file on disk already equals it,
+ * before the slot goes to another stream ({@link SlotStates}, {@link SavedStates}), unless a file on disk already equals it,
  * and restored when the stream returns; a new stream of a known agent gets that agent's smallest saved
  * state restored, so its system and tools are not prefilled again. Restore failures fall back to a cold
  * request. Warm-ups ({@link PrefixWarmer}) run only while no request is in flight.
@@ -45,6 +43,7 @@ public final class ServerPrefixCache implements SlotSteering, StatsSection, Auto
     private final SlotServer server;
     private final PrefixCacheSettings settings;
     private final SavedStates store;
+    private final SlotStates states;
     private final PrefixWarmer warmer = new PrefixWarmer();
     private final SlotFigures unpinned = new SlotFigures();
     private final Map<Long, Boolean> agentsSeen = new LinkedHashMap<>(64, 0.75f, true) {
@@ -55,7 +54,6 @@ public final class ServerPrefixCache implements SlotSteering, StatsSection, Auto
     };
     private volatile SlotTable table;
     private volatile SlotFigures[] figures;
-    private volatile boolean persisting;
     private boolean warnedNoSlots;
 
     ServerPrefixCache(SlotServer server, PrefixCacheSettings settings, InstantSource clock) {
@@ -68,9 +66,10 @@ public final class ServerPrefixCache implements SlotSteering, StatsSection, Auto
                 log.info("deleted {} slot state files ({} bytes) left in {} by an earlier run", old.files(), old.bytes(),
                         settings.saveDir());
             }
-            persisting = true;
+            states = new SlotStates(server, store);
         } else {
             store = null;
+            states = null;
         }
     }
 
@@ -135,27 +134,33 @@ public final class ServerPrefixCache implements SlotSteering, StatsSection, Auto
         if (stream.equals(r.stream())) {
             return Found.RESIDENT;
         }
-        SavedStates s = persistence();
-        boolean ownSaved = s != null && s.has(stream);
+        SlotStates p = persistence();
+        boolean ownSaved = p != null && store.has(stream);
         if (r.spare() && r.agent() == agent && !ownSaved) {
             t.assign(slot, stream, agent, false, r.cleanAs());
             return Found.SPARE;
         }
         if (r.stream() != null) {
+            if (p != null) {
+                p.saveIfChanged(t, slot, r, figures[slot.id]);
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                // the client left while its slot was being freed: keep the slot as it is
+                throw new GatewayException(ErrorKind.CANCELLED, "cancelled while freeing llama.cpp slot " + slot.id);
+            }
             if (!r.spare()) {
                 figures[slot.id].evicted();
             }
-            saveIfChanged(t, slot, r);
         }
         boolean sameAgent = r.stream() != null && r.agent() == agent;
-        if (s != null) {
-            SavedStates.Entry own = ownSaved ? s.pin(stream) : null;
-            if (own != null && restore(t, slot, own, stream, agent)) {
+        if (p != null) {
+            SavedStates.Entry own = ownSaved ? store.pin(stream) : null;
+            if (own != null && p.restore(t, slot, own, stream, agent, figures[slot.id])) {
                 return Found.RESTORED;
             }
             // A slot that held another conversation of this agent already starts with its system and tools.
-            SavedStates.Entry seed = sameAgent && own == null ? null : s.pinSeed(agent);
-            if (seed != null && restore(t, slot, seed, stream, agent)) {
+            SavedStates.Entry seed = sameAgent && own == null ? null : store.pinSeed(agent);
+            if (seed != null && p.restore(t, slot, seed, stream, agent, figures[slot.id])) {
                 return Found.SEEDED;
             }
             if (own != null || seed != null) {
@@ -166,67 +171,8 @@ public final class ServerPrefixCache implements SlotSteering, StatsSection, Auto
         return sameAgent ? Found.SAME_AGENT : Found.COLD;
     }
 
-    /** Restores {@code e} (pinned) into {@code slot} for {@code stream}; false (and the file forgotten) on failure. */
-    private boolean restore(SlotTable t, SlotTable.Slot slot, SavedStates.Entry e, String stream, long agent) {
-        try {
-            server.restore(slot.id, e.file());
-            figures[slot.id].restored(true);
-            t.assign(slot, stream, agent, false, e.stream());
-            return true;
-        } catch (GatewayException x) {
-            figures[slot.id].restored(false);
-            t.assign(slot, stream, agent, false, null);
-            boolean serverRefused = switch (x.kind()) {
-                case BACKEND_UNREACHABLE, BACKEND_TIMEOUT, BACKEND_OVERLOADED, CANCELLED -> false;
-                default -> true;
-            };
-            log.warn("could not restore {} into llama.cpp slot {}, prefilling instead: {}", e.file(), slot.id,
-                    x.getMessage());
-            if (serverRefused) {
-                store.forget(e.stream());
-            }
-            return false;
-        } finally {
-            store.unpin(e.stream());
-        }
-    }
-
-    /** Saves what {@code slot} holds unless a file on disk already equals it; runs under the slot's lock. */
-    private void saveIfChanged(SlotTable t, SlotTable.Slot slot, SlotTable.Residency r) {
-        SavedStates s = persistence();
-        if (s == null || r.stream() == null || r.cleanAs() != null && s.has(r.cleanAs())) {
-            return;
-        }
-        save(t, slot, r.stream(), r.agent());
-    }
-
-    private boolean save(SlotTable t, SlotTable.Slot slot, String as, long agent) {
-        String file = SavedStates.fileName(as);
-        try {
-            server.save(slot.id, file);
-        } catch (GatewayException x) {
-            figures[slot.id].saved(false);
-            log.warn("could not save llama.cpp slot {}: {}", slot.id, x.getMessage());
-            return false;
-        }
-        figures[slot.id].saved(true);
-        if (!Files.exists(store.dir().resolve(file))) {
-            persisting = false;
-            log.error("llama.cpp saved slot {} as {}, but {} does not hold it: --slot-save-dir must be the directory "
-                    + "llama-server was started with as --slot-save-path; slot states are no longer saved",
-                    slot.id, file, store.dir());
-            return false;
-        }
-        if (store.stored(as, agent) == null) {
-            log.info("slot {} state is larger than --slot-save-bytes; not kept", slot.id);
-            return false;
-        }
-        t.saved(slot, as);
-        return true;
-    }
-
-    private SavedStates persistence() {
-        return persisting ? store : null;
+    private SlotStates persistence() {
+        return states != null && states.active() ? states : null;
     }
 
     private boolean firstSight(long agent) {
@@ -305,8 +251,9 @@ public final class ServerPrefixCache implements SlotSteering, StatsSection, Auto
                 Usage usage = server.prefill(call, slot.id);
                 figures[slot.id].warm(usage);
                 t.served(slot);
-                if (persistence() != null) {
-                    save(t, slot, call.affinityKey(), agent);
+                SlotStates p = persistence();
+                if (p != null) {
+                    p.save(t, slot, call.affinityKey(), agent, figures[slot.id]);
                 }
                 return true;
             } finally {
@@ -341,11 +288,11 @@ public final class ServerPrefixCache implements SlotSteering, StatsSection, Auto
             }
             try {
                 SlotTable.Residency r = t.residency(slot);
-                SavedStates s = persistence();
-                if (s == null || !stream.equals(r.stream()) || r.cleanAs() != null || s.has(key)) {
+                SlotStates p = persistence();
+                if (p == null || !stream.equals(r.stream()) || r.cleanAs() != null || store.has(key)) {
                     return false;
                 }
-                return save(t, slot, key, agent);
+                return p.save(t, slot, key, agent, figures[slot.id]);
             } finally {
                 slot.lock.unlock();
             }
@@ -384,8 +331,9 @@ public final class ServerPrefixCache implements SlotSteering, StatsSection, Auto
                 }
                 try {
                     SlotTable.Residency r = t.residency(slot);
-                    if (keepStates && r.stream() != null) {
-                        saveIfChanged(t, slot, r);
+                    SlotStates p = persistence();
+                    if (keepStates && p != null) {
+                        p.saveIfChanged(t, slot, r, figures[i]);
                     }
                     server.erase(i);
                     t.erased(slot);
@@ -432,7 +380,7 @@ public final class ServerPrefixCache implements SlotSteering, StatsSection, Auto
         out.put("unpinned", unpinned.snapshot());
         Map<String, Object> saved = store == null ? null : store.figures();
         if (saved != null) {
-            saved.put("active", persisting);
+            saved.put("active", states.active());
         }
         out.put("saved_states", saved);
         out.put("warm", warmer.figures());
@@ -483,26 +431,6 @@ public final class ServerPrefixCache implements SlotSteering, StatsSection, Auto
         }
     }
 
-    /** Sees the final usage of a response. */
-    private static final class UsageTap implements EventSink {
-        private final EventSink delegate;
-        volatile boolean answered;
-        volatile Usage usage;
-
-        UsageTap(EventSink delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void accept(StreamEvent event) throws IOException {
-            answered = true;
-            if (event instanceof StreamEvent.MessageDelta d && d.usage() != null) {
-                usage = d.usage();
-            }
-            delegate.accept(event);
-        }
-    }
-
     /** A request the server places itself (no slots, or no stream key): counted only. */
     private final class UnpinnedLease implements Lease {
         private UsageTap tap;
@@ -521,8 +449,8 @@ public final class ServerPrefixCache implements SlotSteering, StatsSection, Auto
         @Override
         public void close() {
             try {
-                if (tap != null && tap.answered) {
-                    unpinned.request(null, tap.usage);
+                if (tap != null && tap.answered()) {
+                    unpinned.request(null, tap.usage());
                 }
             } finally {
                 warmer.requestEnded();
@@ -564,10 +492,10 @@ public final class ServerPrefixCache implements SlotSteering, StatsSection, Auto
         @Override
         public void close() {
             try {
-                if (tap != null && tap.answered) {
+                if (tap != null && tap.answered()) {
                     table.served(slot);
-                    figures[slot.id].request(found, tap.usage);
-                    if (firstSight && tap.usage != null && settings.warmNewAgents()) {
+                    figures[slot.id].request(found, tap.usage());
+                    if (firstSight && tap.usage() != null && settings.warmNewAgents()) {
                         keepNewAgent(table, slot, call, agent);
                     }
                 }
