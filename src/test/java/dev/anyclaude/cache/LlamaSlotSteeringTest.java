@@ -31,6 +31,7 @@ class LlamaSlotSteeringTest {
             }
             assertThat(idSlots(g.llama)).containsExactly(0, 1, 0, 1, 0);
             List<ScriptedLlamaServer.Chat> chats = g.llama.answered();
+            assertThat(chats).allMatch(ScriptedLlamaServer.Chat::cachePrompt);
             for (int i = 2; i < chats.size(); i++) {
                 ScriptedLlamaServer.Chat before = chats.get(i - 2);
                 // everything the stream's previous request left in the slot: its prompt and the answer

@@ -61,9 +61,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ScriptedLlamaServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One chat request as the server handled it. */
-    public record Chat(int idSlot, int slot, boolean prefillOnly, boolean stream, long promptTokens, long cachedTokens,
-            String prompt) {}
+    /**
+     * One chat request as the server handled it.
+     *
+     * @param idSlot the {@code id_slot} it asked for (-1 when absent)
+     * @param slot the slot it ran in
+     * @param prefillOnly {@code n_predict: 0}
+     * @param cachePrompt it sent {@code cache_prompt: true} explicitly
+     * @param cachedTokens what the server reused (reported as {@code cache_n} and {@code cached_tokens})
+     */
+    public record Chat(int idSlot, int slot, boolean prefillOnly, boolean stream, boolean cachePrompt, long promptTokens,
+            long cachedTokens, String prompt) {}
 
     /** One slot action as the server handled it. */
     public record SlotCall(int slot, String action, String filename, int status) {}
@@ -242,11 +250,15 @@ public final class ScriptedLlamaServer implements AutoCloseable {
         Slot slot = idSlot >= 0 ? slots[idSlot] : bestIdle(prompt);
         take(slot);
         try {
-            long cached;
+            boolean cachePrompt = req.path("cache_prompt").asBoolean(true); // llama.cpp's default
+            long cached = 0;
             synchronized (slot) {
-                cached = Math.min(commonPrefix(prompt, slot.held), Math.max(prompt.length() - 1, 0));
+                if (cachePrompt) {
+                    cached = Math.min(commonPrefix(prompt, slot.held), Math.max(prompt.length() - 1, 0));
+                }
             }
-            chats.add(new Chat(idSlot, slot.id, nPredict == 0, stream, prompt.length(), cached, prompt));
+            chats.add(new Chat(idSlot, slot.id, nPredict == 0, stream, req.has("cache_prompt") && cachePrompt,
+                    prompt.length(), cached, prompt));
             log.add((nPredict == 0 ? "prefill " : "chat ") + slot.id);
             if (nPredict == 0) {
                 prefill(ex, slot, prompt, cached);
