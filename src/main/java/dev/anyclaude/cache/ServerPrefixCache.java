@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class ServerPrefixCache implements SlotSteering, StatsSection, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServerPrefixCache.class);
     static final String SEED_PREFIX = "~seed/";
-    private static final int MAX_AGENTS = 4096;
+    private static final int MAX_REMEMBERED = 4096;
 
     private final SlotServer server;
     private final PrefixCacheSettings settings;
@@ -49,7 +49,13 @@ public final class ServerPrefixCache implements SlotSteering, StatsSection, Auto
     private final Map<Long, Boolean> agentsSeen = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
-            return size() > MAX_AGENTS;
+            return size() > MAX_REMEMBERED;
+        }
+    };
+    private final Map<String, Long> agentOfStream = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > MAX_REMEMBERED;
         }
     };
     private volatile SlotTable table;
@@ -93,7 +99,7 @@ public final class ServerPrefixCache implements SlotSteering, StatsSection, Auto
             return new UnpinnedLease();
         }
         try {
-            long agent = PromptShape.of(call.request()).agentFingerprint();
+            long agent = agentOf(call);
             boolean firstSight = firstSight(agent);
             SlotTable.Slot slot = t.claim(call.affinityKey(), agent);
             try {
@@ -173,6 +179,24 @@ public final class ServerPrefixCache implements SlotSteering, StatsSection, Auto
 
     private SlotStates persistence() {
         return states != null && states.active() ? states : null;
+    }
+
+    /**
+     * The agent fingerprint (system + tools) of a request. A stream key names one agent, so it is computed
+     * once per stream: hashing a Claude Code prompt's tools costs about 0.1 ms.
+     */
+    private long agentOf(BackendRequest call) {
+        synchronized (agentOfStream) {
+            Long known = agentOfStream.get(call.affinityKey());
+            if (known != null) {
+                return known;
+            }
+        }
+        long agent = PromptShape.of(call.request()).agentFingerprint();
+        synchronized (agentOfStream) {
+            agentOfStream.put(call.affinityKey(), agent);
+        }
+        return agent;
     }
 
     private boolean firstSight(long agent) {
