@@ -82,11 +82,6 @@ final class PrefixWarmer implements AutoCloseable {
         }
     }
 
-    /** Whether nothing is queued or running (for tests and shutdown). */
-    synchronized boolean quiet() {
-        return queue.isEmpty() && running == null;
-    }
-
     synchronized Map<String, Object> figures() {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("queued", queue.size());

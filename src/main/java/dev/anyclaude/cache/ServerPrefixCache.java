@@ -437,11 +437,6 @@ public final class ServerPrefixCache implements SlotSteering, StatsSection, Auto
         return out;
     }
 
-    /** Whether no warm is queued or running. */
-    boolean warmsSettled() {
-        return warmer.quiet();
-    }
-
     /** Stops warming and deletes the state files this gateway saved. */
     @Override
     public void close() {
