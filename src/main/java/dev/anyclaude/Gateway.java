@@ -13,7 +13,10 @@ import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.Flavor;
 import dev.anyclaude.backend.OpenAiBackend;
 import dev.anyclaude.backend.OpenAiConfig;
+import dev.anyclaude.cache.CachePolicy;
 import dev.anyclaude.cache.PrefixCacheSettings;
+import dev.anyclaude.cache.ResponseCache;
+import dev.anyclaude.cache.ResponseCacheConfig;
 import dev.anyclaude.cache.ServerPrefixCache;
 import dev.anyclaude.cache.WarmFile;
 import dev.anyclaude.cli.ServeOptions;
@@ -29,12 +32,15 @@ public final class Gateway implements AutoCloseable {
     private final Backend backend;
     private final ServerPrefixCache l1;
     private final GatewayServer server;
+    private final ResponseCache responses;
     private final int port;
     private final String host;
 
-    private Gateway(Backend backend, ServerPrefixCache l1, GatewayServer server, String host, int port) {
+    private Gateway(Backend backend, ServerPrefixCache l1, GatewayServer server, ResponseCache responses, String host,
+            int port) {
         this.backend = backend;
         this.l1 = l1;
+        this.responses = responses;
         this.server = server;
         this.host = host;
         this.port = port;
@@ -55,18 +61,24 @@ public final class Gateway implements AutoCloseable {
         GatewayOptions options = new GatewayOptions(o.maxBodyBytes, Duration.ofMillis(250),
                 Duration.ofSeconds(Math.max(1, o.pingSeconds)), 3, Duration.ofSeconds(15));
         ConversationStreams streams = new ConversationStreams(512);
+        ResponseCache responses = new ResponseCache(ResponseCacheConfig.defaults()
+                .withPolicy(CachePolicy.parse(o.responseCache))
+                .withMaxBytes(o.responseCacheBytes)
+                .withTtl(Duration.ofSeconds(o.responseCacheTtlSeconds))
+                .withRedis(o.redis));
         RequestParser parser = new RequestParser(mapper);
         Normalizer normalizer = new Normalizer(!o.noNormalize);
         ServerPrefixCache l1;
         try {
             l1 = prefixCache(o, backend, parser, normalizer, router);
         } catch (RuntimeException e) {
+            responses.close();
             backend.close();
             throw e;
         }
-        List<StatsSection> stats = l1 == null ? List.of(streams) : List.of(streams, l1);
-        GatewayServer server = new GatewayServer(parser, new EventJson(mapper), normalizer, streams, router, backend,
-                options, RequestObserver.NONE, stats, mapper, routes -> {});
+        List<StatsSection> stats = l1 == null ? List.of(responses, streams) : List.of(responses, streams, l1);
+        GatewayServer server = new GatewayServer(parser, new EventJson(mapper), normalizer, streams, responses, router,
+                backend, options, RequestObserver.NONE, stats, mapper, routes -> {});
         int port;
         try {
             port = server.start(o.host, o.port);
@@ -75,9 +87,10 @@ public final class Gateway implements AutoCloseable {
                 l1.close();
             }
             backend.close();
+            responses.close();
             throw new IllegalArgumentException("cannot listen on " + o.host + ":" + o.port + ": " + e.getMessage(), e);
         }
-        return new Gateway(backend, l1, server, o.host, port);
+        return new Gateway(backend, l1, server, responses, o.host, port);
     }
 
     /** The L1 prefix cache of an OpenAI-compatible backend (slots on llama.cpp), with its start-up warm queued. */
@@ -135,6 +148,7 @@ public final class Gateway implements AutoCloseable {
         if (l1 != null) {
             l1.close();
         }
+        responses.close();
         backend.close();
     }
 }

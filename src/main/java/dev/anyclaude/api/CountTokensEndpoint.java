@@ -31,7 +31,7 @@ final class CountTokensEndpoint {
         byte[] body = HttpBodies.read(ctx, options.maxBodyBytes());
         MessagesRequest request = normalizer.normalize(parser.parseForCount(body));
         MessagesRequest routed = request.withModel(router.resolve(request.model()));
-        Backend.TokenCount count = backend.countTokens(new BackendRequest(routed, null, Ids.requestId()));
+        Backend.TokenCount count = backend.countTokens(new BackendRequest(routed, null, Ids.DEFAULT.request()));
         ctx.header("anyclaude-token-count", count.exact() ? "exact" : "estimate");
         ctx.status(200).contentType("application/json").result("{\"input_tokens\":" + count.tokens() + "}");
     }

@@ -1,6 +1,7 @@
 package dev.anyclaude.api;
 
 import dev.anyclaude.backend.Backend;
+import dev.anyclaude.cache.ResponseCache;
 import dev.anyclaude.prefix.ConversationStreams;
 import dev.anyclaude.prefix.Normalizer;
 import dev.anyclaude.route.ModelRouter;
@@ -30,11 +31,11 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     public GatewayServer(RequestParser parser, EventJson json, Normalizer normalizer, ConversationStreams streams,
-            ModelRouter router,
+            ResponseCache responses, ModelRouter router,
             Backend backend, GatewayOptions options, RequestObserver observer, List<StatsSection> stats,
             ObjectMapper mapper, Consumer<Routes> extraRoutes) {
         this.json = json;
-        MessagesEndpoint messages = new MessagesEndpoint(parser, json, normalizer, streams, router, backend, options,
+        MessagesEndpoint messages = new MessagesEndpoint(parser, json, normalizer, streams, responses, router, backend, options,
                 observer);
         CountTokensEndpoint count = new CountTokensEndpoint(parser, json, normalizer, router, backend, options);
         ModelsEndpoint models = new ModelsEndpoint(json, router, backend);

@@ -2,6 +2,10 @@ package dev.anyclaude.api;
 
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.BackendRequest;
+import dev.anyclaude.cache.CacheDirectives;
+import dev.anyclaude.cache.Lookup;
+import dev.anyclaude.cache.ResponseCache;
+import dev.anyclaude.cache.ResponseRecorder;
 import dev.anyclaude.prefix.ConversationStreams;
 import dev.anyclaude.prefix.Normalizer;
 import dev.anyclaude.route.ModelRouter;
@@ -12,13 +16,14 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /v1/messages}: the request path as a chain of stages — parse and validate, normalize the
- * prefix, resolve the model, call the backend (retrying before the first byte), and write the events as
- * SSE or as one JSON message.
+ * prefix, look up the response cache, resolve the model, call the backend (retrying before the first
+ * byte), and write the events as SSE or as one JSON message, recording a clean answer for the cache.
  */
 final class MessagesEndpoint {
     private static final Logger log = LoggerFactory.getLogger(MessagesEndpoint.class);
@@ -27,45 +32,58 @@ final class MessagesEndpoint {
     private final EventJson json;
     private final Normalizer normalizer;
     private final ConversationStreams streams;
+    private final ResponseCache responses;
     private final ModelRouter router;
     private final Backend backend;
     private final GatewayOptions options;
     private final RequestObserver observer;
 
     MessagesEndpoint(RequestParser parser, EventJson json, Normalizer normalizer, ConversationStreams streams,
-            ModelRouter router, Backend backend, GatewayOptions options, RequestObserver observer) {
-        this.streams = streams;
-        this.observer = observer;
+            ResponseCache responses, ModelRouter router, Backend backend, GatewayOptions options,
+            RequestObserver observer) {
         this.parser = parser;
         this.json = json;
         this.normalizer = normalizer;
+        this.streams = streams;
+        this.responses = responses;
         this.router = router;
         this.backend = backend;
         this.options = options;
+        this.observer = observer;
+    }
+
+    /** What one request needs on its way through the stages. */
+    private record Call(BackendRequest backendRequest, String requestedModel, Lookup lookup,
+            RequestObserver.Exchange exchange) {
+        MessagesRequest request() {
+            return backendRequest.request();
+        }
     }
 
     void handle(Context ctx) throws IOException {
         byte[] body = HttpBodies.read(ctx, options.maxBodyBytes());
-        MessagesRequest parsed = parser.parse(body);
-        MessagesRequest request = normalizer.normalize(parsed);
+        MessagesRequest request = normalizer.normalize(parser.parse(body));
         String requested = request.model();
-        MessagesRequest routed = request.withModel(router.resolve(requested));
-        String requestId = Ids.requestId();
+        String requestId = Ids.DEFAULT.request();
         ctx.header("request-id", requestId);
-        ConversationStreams.Identity stream = streams.identify(ctx.header("x-claude-code-session-id"), request);
+        String session = ctx.header("x-claude-code-session-id");
+        ConversationStreams.Identity stream = streams.identify(session, request);
         if (stream.divergence() != null && log.isDebugEnabled()) {
             log.debug("{}: prompt diverged from the stream's previous one in {} at char {} of {}", requestId,
                     stream.divergence().part(), stream.divergence().charOffset(), stream.divergence().totalChars());
         }
-        BackendRequest call = new BackendRequest(routed, stream.streamKey(), requestId);
+        Lookup lookup = responses.lookup(request, CacheDirectives.parse(ctx.header("cache-control")));
+        ctx.header("anyclaude-cache", lookup.header());
+        MessagesRequest routed = request.withModel(router.resolve(requested));
         RequestObserver.Exchange exchange = observer.begin(new RequestObserver.RequestInfo(requestId, "messages",
-                requested, routed.model(), backend.name(), ctx.header("x-claude-code-session-id"), request.stream(),
-                request));
+                requested, routed.model(), backend.name(), session, request.stream(), request));
+        exchange.cache(lookup.header());
+        Call call = new Call(new BackendRequest(routed, stream.streamKey(), requestId), requested, lookup, exchange);
         try {
             if (request.stream()) {
-                stream(ctx, call, requested, exchange);
+                stream(ctx, call);
             } else {
-                respondJson(ctx, call, requested, exchange);
+                respondJson(ctx, call);
             }
         } catch (GatewayException e) {
             exchange.end(e, false);
@@ -76,21 +94,24 @@ final class MessagesEndpoint {
         }
     }
 
-    private void stream(Context ctx, BackendRequest call, String requestedModel, RequestObserver.Exchange exchange)
-            throws IOException {
-        String messageId = Ids.messageId();
-        try (SseStream sse = new SseStream(ctx.res(), json, messageId, requestedModel, options.commitAfter(),
+    private void stream(Context ctx, Call call) throws IOException {
+        String messageId = Ids.DEFAULT.message();
+        try (SseStream sse = new SseStream(ctx.res(), json, messageId, call.requestedModel(), options.commitAfter(),
                 options.pingEvery())) {
-            sse.start();
             try {
-                generateWithRetry(call, withStops(call.request(), exchange.tap(sse)), sse::committed);
-                exchange.end(null, false);
+                if (call.lookup() instanceof Lookup.Hit hit) {
+                    replay(hit, call.exchange().tap(sse));
+                } else {
+                    sse.start();
+                    generate(call, () -> call.exchange().tap(sse), sse::committed);
+                }
+                call.exchange().end(null, false);
             } catch (GatewayException e) {
                 if (!sse.committed()) {
                     throw e; // answered with its HTTP status by the exception handler
                 }
                 log.warn("stream {} failed after it began: {}", messageId, e.getMessage());
-                exchange.end(e, false);
+                call.exchange().end(e, false);
                 try {
                     sse.accept(new StreamEvent.Error(e.kind(), e.getMessage()));
                 } catch (IOException gone) {
@@ -98,57 +119,75 @@ final class MessagesEndpoint {
                 }
             } catch (IOException e) {
                 log.debug("client left stream {}: {}", messageId, e.toString());
-                exchange.end(new GatewayException(ErrorKind.CANCELLED, "the client closed the connection"), true);
+                call.exchange().end(new GatewayException(ErrorKind.CANCELLED, "the client closed the connection"),
+                        true);
             }
         } finally {
             Thread.interrupted(); // the keep-alive thread may have interrupted us when the client left
         }
     }
 
-    private void respondJson(Context ctx, BackendRequest call, String requestedModel,
-            RequestObserver.Exchange exchange) throws IOException {
+    private void respondJson(Context ctx, Call call) throws IOException {
         List<StreamEvent> events = new ArrayList<>();
-        EventSink collect = events::add;
-        generateWithRetry(call, withStops(call.request(), exchange.tap(collect)), () -> false);
-        List<StreamEvent> out = new ArrayList<>(events.size() + 1);
+        if (call.lookup() instanceof Lookup.Hit hit) {
+            replay(hit, call.exchange().tap(events::add));
+        } else {
+            generate(call, () -> {
+                events.clear(); // a retried attempt starts over
+                return call.exchange().tap(events::add);
+            }, () -> false);
+        }
+        List<StreamEvent> out = new ArrayList<>(events.size());
         for (StreamEvent e : events) {
             out.add(e instanceof StreamEvent.MessageStart s
-                    ? new StreamEvent.MessageStart(Ids.messageId(), requestedModel, s.usage())
+                    ? new StreamEvent.MessageStart(Ids.DEFAULT.message(), call.requestedModel(), s.usage())
                     : e);
         }
         ctx.status(200).contentType("application/json").result(json.message(out));
-        exchange.end(null, false);
+        call.exchange().end(null, false);
     }
 
-    private static EventSink withStops(MessagesRequest request, EventSink sink) {
-        List<String> stops = request.stopSequences();
-        return stops == null || stops.isEmpty() ? sink : new StopSequenceFilter(sink, stops);
+    private static void replay(Lookup.Hit hit, EventSink sink) throws IOException {
+        for (StreamEvent e : hit.events()) {
+            sink.accept(e);
+        }
     }
 
-    /** Calls the backend; retryable failures are retried with backoff while nothing was sent yet. */
-    private void generateWithRetry(BackendRequest call, EventSink sink, java.util.function.BooleanSupplier sent)
-            throws IOException {
+    /** A per-attempt sink towards the client. */
+    private interface SinkFactory {
+        EventSink next();
+    }
+
+    /**
+     * Calls the backend through the stop-sequence filter and the cache recorder; retryable failures are
+     * retried with backoff while nothing was sent to the client yet.
+     */
+    private void generate(Call call, SinkFactory client, BooleanSupplier sent) throws IOException {
+        Lookup.Miss miss = (Lookup.Miss) call.lookup();
         long deadline = System.nanoTime() + options.retryBudget().toNanos();
         for (int attempt = 1; ; attempt++) {
-            try {
-                backend.generate(call, sink);
+            try (ResponseRecorder recorder = responses.recorder(miss, client.next())) {
+                EventSink sink = StopSequenceFilter.wrap(recorder, call.request().stopSequences());
+                try {
+                    backend.generate(call.backendRequest(), sink);
+                } catch (GenerationStopped stopped) {
+                    // a stop sequence matched: the response is complete
+                }
                 return;
-            } catch (GenerationStopped stopped) {
-                return; // a stop sequence matched: the response is complete
             } catch (GatewayException e) {
                 boolean again = e.kind().retryable() && attempt < options.retryAttempts() && !sent.getAsBoolean();
                 long pause = backoff(attempt);
                 if (!again || System.nanoTime() + pause * 1_000_000L > deadline) {
                     throw e;
                 }
-                log.info("retrying {} after {} ms (attempt {}): {}", call.requestId(), pause, attempt,
-                        e.getMessage());
+                log.info("retrying {} after {} ms (attempt {}): {}", call.backendRequest().requestId(), pause,
+                        attempt, e.getMessage());
                 sleep(pause);
             }
         }
     }
 
-    /** Exponential backoff with full jitter: 0 ms first (a pooled connection closed by the server), then ~2^n·100. */
+    /** Exponential backoff with jitter: 0 ms first (a pooled connection closed by the server), then ~2^n·100. */
     private static long backoff(int attempt) {
         if (attempt == 1) {
             return 0;
@@ -165,5 +204,4 @@ final class MessagesEndpoint {
             throw new GatewayException(ErrorKind.CANCELLED, "request cancelled while waiting to retry");
         }
     }
-
 }

@@ -11,7 +11,7 @@ public final class ServeOptions {
     @Option(names = "--backend", paramLabel = "KIND",
             description = "openai (any /v1/chat/completions server) or embedded (llama.cpp in-process). Default: ${DEFAULT-VALUE}.",
             defaultValue = "openai")
-    public String backend;
+    public String backend = "openai";
 
     @Option(names = "--upstream", paramLabel = "URL",
             description = "Base URL of the model server, with or without /v1 (e.g. http://127.0.0.1:8080).")
@@ -23,7 +23,7 @@ public final class ServeOptions {
 
     @Option(names = "--flavor", paramLabel = "NAME", defaultValue = "auto",
             description = "Upstream server kind: auto, llamacpp, vllm, sglang, mlx, ollama, lmstudio, generic. Default: ${DEFAULT-VALUE} (probed).")
-    public String flavor;
+    public String flavor = "auto";
 
     @Option(names = "--model", paramLabel = "NAME|FILE",
             description = "Backend model for ordinary requests (openai: the server's model name, default: its first model; embedded: the GGUF file).")
@@ -39,15 +39,15 @@ public final class ServeOptions {
 
     @Option(names = "--host", paramLabel = "ADDR", defaultValue = "127.0.0.1",
             description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
-    public String host;
+    public String host = "127.0.0.1";
 
     @Option(names = "--port", paramLabel = "N", defaultValue = "8082",
             description = "Port to listen on; 0 picks a free port. Default: ${DEFAULT-VALUE}.")
-    public int port;
+    public int port = 8082;
 
     @Option(names = "--ctx", paramLabel = "TOKENS", defaultValue = "0",
             description = "Context size of the backend model (0: learn it from the server, or the embedded default).")
-    public long ctx;
+    public long ctx = 0L;
 
     @Option(names = "--fold-inline-system",
             description = "Fold mid-conversation system messages into the user turn before them as <system-reminder> text (for templates that reject late system messages).")
@@ -59,23 +59,39 @@ public final class ServeOptions {
 
     @Option(names = "--max-body-bytes", paramLabel = "N", defaultValue = "33554432",
             description = "Largest request body accepted. Default: ${DEFAULT-VALUE}.")
-    public long maxBodyBytes;
+    public long maxBodyBytes = 33554432L;
 
     @Option(names = "--upstream-timeout", paramLabel = "SECONDS", defaultValue = "600",
             description = "How long to wait for the model server to start answering. Default: ${DEFAULT-VALUE}.")
-    public long upstreamTimeoutSeconds;
+    public long upstreamTimeoutSeconds = 600L;
 
     @Option(names = "--ping-seconds", paramLabel = "S", defaultValue = "5",
             description = "Send an SSE ping after this many idle seconds while the model is prefilling. Default: ${DEFAULT-VALUE}.")
-    public long pingSeconds;
+    public long pingSeconds = 5L;
+
+    @Option(names = "--response-cache", paramLabel = "POLICY", defaultValue = "deterministic",
+            description = "Exact response cache (L2): deterministic (requests with temperature 0 or unset), always, or off. Default: ${DEFAULT-VALUE}. Per request: 'cache-control: no-cache' skips the lookup, 'no-store' the storing.")
+    public String responseCache = "deterministic";
+
+    @Option(names = "--response-cache-bytes", paramLabel = "BYTES", defaultValue = "134217728",
+            description = "Memory bound of the response cache. Default: ${DEFAULT-VALUE} (128 MiB).")
+    public long responseCacheBytes = 134217728L;
+
+    @Option(names = "--response-cache-ttl", paramLabel = "SECONDS", defaultValue = "3600",
+            description = "How long a cached response lives. Default: ${DEFAULT-VALUE}.")
+    public long responseCacheTtlSeconds = 3600L;
+
+    @Option(names = "--redis", paramLabel = "URI",
+            description = "Shared response-cache tier for several gateways, e.g. redis://127.0.0.1:6379/0.")
+    public String redis;
 
     @Option(names = "--slots", paramLabel = "N", defaultValue = "4",
             description = "Embedded: number of KV slots (prefixes kept warm at once). Default: ${DEFAULT-VALUE}.")
-    public int slots;
+    public int slots = 4;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
             description = "Embedded: CPU threads (0: all cores).")
-    public int threads;
+    public int threads = 0;
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "YAML file of option defaults (keys are option names without dashes). Default: ./anyclaude.yaml, then ~/.config/anyclaude/config.yaml.")

@@ -1,5 +1,6 @@
 package dev.anyclaude.translate;
 
+import dev.anyclaude.api.Ids;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyclaude.api.EventSink;
@@ -353,7 +354,7 @@ public final class ModelOutputParser {
     }
 
     private void emitCall(Call call) throws IOException {
-        out.toolStart(ToolUseIds.next(), call.name);
+        out.toolStart(Ids.DEFAULT.toolUse(), call.name);
         out.toolArgs(call.argumentsJson);
         answerStarted = true;
     }

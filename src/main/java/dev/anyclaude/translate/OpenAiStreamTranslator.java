@@ -1,5 +1,6 @@
 package dev.anyclaude.translate;
 
+import dev.anyclaude.api.Ids;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -238,7 +239,7 @@ public final class OpenAiStreamTranslator {
             if (textParser != null) {
                 textParser.flush(StopReason.END_TURN);
             }
-            out.toolStart(ToolUseIds.next(), c.name);
+            out.toolStart(Ids.DEFAULT.toolUse(), c.name);
             c.opened = true;
             current = c;
             out.toolArgs(c.heldArguments.toString());

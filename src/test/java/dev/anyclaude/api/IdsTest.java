@@ -1,4 +1,4 @@
-package dev.anyclaude.translate;
+package dev.anyclaude.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class ToolUseIdsTest {
+class IdsTest {
     @Test
     void idsMintedConcurrentlyOnVirtualThreadsAreUniqueAndWellFormed() throws Exception {
         Set<String> ids = ConcurrentHashMap.newKeySet();
@@ -16,7 +16,7 @@ class ToolUseIdsTest {
             for (int t = 0; t < 200; t++) {
                 pool.submit(() -> {
                     for (int i = 0; i < 500; i++) {
-                        ids.add(ToolUseIds.next());
+                        ids.add(Ids.DEFAULT.toolUse());
                     }
                 });
             }

@@ -1,0 +1,206 @@
+package dev.anyclaude.cache;
+
+import dev.anyclaude.api.ContentBlock;
+import dev.anyclaude.api.Message;
+import dev.anyclaude.api.MessagesRequest;
+import dev.anyclaude.api.ThinkingConfig;
+import dev.anyclaude.api.Tool;
+import dev.anyclaude.api.ToolChoice;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The canonical byte form of a request for the response cache: everything that can change the answer,
+ * nothing that cannot.
+ *
+ * <p>The encoding is a prefix code directed by the record schema: fields are written in a fixed order,
+ * every optional value starts with a presence byte, every list and string with its length, every variant
+ * of a sealed type with its own tag. Decoding is therefore unambiguous, so two requests encode alike only
+ * when they agree on every encoded field.
+ *
+ * <p>Left out: {@code stream}, since a streamed answer can be replayed as JSON and back; and the spelling
+ * of tool-use ids. Each id is written as the position of its first appearance among all tool-use and
+ * tool-result ids of the request. The ids are random tokens that only link a result to its call, and a
+ * replayed answer hands out fresh ones; keying on their spelling would make every later turn of a replayed
+ * conversation miss. Renaming ids one-to-one keeps the links, and only such a renaming maps to the same
+ * bytes. {@code metadata}, {@code cache_control} and headers never reach {@link MessagesRequest}; the
+ * billing header is removed before this stage.
+ *
+ * <p>Enum values are written by name, not ordinal, so gateways of different versions sharing one Redis
+ * tier cannot read one role as another.
+ */
+final class CanonicalRequest {
+    /** Bumped whenever the encoding changes, so old shared entries can never match new requests. */
+    static final int FORMAT = 1;
+
+    private static final int BLOCK_NULL = 0;
+    private static final int BLOCK_TEXT = 1;
+    private static final int BLOCK_IMAGE = 2;
+    private static final int BLOCK_DOCUMENT = 3;
+    private static final int BLOCK_TOOL_USE = 4;
+    private static final int BLOCK_TOOL_RESULT = 5;
+    private static final int BLOCK_THINKING = 6;
+    private static final int BLOCK_REDACTED_THINKING = 7;
+
+    private final BinaryWriter out;
+    private final Map<String, Integer> toolIds = new HashMap<>();
+
+    private CanonicalRequest(int sizeHint) {
+        out = new BinaryWriter(sizeHint);
+    }
+
+    static byte[] encode(MessagesRequest r) {
+        CanonicalRequest c = new CanonicalRequest(4096);
+        c.request(r);
+        return c.out.toByteArray();
+    }
+
+    private void request(MessagesRequest r) {
+        out.varint(FORMAT);
+        out.nullableString(r.model());
+        out.zigzag(r.maxTokens());
+        textList(r.system());
+        messages(r.messages());
+        tools(r.tools());
+        toolChoice(r.toolChoice());
+        nullableDouble(r.temperature());
+        nullableDouble(r.topP());
+        if (present(r.topK())) {
+            out.zigzag(r.topK());
+        }
+        if (present(r.stopSequences())) {
+            out.varint(r.stopSequences().size());
+            for (String s : r.stopSequences()) {
+                out.nullableString(s);
+            }
+        }
+        thinking(r.thinking());
+        out.nullableString(r.outputSchemaJson());
+        out.nullableString(r.effort());
+    }
+
+    private void textList(List<ContentBlock.Text> texts) {
+        if (present(texts)) {
+            out.varint(texts.size());
+            for (ContentBlock.Text t : texts) {
+                if (present(t)) {
+                    out.nullableString(t.text());
+                }
+            }
+        }
+    }
+
+    private void messages(List<Message> messages) {
+        if (present(messages)) {
+            out.varint(messages.size());
+            for (Message m : messages) {
+                if (present(m)) {
+                    out.nullableString(m.role() == null ? null : m.role().name());
+                    blocks(m.content());
+                }
+            }
+        }
+    }
+
+    private void blocks(List<ContentBlock> blocks) {
+        if (present(blocks)) {
+            out.varint(blocks.size());
+            for (ContentBlock b : blocks) {
+                block(b);
+            }
+        }
+    }
+
+    private void block(ContentBlock block) {
+        switch (block) {
+            case null -> out.u8(BLOCK_NULL);
+            case ContentBlock.Text t -> {
+                out.u8(BLOCK_TEXT);
+                out.nullableString(t.text());
+            }
+            case ContentBlock.Image i -> {
+                out.u8(BLOCK_IMAGE);
+                out.nullableString(i.mediaType());
+                out.nullableString(i.data());
+                out.nullableString(i.url());
+            }
+            case ContentBlock.Document d -> {
+                out.u8(BLOCK_DOCUMENT);
+                out.nullableString(d.title());
+                out.nullableString(d.text());
+                out.nullableString(d.mediaType());
+            }
+            case ContentBlock.ToolUse u -> {
+                out.u8(BLOCK_TOOL_USE);
+                toolId(u.id());
+                out.nullableString(u.name());
+                out.nullableString(u.inputJson());
+            }
+            case ContentBlock.ToolResult res -> {
+                out.u8(BLOCK_TOOL_RESULT);
+                toolId(res.toolUseId());
+                blocks(res.content());
+                out.bool(res.isError());
+            }
+            case ContentBlock.Thinking t -> {
+                out.u8(BLOCK_THINKING);
+                out.nullableString(t.thinking());
+                out.nullableString(t.signature());
+            }
+            case ContentBlock.RedactedThinking t -> {
+                out.u8(BLOCK_REDACTED_THINKING);
+                out.nullableString(t.data());
+            }
+        }
+    }
+
+    /** Writes an id as the position of its first appearance (see the class comment). */
+    private void toolId(String id) {
+        if (present(id)) {
+            Integer seen = toolIds.putIfAbsent(id, toolIds.size());
+            out.varint(seen == null ? toolIds.size() - 1 : seen);
+        }
+    }
+
+    private void tools(List<Tool> tools) {
+        if (present(tools)) {
+            out.varint(tools.size());
+            for (Tool t : tools) {
+                if (present(t)) {
+                    out.nullableString(t.name());
+                    out.nullableString(t.description());
+                    out.nullableString(t.inputSchemaJson());
+                    out.nullableString(t.type());
+                }
+            }
+        }
+    }
+
+    private void toolChoice(ToolChoice c) {
+        if (present(c)) {
+            out.nullableString(c.type());
+            out.nullableString(c.name());
+            out.bool(c.disableParallelToolUse());
+        }
+    }
+
+    private void thinking(ThinkingConfig t) {
+        if (present(t)) {
+            out.nullableString(t.type());
+            out.zigzag(t.budgetTokens());
+        }
+    }
+
+    private void nullableDouble(Double d) {
+        if (present(d)) {
+            out.float64(d);
+        }
+    }
+
+    /** Writes the presence byte of an optional value and says whether the value follows. */
+    private boolean present(Object value) {
+        out.bool(value != null);
+        return value != null;
+    }
+}
