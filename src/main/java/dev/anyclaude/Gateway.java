@@ -5,6 +5,7 @@ import dev.anyclaude.api.EventJson;
 import dev.anyclaude.api.GatewayOptions;
 import dev.anyclaude.api.GatewayServer;
 import dev.anyclaude.api.Json;
+import dev.anyclaude.api.MessagesRequest;
 import dev.anyclaude.api.RequestParser;
 import dev.anyclaude.api.StatsSection;
 import dev.anyclaude.backend.Backend;
@@ -17,7 +18,10 @@ import dev.anyclaude.backend.launch.ServerKind;
 import dev.anyclaude.cache.CachePolicy;
 import dev.anyclaude.cache.ResponseCache;
 import dev.anyclaude.cache.ResponseCacheConfig;
+import dev.anyclaude.cache.PrefixCacheSettings;
 import dev.anyclaude.cache.ResponseCacheStats;
+import dev.anyclaude.cache.ServerPrefixCache;
+import dev.anyclaude.cache.WarmFile;
 import dev.anyclaude.cli.ServeOptions;
 import dev.anyclaude.observe.GatewayMetrics;
 import dev.anyclaude.observe.MemoryProbe;
@@ -26,7 +30,9 @@ import dev.anyclaude.observe.Relief;
 import dev.anyclaude.prefix.ConversationStreams;
 import dev.anyclaude.prefix.Normalizer;
 import dev.anyclaude.route.ModelRouter;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -74,7 +80,8 @@ public final class Gateway implements AutoCloseable {
         EventJson events = new EventJson(mapper);
         Operations ops = opened(opened, Operations.start(operations(o), o.host, mapper, events));
         LaunchedServer launched = o.launch == null ? null : opened(opened, launch(o));
-        Backend backend = opened(opened, ops.guard(backend(o, launched, mapper)));
+        Backend raw = backend(o, launched, mapper);
+        Backend backend = opened(opened, ops.guard(raw));
 
         String main = launched != null && launched.servedModel() != null ? launched.servedModel() : o.model;
         if (main == null && !backend.models().isEmpty()) {
@@ -88,13 +95,21 @@ public final class Gateway implements AutoCloseable {
                 .withMaxBytes(o.responseCacheBytes)
                 .withTtl(Duration.ofSeconds(o.responseCacheTtlSeconds))
                 .withRedis(o.redis)));
-        watchMemory(ops, responses, launched);
+        RequestParser parser = new RequestParser(mapper);
+        Normalizer normalizer = new Normalizer(!o.noNormalize);
+        ServerPrefixCache l1 = raw instanceof OpenAiBackend openai
+                ? opened(opened, prefixCache(o, openai, launched, parser, normalizer, router))
+                : null;
+        watchMemory(ops, responses, launched, l1);
 
         List<StatsSection> stats = new ArrayList<>(List.of(responses, streams, memorySection(ops)));
+        if (l1 != null) {
+            stats.add(1, l1);
+        }
         GatewayOptions options = new GatewayOptions(o.maxBodyBytes, Duration.ofMillis(250),
                 Duration.ofSeconds(Math.max(1, o.pingSeconds)), 3, Duration.ofSeconds(15));
-        GatewayServer server = new GatewayServer(new GatewayServer.Stages(new RequestParser(mapper), events,
-                new Normalizer(!o.noNormalize), streams, responses, router, backend, ops.observer()),
+        GatewayServer server = new GatewayServer(new GatewayServer.Stages(parser, events,
+                normalizer, streams, responses, router, backend, ops.observer()),
                 options, ops.hooks(), stats, mapper, ops::routes);
         int port;
         try {
@@ -104,6 +119,24 @@ public final class Gateway implements AutoCloseable {
         }
         opened.push(server);
         return new Gateway(opened, backend, ops, router, launched, o.host, port);
+    }
+
+    /**
+     * The L1 prefix cache of an OpenAI-compatible backend (slot steering and saved states on llama.cpp),
+     * with its start-up warm queued. A launched llama-server's slot directory is the save directory.
+     */
+    private static ServerPrefixCache prefixCache(ServeOptions o, OpenAiBackend backend, LaunchedServer launched,
+            RequestParser parser, Normalizer normalizer, ModelRouter router) {
+        MessagesRequest warm = o.warmFile == null ? null : WarmFile.read(o.warmFile, parser, normalizer);
+        Path saveDir = o.slotSaveDir != null ? o.slotSaveDir
+                : launched != null && launched.kind() == ServerKind.LLAMA_SERVER ? launched.slotDir() : null;
+        ServerPrefixCache l1 = ServerPrefixCache.forBackend(backend, new PrefixCacheSettings(o.llamaSlots, saveDir,
+                o.slotSaveBytes, Duration.ofSeconds(o.slotSaveTtlSeconds), Duration.ofSeconds(o.slotWaitSeconds),
+                !o.noAgentWarm), InstantSource.system());
+        if (warm != null) {
+            l1.warmAtStartup(warm.withModel(router.resolve(warm.model())));
+        }
+        return l1;
     }
 
     private static <T extends AutoCloseable> T opened(Deque<AutoCloseable> opened, T resource) {
@@ -127,7 +160,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Connects the memory monitor and the metrics to what holds memory: the response cache and the launched server. */
-    private static void watchMemory(Operations ops, ResponseCache responses, LaunchedServer launched) {
+    private static void watchMemory(Operations ops, ResponseCache responses, LaunchedServer launched,
+            ServerPrefixCache l1) {
         ops.metrics().registerResponseCache(() -> {
             ResponseCacheStats s = responses.stats();
             return new GatewayMetrics.CacheFigures(s.hits(), s.misses(), s.evictions(), s.entries(), s.bytes());
@@ -139,6 +173,14 @@ public final class Gateway implements AutoCloseable {
             return new Relief.Freed(before, responses.stats().bytes(), "response cache bound now "
                     + Math.max(configured / 4, 1L << 20) + " bytes");
         });
+        if (l1 != null) {
+            ops.memory().onCritical("drop-saved-kv-states", () -> {
+                long freed = l1.dropSavedStates();
+                return new Relief.Freed(freed, 0, "saved llama.cpp slot states deleted");
+            });
+            ops.memory().onCritical("erase-idle-slots", () -> new Relief.Freed(0, 0,
+                    l1.eraseIdleSlots() + " idle llama.cpp slots erased"));
+        }
         if (launched != null) {
             ops.memory().watch("backend_rss", MemoryProbe.residentMemory(() -> {
                 long pid = launched.supervisor().pid();

@@ -6,6 +6,7 @@ import dev.anyclaude.api.EventSink;
 import dev.anyclaude.api.GatewayException;
 import dev.anyclaude.api.MessagesRequest;
 import dev.anyclaude.api.StreamEvent;
+import dev.anyclaude.api.Usage;
 import dev.anyclaude.translate.OpenAiDialect;
 import dev.anyclaude.translate.OpenAiRequestWriter;
 import dev.anyclaude.translate.OpenAiResponseTranslator;
@@ -23,7 +24,9 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -48,6 +51,8 @@ public final class OpenAiBackend implements Backend {
 
     private volatile Flavor flavor;
     private volatile long contextTokens;
+    private volatile int totalSlots;
+    private volatile SlotSteering steering = SlotSteering.NONE;
     private volatile List<String> models = List.of();
     private volatile Readiness readiness = Readiness.down("not probed yet");
 
@@ -94,6 +99,7 @@ public final class OpenAiBackend implements Backend {
                 if (config.contextTokens() == 0 && p.nCtx() > 0) {
                     contextTokens = p.nCtx();
                 }
+                totalSlots = p.totalSlots();
             }
             byte[] list = get(URI.create(config.baseUrl() + "/models"), Duration.ofSeconds(3));
             if (list != null) {
@@ -152,6 +158,16 @@ public final class OpenAiBackend implements Backend {
         return contextTokens;
     }
 
+    /** The server's slot count from llama.cpp's {@code /props} ({@code total_slots}), 0 when unknown. */
+    public int totalSlots() {
+        return totalSlots;
+    }
+
+    /** Routes every later request through {@code s} (the L1 prefix cache), which picks its slot. */
+    public void steer(SlotSteering s) {
+        steering = s;
+    }
+
     OpenAiDialect dialect(BackendRequest call) {
         OpenAiDialect base = switch (flavor) {
             case LLAMACPP -> OpenAiDialect.LLAMA_CPP;
@@ -180,8 +196,18 @@ public final class OpenAiBackend implements Backend {
 
     @Override
     public void generate(BackendRequest call, EventSink sink) throws IOException {
+        try (SlotSteering.Lease lease = steering.acquire(call)) {
+            generate(call, lease.slot(), lease.observe(sink));
+        }
+    }
+
+    private void generate(BackendRequest call, int slot, EventSink sink) throws IOException {
         MessagesRequest request = clamp(call.request());
-        byte[] body = writer.write(request, dialect(call));
+        OpenAiDialect dialect = dialect(call);
+        if (flavor == Flavor.LLAMACPP) {
+            dialect = dialect.withExtra(Map.of("id_slot", slot));
+        }
+        byte[] body = writer.write(request, dialect);
         HttpRequest req = authorized(HttpRequest.newBuilder(URI.create(config.baseUrl() + "/chat/completions"))
                 .timeout(config.responseTimeout())
                 .header("Content-Type", "application/json")
@@ -306,6 +332,53 @@ public final class OpenAiBackend implements Backend {
             }
         }
         return new TokenCount(PromptSize.estimateTokens(request), false);
+    }
+
+    /**
+     * Prefills {@code call}'s prompt into the server's cache without generating (llama.cpp: {@code n_predict:
+     * 0} in slot {@code slot}, or -1 for the server's choice; other servers: {@code max_tokens: 1}) and
+     * returns the usage the server reported. Interrupting the calling thread abandons the request.
+     */
+    public Usage prefill(BackendRequest call, int slot) throws IOException {
+        MessagesRequest request = clamp(call.request()).withMaxTokens(1);
+        OpenAiDialect dialect = dialect(call);
+        if (flavor == Flavor.LLAMACPP) {
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("id_slot", slot);
+            extra.put("n_predict", 0);
+            dialect = dialect.withExtra(extra);
+        }
+        byte[] body = writer.write(request, dialect, false);
+        HttpRequest req = authorized(HttpRequest.newBuilder(URI.create(config.baseUrl() + "/chat/completions"))
+                .timeout(config.responseTimeout())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))).build();
+        HttpResponse<InputStream> resp = send(req);
+        try (InputStream in = resp.body()) {
+            if (resp.statusCode() != 200) {
+                throw errors.classify(resp.statusCode(), in.readNBytes(MAX_ERROR_BODY), config.baseUrl().toString(),
+                        retryAfter(resp));
+            }
+            Usage[] usage = {Usage.ZERO};
+            new OpenAiResponseTranslator(mapper, streamOptions(request)).translate(in.readAllBytes(), event -> {
+                if (event instanceof StreamEvent.MessageDelta d && d.usage() != null) {
+                    usage[0] = d.usage();
+                }
+            });
+            return usage[0];
+        }
+    }
+
+    /**
+     * Calls llama.cpp's {@code POST /slots/{slot}?action=save|restore|erase}, with {@code {"filename":
+     * filename}} (null for erase).
+     *
+     * @throws GatewayException when the server refuses (unknown file, busy slot, no {@code --slot-save-path})
+     *     or cannot be reached
+     */
+    public void slotAction(int slot, String action, String filename) {
+        post(config.root().resolve("slots/" + slot + "?action=" + action),
+                filename == null ? "{}".getBytes(StandardCharsets.UTF_8) : replies.slotFileBody(filename));
     }
 
     private byte[] post(URI uri, byte[] body) {

@@ -1,0 +1,34 @@
+package dev.anyclaude.cache;
+
+import dev.anyclaude.api.GatewayException;
+import dev.anyclaude.api.MessagesRequest;
+import dev.anyclaude.api.RequestParser;
+import dev.anyclaude.prefix.Normalizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The {@code --warm-file}: a saved {@code /v1/messages} request body, read as the gateway would receive it. */
+public final class WarmFile {
+    private WarmFile() {}
+
+    /**
+     * Reads, validates and normalizes the request in {@code file}.
+     *
+     * @throws IllegalArgumentException when the file cannot be read or is not a valid Messages request
+     */
+    public static MessagesRequest read(Path file, RequestParser parser, Normalizer normalizer) {
+        byte[] body;
+        try {
+            body = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--warm-file: cannot read " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            return normalizer.normalize(parser.parse(body));
+        } catch (GatewayException e) {
+            throw new IllegalArgumentException("--warm-file: " + file + " is not a Messages request: " + e.getMessage()
+                    + " (expected: a saved POST /v1/messages body)", e);
+        }
+    }
+}
