@@ -192,6 +192,29 @@ class GatewayProtocolTest {
     }
 
     @Test
+    void aBackendThatGoesSilentMidStreamEndsInATimeoutErrorEvent() throws Exception {
+        fx.close();
+        fx = new GatewayFixture(o -> o.upstreamTimeoutSeconds = 1);
+        fx.upstream.then(ex -> {
+            ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+            ex.sendResponseHeaders(200, 0);
+            ex.getResponseBody().write(("data: " + Chunks.text("x").get(1) + "\n\n").getBytes());
+            ex.getResponseBody().flush();
+            try {
+                Thread.sleep(Duration.ofSeconds(20)); // hangs; the gateway gives up after 1 s of silence
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+
+        HttpResponse<String> r = fx.post("/v1/messages", "{\"model\":\"m\",\"max_tokens\":100,\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}");
+
+        // Without the idle guard the stub's hang would end, 20 s later, as a protocol violation instead.
+        assertThat(r.body()).contains("event: error").contains("timeout_error").contains("sent nothing for 1 s");
+    }
+
+    @Test
     void unreachableBackendIsAnOverloadedErrorNamingIt() throws Exception {
         String dead = fx.upstream.url();
         fx.close();

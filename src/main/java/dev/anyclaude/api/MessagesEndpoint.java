@@ -175,7 +175,10 @@ final class MessagesEndpoint {
                 }
                 return;
             } catch (GatewayException e) {
-                boolean again = e.kind().retryable() && attempt < options.retryAttempts() && !sent.getAsBoolean();
+                // A backend that asks for a wait of seconds (an open circuit, a server's Retry-After) is answered
+                // at once: the client is better placed to wait than a request held open here.
+                boolean again = e.kind().retryable() && attempt < options.retryAttempts() && !sent.getAsBoolean()
+                        && e.retryAfterSeconds() < 3;
                 long pause = backoff(attempt);
                 if (!again || System.nanoTime() + pause * 1_000_000L > deadline) {
                     throw e;

@@ -214,7 +214,7 @@ public final class OpenAiBackend implements Backend {
                 .header("Accept", request.stream() ? "text/event-stream" : "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))).build();
         HttpResponse<InputStream> resp = send(req);
-        try (InputStream in = resp.body()) {
+        try (IdleGuard in = new IdleGuard(resp.body(), config.responseTimeout())) {
             if (resp.statusCode() != 200) {
                 throw errors.classify(resp.statusCode(), in.readNBytes(MAX_ERROR_BODY), config.baseUrl().toString(),
                         retryAfter(resp));
@@ -232,6 +232,10 @@ public final class OpenAiBackend implements Backend {
                 }
                 if (Thread.currentThread().isInterrupted() || e instanceof InterruptedIOException) {
                     throw new InterruptedIOException("cancelled: the client left");
+                }
+                if (in.expired()) {
+                    throw new GatewayException(ErrorKind.BACKEND_TIMEOUT, "backend " + config.baseUrl()
+                            + " sent nothing for " + config.responseTimeout().toSeconds() + " s", e, 2);
                 }
                 throw new GatewayException(ErrorKind.PROTOCOL_VIOLATION,
                         "connection to " + config.baseUrl() + " lost mid-response: " + e.getMessage(), e);
@@ -354,7 +358,7 @@ public final class OpenAiBackend implements Backend {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))).build();
         HttpResponse<InputStream> resp = send(req);
-        try (InputStream in = resp.body()) {
+        try (IdleGuard in = new IdleGuard(resp.body(), config.responseTimeout())) {
             if (resp.statusCode() != 200) {
                 throw errors.classify(resp.statusCode(), in.readNBytes(MAX_ERROR_BODY), config.baseUrl().toString(),
                         retryAfter(resp));
