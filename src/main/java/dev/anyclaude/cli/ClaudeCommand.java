@@ -4,6 +4,7 @@ import dev.anyclaude.Gateway;
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.launch.AppDirs;
 import dev.anyclaude.backend.launch.LaunchedServer;
+import dev.anyclaude.observe.ApiKey;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -102,7 +103,8 @@ public final class ClaudeCommand implements Callable<Integer> {
 
     private ClaudeEnvironment environment(Gateway gateway) {
         long ctx = gateway.backend().contextTokens();
-        return ClaudeEnvironment.of(gateway.url(), ClaudeEnvironment.DUMMY_KEY, gateway.mainModel(), gateway.smallModel(),
+        String token = ApiKey.text(options.apiKey, options.apiKeyFile).orElse(ClaudeEnvironment.DUMMY_KEY);
+        return ClaudeEnvironment.of(gateway.url(), token, gateway.mainModel(), gateway.smallModel(),
                 ctx, Duration.ofSeconds(options.upstreamTimeoutSeconds));
     }
 

@@ -30,6 +30,11 @@ public final class ApiKey implements GatewayServer.Authenticator {
      * @throws IllegalArgumentException both are set, the file cannot be read, or the key is blank
      */
     public static Optional<ApiKey> from(String key, Path file) {
+        return text(key, file).map(ApiKey::new);
+    }
+
+    /** The key's text, read and checked as {@link #from} does: what a client of this gateway must send. */
+    public static Optional<String> text(String key, Path file) {
         if (key != null && file != null) {
             throw new IllegalArgumentException("--api-key and --api-key-file: both set (expected: one of them)");
         }
@@ -43,13 +48,13 @@ public final class ApiKey implements GatewayServer.Authenticator {
             if (line.isEmpty()) {
                 throw new IllegalArgumentException("--api-key-file " + file + ": empty (expected: the key on its first line)");
             }
-            return Optional.of(new ApiKey(line));
+            return Optional.of(line);
         }
         if (key != null) {
             if (key.isBlank()) {
                 throw new IllegalArgumentException("--api-key: blank (expected: a non-empty key)");
             }
-            return Optional.of(new ApiKey(key.strip()));
+            return Optional.of(key.strip());
         }
         return Optional.empty();
     }

@@ -123,6 +123,33 @@ class ClaudeCommandTest {
         }
     }
 
+    @Test
+    void withAGatewayKeyClaudeCodeIsGivenThatKeyAndItsRequestsGetThrough(@TempDir Path dir) throws Exception {
+        try (ScriptedOpenAiServer upstream = new ScriptedOpenAiServer()) {
+            Process p = anyclaude(dir, List.of("claude", "--print-env", "--port", "0", "--upstream", upstream.url(),
+                    "--api-key", "k-123")).redirectError(dir.resolve("err.txt").toFile()).start();
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                List<String> lines = new ArrayList<>();
+                String line;
+                while ((line = out.readLine()) != null && !line.startsWith("export API_TIMEOUT_MS=")) {
+                    lines.add(line);
+                }
+                assertThat(lines).contains("export ANTHROPIC_AUTH_TOKEN=k-123");
+                String url = lines.getFirst().substring("export ANTHROPIC_BASE_URL=".length());
+                HttpResponse<String> with = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/v1/models"))
+                        .header("Authorization", "Bearer k-123").build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> without = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(url + "/v1/models")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(with.statusCode()).isEqualTo(200);
+                assertThat(without.statusCode()).isEqualTo(401);
+            } finally {
+                p.destroy();
+                assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
+
     private static boolean connects(int port) {
         try {
             new Socket("127.0.0.1", port).close();
