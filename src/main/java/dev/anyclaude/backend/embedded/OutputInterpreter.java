@@ -202,15 +202,20 @@ final class OutputInterpreter {
         return true;
     }
 
+    /** Emits what looked like a tool call as the text it is, continuing the text around it. */
     private void passAsText(String text) throws IOException {
-        if (state != State.TEXT) {
-            endSegment();
-        }
         emitText(text);
     }
 
+    /**
+     * Changes state. Text around a tool call stays one segment until the call proves valid (then
+     * {@link #emitCall} ends it), so a call passed on as text keeps the whitespace around it.
+     */
     private void switchTo(State next) {
-        endSegment();
+        boolean callEdge = (state == State.TEXT && next == State.CALL) || (state == State.CALL && next == State.TEXT);
+        if (!callEdge) {
+            endSegment();
+        }
         state = next;
     }
 
