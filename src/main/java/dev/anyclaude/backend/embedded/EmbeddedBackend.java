@@ -69,6 +69,11 @@ public final class EmbeddedBackend implements Backend {
 
     @Override
     public void generate(BackendRequest backendRequest, EventSink sink) throws IOException {
+        generate(backendRequest, sink, null);
+    }
+
+    /** {@link #generate(BackendRequest, EventSink)}, calling {@code firstToken} when the first token is sampled. */
+    void generate(BackendRequest backendRequest, EventSink sink, Runnable firstToken) throws IOException {
         requireOpen();
         MessagesRequest request = backendRequest.request();
         Engine.Params params = params(request);
@@ -89,8 +94,14 @@ public final class EmbeddedBackend implements Backend {
                 sink.accept(new StreamEvent.MessageStart(null, null, new Usage(promptTokens - reused, 0, reused, 0)));
             }
 
+            private boolean first = true;
+
             @Override
             public boolean token(int token) throws IOException {
+                if (first && firstToken != null) {
+                    firstToken.run();
+                }
+                first = false;
                 StopScanner.Step step = stops.accept(utf8.accept(model.piece(token)));
                 interpreter.accept(step.text());
                 if (step.stopped()) {

@@ -3,7 +3,7 @@ package dev.anyclaude.backend.embedded;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -64,17 +64,15 @@ final class NativeModel {
         try {
             real = path.toRealPath();
         } catch (IOException e) {
-            throw new UncheckedIOException("model file: " + path + " cannot be read", e);
+            throw new IllegalArgumentException("model file: " + path + " cannot be read (" + e + ")", e);
         }
+        requireGguf(path, real);
         if (loaded != null) {
             if (!loaded.path.equals(real)) {
                 throw new IllegalStateException("model file: " + path + " cannot be loaded, this process already runs "
                         + loaded.path + " (expected: one model per process)");
             }
             return loaded;
-        }
-        if (!Files.isRegularFile(real)) {
-            throw new IllegalArgumentException("model file: " + path + " is not a file (expected: a GGUF file)");
         }
         LlamaApi api = LlamaApi.get(libDir);
         MemorySegment model = api.modelLoad(real, progress);
@@ -84,6 +82,20 @@ final class NativeModel {
         }
         loaded = new NativeModel(api, real, model);
         return loaded;
+    }
+
+    /** Refuses anything but a GGUF file before llama.cpp parses it. */
+    private static void requireGguf(Path path, Path real) {
+        byte[] magic = new byte[4];
+        int n;
+        try (InputStream in = Files.newInputStream(real)) {
+            n = in.readNBytes(magic, 0, 4);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("model file: " + path + " cannot be read (" + e + ")", e);
+        }
+        if (n < 4 || !new String(magic, StandardCharsets.ISO_8859_1).equals("GGUF")) {
+            throw new IllegalArgumentException("model file: " + path + " is not a GGUF file (expected: a .gguf model)");
+        }
     }
 
     /** KV-cache bytes per token of one sequence with f16 keys and values. */

@@ -21,7 +21,7 @@ final class Slot {
 
     final int id;
     final ExecutorService worker;
-    LlamaContext context;
+    volatile LlamaContext context;
     final TokenList tokens = new TokenList();
     long lastUsed;
     boolean busy;

@@ -187,6 +187,17 @@ class EmbeddedBackendTest {
     }
 
     @Test
+    void refusesAFileThatIsNotAModel(@TempDir Path dir) throws IOException {
+        Path junk = java.nio.file.Files.writeString(dir.resolve("junk.gguf"), "not a model at all");
+        assertThatThrownBy(() -> new EmbeddedBackend(EmbeddedConfig.defaults(junk)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not a GGUF file");
+        assertThatThrownBy(() -> new EmbeddedBackend(EmbeddedConfig.defaults(dir.resolve("missing.gguf"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot be read");
+    }
+
+    @Test
     void refusesASecondModelInTheSameProcess(@TempDir Path dir) throws IOException {
         Path other = dir.resolve("other.gguf");
         GgufWriter.writeTinyLlama(new TinyLlamaSpec(64, 1, 2, 2, 64, 256, 5), other);
