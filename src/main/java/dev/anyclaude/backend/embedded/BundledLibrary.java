@@ -24,6 +24,8 @@ import java.util.Locale;
  * <dir>/<sha-256 prefix>/}, created owner-only, written under a temporary name and moved into place, so
  * concurrent processes never see a half-written file and different library versions never collide.
  */
+// Binding native code is what this class is for; the JVM runs with --enable-native-access.
+@SuppressWarnings("restricted")
 final class BundledLibrary {
 
     private BundledLibrary() {}

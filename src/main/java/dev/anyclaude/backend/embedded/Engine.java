@@ -196,7 +196,11 @@ final class Engine implements AutoCloseable {
             }
             lease.promptTokens = prompt.length;
             lease.reused = reuse;
-            listener.started(slot.id, prompt.length, reuse);
+            try {
+                listener.started(slot.id, prompt.length, reuse);
+            } catch (RuntimeException e) {
+                throw new ListenerFailure(e);
+            }
 
             int done = slot.context.decode(prompt, reuse, prompt.length, reuse, 0, () -> lease.cancelled);
             slot.tokens.addAll(prompt, reuse, reuse + done);
@@ -204,6 +208,9 @@ final class Engine implements AutoCloseable {
                 throw cancelled();
             }
             return generateTokens(slot, lease, prompt.length, reuse, restored, params, listener);
+        } catch (ListenerFailure e) {
+            // The listener failed, not llama.cpp: the cache still holds exactly what the slot says.
+            throw (RuntimeException) e.getCause();
         } catch (GatewayException e) {
             if (e.kind() == ErrorKind.BACKEND_BUG) {
                 slot.reset();
@@ -238,7 +245,13 @@ final class Engine implements AutoCloseable {
                     break;
                 }
                 output.add(token);
-                if (listener.token(token)) {
+                boolean stopAfter;
+                try {
+                    stopAfter = listener.token(token);
+                } catch (RuntimeException e) {
+                    throw new ListenerFailure(e);
+                }
+                if (stopAfter) {
                     stop = Stop.LISTENER;
                     break;
                 }
@@ -271,6 +284,13 @@ final class Engine implements AutoCloseable {
                 slot.saves.incrementAndGet();
                 LOG.debug("slot {}: saved {} tokens ({} bytes) before reassigning it", slot.id, cached, bytes);
             }
+        }
+    }
+
+    /** Carries an unchecked exception of the listener past the handlers meant for native failures. */
+    private static final class ListenerFailure extends RuntimeException {
+        ListenerFailure(RuntimeException cause) {
+            super(cause);
         }
     }
 
@@ -347,7 +367,7 @@ final class Engine implements AutoCloseable {
         SlotChoice choice = SlotChoice.choose(idle, saved, config.minPrefixTokens());
         if (choice.restore() != null) {
             // Most recently used from now on, so saving the slot's old content cannot evict it.
-            store.covers(choice.restore().entry().tokens);
+            store.touch(choice.restore().entry());
         }
         return choice;
     }

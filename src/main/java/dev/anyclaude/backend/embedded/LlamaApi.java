@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every method is a thin typed wrapper; validation of sizes, ids and positions is the caller's job.
  */
+// Binding native code is what this class is for; the JVM runs with --enable-native-access.
+@SuppressWarnings("restricted")
 final class LlamaApi {
 
     private static final Logger NATIVE_LOG = LoggerFactory.getLogger("dev.anyclaude.backend.embedded.llama");

@@ -18,6 +18,8 @@ import java.util.function.BooleanSupplier;
  * position, sequence id and length is checked here before it reaches native code, because a wrong one
  * there is a crash of the whole process, not an exception.
  */
+// Binding native code is what this class is for; the JVM runs with --enable-native-access.
+@SuppressWarnings("restricted")
 final class LlamaContext implements AutoCloseable {
 
     private final LlamaApi api;

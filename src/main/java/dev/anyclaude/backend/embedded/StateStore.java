@@ -10,10 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,6 +104,11 @@ final class StateStore implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** Marks an entry as just used, so eviction takes others first. */
+    synchronized void touch(Entry entry) {
+        entry.lastUsed = clock.getAsLong();
     }
 
     /**
@@ -381,13 +384,5 @@ final class StateStore implements AutoCloseable {
     /** The directory files go to, once one was written (for tests). */
     synchronized Path directoryIfCreated() {
         return dir;
-    }
-
-    static Set<Long> ids(List<Entry> list) {
-        Set<Long> ids = new LinkedHashSet<>();
-        for (Entry e : list) {
-            ids.add(e.id);
-        }
-        return ids;
     }
 }

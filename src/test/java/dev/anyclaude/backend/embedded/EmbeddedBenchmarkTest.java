@@ -13,7 +13,7 @@ class EmbeddedBenchmarkTest {
 
     @Test
     void runsEveryCaseAndChecksOutputIdentityOnASmallPrefix(@TempDir Path dir) throws IOException {
-        EmbeddedBenchmark.Options o = new EmbeddedBenchmark.Options(TestModels.tiny(), null, 400, 20, 8, 2,
+        EmbeddedBenchmark.Options o = new EmbeddedBenchmark.Options(TestModels.tiny(), null, 400, 20, 8, 1,
                 dir.resolve("no-such-fixture.json"), dir);
         String report = EmbeddedBenchmark.run(o, new PrintStream(new ByteArrayOutputStream()));
 

@@ -29,7 +29,7 @@ class EngineTest {
 
     static EmbeddedConfig config(int slots) {
         return EmbeddedConfig.defaults(TestModels.tiny())
-                .withCtxPerSlot(1024).withSlots(slots).withThreads(2).withBatch(256)
+                .withCtxPerSlot(1024).withSlots(slots).withThreads(1).withBatch(256)
                 .withStateBytes(64 * EmbeddedConfig.MIB, 0).withSeed(7)
                 .withSlotWait(Duration.ofSeconds(60)).withMinPrefixTokens(16);
     }
@@ -308,6 +308,21 @@ class EngineTest {
             int[] cached = concat(prompt, new int[] {seen.get(0), seen.get(1)});
             int[] next = concat(cached, tokens(text(84, 20)));
             assertThat(run(e, next, GREEDY).reusedTokens()).isEqualTo(cached.length);
+        }
+    }
+
+    @Test
+    void passesAListenerFailureOnUnchangedAndKeepsTheCache() throws IOException {
+        try (Engine e = engine(config(1))) {
+            int[] prompt = tokens(text(87, 200));
+            IllegalStateException boom = new IllegalStateException("sink broke");
+            assertThatThrownBy(() -> e.generate(prompt, GREEDY, new Recorder() {
+                @Override
+                public boolean token(int token) {
+                    throw boom;
+                }
+            })).isSameAs(boom);
+            assertThat(run(e, concat(prompt, tokens(text(88, 20))), GREEDY).reusedTokens()).isEqualTo(prompt.length);
         }
     }
 
