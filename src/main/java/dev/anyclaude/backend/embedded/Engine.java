@@ -3,24 +3,17 @@ package dev.anyclaude.backend.embedded;
 import dev.anyclaude.api.ErrorKind;
 import dev.anyclaude.api.GatewayException;
 import java.io.IOException;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded engine: slots over one model, the choice of slot per prompt, exact prefix reuse, saving
- * and restoring slot states, prefill and token generation.
+ * The embedded engine: slots over one model, exact prefix reuse, saving and restoring slot states,
+ * prefill and token generation. Which slot a prompt gets is {@link SlotTable}'s business.
  *
  * <p>The gateway owns the KV cache here. Each slot's exact token list is kept next to its cache, so
  * reuse is the longest common prefix of that list and the new prompt, the divergent tail is removed
@@ -28,8 +21,6 @@ import org.slf4j.LoggerFactory;
  * shifted or truncated: a prompt that does not fit is refused, generation stops when the context is
  * full.
  *
- * <p>A slot serves one request at a time. Requests that find no idle slot queue in arrival order and
- * give up after {@code slotWait} with an overloaded error.
  */
 final class Engine implements AutoCloseable {
 
@@ -58,19 +49,17 @@ final class Engine implements AutoCloseable {
     final int nCtx;
     private final Slot[] slots;
     private final StateStore store;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    private final ArrayDeque<Object> queue = new ArrayDeque<>();
-    private final AtomicLong tick = new AtomicLong();
-    private final Set<Lease> active = new HashSet<>();
+    private final SlotTable table;
     private boolean closed;
 
     Engine(NativeModel model, EmbeddedConfig config) {
         this.model = model;
         this.config = config;
         this.nCtx = config.ctxPerSlot() > 0 ? config.ctxPerSlot() : Math.min(model.nCtxTrain, 32768);
-        this.store = new StateStore(config.stateRamBytes(), config.stateDiskBytes(), config.stateDir(), this::nextTick);
         this.slots = new Slot[config.slots()];
+        AtomicLong clock = new AtomicLong();
+        this.store = new StateStore(config.stateRamBytes(), config.stateDiskBytes(), config.stateDir(), clock::incrementAndGet);
+        this.table = new SlotTable(slots, store, config.minPrefixTokens(), config.slotWait());
         try {
             for (int i = 0; i < slots.length; i++) {
                 slots[i] = new Slot(i);
@@ -84,10 +73,6 @@ final class Engine implements AutoCloseable {
 
     private LlamaContext newContext() {
         return new LlamaContext(model, nCtx, config.batch(), 1, config.threads());
-    }
-
-    private long nextTick() {
-        return tick.incrementAndGet();
     }
 
     int slotCount() {
@@ -119,22 +104,22 @@ final class Engine implements AutoCloseable {
                 throw new GatewayException(ErrorKind.INTERNAL, "token " + t + " outside the vocabulary");
             }
         }
-        Lease lease = acquire(prompt);
+        SlotTable.Lease lease = table.acquire(prompt);
         Future<Generation> future;
         try {
             future = lease.slot.worker.submit(() -> serve(lease, prompt, params, listener));
         } catch (RuntimeException e) {
-            release(lease);
+            table.release(lease);
             throw new GatewayException(ErrorKind.BACKEND_UNREACHABLE, "the embedded engine is shutting down", e);
         }
         try {
             return await(future, lease);
         } finally {
-            release(lease);
+            table.release(lease);
         }
     }
 
-    private Generation await(Future<Generation> future, Lease lease) throws IOException {
+    private Generation await(Future<Generation> future, SlotTable.Lease lease) throws IOException {
         boolean interrupted = false;
         try {
             while (true) {
@@ -166,7 +151,7 @@ final class Engine implements AutoCloseable {
     }
 
     /** Runs on the slot's thread. */
-    private Generation serve(Lease lease, int[] prompt, Params params, Listener listener) throws IOException {
+    private Generation serve(SlotTable.Lease lease, int[] prompt, Params params, Listener listener) throws IOException {
         Slot slot = lease.slot;
         try {
             if (slot.context == null) {
@@ -226,7 +211,7 @@ final class Engine implements AutoCloseable {
         }
     }
 
-    private Generation generateTokens(Slot slot, Lease lease, int promptTokens, int reuse, boolean restored,
+    private Generation generateTokens(Slot slot, SlotTable.Lease lease, int promptTokens, int reuse, boolean restored,
             Params params, Listener listener) throws IOException {
         TokenList output = new TokenList();
         Stop stop;
@@ -298,174 +283,39 @@ final class Engine implements AutoCloseable {
         return new GatewayException(ErrorKind.CANCELLED, "the request was cancelled");
     }
 
-    /** A slot taken by one request. */
-    private static final class Lease {
-        final Slot slot;
-        final SlotChoice choice;
-        volatile boolean cancelled;
-        int promptTokens;
-        int reused;
-
-        Lease(Slot slot, SlotChoice choice) {
-            this.slot = slot;
-            this.choice = choice;
-        }
-    }
-
-    private Lease acquire(int[] prompt) {
-        long deadline = System.nanoTime() + config.slotWait().toNanos();
-        Object ticket = new Object();
-        lock.lock();
-        try {
-            queue.addLast(ticket);
-            try {
-                while (true) {
-                    if (closed) {
-                        throw new GatewayException(ErrorKind.BACKEND_UNREACHABLE, "the embedded engine is closed");
-                    }
-                    if (queue.peekFirst() == ticket) {
-                        SlotChoice choice = chooseLocked(prompt);
-                        if (choice != null) {
-                            Slot slot = slots[choice.slot()];
-                            slot.busy = true;
-                            slot.lastUsed = nextTick();
-                            Lease lease = new Lease(slot, choice);
-                            active.add(lease);
-                            return lease;
-                        }
-                    }
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw new GatewayException(ErrorKind.BACKEND_OVERLOADED, "all " + slots.length
-                                + " embedded slots stayed busy for " + config.slotWait().toSeconds() + " s", null, 1);
-                    }
-                    changed.awaitNanos(left);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw cancelled();
-            } finally {
-                queue.remove(ticket);
-                changed.signalAll();
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private SlotChoice chooseLocked(int[] prompt) {
-        List<SlotChoice.Candidate> idle = new ArrayList<>();
-        for (Slot s : slots) {
-            if (!s.busy) {
-                idle.add(new SlotChoice.Candidate(s.id, s.tokens.commonPrefix(prompt), s.lastUsed));
-            }
-        }
-        if (idle.isEmpty()) {
-            return null;
-        }
-        StateStore.Match saved = store.bestMatch(prompt, config.minPrefixTokens());
-        SlotChoice choice = SlotChoice.choose(idle, saved, config.minPrefixTokens());
-        if (choice.restore() != null) {
-            // Most recently used from now on, so saving the slot's old content cannot evict it.
-            store.touch(choice.restore().entry());
-        }
-        return choice;
-    }
-
-    private void release(Lease lease) {
-        lock.lock();
-        try {
-            lease.slot.busy = false;
-            active.remove(lease);
-            if (lease.promptTokens > 0) {
-                lease.slot.requests.incrementAndGet();
-                lease.slot.promptTokens.addAndGet(lease.promptTokens);
-                lease.slot.reusedTokens.addAndGet(lease.reused);
-            }
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Per-slot figures. */
     List<SlotStats> stats() {
-        Map<Integer, StateStore.Usage> usage = store.usageBySlot();
-        List<SlotStats> list = new ArrayList<>(slots.length);
-        lock.lock();
-        try {
-            for (Slot s : slots) {
-                Slot.Snapshot snap = s.snapshot;
-                StateStore.Usage u = usage.getOrDefault(s.id, new StateStore.Usage(0, 0));
-                list.add(new SlotStats(s.id, snap.fingerprint(), snap.cachedTokens(), s.requests.get(),
-                        s.promptTokens.get(), s.reusedTokens.get(), s.saves.get(), s.restores.get(),
-                        u.ramBytes(), u.diskBytes(), s.busy));
-            }
-        } finally {
-            lock.unlock();
-        }
-        return list;
+        return table.stats();
     }
 
     /** KV bytes of the live contexts plus saved states held in memory. */
     long kvBytes() {
-        long perContext = (long) nCtx * model.kvBytesPerToken();
-        long live = 0;
-        lock.lock();
-        try {
-            for (Slot s : slots) {
-                if (s.context != null) {
-                    live += perContext;
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        return live + store.ramBytes();
+        return table.liveContexts() * contextKvBytes() + store.ramBytes();
     }
 
     /** Frees the contexts of idle slots (recreated empty on next use); returns the KV bytes freed. */
     long eraseIdleSlots() {
-        long perContext = (long) nCtx * model.kvBytesPerToken();
-        long freed = 0;
-        lock.lock();
-        try {
-            for (Slot s : slots) {
-                if (!s.busy && s.context != null) {
-                    s.context.close();
-                    s.context = null;
-                    s.tokens.clear();
-                    s.lastUsed = 0;
-                    s.publish();
-                    freed += perContext;
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        return freed;
+        return table.eraseIdle() * contextKvBytes();
+    }
+
+    private long contextKvBytes() {
+        return (long) nCtx * model.kvBytesPerToken();
     }
 
     long dropSavedStates() {
         return store.dropRam();
     }
 
-    /** Waits (bounded) for running requests, then frees every context and saved state. */
+    /** Stops running requests (bounded wait), then frees every context and saved state. */
     @Override
     public void close() {
-        lock.lock();
-        try {
+        synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            for (Lease lease : active) {
-                lease.cancelled = true;
-            }
-            changed.signalAll();
-        } finally {
-            lock.unlock();
         }
+        table.close();
         for (Slot s : slots) {
             if (s == null) {
                 continue;
