@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The embedded engine's prefix-reuse benchmark: cold against warm time to first token on a
@@ -33,13 +35,44 @@ public final class EmbeddedBenchmark {
     private final Options options;
     private final PrintStream log;
     private final ObjectMapper json = new ObjectMapper();
-    private final List<String> rows = new ArrayList<>();
-    private final List<String> notes = new ArrayList<>();
+    private final Map<String, Row> rows = new LinkedHashMap<>();
+    private final Map<String, String> notes = new LinkedHashMap<>();
+    private final Map<String, int[]> identity = new LinkedHashMap<>();
+    private final List<double[]> designChecks = new ArrayList<>();
     private BenchmarkPrompts prompts;
 
     /** Benchmark settings; {@code model} null means generate one from {@code spec}. */
     public record Options(Path model, TinyLlamaSpec spec, int prefixTokens, int suffixTokens, int outputTokens,
-            int threads, Path fixture, Path workDir) {}
+            int threads, Path fixture, Path workDir, int repeat) {}
+
+    /** One line of the table: every repetition's run of one request. */
+    private static final class Row {
+        final String kase;
+        final String label;
+        final String coldKey;
+        final List<Run> runs = new ArrayList<>();
+        long rssMiB;
+
+        Row(String kase, String label, String coldKey) {
+            this.kase = kase;
+            this.label = label;
+            this.coldKey = coldKey;
+        }
+
+        double ttft() {
+            return median(runs.stream().mapToDouble(Run::ttftMs).toArray());
+        }
+
+        double total() {
+            return median(runs.stream().mapToDouble(Run::totalMs).toArray());
+        }
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        return v.length == 0 ? Double.NaN : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
 
     private EmbeddedBenchmark(Options options, PrintStream log) {
         this.options = options;
@@ -64,6 +97,7 @@ public final class EmbeddedBenchmark {
         int threads = Math.min(2, Runtime.getRuntime().availableProcessors());
         Path fixture = Path.of("../shared/fixtures/claude-code/p-tool-bash-read/04-POST-v1_messages.body.json");
         Path work = Path.of(System.getProperty("java.io.tmpdir"));
+        int repeat = 3;
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : "";
             switch (args[i]) {
@@ -76,13 +110,14 @@ public final class EmbeddedBenchmark {
                 case "--threads" -> threads = Integer.parseInt(v);
                 case "--fixture" -> fixture = Path.of(v);
                 case "--work-dir" -> work = Path.of(v);
+                case "--repeat" -> repeat = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (expected: --model, --embd, --layers, --heads, --ff, --prefix-tokens, --threads, --fixture, --work-dir)");
+                        + " (expected: --model, --embd, --layers, --heads, --ff, --prefix-tokens, --threads, --fixture, --work-dir, --repeat)");
             }
             i++;
         }
         return new Options(model, new TinyLlamaSpec(embd, layers, heads, heads, ff, 32768, 1), prefix, 50, 20, threads,
-                fixture, work);
+                fixture, work, repeat);
     }
 
     /** Runs every case and returns the report as Markdown; progress goes to {@code log}. */
@@ -105,17 +140,21 @@ public final class EmbeddedBenchmark {
                 .withStateBytes(4096 * EmbeddedConfig.MIB, 0);
         long loadStart = System.nanoTime();
         try (EmbeddedBackend probe = new EmbeddedBackend(base.withSlots(1), json, null)) {
-            notes.add(String.format(Locale.ROOT, "model: %s; loaded in %.2f s", probe.model().description,
+            notes.put("model", String.format(Locale.ROOT, "model: %s; loaded in %.2f s", probe.model().description,
                     (System.nanoTime() - loadStart) / 1e9));
             prompts = new BenchmarkPrompts(probe, json, options);
         }
         // Room for the prefix, three turns of history and the answers.
         base = base.withCtxPerSlot((int) Math.max(prompts.prefixA, prompts.prefixB) + 1024);
-        coldAndWarm(base);
-        alternating(base);
-        restored(base, "RAM");
-        restored(base.withStateBytes(0, 8192 * EmbeddedConfig.MIB), "disk");
-        sharedContext(base);
+        // Each case runs in every repetition, so a disturbance on a shared machine hits one sample, not one case.
+        for (int i = 1; i <= options.repeat(); i++) {
+            log.println("repetition " + i + " of " + options.repeat());
+            coldAndWarm(base);
+            alternating(base);
+            restored(base, "RAM");
+            restored(base.withStateBytes(0, 8192 * EmbeddedConfig.MIB), "disk");
+            sharedContext(base);
+        }
         return report(model);
     }
 
@@ -143,16 +182,19 @@ public final class EmbeddedBenchmark {
         return run;
     }
 
+    /** Records a run; {@code cold} is the run it is compared with, or itself when it is the cold one. */
     private void row(String kase, Run run, Run cold, long rssMiB) {
-        rows.add(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f | %.0f | %s | %d |", kase, run.label(),
-                run.promptTokens(), run.reused(), run.ttftMs(), run.totalMs(),
-                cold == null || run == cold ? "cold" : String.format(Locale.ROOT, "1/%.1f", cold.ttftMs() / run.ttftMs()),
-                rssMiB));
+        String key = kase + "|" + run.label();
+        Row row = rows.computeIfAbsent(key, k -> new Row(kase, run.label(), run == cold ? null : kase + "|" + cold.label()));
+        row.runs.add(run);
+        row.rssMiB = Math.max(row.rssMiB, rssMiB);
     }
 
     private void identical(String what, Run a, Run b) {
         boolean same = a.text().equals(b.text());
-        notes.add(what + ": outputs " + (same ? "identical" : "DIFFER") + " (" + a.text().length() + " chars)");
+        int[] count = identity.computeIfAbsent(what, k -> new int[2]);
+        count[0] += same ? 1 : 0;
+        count[1]++;
         if (!same) {
             log.println("DIFFERENT OUTPUT for " + what + ":\n  " + a.text() + "\n  " + b.text());
         }
@@ -177,10 +219,7 @@ public final class EmbeddedBenchmark {
         row("1 cold vs warm", cold, cold, coldRss);
         row("1 cold vs warm", warm, cold, warmRss);
         identical("case 1, warm vs cold", warm, cold);
-        this.cold = cold;
     }
-
-    private Run cold;
 
     private void alternating(EmbeddedConfig base) throws IOException {
         Peak.reset();
@@ -202,11 +241,11 @@ public final class EmbeddedBenchmark {
                 runs.add(lastB);
                 historyB.addAll(grow(lastRequestB, lastB));
             }
-            notes.add("case 2 slot stats: " + b.slotStats());
+            notes.put("case 2", "case 2 slot stats after the last repetition: " + b.slotStats());
         }
         long rss = Peak.mib();
-        for (Run r : runs) {
-            row("2 alternating prefixes", r, r == runs.get(0) || r == runs.get(1) ? r : cold, rss);
+        for (int i = 0; i < runs.size(); i++) {
+            row("2 alternating prefixes", runs.get(i), runs.get(i % 2), rss);
         }
         try (EmbeddedBackend b = new EmbeddedBackend(base.withSlots(1), json, null)) {
             identical("case 2, main agent turn 3 vs recomputed", lastA, measure(b, "main agent turn 3, recomputed", lastRequestA));
@@ -232,7 +271,7 @@ public final class EmbeddedBenchmark {
             measure(b, "B takes the only slot, A saved", b1);
             restored = measure(b, "A again, restored from " + tier, a2);
             SlotStats s = b.slotStats().getFirst();
-            notes.add(String.format(Locale.ROOT, "case 3 (%s): saves %d, restores %d, saved bytes RAM %d MiB, disk %d MiB",
+            notes.put("case 3 " + tier, String.format(Locale.ROOT, "case 3 (%s): saves %d, restores %d, saved bytes RAM %d MiB, disk %d MiB",
                     tier, s.saves(), s.restores(), s.savedRamBytes() >> 20, s.savedDiskBytes() >> 20));
         }
         long rss = Peak.mib();
@@ -272,10 +311,9 @@ public final class EmbeddedBenchmark {
             int[] s = suffix;
             uniWarm = timed(() -> u.decode(s, 0, s.length, a.length, 0, null));
         }
-        notes.add(String.format(Locale.ROOT, "design check, %d-token prefix B filled while A (%d tokens) is resident:"
-                + " own context %.0f ms, shared context (2 sequences, llama.cpp unified KV) %.0f ms (%.1fx);"
-                + " %d-token suffix on A: own context %.0f ms, shared %.0f ms (%.1fx)", b.length, a.length, sepB, uniB,
-                uniB / sepB, suffix.length, sepWarm, uniWarm, uniWarm / sepWarm));
+        designChecks.add(new double[] {sepB, uniB, sepWarm, uniWarm});
+        notes.put("design", String.format(Locale.ROOT, "design check, %d-token prefix B filled while A (%d tokens) is"
+                + " resident, and a %d-token suffix on A afterwards:", b.length, a.length, suffix.length));
     }
 
     private static double timed(Runnable r) {
@@ -293,15 +331,38 @@ public final class EmbeddedBenchmark {
                 .append(" MiB), threads ").append(options.threads()).append(", prefixes A ").append(prompts.prefixA)
                 .append(" and B ").append(prompts.prefixB).append(" tokens, suffix ").append(options.suffixTokens())
                 .append(" tokens, ").append(options.outputTokens()).append(" tokens generated at temperature 0, prompt source ")
-                .append(prompts.source).append("\n\n");
+                .append(prompts.source).append(". Times are medians of ").append(options.repeat())
+                .append(" repetitions (min-max in brackets).\n\n");
         sb.append("| case | request | prompt tokens | reused | TTFT ms | total ms | TTFT vs cold | peak RSS MiB |\n");
         sb.append("|---|---|---|---|---|---|---|---|\n");
-        for (String r : rows) {
-            sb.append(r).append('\n');
+        for (Row r : rows.values()) {
+            Run last = r.runs.getLast();
+            double[] t = r.runs.stream().mapToDouble(Run::ttftMs).sorted().toArray();
+            Row cold = r.coldKey == null ? null : rows.get(r.coldKey);
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f [%.0f-%.0f] | %.0f | %s | %d |%n", r.kase, r.label,
+                    last.promptTokens(), last.reused(), r.ttft(), t[0], t[t.length - 1], r.total(),
+                    cold == null ? "cold" : String.format(Locale.ROOT, "1/%.1f", cold.ttft() / r.ttft()), r.rssMiB));
         }
         sb.append('\n');
-        for (String n : notes) {
-            sb.append("- ").append(n).append('\n');
+        for (String n : notes.values()) {
+            sb.append("- ").append(n);
+            if (n.startsWith("design check")) {
+                double[] sep = designChecks.stream().mapToDouble(d -> d[0]).toArray();
+                double[] uni = designChecks.stream().mapToDouble(d -> d[1]).toArray();
+                double[] sepW = designChecks.stream().mapToDouble(d -> d[2]).toArray();
+                double[] uniW = designChecks.stream().mapToDouble(d -> d[3]).toArray();
+                sb.append(String.format(Locale.ROOT, " fill B in its own context %.0f ms, in a shared context (2 sequences,"
+                        + " llama.cpp unified KV) %.0f ms (%.1fx); suffix on A, own context %.0f ms, shared %.0f ms (%.1fx)",
+                        median(sep), median(uni), median(uni) / median(sep), median(sepW), median(uniW),
+                        median(uniW) / median(sepW)));
+            }
+            sb.append('\n');
+        }
+        for (Map.Entry<String, int[]> e : identity.entrySet()) {
+            int[] c = e.getValue();
+            sb.append("- ").append(e.getKey()).append(": outputs ")
+                    .append(c[0] == c[1] ? "identical" : "DIFFER").append(" in ").append(c[0]).append(" of ").append(c[1])
+                    .append(" repetitions\n");
         }
         return sb.toString();
     }

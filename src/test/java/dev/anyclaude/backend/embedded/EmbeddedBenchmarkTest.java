@@ -14,7 +14,7 @@ class EmbeddedBenchmarkTest {
     @Test
     void runsEveryCaseAndChecksOutputIdentityOnASmallPrefix(@TempDir Path dir) throws IOException {
         EmbeddedBenchmark.Options o = new EmbeddedBenchmark.Options(TestModels.tiny(), null, 400, 20, 8, 1,
-                dir.resolve("no-such-fixture.json"), dir);
+                dir.resolve("no-such-fixture.json"), dir, 2);
         String report = EmbeddedBenchmark.run(o, new PrintStream(new ByteArrayOutputStream()));
 
         assertThat(report).contains("prompt source synthetic");
@@ -22,7 +22,7 @@ class EmbeddedBenchmarkTest {
         assertThat(report.lines().filter(l -> l.startsWith("| 2 alternating prefixes"))).hasSize(6);
         assertThat(report.lines().filter(l -> l.startsWith("| 3 restore (RAM)"))).hasSize(2);
         assertThat(report.lines().filter(l -> l.startsWith("| 3 restore (disk)"))).hasSize(2);
-        assertThat(report.lines().filter(l -> l.contains("outputs identical"))).hasSize(5);
+        assertThat(report.lines().filter(l -> l.contains("outputs identical in 2 of 2"))).hasSize(5);
         assertThat(report).doesNotContain("DIFFER").contains("design check").contains("restores 1");
     }
 }
