@@ -1,0 +1,232 @@
+package dev.anyclaude.backend.embedded;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.anyclaude.api.ErrorKind;
+import dev.anyclaude.api.EventSink;
+import dev.anyclaude.api.GatewayException;
+import dev.anyclaude.api.MessagesRequest;
+import dev.anyclaude.api.StopReason;
+import dev.anyclaude.api.StreamEvent;
+import dev.anyclaude.api.Usage;
+import dev.anyclaude.backend.Backend;
+import dev.anyclaude.backend.BackendRequest;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleConsumer;
+
+/**
+ * The embedded backend: a GGUF model run in this process by llama.cpp, with the KV cache owned by the
+ * gateway (see {@link Engine}): each request goes to the slot holding the longest prefix of its
+ * prompt, reused prompt tokens are counted exactly and reported as {@code cache_read_input_tokens},
+ * and a slot's state is saved before the slot changes hands and restored when its prefix returns.
+ *
+ * <p>The model is loaded once per process (a second backend on the same file shares it; another
+ * file is refused). Closing frees the slots and saved states, not the model.
+ */
+public final class EmbeddedBackend implements Backend {
+
+    private final EmbeddedConfig config;
+    private final ObjectMapper json;
+    private final NativeModel model;
+    private final Engine engine;
+    private final PromptRenderer renderer;
+    private volatile boolean closed;
+
+    /** Loads the model (once per process) and creates the slots. */
+    public EmbeddedBackend(EmbeddedConfig config) {
+        this(config, new ObjectMapper(), null);
+    }
+
+    /**
+     * Loads the model (once per process) and creates the slots.
+     *
+     * @param json the gateway's mapper, used to read tool calls out of generated text
+     * @param loadProgress receives model load progress in [0, 1]; may be null
+     * @throws IllegalArgumentException when the file is not a loadable model
+     * @throws IllegalStateException when another model is already loaded in this process, or the
+     *     native library cannot be loaded here
+     */
+    public EmbeddedBackend(EmbeddedConfig config, ObjectMapper json, DoubleConsumer loadProgress) {
+        this.config = config;
+        this.json = json;
+        this.model = NativeModel.load(config.nativeLibDir(), config.modelPath(), loadProgress);
+        this.engine = new Engine(model, config);
+        this.renderer = new PromptRenderer(ChatTemplate.forModel(model.api, model.chatTemplate));
+    }
+
+    @Override
+    public String name() {
+        return "embedded";
+    }
+
+    /** One line for start-up: the model, the template, the context and slot layout. */
+    public String describe() {
+        return String.format("model %s (%s), template %s, %d slot%s x %d tokens, %d threads, KV %d MiB",
+                model.path, model.description, renderer.template().name(), engine.slotCount(),
+                engine.slotCount() == 1 ? "" : "s", engine.nCtx, config.threads(), kvBytes() >> 20);
+    }
+
+    @Override
+    public void generate(BackendRequest backendRequest, EventSink sink) throws IOException {
+        generate(backendRequest, sink, null);
+    }
+
+    /** {@link #generate(BackendRequest, EventSink)}, calling {@code firstToken} when the first token is sampled. */
+    void generate(BackendRequest backendRequest, EventSink sink, Runnable firstToken) throws IOException {
+        requireOpen();
+        MessagesRequest request = backendRequest.request();
+        Engine.Params params = params(request);
+        PromptRenderer.Prompt prompt = renderer.render(request);
+        int[] tokens = model.tokenize(prompt.text());
+        if (tokens.length > engine.nCtx) {
+            throw GatewayException.contextOverflow(tokens.length, engine.nCtx);
+        }
+        BlockWriter blocks = new BlockWriter(sink);
+        OutputInterpreter interpreter = new OutputInterpreter(blocks, json, prompt, request.thinkingOn());
+        StopScanner stops = new StopScanner(request.stopSequences(), renderer.template().endOfTurn());
+        Utf8Stream utf8 = new Utf8Stream();
+        StopScanner.Step[] stopped = new StopScanner.Step[1];
+
+        Engine.Generation gen = engine.generate(tokens, params, new Engine.Listener() {
+            @Override
+            public void started(int slot, int promptTokens, int reused) throws IOException {
+                sink.accept(new StreamEvent.MessageStart(null, null, new Usage(promptTokens - reused, 0, reused, 0)));
+            }
+
+            private boolean first = true;
+
+            @Override
+            public boolean token(int token) throws IOException {
+                if (first && firstToken != null) {
+                    firstToken.run();
+                }
+                first = false;
+                StopScanner.Step step = stops.accept(utf8.accept(model.piece(token)));
+                interpreter.accept(step.text());
+                if (step.stopped()) {
+                    stopped[0] = step;
+                    return true;
+                }
+                return interpreter.stopRequested();
+            }
+        });
+
+        boolean truncated = gen.stop() == Engine.Stop.MAX_TOKENS || gen.stop() == Engine.Stop.CONTEXT_FULL;
+        if (stopped[0] == null) {
+            StopScanner.Step tail = stops.accept(utf8.finish());
+            interpreter.accept(tail.text());
+            if (tail.stopped()) {
+                stopped[0] = tail;
+            } else {
+                interpreter.accept(stops.finish());
+            }
+        }
+        interpreter.finish(truncated && stopped[0] == null);
+
+        StopReason reason;
+        String stopSequence = null;
+        if (stopped[0] != null && stopped[0].stop() != null) {
+            reason = StopReason.STOP_SEQUENCE;
+            stopSequence = stopped[0].stop();
+        } else if (truncated && stopped[0] == null && !interpreter.stopRequested()) {
+            reason = StopReason.MAX_TOKENS;
+        } else if (interpreter.toolCalls() > 0) {
+            reason = StopReason.TOOL_USE;
+        } else {
+            reason = StopReason.END_TURN;
+        }
+        Usage usage = new Usage(gen.promptTokens() - gen.reusedTokens(), gen.output().length, gen.reusedTokens(), 0);
+        sink.accept(new StreamEvent.MessageDelta(reason, stopSequence, usage));
+        sink.accept(StreamEvent.MESSAGE_STOP);
+    }
+
+    private Engine.Params params(MessagesRequest r) {
+        if (r.maxTokens() < 1) {
+            throw GatewayException.invalid("max_tokens: " + r.maxTokens() + " (expected: a positive integer)");
+        }
+        double temperature = r.temperature() == null ? 1.0 : r.temperature();
+        if (!Double.isFinite(temperature) || temperature < 0 || temperature > 2) {
+            throw GatewayException.invalid("temperature: " + r.temperature() + " (expected: a number from 0 to 2)");
+        }
+        double topP = r.topP() == null ? 1.0 : r.topP();
+        if (!Double.isFinite(topP) || topP <= 0 || topP > 1) {
+            throw GatewayException.invalid("top_p: " + r.topP() + " (expected: a number above 0 and at most 1)");
+        }
+        int topK = r.topK() == null ? 0 : r.topK();
+        if (topK < 0) {
+            throw GatewayException.invalid("top_k: " + r.topK() + " (expected: 0 or a positive integer)");
+        }
+        if (r.messages() == null || r.messages().isEmpty()) {
+            throw GatewayException.invalid("messages: empty (expected: at least one message)");
+        }
+        int seed = config.seed() >= 0 ? (int) config.seed() : ThreadLocalRandom.current().nextInt() & Integer.MAX_VALUE;
+        return new Engine.Params(r.maxTokens(), temperature, topK, topP, seed);
+    }
+
+    @Override
+    public TokenCount countTokens(BackendRequest request) {
+        requireOpen();
+        return new TokenCount(model.tokenize(renderer.render(request.request()).text()).length, true);
+    }
+
+    @Override
+    public List<String> models() {
+        return List.of(model.fileStem());
+    }
+
+    @Override
+    public Readiness readiness() {
+        return closed ? Readiness.down("embedded engine closed") : Readiness.up();
+    }
+
+    @Override
+    public long contextTokens() {
+        return engine.nCtx;
+    }
+
+    /** Per-slot figures for {@code /cache/stats} and metrics. */
+    public List<SlotStats> slotStats() {
+        return engine.stats();
+    }
+
+    /** Bytes of KV cache held in memory: the slots' caches plus saved states kept in RAM. */
+    public long kvBytes() {
+        return engine.kvBytes();
+    }
+
+    /** Memory pressure: frees the KV caches of idle slots (they start empty next time); returns bytes freed. */
+    public long eraseIdleSlots() {
+        return engine.eraseIdleSlots();
+    }
+
+    /** Memory pressure: frees saved slot states held in RAM (disk copies stay); returns bytes freed. */
+    public long dropSavedStates() {
+        return engine.dropSavedStates();
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new GatewayException(ErrorKind.BACKEND_UNREACHABLE, "the embedded engine is closed");
+        }
+    }
+
+    /** Frees slots and saved states (files included); the model stays loaded for the process. */
+    @Override
+    public void close() {
+        closed = true;
+        engine.close();
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
+    NativeModel model() {
+        return model;
+    }
+
+    PromptRenderer renderer() {
+        return renderer;
+    }
+}

@@ -1,0 +1,119 @@
+package dev.anyclaude.backend.embedded;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of the embedded engine.
+ *
+ * @param modelPath the GGUF file
+ * @param ctxPerSlot context (KV cells) of each slot; 0 for the model's training context, at most 32768
+ * @param slots slots, each its own llama.cpp context and KV cache
+ * @param threads CPU threads per slot for prompt processing and generation
+ * @param batch tokens per {@code llama_decode} call while processing a prompt
+ * @param stateRamBytes bound of saved slot states held in memory
+ * @param stateDiskBytes bound of saved slot states spilled to disk; 0 for no disk tier
+ * @param stateDir directory for spilled states; null for a private directory under the user cache
+ * @param nativeLibDir where the bundled llama.cpp library is extracted; null for {@code
+ *     ~/.cache/anyclaude/native}
+ * @param seed seed of sampling at temperature above 0; negative for a fresh random seed per request
+ * @param slotWait how long a request waits for a free slot before the gateway answers overloaded
+ * @param minPrefixTokens shortest shared prefix worth routing to, keeping or saving: shorter matches
+ *     (a chat template's opening tokens) are treated as no match
+ */
+public record EmbeddedConfig(
+        Path modelPath,
+        int ctxPerSlot,
+        int slots,
+        int threads,
+        int batch,
+        long stateRamBytes,
+        long stateDiskBytes,
+        Path stateDir,
+        Path nativeLibDir,
+        long seed,
+        Duration slotWait,
+        int minPrefixTokens) {
+
+    public static final long MIB = 1L << 20;
+
+    public EmbeddedConfig {
+        Objects.requireNonNull(modelPath, "modelPath");
+        Objects.requireNonNull(slotWait, "slotWait");
+        check(ctxPerSlot >= 0 && (ctxPerSlot == 0 || ctxPerSlot >= 16), "ctx: " + ctxPerSlot + " (expected: 0 for the model's own, or at least 16)");
+        check(slots >= 1 && slots <= 64, "slots: " + slots + " (expected: 1 to 64)");
+        check(threads >= 1 && threads <= 512, "threads: " + threads + " (expected: 1 to 512)");
+        check(batch >= 1 && batch <= 65536, "batch: " + batch + " (expected: 1 to 65536)");
+        check(stateRamBytes >= 0, "state RAM bytes: " + stateRamBytes + " (expected: 0 or more)");
+        check(stateDiskBytes >= 0, "state disk bytes: " + stateDiskBytes + " (expected: 0 or more)");
+        check(!slotWait.isNegative(), "slot wait: " + slotWait + " (expected: 0 or more)");
+        check(minPrefixTokens >= 1, "min prefix tokens: " + minPrefixTokens + " (expected: 1 or more)");
+    }
+
+    /**
+     * Defaults for a model file: context from the model, 2 slots, one thread per available core, batch
+     * 2048, 1 GiB of saved states in memory and 8 GiB on disk, random seed, 120 s slot wait, 256-token
+     * minimum prefix.
+     */
+    public static EmbeddedConfig defaults(Path modelPath) {
+        return new EmbeddedConfig(modelPath, 0, 2, Math.max(1, Runtime.getRuntime().availableProcessors()), 2048,
+                1024 * MIB, 8192 * MIB, null, null, -1, Duration.ofSeconds(120), 256);
+    }
+
+    public EmbeddedConfig withCtxPerSlot(int v) {
+        return new EmbeddedConfig(modelPath, v, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
+                nativeLibDir, seed, slotWait, minPrefixTokens);
+    }
+
+    public EmbeddedConfig withSlots(int v) {
+        return new EmbeddedConfig(modelPath, ctxPerSlot, v, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
+                nativeLibDir, seed, slotWait, minPrefixTokens);
+    }
+
+    public EmbeddedConfig withThreads(int v) {
+        return new EmbeddedConfig(modelPath, ctxPerSlot, slots, v, batch, stateRamBytes, stateDiskBytes, stateDir,
+                nativeLibDir, seed, slotWait, minPrefixTokens);
+    }
+
+    public EmbeddedConfig withBatch(int v) {
+        return new EmbeddedConfig(modelPath, ctxPerSlot, slots, threads, v, stateRamBytes, stateDiskBytes, stateDir,
+                nativeLibDir, seed, slotWait, minPrefixTokens);
+    }
+
+    public EmbeddedConfig withStateBytes(long ram, long disk) {
+        return new EmbeddedConfig(modelPath, ctxPerSlot, slots, threads, batch, ram, disk, stateDir, nativeLibDir,
+                seed, slotWait, minPrefixTokens);
+    }
+
+    public EmbeddedConfig withStateDir(Path v) {
+        return new EmbeddedConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, v,
+                nativeLibDir, seed, slotWait, minPrefixTokens);
+    }
+
+    public EmbeddedConfig withNativeLibDir(Path v) {
+        return new EmbeddedConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
+                v, seed, slotWait, minPrefixTokens);
+    }
+
+    public EmbeddedConfig withSeed(long v) {
+        return new EmbeddedConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
+                nativeLibDir, v, slotWait, minPrefixTokens);
+    }
+
+    public EmbeddedConfig withSlotWait(Duration v) {
+        return new EmbeddedConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
+                nativeLibDir, seed, v, minPrefixTokens);
+    }
+
+    public EmbeddedConfig withMinPrefixTokens(int v) {
+        return new EmbeddedConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
+                nativeLibDir, seed, slotWait, v);
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

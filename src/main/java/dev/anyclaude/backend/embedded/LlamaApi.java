@@ -1,0 +1,668 @@
+package dev.anyclaude.backend.embedded;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.file.Path;
+import java.util.function.DoubleConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The part of llama.h (llama.cpp build b4916, as bundled in de.kherud:llama 4.2.0) that the embedded
+ * engine calls, bound with the Java foreign function API.
+ *
+ * <p>Struct layouts are those of b4916, checked against the bundled library by disassembling {@code
+ * llama_context_default_params}, {@code llama_model_default_params} and {@code llama_batch_get_one}
+ * (see docs/embedded.md). They change between llama.cpp versions: the library is only ever taken from
+ * the pinned jar, and {@link #verifyLayouts()} checks the defaults it returns against what b4916 is
+ * known to return, so a different build fails loudly at start instead of corrupting memory.
+ *
+ * <p>Every method is a thin typed wrapper; validation of sizes, ids and positions is the caller's job.
+ */
+// Binding native code is what this class is for; the JVM runs with --enable-native-access.
+@SuppressWarnings("restricted")
+final class LlamaApi {
+
+    private static final Logger NATIVE_LOG = LoggerFactory.getLogger("dev.anyclaude.backend.embedded.llama");
+    private static final Linker LINKER = Linker.nativeLinker();
+
+    static final StructLayout MODEL_PARAMS = MemoryLayout.structLayout(
+            ADDRESS.withName("devices"),
+            JAVA_INT.withName("n_gpu_layers"),
+            JAVA_INT.withName("split_mode"),
+            JAVA_INT.withName("main_gpu"),
+            MemoryLayout.paddingLayout(4),
+            ADDRESS.withName("tensor_split"),
+            ADDRESS.withName("progress_callback"),
+            ADDRESS.withName("progress_callback_user_data"),
+            ADDRESS.withName("kv_overrides"),
+            JAVA_BOOLEAN.withName("vocab_only"),
+            JAVA_BOOLEAN.withName("use_mmap"),
+            JAVA_BOOLEAN.withName("use_mlock"),
+            JAVA_BOOLEAN.withName("check_tensors"),
+            MemoryLayout.paddingLayout(4));
+
+    static final StructLayout CONTEXT_PARAMS = MemoryLayout.structLayout(
+            JAVA_INT.withName("n_ctx"),
+            JAVA_INT.withName("n_batch"),
+            JAVA_INT.withName("n_ubatch"),
+            JAVA_INT.withName("n_seq_max"),
+            JAVA_INT.withName("n_threads"),
+            JAVA_INT.withName("n_threads_batch"),
+            JAVA_INT.withName("rope_scaling_type"),
+            JAVA_INT.withName("pooling_type"),
+            JAVA_INT.withName("attention_type"),
+            JAVA_FLOAT.withName("rope_freq_base"),
+            JAVA_FLOAT.withName("rope_freq_scale"),
+            JAVA_FLOAT.withName("yarn_ext_factor"),
+            JAVA_FLOAT.withName("yarn_attn_factor"),
+            JAVA_FLOAT.withName("yarn_beta_fast"),
+            JAVA_FLOAT.withName("yarn_beta_slow"),
+            JAVA_INT.withName("yarn_orig_ctx"),
+            JAVA_FLOAT.withName("defrag_thold"),
+            MemoryLayout.paddingLayout(4),
+            ADDRESS.withName("cb_eval"),
+            ADDRESS.withName("cb_eval_user_data"),
+            JAVA_INT.withName("type_k"),
+            JAVA_INT.withName("type_v"),
+            JAVA_BOOLEAN.withName("logits_all"),
+            JAVA_BOOLEAN.withName("embeddings"),
+            JAVA_BOOLEAN.withName("offload_kqv"),
+            JAVA_BOOLEAN.withName("flash_attn"),
+            JAVA_BOOLEAN.withName("no_perf"),
+            MemoryLayout.paddingLayout(3),
+            ADDRESS.withName("abort_callback"),
+            ADDRESS.withName("abort_callback_data"));
+
+    static final StructLayout BATCH = MemoryLayout.structLayout(
+            JAVA_INT.withName("n_tokens"),
+            MemoryLayout.paddingLayout(4),
+            ADDRESS.withName("token"),
+            ADDRESS.withName("embd"),
+            ADDRESS.withName("pos"),
+            ADDRESS.withName("n_seq_id"),
+            ADDRESS.withName("seq_id"),
+            ADDRESS.withName("logits"));
+
+    static final StructLayout CHAT_MESSAGE = MemoryLayout.structLayout(
+            ADDRESS.withName("role"), ADDRESS.withName("content"));
+
+    static final StructLayout SAMPLER_CHAIN_PARAMS = MemoryLayout.structLayout(JAVA_BOOLEAN.withName("no_perf"));
+
+    static final long MODEL_PROGRESS_CALLBACK = MODEL_PARAMS.byteOffset(MemoryLayout.PathElement.groupElement("progress_callback"));
+    static final long CTX_N_CTX = 0;
+    static final long CTX_N_BATCH = 4;
+    static final long CTX_N_UBATCH = 8;
+    static final long CTX_N_SEQ_MAX = 12;
+    static final long CTX_N_THREADS = 16;
+    static final long CTX_N_THREADS_BATCH = 20;
+    static final long CTX_TYPE_K = 88;
+    static final long CTX_TYPE_V = 92;
+    static final long CTX_NO_PERF = 100;
+
+    private final MethodHandle backendInit;
+    private final MethodHandle logSet;
+    private final MethodHandle modelDefaultParams;
+    private final MethodHandle contextDefaultParams;
+    private final MethodHandle modelLoadFromFile;
+    private final MethodHandle modelGetVocab;
+    private final MethodHandle modelChatTemplate;
+    private final MethodHandle modelNCtxTrain;
+    private final MethodHandle modelNEmbd;
+    private final MethodHandle modelNLayer;
+    private final MethodHandle modelNHead;
+    private final MethodHandle modelNHeadKv;
+    private final MethodHandle modelDesc;
+    private final MethodHandle modelSize;
+    private final MethodHandle modelNParams;
+    private final MethodHandle initFromModel;
+    private final MethodHandle free;
+    private final MethodHandle nCtx;
+    private final MethodHandle vocabNTokens;
+    private final MethodHandle vocabIsEog;
+    private final MethodHandle vocabBos;
+    private final MethodHandle vocabEos;
+    private final MethodHandle tokenize;
+    private final MethodHandle tokenToPiece;
+    private final MethodHandle chatApplyTemplate;
+    private final MethodHandle batchInit;
+    private final MethodHandle batchFree;
+    private final MethodHandle decode;
+    private final MethodHandle kvSeqRm;
+    private final MethodHandle kvClear;
+    private final MethodHandle kvSeqPosMax;
+    private final MethodHandle kvSeqCp;
+    private final MethodHandle stateSeqGetSize;
+    private final MethodHandle stateSeqGetData;
+    private final MethodHandle stateSeqSetData;
+    private final MethodHandle samplerChainInit;
+    private final MethodHandle samplerChainAdd;
+    private final MethodHandle samplerInitGreedy;
+    private final MethodHandle samplerInitDist;
+    private final MethodHandle samplerInitTopK;
+    private final MethodHandle samplerInitTopP;
+    private final MethodHandle samplerInitTemp;
+    private final MethodHandle samplerSample;
+    private final MethodHandle samplerFree;
+
+    private static volatile LlamaApi instance;
+
+    private LlamaApi(SymbolLookup lib) {
+        backendInit = bind(lib, "llama_backend_init", FunctionDescriptor.ofVoid());
+        logSet = bind(lib, "llama_log_set", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+        modelDefaultParams = bind(lib, "llama_model_default_params", FunctionDescriptor.of(MODEL_PARAMS));
+        contextDefaultParams = bind(lib, "llama_context_default_params", FunctionDescriptor.of(CONTEXT_PARAMS));
+        modelLoadFromFile = bind(lib, "llama_model_load_from_file", FunctionDescriptor.of(ADDRESS, ADDRESS, MODEL_PARAMS));
+        modelGetVocab = bind(lib, "llama_model_get_vocab", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        modelChatTemplate = bind(lib, "llama_model_chat_template", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+        modelNCtxTrain = bind(lib, "llama_model_n_ctx_train", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        modelNEmbd = bind(lib, "llama_model_n_embd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        modelNLayer = bind(lib, "llama_model_n_layer", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        modelNHead = bind(lib, "llama_model_n_head", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        modelNHeadKv = bind(lib, "llama_model_n_head_kv", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        modelDesc = bind(lib, "llama_model_desc", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+        modelSize = bind(lib, "llama_model_size", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+        modelNParams = bind(lib, "llama_model_n_params", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+        initFromModel = bind(lib, "llama_init_from_model", FunctionDescriptor.of(ADDRESS, ADDRESS, CONTEXT_PARAMS));
+        free = bind(lib, "llama_free", FunctionDescriptor.ofVoid(ADDRESS));
+        nCtx = bind(lib, "llama_n_ctx", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        vocabNTokens = bind(lib, "llama_vocab_n_tokens", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        vocabIsEog = bind(lib, "llama_vocab_is_eog", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT));
+        vocabBos = bind(lib, "llama_vocab_bos", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        vocabEos = bind(lib, "llama_vocab_eos", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        tokenize = bind(lib, "llama_tokenize", FunctionDescriptor.of(
+                JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_BOOLEAN, JAVA_BOOLEAN));
+        tokenToPiece = bind(lib, "llama_token_to_piece", FunctionDescriptor.of(
+                JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_BOOLEAN));
+        chatApplyTemplate = bind(lib, "llama_chat_apply_template", FunctionDescriptor.of(
+                JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_BOOLEAN, ADDRESS, JAVA_INT));
+        batchInit = bind(lib, "llama_batch_init", FunctionDescriptor.of(BATCH, JAVA_INT, JAVA_INT, JAVA_INT));
+        batchFree = bind(lib, "llama_batch_free", FunctionDescriptor.ofVoid(BATCH));
+        decode = bind(lib, "llama_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, BATCH));
+        kvSeqRm = bind(lib, "llama_kv_self_seq_rm", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+        kvClear = bind(lib, "llama_kv_self_clear", FunctionDescriptor.ofVoid(ADDRESS));
+        kvSeqPosMax = bind(lib, "llama_kv_self_seq_pos_max", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        kvSeqCp = bind(lib, "llama_kv_self_seq_cp", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+        stateSeqGetSize = bind(lib, "llama_state_seq_get_size", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT));
+        stateSeqGetData = bind(lib, "llama_state_seq_get_data", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+        stateSeqSetData = bind(lib, "llama_state_seq_set_data", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+        samplerChainInit = bind(lib, "llama_sampler_chain_init", FunctionDescriptor.of(ADDRESS, SAMPLER_CHAIN_PARAMS));
+        samplerChainAdd = bind(lib, "llama_sampler_chain_add", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+        samplerInitGreedy = bind(lib, "llama_sampler_init_greedy", FunctionDescriptor.of(ADDRESS));
+        samplerInitDist = bind(lib, "llama_sampler_init_dist", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+        samplerInitTopK = bind(lib, "llama_sampler_init_top_k", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+        samplerInitTopP = bind(lib, "llama_sampler_init_top_p", FunctionDescriptor.of(ADDRESS, JAVA_FLOAT, JAVA_LONG));
+        samplerInitTemp = bind(lib, "llama_sampler_init_temp", FunctionDescriptor.of(ADDRESS, JAVA_FLOAT));
+        samplerSample = bind(lib, "llama_sampler_sample", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+        samplerFree = bind(lib, "llama_sampler_free", FunctionDescriptor.ofVoid(ADDRESS));
+    }
+
+    /**
+     * The bindings, loading the bundled library on first use from {@code libDir} (null: the default
+     * private directory). The library is loaded once per process; a later call gets the same bindings.
+     */
+    static LlamaApi get(Path libDir) {
+        LlamaApi api = instance;
+        if (api != null) {
+            return api;
+        }
+        synchronized (LlamaApi.class) {
+            if (instance == null) {
+                LlamaApi created = new LlamaApi(BundledLibrary.load(libDir));
+                created.verifyLayouts();
+                created.routeLogs();
+                created.backendInit();
+                instance = created;
+            }
+            return instance;
+        }
+    }
+
+    private static MethodHandle bind(SymbolLookup lib, String name, FunctionDescriptor fd) {
+        MemorySegment symbol = lib.find(name).orElseThrow(() -> new IllegalStateException(
+                "the bundled llama.cpp library has no symbol " + name + " (expected: build b4916)"));
+        return LINKER.downcallHandle(symbol, fd);
+    }
+
+    private static IllegalStateException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException("native call failed", t);
+    }
+
+    /**
+     * Checks that the library's default parameters read back as b4916 writes them, so that a library of
+     * another build, whose structs differ, is refused before anything is passed to it.
+     */
+    void verifyLayouts() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment c = contextDefaultParams(arena);
+            boolean ok = c.get(JAVA_INT, CTX_N_CTX) == 512
+                    && c.get(JAVA_INT, CTX_N_BATCH) == 2048
+                    && c.get(JAVA_INT, CTX_N_UBATCH) == 512
+                    && c.get(JAVA_INT, CTX_N_SEQ_MAX) == 1
+                    && c.get(JAVA_INT, CTX_TYPE_K) == 1 // GGML_TYPE_F16
+                    && c.get(JAVA_INT, CTX_TYPE_V) == 1
+                    && c.get(JAVA_BYTE, 98) == 1 // offload_kqv
+                    && c.get(JAVA_BYTE, CTX_NO_PERF) == 1
+                    && c.get(ADDRESS, 104).equals(MemorySegment.NULL);
+            MemorySegment m = modelDefaultParams(arena);
+            ok &= m.get(JAVA_INT, 12) == 1 // split_mode LAYER
+                    && m.get(JAVA_BYTE, 57) == 1 // use_mmap
+                    && m.get(JAVA_BYTE, 56) == 0;
+            if (!ok) {
+                throw new IllegalStateException("the llama.cpp library's parameter structs do not match build b4916;"
+                        + " use the library bundled in de.kherud:llama 4.2.0");
+            }
+        }
+    }
+
+    private void routeLogs() {
+        try {
+            MethodHandle target = MethodHandles.lookup().findStatic(LlamaApi.class, "onLog",
+                    MethodType.methodType(void.class, int.class, MemorySegment.class, MemorySegment.class));
+            MemorySegment stub = LINKER.upcallStub(target, FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS, ADDRESS), Arena.global());
+            logSet.invokeExact(stub, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Receives llama.cpp and ggml log lines; must never throw, since it runs inside native code. */
+    private static void onLog(int level, MemorySegment text, MemorySegment userData) {
+        try {
+            String line = text.reinterpret(1 << 20).getString(0).stripTrailing();
+            if (line.isEmpty()) {
+                return;
+            }
+            switch (level) {
+                case 4 -> NATIVE_LOG.error(line);
+                case 3 -> {
+                    if (isExpected(line)) {
+                        NATIVE_LOG.debug(line);
+                    } else {
+                        NATIVE_LOG.warn(line);
+                    }
+                }
+                case 2 -> NATIVE_LOG.debug(line);
+                default -> NATIVE_LOG.trace(line);
+            }
+        } catch (Throwable ignored) {
+            // A log line is never worth a crash of the process.
+        }
+    }
+
+    /**
+     * Warnings that are expected here and say nothing to an operator: slots smaller than the model's
+     * training context are the norm, and a vocabulary whose EOS is {@code </s>} gets it added as
+     * end-of-generation by llama.cpp itself.
+     */
+    private static boolean isExpected(String line) {
+        return line.contains("n_ctx_per_seq") || line.contains("special_eos_id is not in special_eog_ids");
+    }
+
+    void backendInit() {
+        try {
+            backendInit.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    MemorySegment modelDefaultParams(SegmentAllocator a) {
+        try {
+            return (MemorySegment) modelDefaultParams.invokeExact(a);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    MemorySegment contextDefaultParams(SegmentAllocator a) {
+        try {
+            return (MemorySegment) contextDefaultParams.invokeExact(a);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Loads a model, reporting progress in [0, 1] to {@code progress} (may be null). NULL on failure. */
+    MemorySegment modelLoad(Path path, DoubleConsumer progress) {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment params = modelDefaultParams(arena);
+            if (progress != null) {
+                MethodHandle target = MethodHandles.lookup().findStatic(LlamaApi.class, "onProgress",
+                                MethodType.methodType(boolean.class, DoubleConsumer.class, float.class, MemorySegment.class))
+                        .bindTo(progress);
+                MemorySegment stub = LINKER.upcallStub(target, FunctionDescriptor.of(JAVA_BOOLEAN, JAVA_FLOAT, ADDRESS), arena);
+                params.set(ADDRESS, MODEL_PROGRESS_CALLBACK, stub);
+            }
+            return (MemorySegment) modelLoadFromFile.invokeExact(arena.allocateFrom(path.toString()), params);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static boolean onProgress(DoubleConsumer listener, float progress, MemorySegment userData) {
+        try {
+            listener.accept(progress);
+        } catch (Throwable ignored) {
+            // Progress display is best effort; loading goes on.
+        }
+        return true;
+    }
+
+    MemorySegment modelGetVocab(MemorySegment model) {
+        try {
+            return (MemorySegment) modelGetVocab.invokeExact(model);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The model's default chat template, or null when the file has none. */
+    String modelChatTemplate(MemorySegment model) {
+        try {
+            MemorySegment s = (MemorySegment) modelChatTemplate.invokeExact(model, MemorySegment.NULL);
+            return s.equals(MemorySegment.NULL) ? null : s.reinterpret(Integer.MAX_VALUE).getString(0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    int modelNCtxTrain(MemorySegment model) {
+        return intCall(modelNCtxTrain, model);
+    }
+
+    int modelNEmbd(MemorySegment model) {
+        return intCall(modelNEmbd, model);
+    }
+
+    int modelNLayer(MemorySegment model) {
+        return intCall(modelNLayer, model);
+    }
+
+    int modelNHead(MemorySegment model) {
+        return intCall(modelNHead, model);
+    }
+
+    int modelNHeadKv(MemorySegment model) {
+        return intCall(modelNHeadKv, model);
+    }
+
+    String modelDesc(MemorySegment model) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(256);
+            int n = (int) modelDesc.invokeExact(model, buf, 256L);
+            return n < 0 ? "" : buf.getString(0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    long modelSize(MemorySegment model) {
+        try {
+            return (long) modelSize.invokeExact(model);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    long modelNParams(MemorySegment model) {
+        try {
+            return (long) modelNParams.invokeExact(model);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Creates a context; {@code params} is a CONTEXT_PARAMS struct. NULL on failure. */
+    MemorySegment initFromModel(MemorySegment model, MemorySegment params) {
+        try {
+            return (MemorySegment) initFromModel.invokeExact(model, params);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    void free(MemorySegment ctx) {
+        try {
+            free.invokeExact(ctx);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    int nCtx(MemorySegment ctx) {
+        return intCall(nCtx, ctx);
+    }
+
+    int vocabNTokens(MemorySegment vocab) {
+        return intCall(vocabNTokens, vocab);
+    }
+
+    boolean vocabIsEog(MemorySegment vocab, int token) {
+        try {
+            return (boolean) vocabIsEog.invokeExact(vocab, token);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    int vocabBos(MemorySegment vocab) {
+        return intCall(vocabBos, vocab);
+    }
+
+    int vocabEos(MemorySegment vocab) {
+        return intCall(vocabEos, vocab);
+    }
+
+    /** Tokenizes; returns the count, or minus the needed capacity when {@code max} is too small. */
+    int tokenize(MemorySegment vocab, MemorySegment text, int textLen, MemorySegment tokens, int max,
+            boolean addSpecial, boolean parseSpecial) {
+        try {
+            return (int) tokenize.invokeExact(vocab, text, textLen, tokens, max, addSpecial, parseSpecial);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Writes a token's text; returns its length, or minus the needed length when {@code len} is too small. */
+    int tokenToPiece(MemorySegment vocab, int token, MemorySegment buf, int len, boolean special) {
+        try {
+            return (int) tokenToPiece.invokeExact(vocab, token, buf, len, 0, special);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Renders a chat with a template; returns the length, which may exceed {@code len}, or -1 if unknown. */
+    int chatApplyTemplate(MemorySegment tmpl, MemorySegment chat, long n, boolean addAssistant, MemorySegment buf, int len) {
+        try {
+            return (int) chatApplyTemplate.invokeExact(tmpl, chat, n, addAssistant, buf, len);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    MemorySegment batchInit(SegmentAllocator a, int nTokens, int embd, int nSeqMax) {
+        try {
+            return (MemorySegment) batchInit.invokeExact(a, nTokens, embd, nSeqMax);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    void batchFree(MemorySegment batch) {
+        try {
+            batchFree.invokeExact(batch);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    int decode(MemorySegment ctx, MemorySegment batch) {
+        try {
+            return (int) decode.invokeExact(ctx, batch);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    boolean kvSeqRm(MemorySegment ctx, int seq, int p0, int p1) {
+        try {
+            return (boolean) kvSeqRm.invokeExact(ctx, seq, p0, p1);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    void kvClear(MemorySegment ctx) {
+        try {
+            kvClear.invokeExact(ctx);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    int kvSeqPosMax(MemorySegment ctx, int seq) {
+        try {
+            return (int) kvSeqPosMax.invokeExact(ctx, seq);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    void kvSeqCp(MemorySegment ctx, int src, int dst, int p0, int p1) {
+        try {
+            kvSeqCp.invokeExact(ctx, src, dst, p0, p1);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    long stateSeqGetSize(MemorySegment ctx, int seq) {
+        try {
+            return (long) stateSeqGetSize.invokeExact(ctx, seq);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    long stateSeqGetData(MemorySegment ctx, MemorySegment dst, long size, int seq) {
+        try {
+            return (long) stateSeqGetData.invokeExact(ctx, dst, size, seq);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    long stateSeqSetData(MemorySegment ctx, MemorySegment src, long size, int seq) {
+        try {
+            return (long) stateSeqSetData.invokeExact(ctx, src, size, seq);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    MemorySegment samplerChainInit() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment params = arena.allocate(SAMPLER_CHAIN_PARAMS);
+            params.set(JAVA_BOOLEAN, 0, true); // no_perf
+            return (MemorySegment) samplerChainInit.invokeExact(params);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    void samplerChainAdd(MemorySegment chain, MemorySegment sampler) {
+        try {
+            samplerChainAdd.invokeExact(chain, sampler);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    MemorySegment samplerInitGreedy() {
+        try {
+            return (MemorySegment) samplerInitGreedy.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    MemorySegment samplerInitDist(int seed) {
+        try {
+            return (MemorySegment) samplerInitDist.invokeExact(seed);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    MemorySegment samplerInitTopK(int k) {
+        try {
+            return (MemorySegment) samplerInitTopK.invokeExact(k);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    MemorySegment samplerInitTopP(float p, long minKeep) {
+        try {
+            return (MemorySegment) samplerInitTopP.invokeExact(p, minKeep);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    MemorySegment samplerInitTemp(float temp) {
+        try {
+            return (MemorySegment) samplerInitTemp.invokeExact(temp);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    int samplerSample(MemorySegment sampler, MemorySegment ctx, int idx) {
+        try {
+            return (int) samplerSample.invokeExact(sampler, ctx, idx);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    void samplerFree(MemorySegment sampler) {
+        try {
+            samplerFree.invokeExact(sampler);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static int intCall(MethodHandle h, MemorySegment arg) {
+        try {
+            return (int) h.invokeExact(arg);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+}
