@@ -12,6 +12,8 @@ import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.Flavor;
 import dev.anyclaude.backend.OpenAiBackend;
 import dev.anyclaude.backend.OpenAiConfig;
+import dev.anyclaude.backend.embedded.EmbeddedBackend;
+import dev.anyclaude.backend.embedded.EmbeddedConfig;
 import dev.anyclaude.backend.launch.LaunchSpec;
 import dev.anyclaude.backend.launch.LaunchedServer;
 import dev.anyclaude.backend.launch.ServerKind;
@@ -22,6 +24,7 @@ import dev.anyclaude.cache.PrefixCacheSettings;
 import dev.anyclaude.cache.ResponseCacheStats;
 import dev.anyclaude.cache.ServerPrefixCache;
 import dev.anyclaude.cache.WarmFile;
+import dev.anyclaude.cli.LoadProgress;
 import dev.anyclaude.cli.ServeOptions;
 import dev.anyclaude.observe.GatewayMetrics;
 import dev.anyclaude.observe.MemoryProbe;
@@ -106,6 +109,10 @@ public final class Gateway implements AutoCloseable {
         if (l1 != null) {
             stats.add(1, l1);
         }
+        if (raw instanceof EmbeddedBackend engine) {
+            watchEngine(ops, engine);
+            stats.add(1, engineSection(engine));
+        }
         GatewayOptions options = new GatewayOptions(o.maxBodyBytes, Duration.ofMillis(250),
                 Duration.ofSeconds(Math.max(1, o.pingSeconds)), 3, Duration.ofSeconds(15));
         GatewayServer server = new GatewayServer(new GatewayServer.Stages(parser, events,
@@ -142,6 +149,41 @@ public final class Gateway implements AutoCloseable {
     private static <T extends AutoCloseable> T opened(Deque<AutoCloseable> opened, T resource) {
         opened.push(resource);
         return resource;
+    }
+
+    /** The embedded engine's slots as the "l1" section of /cache/stats; DELETE /cache erases idle slots and saved states. */
+    private static StatsSection engineSection(EmbeddedBackend engine) {
+        return new StatsSection() {
+            @Override
+            public String name() {
+                return "l1";
+            }
+
+            @Override
+            public Object snapshot() {
+                return java.util.Map.of("backend", "embedded", "kv_bytes", engine.kvBytes(), "slots", engine.slotStats());
+            }
+
+            @Override
+            public Object clear() {
+                return java.util.Map.of("erased_slots", engine.eraseIdleSlots(), "dropped_state_bytes",
+                        engine.dropSavedStates());
+            }
+        };
+    }
+
+    /** The embedded engine's KV memory under the memory monitor, with its reliefs at critical pressure. */
+    private static void watchEngine(Operations ops, EmbeddedBackend engine) {
+        ops.memory().watch("kv", MemoryProbe.bytes(engine::kvBytes));
+        ops.memory().onCritical("drop-saved-kv-states", () -> {
+            long freed = engine.dropSavedStates();
+            return new Relief.Freed(freed, 0, "saved slot states dropped");
+        });
+        ops.memory().onCritical("erase-idle-slots", () -> {
+            long before = engine.kvBytes();
+            long erased = engine.eraseIdleSlots();
+            return new Relief.Freed(before, engine.kvBytes(), erased + " idle slots erased");
+        });
     }
 
     /** Memory figures and what the monitor did, as a section of /cache/stats. */
@@ -220,8 +262,33 @@ public final class Gateway implements AutoCloseable {
                 b.probe();
                 yield b;
             }
+            case "embedded" -> embedded(o, mapper);
             default -> throw new IllegalArgumentException("--backend: " + o.backend + " (expected: openai or embedded)");
         };
+    }
+
+    /** Loads the GGUF model into this process, showing load progress on the terminal. */
+    private static EmbeddedBackend embedded(ServeOptions o, ObjectMapper mapper) {
+        if (o.model == null) {
+            throw new IllegalArgumentException("--model: missing (expected: a GGUF file for --backend embedded; "
+                    + "try ./anyclaude gen-model --out tiny.gguf)");
+        }
+        if (o.ctx > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("--ctx: " + o.ctx + " (expected: at most " + Integer.MAX_VALUE + ")");
+        }
+        EmbeddedConfig config = EmbeddedConfig.defaults(Path.of(o.model))
+                .withCtxPerSlot((int) o.ctx)
+                .withSlots(o.slots)
+                .withStateBytes(o.stateRamBytes, o.stateDiskBytes)
+                .withStateDir(o.stateDir);
+        if (o.threads > 0) {
+            config = config.withThreads(o.threads);
+        }
+        LoadProgress progress = new LoadProgress(System.err, o.model);
+        EmbeddedBackend backend = new EmbeddedBackend(config, mapper, progress);
+        progress.done();
+        System.err.println("anyclaude: embedded " + backend.describe());
+        return backend;
     }
 
     public int port() {

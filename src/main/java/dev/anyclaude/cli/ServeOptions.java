@@ -92,8 +92,20 @@ public final class ServeOptions {
     public int slots = 4;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "Embedded: CPU threads (0: all cores).")
+            description = "Embedded: CPU threads per slot (0: all cores).")
     public int threads = 0;
+
+    @Option(names = "--state-ram-bytes", paramLabel = "BYTES", defaultValue = "1073741824",
+            description = "Embedded: memory for saved slot states (a prefix's KV, kept when its slot is given to another prefix). Default: ${DEFAULT-VALUE} (1 GiB).")
+    public long stateRamBytes = 1073741824L;
+
+    @Option(names = "--state-disk-bytes", paramLabel = "BYTES", defaultValue = "8589934592",
+            description = "Embedded: disk for saved slot states spilled from memory; 0 for none. Default: ${DEFAULT-VALUE} (8 GiB).")
+    public long stateDiskBytes = 8589934592L;
+
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Embedded: where spilled slot states go. Default: a private directory under ~/.cache/anyclaude.")
+    public java.nio.file.Path stateDir;
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "YAML file of option defaults (keys are option names without dashes). Default: ./anyclaude.yaml, then ~/.config/anyclaude/config.yaml.")

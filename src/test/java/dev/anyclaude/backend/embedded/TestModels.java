@@ -9,14 +9,14 @@ import java.nio.file.Path;
  * The tiny generated models the embedded tests run on: written once into {@code target/test-models/}
  * (reused by later runs and JVMs, since the same spec always gives the same bytes).
  */
-final class TestModels {
+public final class TestModels {
 
     /** 256 wide, 4 layers: loads in well under a second, prefills a few thousand tokens per second. */
     static final TinyLlamaSpec TINY = new TinyLlamaSpec(256, 4, 4, 2, 704, 16384, 1);
 
     private TestModels() {}
 
-    static synchronized Path tiny() {
+    public static synchronized Path tiny() {
         Path file = Path.of("target", "test-models", "tiny-256x4-gqa2-seed1.gguf").toAbsolutePath();
         if (!Files.isRegularFile(file)) {
             try {
