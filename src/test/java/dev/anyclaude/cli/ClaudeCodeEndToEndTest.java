@@ -66,43 +66,77 @@ class ClaudeCodeEndToEndTest {
         }
     }
 
+    /** A finished {@code anyclaude claude} run. */
+    record Run(Process process, String stdout, String stderr) {}
+
+    /** Runs {@code anyclaude claude ARGS -- CLAUDE_ARGS} in {@code work} with a clean environment; at most 240 s. */
+    static Run run(Path dir, Path work, List<String> anyclaudeArgs, List<String> claudeArgs) throws Exception {
+        Path home = Files.createDirectories(dir.resolve("home"));
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
+                "dev.anyclaude.Main", "claude"));
+        cmd.addAll(anyclaudeArgs);
+        cmd.add("--");
+        cmd.addAll(claudeArgs);
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile())
+                .redirectOutput(dir.resolve("stdout.txt").toFile())
+                .redirectError(dir.resolve("stderr.txt").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Map<String, String> env = pb.environment();
+        env.clear(); // no user config, keys or ANYCLAUDE_* settings leak in
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.put("HOME", home.toString());
+        env.put("CLAUDE_CONFIG_DIR", home.resolve(".claude").toString());
+        env.put("XDG_STATE_HOME", dir.resolve("state").toString());
+        env.put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+        env.put("SHELL", "/bin/bash");
+        env.put("LANG", "C.UTF-8");
+        env.put("TMPDIR", Files.createDirectories(dir.resolve("tmp")).toString());
+        Process p = pb.start();
+        boolean exited = p.waitFor(240, TimeUnit.SECONDS);
+        String stdout = Files.readString(dir.resolve("stdout.txt"), StandardCharsets.UTF_8);
+        String stderr = Files.readString(dir.resolve("stderr.txt"), StandardCharsets.UTF_8);
+        if (!exited) {
+            p.destroyForcibly();
+            fail("anyclaude claude did not finish within 240 s\nstdout: " + stdout + "\nstderr: " + stderr);
+        }
+        return new Run(p, stdout, stderr);
+    }
+
+    @Test
+    void claudeCodeCompletesATurnOnTheEmbeddedEngineWithAGeneratedModel(@TempDir Path dir) throws Exception {
+        installedClaude();
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Path model = dev.anyclaude.backend.embedded.TestModels.tiny();
+        // The generated model spends one token per character, so Claude Code's own ~77 KB prompt would take
+        // minutes on 2 cores: a short system prompt and no tools keep the same protocol path to seconds.
+        Run run = run(dir, work, List.of("--backend", "embedded", "--model", model.toString(), "--ctx", "8192",
+                "--slots", "1"), List.of("-p", "say hi", "--tools", "", "--system-prompt", "You are terse.",
+                "--output-format", "json"));
+
+        String context = "\nstdout: " + run.stdout() + "\nstderr: " + run.stderr();
+        assertThat(run.process().exitValue()).as("exit code" + context).isZero();
+        JsonNode result = JSON.readTree(run.stdout());
+        assertThat(result.path("is_error").asBoolean(true)).as(context).isFalse();
+        assertThat(result.path("subtype").asText()).isEqualTo("success");
+        assertThat(result.path("usage").path("output_tokens").asLong()).as(context).isPositive();
+        assertThat(result.path("modelUsage").path(model.toString()).path("contextWindow").asLong()).isEqualTo(8192);
+    }
+
     @Test
     void claudeCodeRunsTheModelsBashCallAndPrintsItsFinalAnswer(@TempDir Path dir) throws Exception {
         installedClaude();
-        Path home = Files.createDirectories(dir.resolve("home"));
         Path work = Files.createDirectories(dir.resolve("work"));
         try (ScriptedOpenAiServer upstream = new ScriptedOpenAiServer()) {
             upstream.route("POST /v1/chat/completions", ClaudeCodeEndToEndTest::answer);
 
-            String java = ProcessHandle.current().info().command().orElse("java");
-            String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-            List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
-                    "dev.anyclaude.Main", "claude", "--backend", "openai", "--upstream", upstream.url(), "--ctx", "131072",
-                    "--", "-p", "Write the marker file, then tell me you are done.", "--allowedTools", "Bash",
-                    "--output-format", "json"));
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile())
-                    .redirectOutput(dir.resolve("stdout.txt").toFile())
-                    .redirectError(dir.resolve("stderr.txt").toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            Map<String, String> env = pb.environment();
-            env.clear(); // no user config, keys or ANYCLAUDE_* settings leak in
-            env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
-            env.put("HOME", home.toString());
-            env.put("CLAUDE_CONFIG_DIR", home.resolve(".claude").toString());
-            env.put("XDG_STATE_HOME", dir.resolve("state").toString());
-            env.put("XDG_CACHE_HOME", dir.resolve("cache").toString());
-            env.put("SHELL", "/bin/bash");
-            env.put("LANG", "C.UTF-8");
-            env.put("TMPDIR", Files.createDirectories(dir.resolve("tmp")).toString());
-            Process p = pb.start();
-
-            boolean exited = p.waitFor(240, TimeUnit.SECONDS);
-            String stdout = Files.readString(dir.resolve("stdout.txt"), StandardCharsets.UTF_8);
-            String stderr = Files.readString(dir.resolve("stderr.txt"), StandardCharsets.UTF_8);
-            if (!exited) {
-                p.destroyForcibly();
-                fail("anyclaude claude did not finish within 240 s\nstdout: " + stdout + "\nstderr: " + stderr);
-            }
+            Run run = run(dir, work, List.of("--backend", "openai", "--upstream", upstream.url(), "--ctx", "131072"),
+                    List.of("-p", "Write the marker file, then tell me you are done.", "--allowedTools", "Bash",
+                            "--output-format", "json"));
+            String stdout = run.stdout();
+            String stderr = run.stderr();
+            Process p = run.process();
             String context = "\nstdout: " + stdout + "\nstderr: " + stderr + "\nrequests: " + upstream.chatRequests().size();
             assertThat(p.exitValue()).as("exit code" + context).isZero();
             assertThat(work.resolve("marker.txt")).as("the Bash tool ran" + context).exists();
