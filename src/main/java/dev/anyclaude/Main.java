@@ -1,5 +1,6 @@
 package dev.anyclaude;
 
+import dev.anyclaude.bench.BenchCommand;
 import dev.anyclaude.cli.ConfigDefaults;
 import dev.anyclaude.cli.ServeCommand;
 import picocli.CommandLine;
@@ -8,7 +9,7 @@ import picocli.CommandLine.Command;
 /** Entry point: the anyclaude command and its subcommands, wired with constructor calls. */
 @Command(name = "anyclaude", mixinStandardHelpOptions = true, version = "anyclaude 0.1.0",
         description = "Anthropic Messages API gateway for local models.",
-        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
