@@ -124,21 +124,24 @@ final class OverheadCommand implements Callable<Integer> {
             String stubUrl = "http://127.0.0.1:" + stub.port();
             log("stub: " + stubUrl + " (pid " + stub.pid() + ")");
             List<Double> ready = new ArrayList<>();
+            List<Double> cpu = new ArrayList<>();
             List<Long> idle = new ArrayList<>();
             for (int i = 0; i < startupRuns; i++) {
                 try (ServerProcess g = ChildJava.gateway(work, stubUrl, gatewayJvmOpts, "gateway-startup-" + i)) {
                     ready.add(g.readyMs());
+                    cpu.add(g.readyCpuMs());
                     idle.add(idleRss(g));
                 }
             }
             try (ServerProcess gateway = ChildJava.gateway(work, stubUrl, gatewayJvmOpts, "gateway");
                     ServerProcess router = ccr ? startRouter(stubUrl, work, report) : null) {
                 ready.add(gateway.readyMs());
+                cpu.add(gateway.readyCpuMs());
                 idle.add(idleRss(gateway));
-                report.startup(new OverheadReport.Startup(OverheadReport.ANYCLAUDE, ready, idle));
+                report.startup(new OverheadReport.Startup(OverheadReport.ANYCLAUDE, ready, cpu, idle));
                 if (router != null) {
                     report.startup(new OverheadReport.Startup(OverheadReport.CCR, List.of(router.readyMs()),
-                            List.of(idleRss(router))));
+                            List.of(router.readyCpuMs()), List.of(idleRss(router))));
                 }
                 log(f("anyclaude: %s (pid %d), ready in %.0f ms", "http://127.0.0.1:" + gateway.port(), gateway.pid(),
                         gateway.readyMs()));

@@ -26,8 +26,11 @@ final class OverheadReport {
     record Phase(String target, boolean stream, int concurrency, ClosedLoopLoad.Result load,
             double serverCpuMsPerRequest, long peakRssKiB, double clientCpuMsPerRequest) {}
 
-    /** Start-up samples of one server: ms from process start to ready, and resident memory once idle. */
-    record Startup(String server, List<Double> readyMs, List<Long> idleRssKiB) {}
+    /**
+     * Start-up samples of one server: ms from process start to ready, the CPU time it had used by then (less
+     * sensitive than wall time to other load on the machine), and resident memory once idle.
+     */
+    record Startup(String server, List<Double> readyMs, List<Double> cpuMs, List<Long> idleRssKiB) {}
 
     private final List<String> header = new ArrayList<>();
     private final List<Startup> startups = new ArrayList<>();
@@ -65,13 +68,14 @@ final class OverheadReport {
             sb.append("- ").append(h).append('\n');
         }
         if (!startups.isEmpty()) {
-            sb.append("\n**Start-up** (process start → ready; idle = resident memory 1 s after ready)\n\n");
-            sb.append("| server | runs | ready ms, median | min – max | idle RSS MiB, median |\n");
-            sb.append("|---|---:|---:|---:|---:|\n");
+            sb.append("\n**Start-up** (process start → ready; CPU = the process's CPU time at ready; "
+                    + "idle = resident memory 1 s after ready)\n\n");
+            sb.append("| server | runs | ready ms, median | min – max | CPU ms at ready, median | idle RSS MiB, median |\n");
+            sb.append("|---|---:|---:|---:|---:|---:|\n");
             for (Startup s : startups) {
-                sb.append(f("| %s | %d | %.0f | %.0f – %.0f | %.1f |%n", s.server, s.readyMs.size(),
+                sb.append(f("| %s | %d | %.0f | %.0f – %.0f | %.0f | %.1f |%n", s.server, s.readyMs.size(),
                         median(s.readyMs), s.readyMs.stream().mapToDouble(d -> d).min().orElse(Double.NaN),
-                        s.readyMs.stream().mapToDouble(d -> d).max().orElse(Double.NaN),
+                        s.readyMs.stream().mapToDouble(d -> d).max().orElse(Double.NaN), median(s.cpuMs),
                         median(s.idleRssKiB.stream().map(k -> k / 1024.0).toList())));
             }
         }
@@ -96,7 +100,7 @@ final class OverheadReport {
                 continue;
             }
             find(DIRECT, p.stream, p.concurrency).ifPresent(d -> sb.append(f(
-                    "| %s | %d | %s | %+.2f | %+.2f | %+.2f | %.0f %% | %.2f |%n", mode(p.stream), p.concurrency,
+                    "| %s | %d | %s | %+.2f | %+.2f | %+.2f | %.1f %% | %.2f |%n", mode(p.stream), p.concurrency,
                     p.target, p.load.latencyMs(0.5) - d.load.latencyMs(0.5),
                     p.load.latencyMs(0.99) - d.load.latencyMs(0.99),
                     p.load.firstByteMs(0.5) - d.load.firstByteMs(0.5),
@@ -166,7 +170,8 @@ final class OverheadReport {
         startups.stream().filter(s -> s.server.equals(ANYCLAUDE)).findFirst().ifPresent(s -> {
             double ready = median(s.readyMs);
             double idle = median(s.idleRssKiB.stream().map(k -> k / 1024.0).toList());
-            out.add(f("start-up to ready, median: %.0f ms (target ≤ 1,000 ms): %s", ready, met(ready <= 1000)));
+            out.add(f("start-up to ready, median: %.0f ms, %.0f ms of CPU (target ≤ 1,000 ms): %s", ready,
+                    median(s.cpuMs), met(ready <= 1000)));
             out.add(f("idle RSS, median: %.1f MiB (target ≤ 150 MB = 143 MiB): %s", idle, met(idle * 1024 * 1024 <= 150e6)));
         });
         return out;

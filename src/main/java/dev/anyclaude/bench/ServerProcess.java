@@ -31,6 +31,7 @@ final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final long readyNanos;
+    private final long readyCpuNanos;
     private final Path log;
 
     private ServerProcess(String name, Process process, int port, long readyNanos, Path log) {
@@ -38,6 +39,7 @@ final class ServerProcess implements AutoCloseable {
         this.process = process;
         this.port = port;
         this.readyNanos = readyNanos;
+        this.readyCpuNanos = ProcessProbe.available() && process.isAlive() ? new ProcessProbe(process.pid()).cpuNanos() : -1;
         this.log = log;
     }
 
@@ -142,6 +144,11 @@ final class ServerProcess implements AutoCloseable {
     /** From process start to ready, in milliseconds. */
     double readyMs() {
         return readyNanos / 1e6;
+    }
+
+    /** CPU time the process had used when it was found ready, in milliseconds (-1 when unknown). */
+    double readyCpuMs() {
+        return readyCpuNanos < 0 ? -1 : readyCpuNanos / 1e6;
     }
 
     Path log() {
