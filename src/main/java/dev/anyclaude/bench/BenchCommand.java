@@ -34,9 +34,13 @@ public final class BenchCommand implements Runnable {
                 description = "Port on 127.0.0.1; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
         int port;
 
+        @Option(names = "--delay-ms", paramLabel = "MS", defaultValue = "0",
+                description = "Wait this long before each completion, to stand in for a slow model. Default: ${DEFAULT-VALUE}.")
+        long delayMs;
+
         @Override
         public Integer call() throws IOException, InterruptedException {
-            StubModelServer stub = StubModelServer.start(port);
+            StubModelServer stub = StubModelServer.start(port, delayMs);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stub.close();

@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>It does as little as a server can while staying a real HTTP/1.1 keep-alive server: it reads the whole
  * request body (so the upload is paid for as with a real server), looks for the {@code stream} flag without
  * parsing the JSON, and writes a precomputed reply with a {@code Content-Length} in one write. So any
- * time or CPU measured in front of it belongs to the client or to the gateway between them.
+ * time or CPU measured in front of it belongs to the client or to the gateway between them. A fixed delay
+ * before each completion can stand in for a slow model (e.g. to measure response-cache hits against a
+ * backend that takes 200 ms).
  */
 public final class StubModelServer implements AutoCloseable {
     /** The model id the stub lists and names in its answers. */
@@ -36,24 +38,34 @@ public final class StubModelServer implements AutoCloseable {
     private final byte[] jsonReply;
     private final byte[] modelsReply;
     private final AtomicLong completions = new AtomicLong();
+    private final long delayMillis;
 
-    private StubModelServer(HttpServer server, ExecutorService executor) {
+    private StubModelServer(HttpServer server, ExecutorService executor, long delayMillis) {
         this.server = server;
         this.executor = executor;
+        this.delayMillis = delayMillis;
         this.sseReply = sse().getBytes(StandardCharsets.UTF_8);
         this.jsonReply = json().getBytes(StandardCharsets.UTF_8);
         this.modelsReply = ("{\"object\":\"list\",\"data\":[{\"id\":\"" + MODEL
                 + "\",\"object\":\"model\",\"created\":1,\"owned_by\":\"stub\"}]}").getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Starts a stub on 127.0.0.1; port 0 picks a free port. */
+    /** Starts a stub on 127.0.0.1 that answers at once; port 0 picks a free port. */
     public static StubModelServer start(int port) throws IOException {
+        return start(port, 0);
+    }
+
+    /** Starts a stub on 127.0.0.1 that waits {@code delayMillis} before each completion. */
+    public static StubModelServer start(int port, long delayMillis) throws IOException {
+        if (delayMillis < 0) {
+            throw new IllegalArgumentException("--delay-ms: " + delayMillis + " (expected: 0 or more)");
+        }
         // The JDK server leaves Nagle on unless told otherwise; with delayed ACKs that costs ~40 ms per reply.
         System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
-        StubModelServer stub = new StubModelServer(server, executor);
+        StubModelServer stub = new StubModelServer(server, executor, delayMillis);
         server.createContext("/", stub::handle);
         server.start();
         return stub;
@@ -82,6 +94,14 @@ public final class StubModelServer implements AutoCloseable {
             String method = ex.getRequestMethod();
             if (method.equals("POST") && path.endsWith("/chat/completions")) {
                 completions.incrementAndGet();
+                if (delayMillis > 0) {
+                    try {
+                        Thread.sleep(delayMillis);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
                 boolean stream = streamFlag(body);
                 reply(ex, 200, stream ? "text/event-stream" : "application/json", stream ? sseReply : jsonReply);
             } else if (method.equals("GET") && (path.equals("/v1/models") || path.equals("/models"))) {
