@@ -1,6 +1,7 @@
 package dev.anyclaude;
 
 import dev.anyclaude.backend.launch.LaunchException;
+import dev.anyclaude.bench.BenchCommand;
 import dev.anyclaude.cli.ClaudeCommand;
 import dev.anyclaude.cli.ConfigDefaults;
 import dev.anyclaude.cli.DemoCommand;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Command;
 /** Entry point: the anyclaude command and its subcommands, wired with constructor calls. */
 @Command(name = "anyclaude", mixinStandardHelpOptions = true, version = "anyclaude 0.1.0",
         description = "Anthropic Messages API gateway for local models.",
-        subcommands = {ServeCommand.class, ClaudeCommand.class, GenModelCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, ClaudeCommand.class, DemoCommand.class, GenModelCommand.class,
+                BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
