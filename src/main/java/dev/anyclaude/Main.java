@@ -2,6 +2,7 @@ package dev.anyclaude;
 
 import dev.anyclaude.backend.launch.LaunchException;
 import dev.anyclaude.bench.BenchCommand;
+import dev.anyclaude.cli.AotTrainCommand;
 import dev.anyclaude.cli.ClaudeCommand;
 import dev.anyclaude.cli.ConfigDefaults;
 import dev.anyclaude.cli.DemoCommand;
@@ -14,12 +15,30 @@ import picocli.CommandLine.Command;
 @Command(name = "anyclaude", mixinStandardHelpOptions = true, version = "anyclaude 0.1.0",
         description = "Anthropic Messages API gateway for local models.",
         subcommands = {ServeCommand.class, ClaudeCommand.class, DemoCommand.class, GenModelCommand.class,
-                BenchCommand.class, CommandLine.HelpCommand.class})
+                BenchCommand.class, AotTrainCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
+        warmUpInBackground();
         // The embedded engine's native threads never let the JVM end by itself: always exit explicitly.
         System.exit(run(args));
+    }
+
+    /**
+     * Starts, on the second core, the slow class initialization that the gateway's start-up would otherwise
+     * wait for: the JDK's default TLS context (the HTTP client builds one even for plain-http upstreams) and
+     * Jetty's server classes. It changes no state that anything depends on.
+     */
+    private static void warmUpInBackground() {
+        Thread.ofPlatform().daemon().name("startup-warm-up").start(() -> {
+            try {
+                javax.net.ssl.SSLContext.getDefault();
+                Class.forName("org.eclipse.jetty.server.Server");
+                Class.forName("io.javalin.Javalin");
+            } catch (ReflectiveOperationException | java.security.GeneralSecurityException e) {
+                // only a head start: the real initialization happens where it is needed
+            }
+        });
     }
 
     static int run(String[] args) {

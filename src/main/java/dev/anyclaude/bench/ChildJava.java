@@ -2,6 +2,7 @@ package dev.anyclaude.bench;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +37,11 @@ final class ChildJava {
             if (!o.isEmpty()) {
                 opts.add(o);
             }
+        }
+        // Start the gateway the way ./anyclaude does: with the build's AOT cache when there is one.
+        Path aot = Path.of("target", "anyclaude.aot").toAbsolutePath();
+        if (Files.isRegularFile(aot) && opts.stream().noneMatch(o -> o.startsWith("-XX:AOT"))) {
+            opts.addAll(List.of("-XX:AOTCache=" + aot, "-Xlog:aot=off", "-Xlog:cds=off"));
         }
         List<String> cmd = java(opts);
         cmd.addAll(List.of("serve", "--backend", "openai", "--upstream", upstream, "--host", "127.0.0.1",
