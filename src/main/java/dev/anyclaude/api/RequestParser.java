@@ -6,8 +6,11 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -26,9 +29,33 @@ import java.util.List;
  */
 public final class RequestParser {
     private final JsonFactory factory;
+    /**
+     * Parsed tool lists by their exact bytes. Claude Code sends the same ~50 KB of tool definitions with
+     * every request; parsing them once per tool set, and handing out the same list instance, lets later
+     * stages (the request writer) cache their work on them too. Byte-for-byte equality is required.
+     */
+    private final Cache<ToolBytes, List<Tool>> toolLists = Caffeine.newBuilder().maximumSize(32).build();
 
     public RequestParser(ObjectMapper mapper) {
         this.factory = mapper.getFactory();
+    }
+
+    /** The exact bytes of a {@code tools} array, hashed once. */
+    private record ToolBytes(byte[] bytes, int hash) {
+        static ToolBytes of(byte[] body, int from, int to) {
+            byte[] b = Arrays.copyOfRange(body, from, to);
+            return new ToolBytes(b, Arrays.hashCode(b));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ToolBytes t && t.hash == hash && Arrays.equals(t.bytes, bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 
     /** Parses a Messages body; {@code model}, {@code messages} and {@code max_tokens} are required. */
@@ -53,7 +80,7 @@ public final class RequestParser {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw GatewayException.invalid("request body: " + in.shown() + " (expected: a JSON object)");
             }
-            MessagesRequest request = request(in, requireMaxTokens);
+            MessagesRequest request = request(in, body, requireMaxTokens);
             if (p.nextToken() != null) {
                 throw GatewayException.invalid("request body is not valid JSON: content after the end of the"
                         + " object" + at(p.currentTokenLocation()));
@@ -72,7 +99,7 @@ public final class RequestParser {
         return loc == null || loc.getLineNr() < 0 ? "" : " at " + loc.getLineNr() + ":" + loc.getColumnNr();
     }
 
-    private MessagesRequest request(JsonCursor in, boolean requireMaxTokens) throws IOException {
+    private MessagesRequest request(JsonCursor in, byte[] body, boolean requireMaxTokens) throws IOException {
         ContentParser content = new ContentParser(in);
         String model = null;
         Integer maxTokens = null;
@@ -104,7 +131,7 @@ public final class RequestParser {
                 case "max_tokens" -> maxTokens = (int) in.integer(1, Integer.MAX_VALUE, "a positive integer");
                 case "system" -> system = content.system();
                 case "messages" -> messages = content.messages();
-                case "tools" -> tools = tools(in);
+                case "tools" -> tools = toolsOnce(in, body);
                 case "tool_choice" -> toolChoice = toolChoice(in);
                 case "temperature" -> temperature = in.number(0, 2, "a number from 0 to 2");
                 case "top_p" -> topP = in.number(0, 1, "a number from 0 to 1");
@@ -133,6 +160,36 @@ public final class RequestParser {
         String schema = output.schemaJson != null ? output.schemaJson : legacySchema;
         return new MessagesRequest(model, maxTokens, system, messages, tools, toolChoice, temperature, topP, topK,
                 stopSequences, thinking, schema, output.effort, stream);
+    }
+
+    /**
+     * The tools, from {@link #toolLists} when these exact bytes were parsed before. The array is skipped to
+     * find its extent; on a miss its bytes are parsed on their own, with the same paths in error messages.
+     */
+    private List<Tool> toolsOnce(JsonCursor in, byte[] body) throws IOException {
+        JsonParser p = in.parser();
+        long start = p.currentTokenLocation().getByteOffset();
+        if (p.currentToken() != JsonToken.START_ARRAY || start < 0) {
+            return tools(in);
+        }
+        p.skipChildren();
+        long end = p.currentLocation().getByteOffset();
+        if (end <= start || end > body.length) {
+            throw GatewayException.invalid("tools: could not be read (expected: an array of tools)");
+        }
+        ToolBytes key = ToolBytes.of(body, (int) start, (int) end);
+        List<Tool> cached = toolLists.getIfPresent(key);
+        if (cached != null) {
+            return cached;
+        }
+        try (JsonParser own = factory.createParser(key.bytes())) {
+            JsonCursor c = new JsonCursor(own, factory);
+            c.push("tools");
+            own.nextToken();
+            List<Tool> parsed = tools(c);
+            toolLists.put(key, parsed);
+            return parsed;
+        }
     }
 
     private static List<Tool> tools(JsonCursor in) throws IOException {

@@ -20,9 +20,9 @@ final class ChildJava {
     private ChildJava() {}
 
     /** The stub model server ({@code anyclaude bench stub}) on a free loopback port. */
-    static ServerProcess stub(Path work) throws IOException {
+    static ServerProcess stub(Path work, long delayMillis) throws IOException {
         List<String> cmd = java(List.of("-XX:+UseSerialGC", "-Xss256k"));
-        cmd.addAll(List.of("bench", "stub", "--port", "0"));
+        cmd.addAll(List.of("bench", "stub", "--port", "0", "--delay-ms", Long.toString(delayMillis)));
         return ServerProcess.startAndAwaitLine("stub", cmd, OverheadCommand.isolatedEnv(work), work,
                 work.resolve("stub.log"), line -> portAfter(line, STUB_LISTENING), Duration.ofSeconds(60));
     }

@@ -17,9 +17,15 @@ import java.util.List;
  */
 record LoadTarget(String name, int port, boolean stream, byte[] request, int bodyBytes, List<byte[]> mustContain) {
 
-    /** An Anthropic Messages request to a gateway (anyclaude, claude-code-router). */
-    static LoadTarget messages(String name, int port, boolean stream, byte[] body) {
+    /**
+     * An Anthropic Messages request to a gateway (anyclaude, claude-code-router). Unless {@code cacheHits},
+     * it carries {@code Cache-Control: no-cache}: the bench resends one body, and without the header every
+     * request after the first would be an exact-response-cache hit. With it the gateway still computes the
+     * cache key and stores the answer, so the figures are those of a real (always new) Claude Code turn.
+     */
+    static LoadTarget messages(String name, int port, boolean stream, byte[] body, boolean cacheHits) {
         String head = "POST /v1/messages?beta=true HTTP/1.1\r\n"
+                + (cacheHits ? "" : "Cache-Control: no-cache\r\n")
                 + "Host: 127.0.0.1:" + port + "\r\n"
                 + "Content-Type: application/json\r\n"
                 + "Accept: " + (stream ? "text/event-stream" : "application/json") + "\r\n"

@@ -88,6 +88,15 @@ final class OverheadCommand implements Callable<Integer> {
             description = "Extra gateway starts to measure start-up time and idle memory. Default: ${DEFAULT-VALUE}.")
     int startupRuns;
 
+    @Option(names = "--cache-hits",
+            description = "Measure exact-response-cache hits instead of the miss path: the same request repeated "
+                    + "(no Cache-Control: no-cache) in front of a stub that takes --slow-model-ms per answer.")
+    boolean cacheHits;
+
+    @Option(names = "--slow-model-ms", paramLabel = "MS", defaultValue = "200",
+            description = "With --cache-hits: how long the stub takes per answer. Default: ${DEFAULT-VALUE}.")
+    long slowModelMs;
+
     @Option(names = "--gateway-jvm-opts", paramLabel = "OPTS", defaultValue = "-XX:+UseSerialGC -Xss512k",
             description = "JVM options of the measured gateway (the launcher's defaults). Default: ${DEFAULT-VALUE}.")
     String gatewayJvmOpts;
@@ -120,7 +129,7 @@ final class OverheadCommand implements Callable<Integer> {
         log("request: " + request.describe());
 
         ProcessProbe self = ProcessProbe.self();
-        try (ServerProcess stub = ChildJava.stub(work)) {
+        try (ServerProcess stub = ChildJava.stub(work, cacheHits ? slowModelMs : 0)) {
             String stubUrl = "http://127.0.0.1:" + stub.port();
             log("stub: " + stubUrl + " (pid " + stub.pid() + ")");
             List<Double> ready = new ArrayList<>();
@@ -151,10 +160,10 @@ final class OverheadCommand implements Callable<Integer> {
                     targets.add(new Target(LoadTarget.chat(OverheadReport.DIRECT, stub.port(), s,
                             request.openAi(s, StubModelServer.MODEL)), stub));
                     targets.add(new Target(LoadTarget.messages(OverheadReport.ANYCLAUDE, gateway.port(), s,
-                            request.anthropic(s)), gateway));
+                            request.anthropic(s), cacheHits), gateway));
                     if (router != null) {
                         targets.add(new Target(LoadTarget.messages(OverheadReport.CCR, router.port(), s,
-                                request.anthropic(s)), router));
+                                request.anthropic(s), cacheHits), router));
                     }
                 }
                 warmUp(targets, report);

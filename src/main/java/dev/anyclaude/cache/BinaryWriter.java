@@ -97,6 +97,13 @@ final class BinaryWriter {
         }
     }
 
+    /** Bytes already in this encoding (a memoized segment), without a length prefix. */
+    void raw(byte[] b) {
+        ensure(b.length);
+        System.arraycopy(b, 0, buf, pos, b.length);
+        pos += b.length;
+    }
+
     void bytes(byte[] b) {
         varint(b.length);
         ensure(b.length);

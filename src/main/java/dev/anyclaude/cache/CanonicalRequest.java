@@ -1,5 +1,7 @@
 package dev.anyclaude.cache;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.anyclaude.api.ContentBlock;
 import dev.anyclaude.api.Message;
 import dev.anyclaude.api.MessagesRequest;
@@ -165,16 +167,30 @@ final class CanonicalRequest {
 
     private void tools(List<Tool> tools) {
         if (present(tools)) {
-            out.varint(tools.size());
-            for (Tool t : tools) {
-                if (present(t)) {
-                    out.nullableString(t.name());
-                    out.nullableString(t.description());
-                    out.nullableString(t.inputSchemaJson());
-                    out.nullableString(t.type());
-                }
+            out.raw(TOOL_ENTRIES.get(tools, CanonicalRequest::toolEntries));
+        }
+    }
+
+    /**
+     * The encoded tool entries by tool list. Claude Code resends the same ~50 KB of tools every turn and the
+     * request parser hands out one list instance for identical bytes, so they are encoded once per tool set
+     * (weak identity keys). The encoding is the same with or without the memo.
+     */
+    private static final Cache<List<Tool>, byte[]> TOOL_ENTRIES =
+            Caffeine.newBuilder().weakKeys().maximumSize(64).build();
+
+    private static byte[] toolEntries(List<Tool> tools) {
+        CanonicalRequest c = new CanonicalRequest(1024 + 2048 * tools.size());
+        c.out.varint(tools.size());
+        for (Tool t : tools) {
+            if (c.present(t)) {
+                c.out.nullableString(t.name());
+                c.out.nullableString(t.description());
+                c.out.nullableString(t.inputSchemaJson());
+                c.out.nullableString(t.type());
             }
         }
+        return c.out.toByteArray();
     }
 
     private void toolChoice(ToolChoice c) {

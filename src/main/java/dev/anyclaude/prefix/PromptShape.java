@@ -1,10 +1,13 @@
 package dev.anyclaude.prefix;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.anyclaude.api.ContentBlock;
 import dev.anyclaude.api.Message;
 import dev.anyclaude.api.MessagesRequest;
 import dev.anyclaude.api.Tool;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -32,67 +35,114 @@ public final class PromptShape {
 
     public static PromptShape of(MessagesRequest r) {
         List<Part> parts = new ArrayList<>(r.messages().size() + 2);
-        StringBuilder sb = new StringBuilder();
+        PartHasher h = new PartHasher();
         if (r.system() != null) {
             for (ContentBlock.Text t : r.system()) {
-                sb.append(t.text()).append('\n');
+                h.add(t.text()).add('\n');
             }
         }
-        parts.add(part("system", sb));
-        sb.setLength(0);
-        if (r.tools() != null) {
-            for (Tool t : r.tools()) {
-                sb.append(t.name()).append('\u0001').append(t.description()).append('\u0001')
-                        .append(t.inputSchemaJson()).append('\n');
-            }
-        }
-        parts.add(part("tools", sb));
+        parts.add(h.finish("system"));
+        parts.add(r.tools() == null ? new PartHasher().finish("tools") : TOOLS.get(r.tools(), PromptShape::tools));
         List<Message> messages = r.messages();
         for (int i = 0; i < messages.size(); i++) {
-            sb.setLength(0);
             Message m = messages.get(i);
-            sb.append(m.role().wire()).append(':');
+            h.add(m.role().wire()).add(':');
             for (ContentBlock b : m.content()) {
-                render(b, sb);
+                render(b, h);
             }
-            parts.add(part("messages[" + i + "]", sb));
+            parts.add(h.finish("messages[" + i + "]"));
         }
         return new PromptShape(List.copyOf(parts));
     }
 
-    private static void render(ContentBlock b, StringBuilder sb) {
-        switch (b) {
-            case ContentBlock.Text t -> sb.append(t.text());
-            case ContentBlock.Image i -> sb.append("<image ").append(i.mediaType()).append(' ')
-                    .append(i.data() != null ? Integer.toHexString(i.data().hashCode()) : i.url()).append('>');
-            case ContentBlock.Document d -> sb.append("<doc ").append(d.title()).append('>').append(d.text());
-            case ContentBlock.ToolUse u -> sb.append("<tool_use ").append(u.id()).append(' ').append(u.name())
-                    .append('>').append(u.inputJson());
-            case ContentBlock.ToolResult r -> {
-                sb.append("<tool_result ").append(r.toolUseId()).append(r.isError() ? " error>" : ">");
-                for (ContentBlock c : r.content()) {
-                    render(c, sb);
-                }
-            }
-            case ContentBlock.Thinking t -> sb.append("<thinking>").append(t.thinking());
-            case ContentBlock.RedactedThinking t -> sb.append("<redacted>");
+    /**
+     * The tools part by tool list: the request parser hands out one list instance for identical tool bytes,
+     * so Claude Code's ~50 KB of tools are hashed once per tool set (weak identity keys).
+     */
+    private static final Cache<List<Tool>, Part> TOOLS = Caffeine.newBuilder().weakKeys().maximumSize(64).build();
+
+    private static Part tools(List<Tool> tools) {
+        PartHasher h = new PartHasher();
+        for (Tool t : tools) {
+            h.add(t.name()).add('\u0001').add(t.description()).add('\u0001').add(t.inputSchemaJson()).add('\n');
         }
-        sb.append('\u0002');
+        return h.finish("tools");
     }
 
-    private static Part part(String name, CharSequence text) {
-        int n = text.length();
-        long[] chunks = new long[(n + CHUNK - 1) / CHUNK];
-        long whole = 0x9E3779B97F4A7C15L;
-        for (int c = 0; c < chunks.length; c++) {
-            long h = 0xCBF29CE484222325L;
-            for (int i = c * CHUNK, end = Math.min(n, i + CHUNK); i < end; i++) {
-                h = (h ^ text.charAt(i)) * 0x100000001B3L;
+    private static void render(ContentBlock b, PartHasher h) {
+        switch (b) {
+            case ContentBlock.Text t -> h.add(t.text());
+            case ContentBlock.Image i -> h.add("<image ").add(i.mediaType()).add(' ')
+                    .add(i.data() != null ? Integer.toHexString(i.data().hashCode()) : i.url()).add('>');
+            case ContentBlock.Document d -> h.add("<doc ").add(d.title()).add('>').add(d.text());
+            case ContentBlock.ToolUse u -> h.add("<tool_use ").add(u.id()).add(' ').add(u.name())
+                    .add('>').add(u.inputJson());
+            case ContentBlock.ToolResult r -> {
+                h.add("<tool_result ").add(r.toolUseId()).add(r.isError() ? " error>" : ">");
+                for (ContentBlock c : r.content()) {
+                    render(c, h);
+                }
             }
-            chunks[c] = h;
-            whole = (whole ^ h) * 0x100000001B3L + c;
+            case ContentBlock.Thinking t -> h.add("<thinking>").add(t.thinking());
+            case ContentBlock.RedactedThinking t -> h.add("<redacted>");
         }
-        return new Part(name, n, chunks, whole ^ n);
+        h.add('\u0002');
+    }
+
+    /**
+     * Hashes a part's rendering as it is produced, 64 characters to a chunk (FNV-1a), without building the
+     * text. Reusable: {@link #finish} returns the part and starts the next one.
+     */
+    private static final class PartHasher {
+        private static final long OFFSET = 0xCBF29CE484222325L;
+        private static final long PRIME = 0x100000001B3L;
+        private long[] chunks = new long[64];
+        private int count;
+        private long h = OFFSET;
+        private int inChunk;
+        private long length;
+
+        PartHasher add(String s) {
+            if (s == null) {
+                return add("null");
+            }
+            for (int i = 0, n = s.length(); i < n; i++) {
+                add(s.charAt(i));
+            }
+            return this;
+        }
+
+        PartHasher add(char c) {
+            h = (h ^ c) * PRIME;
+            length++;
+            if (++inChunk == CHUNK) {
+                push();
+            }
+            return this;
+        }
+
+        private void push() {
+            if (count == chunks.length) {
+                chunks = Arrays.copyOf(chunks, count * 2);
+            }
+            chunks[count++] = h;
+            h = OFFSET;
+            inChunk = 0;
+        }
+
+        Part finish(String name) {
+            if (inChunk > 0) {
+                push();
+            }
+            long whole = 0x9E3779B97F4A7C15L;
+            for (int c = 0; c < count; c++) {
+                whole = (whole ^ chunks[c]) * PRIME + c;
+            }
+            Part part = new Part(name, length, Arrays.copyOf(chunks, count), whole ^ length);
+            count = 0;
+            length = 0;
+            return part;
+        }
     }
 
     List<Part> parts() {

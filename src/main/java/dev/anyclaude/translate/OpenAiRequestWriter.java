@@ -1,6 +1,8 @@
 package dev.anyclaude.translate;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +11,7 @@ import dev.anyclaude.api.MessagesRequest;
 import dev.anyclaude.api.Tool;
 import dev.anyclaude.api.ToolChoice;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +30,12 @@ import java.util.Map;
 public final class OpenAiRequestWriter {
     private final ObjectMapper mapper;
     private final JsonFactory factory;
+    /**
+     * The written {@code tools} array by tool list. Claude Code resends the same ~50 KB of tool definitions
+     * every turn and the request parser hands out one list instance for identical bytes, so the array is
+     * written once per tool set (weak, identity keys: a list no request holds any more drops out).
+     */
+    private final Cache<List<Tool>, String> toolsJson = Caffeine.newBuilder().weakKeys().maximumSize(64).build();
 
     public OpenAiRequestWriter(ObjectMapper mapper) {
         this.mapper = mapper;
@@ -66,14 +75,10 @@ public final class OpenAiRequestWriter {
             }
             g.writeEndArray();
         }
-        List<Tool> tools = req.tools().stream().filter(t -> t.custom() && t.inputSchemaJson() != null).toList();
-        if (!tools.isEmpty()) {
+        if (hasFunctions(req.tools())) {
             if (!extra.containsKey("tools")) {
-                g.writeArrayFieldStart("tools");
-                for (Tool t : tools) {
-                    writeTool(g, t);
-                }
-                g.writeEndArray();
+                g.writeFieldName("tools");
+                g.writeRawValue(toolsJson.get(req.tools(), this::writeTools));
             }
             ToolChoice choice = req.toolChoice();
             if (choice != null && !extra.containsKey("tool_choice")) {
@@ -215,6 +220,32 @@ public final class OpenAiRequestWriter {
             }
         }
         return sb.toString();
+    }
+
+    private static boolean hasFunctions(List<Tool> tools) {
+        for (Tool t : tools) {
+            if (t.custom() && t.inputSchemaJson() != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The {@code tools} array: custom tools as functions, schemas verbatim; server tools left out. */
+    private String writeTools(List<Tool> tools) {
+        StringWriter out = new StringWriter(1024 + 1024 * tools.size());
+        try (JsonGenerator g = factory.createGenerator(out)) {
+            g.writeStartArray();
+            for (Tool t : tools) {
+                if (t.custom() && t.inputSchemaJson() != null) {
+                    writeTool(g, t);
+                }
+            }
+            g.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
     }
 
     private static void writeTool(JsonGenerator g, Tool t) throws IOException {

@@ -58,6 +58,33 @@ class RequestParserTest {
     }
 
     @Test
+    void identicalToolBytesAreParsedOnceAndSharedWhileAnyChangeIsParsedAfresh() {
+        String tools = "[{\"name\":\"Bash\",\"description\":\"run\",\"input_schema\":{\"type\":\"object\"}}]";
+        String a = "{\"model\":\"m\",\"max_tokens\":5,\"tools\":" + tools + ",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}";
+        String b = a.replace("\"content\":\"a\"", "\"content\":\"b\"");
+        String changed = a.replace("\"run\"", "\"runs\"");
+
+        MessagesRequest first = parser.parse(a.getBytes(StandardCharsets.UTF_8));
+        MessagesRequest second = parser.parse(b.getBytes(StandardCharsets.UTF_8));
+        MessagesRequest third = parser.parse(changed.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(second.tools()).isSameAs(first.tools());
+        assertThat(third.tools()).isNotSameAs(first.tools());
+        assertThat(third.tools().getFirst().description()).isEqualTo("runs");
+        assertThat(first.tools().getFirst().inputSchemaJson()).isEqualTo("{\"type\":\"object\"}");
+    }
+
+    @Test
+    void aBadToolIsNamedByItsPathWhetherOrNotTheToolsWereSeenBefore() {
+        String bad = "{\"model\":\"m\",\"max_tokens\":5,\"tools\":[{\"name\":\"ok\",\"input_schema\":{}},{\"name\":7}],"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}";
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> parser.parse(bad.getBytes(StandardCharsets.UTF_8)))
+                    .isInstanceOf(GatewayException.class).hasMessageStartingWith("tools.1.name: 7 (expected:");
+        }
+    }
+
+    @Test
     void keepsToolHistoryOfTheCapturedToolLoop() {
         Path file = Fixtures.shared().resolve("fixtures/claude-code/p-tool-bash-read/04-POST-v1_messages.body.json");
         MessagesRequest r = parser.parse(Fixtures.read(file));
