@@ -1,6 +1,7 @@
 package dev.anyclaude;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.anyclaude.api.EventJson;
 import dev.anyclaude.api.GatewayOptions;
 import dev.anyclaude.api.GatewayServer;
@@ -33,13 +34,16 @@ import dev.anyclaude.observe.Relief;
 import dev.anyclaude.prefix.ConversationStreams;
 import dev.anyclaude.prefix.Normalizer;
 import dev.anyclaude.route.ModelRouter;
+import dev.anyclaude.route.ReplicaSet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -83,7 +87,8 @@ public final class Gateway implements AutoCloseable {
         EventJson events = new EventJson(mapper);
         Operations ops = opened(opened, Operations.start(operations(o), o.host, mapper, events));
         LaunchedServer launched = o.launch == null ? null : opened(opened, launch(o));
-        Backend raw = backend(o, launched, mapper);
+        List<OpenAiBackend> servers = new ArrayList<>();
+        Backend raw = backend(o, launched, mapper, servers);
         Backend backend = opened(opened, ops.guard(raw));
 
         String main = launched != null && launched.servedModel() != null ? launched.servedModel() : o.model;
@@ -100,14 +105,21 @@ public final class Gateway implements AutoCloseable {
                 .withRedis(o.redis)));
         RequestParser parser = new RequestParser(mapper);
         Normalizer normalizer = new Normalizer(!o.noNormalize);
-        ServerPrefixCache l1 = raw instanceof OpenAiBackend openai
-                ? opened(opened, prefixCache(o, openai, launched, parser, normalizer, router))
-                : null;
-        watchMemory(ops, responses, launched, l1);
+        List<ServerPrefixCache> l1 = new ArrayList<>();
+        for (OpenAiBackend server : servers) {
+            l1.add(opened(opened, prefixCache(o, server, launched, parser, normalizer, router)));
+        }
+        l1.forEach(cache -> watchMemory(ops, cache));
+        watchMemory(ops, responses, launched);
 
         List<StatsSection> stats = new ArrayList<>(List.of(responses, streams, memorySection(ops)));
-        if (l1 != null) {
-            stats.add(1, l1);
+        if (l1.size() == 1) {
+            stats.add(1, l1.getFirst());
+        } else if (l1.size() > 1) {
+            stats.add(1, perReplica(l1, servers));
+        }
+        if (raw instanceof ReplicaSet replicas) {
+            stats.add(2, replicas.stats());
         }
         if (raw instanceof EmbeddedBackend engine) {
             watchEngine(ops, engine);
@@ -186,6 +198,34 @@ public final class Gateway implements AutoCloseable {
         });
     }
 
+    /** Several replicas' L1 figures as one "l1" section, keyed by replica URL. */
+    private static StatsSection perReplica(List<ServerPrefixCache> caches, List<OpenAiBackend> servers) {
+        return new StatsSection() {
+            @Override
+            public String name() {
+                return "l1";
+            }
+
+            @Override
+            public Object snapshot() {
+                Map<String, Object> out = new LinkedHashMap<>();
+                for (int i = 0; i < caches.size(); i++) {
+                    out.put(servers.get(i).baseUrl().toString(), caches.get(i).snapshot());
+                }
+                return out;
+            }
+
+            @Override
+            public Object clear() {
+                Map<String, Object> out = new LinkedHashMap<>();
+                for (int i = 0; i < caches.size(); i++) {
+                    out.put(servers.get(i).baseUrl().toString(), caches.get(i).clear());
+                }
+                return out;
+            }
+        };
+    }
+
     /** Memory figures and what the monitor did, as a section of /cache/stats. */
     private static StatsSection memorySection(Operations ops) {
         return new StatsSection() {
@@ -202,8 +242,17 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Connects the memory monitor and the metrics to what holds memory: the response cache and the launched server. */
-    private static void watchMemory(Operations ops, ResponseCache responses, LaunchedServer launched,
-            ServerPrefixCache l1) {
+    /** A llama.cpp server's saved slot states and idle slots as reliefs at critical memory pressure. */
+    private static void watchMemory(Operations ops, ServerPrefixCache l1) {
+        ops.memory().onCritical("drop-saved-kv-states", () -> {
+            long freed = l1.dropSavedStates();
+            return new Relief.Freed(freed, 0, "saved llama.cpp slot states deleted");
+        });
+        ops.memory().onCritical("erase-idle-slots", () -> new Relief.Freed(0, 0,
+                l1.eraseIdleSlots() + " idle llama.cpp slots erased"));
+    }
+
+    private static void watchMemory(Operations ops, ResponseCache responses, LaunchedServer launched) {
         ops.metrics().registerResponseCache(() -> {
             ResponseCacheStats s = responses.stats();
             return new GatewayMetrics.CacheFigures(s.hits(), s.misses(), s.evictions(), s.entries(), s.bytes());
@@ -215,14 +264,6 @@ public final class Gateway implements AutoCloseable {
             return new Relief.Freed(before, responses.stats().bytes(), "response cache bound now "
                     + Math.max(configured / 4, 1L << 20) + " bytes");
         });
-        if (l1 != null) {
-            ops.memory().onCritical("drop-saved-kv-states", () -> {
-                long freed = l1.dropSavedStates();
-                return new Relief.Freed(freed, 0, "saved llama.cpp slot states deleted");
-            });
-            ops.memory().onCritical("erase-idle-slots", () -> new Relief.Freed(0, 0,
-                    l1.eraseIdleSlots() + " idle llama.cpp slots erased"));
-        }
         if (launched != null) {
             ops.memory().watch("backend_rss", MemoryProbe.residentMemory(() -> {
                 long pid = launched.supervisor().pid();
@@ -247,20 +288,34 @@ public final class Gateway implements AutoCloseable {
                 Duration.ofSeconds(o.serverReadyTimeoutSeconds)), System.err);
     }
 
-    private static Backend backend(ServeOptions o, LaunchedServer launched, ObjectMapper mapper) {
+    /**
+     * The backend the options name. For model servers, every OpenAI-compatible server made is also added to
+     * {@code servers} (for their L1 caches); several {@code --upstream} URLs make a {@link ReplicaSet}.
+     */
+    private static Backend backend(ServeOptions o, LaunchedServer launched, ObjectMapper mapper,
+            List<OpenAiBackend> servers) {
         return switch (o.backend) {
             case "openai" -> {
                 String upstream = launched != null ? launched.baseUrl().toString() : o.upstream;
-                if (upstream == null) {
+                if (upstream == null || upstream.isBlank()) {
                     throw new IllegalArgumentException("--upstream: missing (expected: the model server's URL, e.g. http://127.0.0.1:8080, or --launch)");
                 }
                 Flavor flavor = launched != null && "auto".equals(o.flavor) ? launched.flavor() : Flavor.parse(o.flavor);
                 long ctx = o.ctx == 0 && launched != null ? launched.contextTokens() : o.ctx;
-                OpenAiBackend b = new OpenAiBackend(new OpenAiConfig(OpenAiConfig.normalizeBase(upstream), o.upstreamKey,
-                        flavor, ctx, Duration.ofSeconds(5), Duration.ofSeconds(o.upstreamTimeoutSeconds),
-                        o.foldInlineSystem), mapper);
-                b.probe();
-                yield b;
+                Map<String, Backend> replicas = new LinkedHashMap<>();
+                for (String url : upstream.split(",")) {
+                    if (url.isBlank()) {
+                        continue;
+                    }
+                    OpenAiBackend b = new OpenAiBackend(new OpenAiConfig(OpenAiConfig.normalizeBase(url), o.upstreamKey,
+                            flavor, ctx, Duration.ofSeconds(5), Duration.ofSeconds(o.upstreamTimeoutSeconds),
+                            o.foldInlineSystem), mapper);
+                    b.probe();
+                    servers.add(b);
+                    replicas.put(b.baseUrl().toString(), b);
+                }
+                yield replicas.size() == 1 ? servers.getFirst()
+                        : new ReplicaSet(replicas, Duration.ofSeconds(5), Ticker.systemTicker());
             }
             case "embedded" -> embedded(o, mapper);
             default -> throw new IllegalArgumentException("--backend: " + o.backend + " (expected: openai or embedded)");

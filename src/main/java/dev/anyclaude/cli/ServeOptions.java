@@ -16,7 +16,7 @@ public final class ServeOptions {
     public String backend = "openai";
 
     @Option(names = "--upstream", paramLabel = "URL",
-            description = "Base URL of the model server, with or without /v1 (e.g. http://127.0.0.1:8080).")
+            description = "Base URL of the model server, with or without /v1 (e.g. http://127.0.0.1:8080). Several, comma-separated: replicas of one model; each conversation goes to the replica holding its prefix, a dead one is skipped.")
     public String upstream;
 
     @Option(names = "--upstream-key", paramLabel = "KEY",
