@@ -165,23 +165,9 @@ public final class Gateway implements AutoCloseable {
 
     /** The embedded engine's slots as the "l1" section of /cache/stats; DELETE /cache erases idle slots and saved states. */
     private static StatsSection engineSection(EmbeddedBackend engine) {
-        return new StatsSection() {
-            @Override
-            public String name() {
-                return "l1";
-            }
-
-            @Override
-            public Object snapshot() {
-                return java.util.Map.of("backend", "embedded", "kv_bytes", engine.kvBytes(), "slots", engine.slotStats());
-            }
-
-            @Override
-            public Object clear() {
-                return java.util.Map.of("erased_slots", engine.eraseIdleSlots(), "dropped_state_bytes",
-                        engine.dropSavedStates());
-            }
-        };
+        return StatsSection.of("l1",
+                () -> Map.of("backend", "embedded", "kv_bytes", engine.kvBytes(), "slots", engine.slotStats()),
+                () -> Map.of("erased_slots", engine.eraseIdleSlots(), "dropped_state_bytes", engine.dropSavedStates()));
     }
 
     /** The embedded engine's KV memory under the memory monitor, with its reliefs at critical pressure. */
@@ -200,48 +186,24 @@ public final class Gateway implements AutoCloseable {
 
     /** Several replicas' L1 figures as one "l1" section, keyed by replica URL. */
     private static StatsSection perReplica(List<ServerPrefixCache> caches, List<OpenAiBackend> servers) {
-        return new StatsSection() {
-            @Override
-            public String name() {
-                return "l1";
-            }
+        return StatsSection.of("l1", () -> byReplica(caches, servers, ServerPrefixCache::snapshot),
+                () -> byReplica(caches, servers, ServerPrefixCache::clear));
+    }
 
-            @Override
-            public Object snapshot() {
-                Map<String, Object> out = new LinkedHashMap<>();
-                for (int i = 0; i < caches.size(); i++) {
-                    out.put(servers.get(i).baseUrl().toString(), caches.get(i).snapshot());
-                }
-                return out;
-            }
-
-            @Override
-            public Object clear() {
-                Map<String, Object> out = new LinkedHashMap<>();
-                for (int i = 0; i < caches.size(); i++) {
-                    out.put(servers.get(i).baseUrl().toString(), caches.get(i).clear());
-                }
-                return out;
-            }
-        };
+    private static Map<String, Object> byReplica(List<ServerPrefixCache> caches, List<OpenAiBackend> servers,
+            java.util.function.Function<ServerPrefixCache, Object> what) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (int i = 0; i < caches.size(); i++) {
+            out.put(servers.get(i).baseUrl().toString(), what.apply(caches.get(i)));
+        }
+        return out;
     }
 
     /** Memory figures and what the monitor did, as a section of /cache/stats. */
     private static StatsSection memorySection(Operations ops) {
-        return new StatsSection() {
-            @Override
-            public String name() {
-                return "memory";
-            }
-
-            @Override
-            public Object snapshot() {
-                return ops.memory().status();
-            }
-        };
+        return StatsSection.of("memory", () -> ops.memory().status(), null);
     }
 
-    /** Connects the memory monitor and the metrics to what holds memory: the response cache and the launched server. */
     /** A llama.cpp server's saved slot states and idle slots as reliefs at critical memory pressure. */
     private static void watchMemory(Operations ops, ServerPrefixCache l1) {
         ops.memory().onCritical("drop-saved-kv-states", () -> {
@@ -252,6 +214,7 @@ public final class Gateway implements AutoCloseable {
                 l1.eraseIdleSlots() + " idle llama.cpp slots erased"));
     }
 
+    /** Connects the memory monitor and the metrics to what holds memory: the response cache and the launched server. */
     private static void watchMemory(Operations ops, ResponseCache responses, LaunchedServer launched) {
         ops.metrics().registerResponseCache(() -> {
             ResponseCacheStats s = responses.stats();

@@ -1,5 +1,7 @@
 package dev.anyclaude.api;
 
+import java.util.function.Supplier;
+
 /**
  * One section of {@code GET /cache/stats}: a named snapshot (a record or a map of plain values; never
  * prompt or response text) and, optionally, what {@code DELETE /cache} empties.
@@ -13,5 +15,25 @@ public interface StatsSection {
     /** Empties what this section describes; returns what it removed, or null when nothing can be cleared. */
     default Object clear() {
         return null;
+    }
+
+    /** A section made of two functions; {@code clear} may be null when nothing can be cleared. */
+    static StatsSection of(String name, Supplier<Object> snapshot, Supplier<Object> clear) {
+        return new StatsSection() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Object snapshot() {
+                return snapshot.get();
+            }
+
+            @Override
+            public Object clear() {
+                return clear == null ? null : clear.get();
+            }
+        };
     }
 }

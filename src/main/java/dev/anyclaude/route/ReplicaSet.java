@@ -201,17 +201,7 @@ public final class ReplicaSet implements Backend {
 
     /** The replicas' state as the "replicas" section of /cache/stats. */
     public StatsSection stats() {
-        return new StatsSection() {
-            @Override
-            public String name() {
-                return "replicas";
-            }
-
-            @Override
-            public Object snapshot() {
-                return ReplicaSet.this.snapshot();
-            }
-        };
+        return StatsSection.of("replicas", this::snapshot, null);
     }
 
     private Object snapshot() {
