@@ -27,8 +27,9 @@ import java.util.Map;
  * contexts (why each slot has its own).
  *
  * <p>Run: {@code java --enable-native-access=ALL-UNNAMED -cp ... dev.anyclaude.backend.embedded.EmbeddedBenchmark
- * [--model FILE | --embd N --layers N --heads N --ff N] [--prefix-tokens 9000] [--threads 2]
- * [--fixture claude-code-body.json]}. Ratios are only comparable within one run.
+ * [--model FILE | --embd N --layers N --heads N --ff N] [--prefix-tokens 9000] [--threads 2] [--repeat 3]
+ * [--fixture claude-code-body.json] [--work-dir DIR]}. Each case runs in every repetition and the
+ * report gives medians; ratios are only comparable within one run.
  */
 public final class EmbeddedBenchmark {
 
