@@ -1,10 +1,16 @@
 package dev.anyclaude.backend.embedded;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +20,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import org.slf4j.LoggerFactory;
 
 /**
  * The llama.cpp native library that ships inside the de.kherud:llama jar, extracted into a private
@@ -50,12 +57,37 @@ final class BundledLibrary {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot extract the llama.cpp library to " + target, e);
         }
+        preferPassiveOpenMpThreads();
         try {
             return SymbolLookup.libraryLookup(target, Arena.global());
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("cannot load " + target + ": " + e.getMessage()
                     + " (it needs libgomp.so.1, e.g. Debian/Ubuntu package libgomp1, libstdc++ and an AVX2 CPU)", e);
         }
+    }
+
+    /**
+     * Sets {@code OMP_WAIT_POLICY=PASSIVE} for the OpenMP runtime the library brings (libgomp reads it
+     * once, when it is loaded), unless the user set a policy. With the default policy idle OpenMP
+     * threads spin; on a machine that also runs anything else a prefill then slows down several times
+     * (docs/embedded.md has the measurement). Where there is no {@code setenv} (Windows) nothing changes.
+     */
+    private static void preferPassiveOpenMpThreads() {
+        if (System.getenv("OMP_WAIT_POLICY") != null) {
+            return;
+        }
+        Linker linker = Linker.nativeLinker();
+        linker.defaultLookup().find("setenv").ifPresent(setenv -> {
+            MethodHandle h = linker.downcallHandle(setenv, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+            try (Arena arena = Arena.ofConfined()) {
+                int rc = (int) h.invokeExact(arena.allocateFrom("OMP_WAIT_POLICY"), arena.allocateFrom("PASSIVE"), 0);
+                if (rc != 0) {
+                    LoggerFactory.getLogger(BundledLibrary.class).debug("setenv OMP_WAIT_POLICY failed: {}", rc);
+                }
+            } catch (Throwable t) {
+                LoggerFactory.getLogger(BundledLibrary.class).debug("cannot set OMP_WAIT_POLICY", t);
+            }
+        });
     }
 
     /** {@code $XDG_CACHE_HOME/anyclaude/native}, else {@code ~/.cache/anyclaude/native}. */

@@ -27,8 +27,9 @@ import java.util.Map;
  * contexts (why each slot has its own).
  *
  * <p>Run: {@code java --enable-native-access=ALL-UNNAMED -cp ... dev.anyclaude.backend.embedded.EmbeddedBenchmark
- * [--model FILE | --embd N --layers N --heads N --ff N] [--prefix-tokens 9000] [--threads 2]
- * [--fixture claude-code-body.json]}. Ratios are only comparable within one run.
+ * [--model FILE | --embd N --layers N --heads N --ff N] [--prefix-tokens 9000] [--threads 2] [--repeat 3]
+ * [--fixture claude-code-body.json] [--work-dir DIR]}. Each case runs in every repetition and the
+ * report gives medians; ratios are only comparable within one run.
  */
 public final class EmbeddedBenchmark {
 
@@ -86,7 +87,8 @@ public final class EmbeddedBenchmark {
         System.exit(0);
     }
 
-    static Options parse(String[] args) {
+    /** Reads the command-line options (see the class comment); unknown options are refused. */
+    public static Options parse(String[] args) {
         Path model = null;
         TinyLlamaSpec small = TinyLlamaSpec.small(1);
         int embd = small.embd();
@@ -187,7 +189,10 @@ public final class EmbeddedBenchmark {
         String key = kase + "|" + run.label();
         Row row = rows.computeIfAbsent(key, k -> new Row(kase, run.label(), run == cold ? null : kase + "|" + cold.label()));
         row.runs.add(run);
-        row.rssMiB = Math.max(row.rssMiB, rssMiB);
+        if (row.runs.size() == 1) {
+            // Later repetitions inherit memory the allocator kept from earlier ones; the first is the case alone.
+            row.rssMiB = rssMiB;
+        }
     }
 
     private void identical(String what, Run a, Run b) {
@@ -332,7 +337,8 @@ public final class EmbeddedBenchmark {
                 .append(" and B ").append(prompts.prefixB).append(" tokens, suffix ").append(options.suffixTokens())
                 .append(" tokens, ").append(options.outputTokens()).append(" tokens generated at temperature 0, prompt source ")
                 .append(prompts.source).append(". Times are medians of ").append(options.repeat())
-                .append(" repetitions (min-max in brackets).\n\n");
+                .append(" repetitions (min-max in brackets); peak RSS is the process's peak during the case in the first")
+                .append(" repetition, model and JVM included.\n\n");
         sb.append("| case | request | prompt tokens | reused | TTFT ms | total ms | TTFT vs cold | peak RSS MiB |\n");
         sb.append("|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows.values()) {

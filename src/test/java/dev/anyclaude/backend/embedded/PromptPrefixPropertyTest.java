@@ -20,7 +20,7 @@ import net.jqwik.api.Provide;
  * The prompt of a conversation, up to its final generation header, is a byte prefix of the prompt of
  * every longer conversation that extends it: what keeps a slot's cache matching turn after turn.
  */
-class PromptPrefixProperties {
+class PromptPrefixPropertyTest {
 
     static final List<String> NATIVE = List.of("chatml", "llama3", "mistral-v7", "phi3", "gemma", "deepseek3",
             "command-r", "zephyr", "llama2", "vicuna", "granite");
