@@ -16,8 +16,8 @@ import picocli.CommandLine.Parameters;
 /** {@code anyclaude bench}: the load harness, its stub model server, the JMH suite and a JFR summary. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks. See docs/benchmarks.md for the figures and how they were made.",
-        subcommands = {OverheadCommand.class, BenchCommand.Stub.class, BenchCommand.Jmh.class,
-            BenchCommand.JfrTop.class})
+        subcommands = {OverheadCommand.class, BenchCommand.Embedded.class, BenchCommand.Stub.class,
+            BenchCommand.Jmh.class, BenchCommand.JfrTop.class})
 public final class BenchCommand implements Runnable {
 
     @Override
@@ -57,6 +57,23 @@ public final class BenchCommand implements Runnable {
      * {@code anyclaude bench jmh}: the JMH suite of {@code src/jmh/java}, through the Maven wrapper of the
      * source tree this jar was built from (the benchmarks are not part of the application jar).
      */
+    @Command(name = "embedded", mixinStandardHelpOptions = true,
+            description = "Prefix reuse on the embedded engine with a generated model: cold vs warm, two alternating "
+                    + "prefixes, restore from RAM and disk vs recompute, output identity. Options: --prefix-tokens N "
+                    + "(9000), --threads N, --repeat N (3), --model FILE | --embd/--layers/--heads/--ff, --fixture FILE, "
+                    + "--work-dir DIR. Prints a Markdown report.")
+    static final class Embedded implements Callable<Integer> {
+        @Parameters(paramLabel = "OPTIONS", description = "Benchmark options (see above).")
+        List<String> args = new ArrayList<>();
+
+        @Override
+        public Integer call() throws IOException {
+            System.out.println(dev.anyclaude.backend.embedded.EmbeddedBenchmark.run(
+                    dev.anyclaude.backend.embedded.EmbeddedBenchmark.parse(args.toArray(String[]::new)), System.err));
+            return 0;
+        }
+    }
+
     @Command(name = "jmh", mixinStandardHelpOptions = true,
             description = "Run the JMH micro-benchmarks (src/jmh/java) through ./mvnw -Pjmh. Arguments after the "
                     + "options go to JMH, e.g. 'bench jmh -- -f 1 -wi 3 -i 5 RequestParsing'.")
