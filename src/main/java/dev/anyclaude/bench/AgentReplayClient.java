@@ -140,10 +140,19 @@ public final class AgentReplayClient implements AutoCloseable {
     private Map<Integer, long[]> slotFigures() throws IOException, InterruptedException {
         Map<Integer, long[]> out = new HashMap<>();
         for (JsonNode s : cacheStats().path("l1").path("slots")) {
-            out.put(s.path("slot").asInt(), new long[] {s.path("requests").asLong(), s.path("promptTokens").asLong(),
-                s.path("reusedTokens").asLong()});
+            out.put(s.path("slot").asInt(), new long[] {s.path("requests").asLong(), figure(s, "promptTokens", "prompt_tokens"),
+                figure(s, "reusedTokens", "reused_tokens")});
         }
         return out;
+    }
+
+    /** A slot figure under either spelling, so that a change of the stats' naming shows as a failure, not as zeros. */
+    private static long figure(JsonNode slot, String camel, String snake) {
+        JsonNode v = slot.has(camel) ? slot.get(camel) : slot.get(snake);
+        if (v == null || !v.isNumber()) {
+            throw new IllegalStateException("/cache/stats l1.slots[]: no " + camel + " (expected: the embedded engine's slot figures)");
+        }
+        return v.asLong();
     }
 
     @Override

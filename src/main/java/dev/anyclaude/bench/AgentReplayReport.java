@@ -77,9 +77,13 @@ final class AgentReplayReport {
         for (String agent : List.of("main", "sub")) {
             List<AgentReplayTurn> mine = turns.stream().filter(t -> t.agent().equals(agent)).toList();
             List<Double> later = mine.stream().filter(t -> t.turn() > 1).map(AgentReplayTurn::totalMs).toList();
-            line(String.format(Locale.ROOT, "- %s: first turn %.0f ms, later turns median %.0f ms (1/%.0f of its first),"
+            if (later.isEmpty()) {
+                line(String.format(Locale.ROOT, "- %s: one turn, %.0f ms.", agent, mine.getFirst().totalMs()));
+                continue;
+            }
+            line(String.format(Locale.ROOT, "- %s: first turn %.0f ms, later turns median %.0f ms (%s of its first),"
                     + " lowest reuse ratio from turn 2 on %.3f.", agent, mine.getFirst().totalMs(), median(later),
-                    mine.getFirst().totalMs() / median(later), lowest(mine, false)));
+                    fraction(median(later) / mine.getFirst().totalMs()), lowest(mine, false)));
         }
     }
 

@@ -34,6 +34,19 @@ class AgentReplayReportTest {
     }
 
     @Test
+    void summarizesEachInterleavedStreamAgainstItsOwnFirstTurn() {
+        List<AgentReplayTurn> turns = List.of(turn(1, 1000, 0, 8000),
+                new AgentReplayTurn("sub", 1, 800, 800, 0, 800, 0, 1, 3000, 3000, "max_tokens"),
+                turn(2, 1100, 1000, 400), turn(3, 1200, 1100, 600));
+
+        AgentReplayReport r = new AgentReplayReport();
+        r.interleaved(turns);
+        assertThat(r.render()).contains("| 2 | sub | 1 | 1 | 800 | 0 | 0.000 | 0.000 |",
+                "- main: first turn 8000 ms, later turns median 500 ms (1/16.0 of its first), lowest reuse ratio from turn 2 on 0.909.",
+                "- sub: one turn, 3000 ms.");
+    }
+
+    @Test
     void theMedianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {
         assertThat(AgentReplayReport.median(List.of(4.0, 1.0, 3.0, 2.0))).isEqualTo(2.5);
         assertThat(AgentReplayReport.median(List.of())).isNaN();
