@@ -38,6 +38,8 @@ import picocli.CommandLine.Spec;
                 "Prints per-turn reuse and time, the per-turn time with reuse against without it, and peak memory,"
                         + " as Markdown. Loopback only; every request is bounded by --timeout."})
 public final class AgentReplayCommand implements Callable<Integer> {
+    private static final ProcessProbe SELF = ProcessProbe.self();
+
 
     @Option(names = "--fixtures", paramLabel = "DIR", defaultValue = "../shared/fixtures/claude-code/p-tool-bash-read",
             description = "The recorded Claude Code session. Default: ${DEFAULT-VALUE}.")
@@ -148,7 +150,7 @@ public final class AgentReplayCommand implements Callable<Integer> {
         report.line("");
 
         log.println("case 1: main agent, " + turns + " turns, normalization on and off side by side");
-        AgentReplayReport.PeakRss.reset();
+        SELF.resetPeak();
         List<AgentReplayTurn> on = new ArrayList<>();
         List<AgentReplayTurn> off = new ArrayList<>();
         String kv;
@@ -162,7 +164,7 @@ public final class AgentReplayCommand implements Callable<Integer> {
                     + " l1.kv_bytes): with normalization %d MiB, without %d MiB (each turn without it hands a slot to a new"
                     + " prefix, and the engine saves the old one first).", kvMiB(a), kvMiB(b));
         }
-        report.peak("case 1 (both gateways)", AgentReplayReport.PeakRss.mib());
+        report.peak("case 1 (both gateways)", SELF.peakRssKiB() >> 10);
         report.line("### Case 1: main agent, normalization on vs off (`--no-normalize`), same turns, same run");
         report.line("");
         report.onOff(on, off, target);
@@ -171,14 +173,14 @@ public final class AgentReplayCommand implements Callable<Integer> {
 
         if (subTurns > 0) {
             log.println("case 2: main agent and sub-agent interleaved, " + turns + " + " + subTurns + " turns, 2 slots");
-            AgentReplayReport.PeakRss.reset();
+            SELF.resetPeak();
             List<AgentReplayTurn> both = new ArrayList<>();
             try (Gateway g = gateway(file, true); AgentReplayClient c = client(g)) {
                 for (AgentReplayRequest r : AgentReplaySession.interleave(main, session.subAgent(subTurns))) {
                     both.add(progress(log, "   ", c.send(r)));
                 }
             }
-            report.peak("case 2", AgentReplayReport.PeakRss.mib());
+            report.peak("case 2", SELF.peakRssKiB() >> 10);
             report.line("### Case 2: main agent and sub-agent interleaved, one gateway, 2 slots");
             report.line("");
             report.interleaved(both);

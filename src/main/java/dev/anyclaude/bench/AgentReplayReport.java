@@ -140,31 +140,4 @@ final class AgentReplayReport {
         }
     }
 
-    /** Peak resident memory of this process (Linux {@code VmHWM}), resettable between cases. */
-    static final class PeakRss {
-        private PeakRss() {}
-
-        /** Starts a new peak (Linux: writing 5 to clear_refs resets VmHWM); elsewhere the peak covers the whole run. */
-        static void reset() {
-            try {
-                Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-            } catch (IOException | RuntimeException ignored) {
-                // Not Linux or not allowed: the peak then covers the whole run so far.
-            }
-        }
-
-        /** The peak since the last reset, in MiB; -1 when unknown. */
-        static long mib() {
-            try {
-                for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                    if (line.startsWith("VmHWM:")) {
-                        return Long.parseLong(line.replaceAll("[^0-9]", "")) >> 10;
-                    }
-                }
-            } catch (IOException | RuntimeException ignored) {
-                // Unknown.
-            }
-            return -1;
-        }
-    }
 }
