@@ -89,16 +89,26 @@ public final class EventJson {
     }
 
     private void writeBlock(JsonGenerator g, Aggregate.Block b) throws IOException {
+        String input = b.text.toString();
+        writeBlock(g, b.start, input, b.signature.toString(), input.isBlank() ? EMPTY_INPUT : input);
+    }
+
+    /**
+     * One content block: {@code text} is the text or thinking, {@code inputJson} a tool call's input. A
+     * {@code content_block_start} writes it empty; the aggregated message writes it filled.
+     */
+    private void writeBlock(JsonGenerator g, StreamEvent.Block block, String text, String signature, String inputJson)
+            throws IOException {
         g.writeStartObject();
-        switch (b.start) {
+        switch (block) {
             case StreamEvent.TextBlock t -> {
                 g.writeStringField("type", "text");
-                g.writeStringField("text", b.text.toString());
+                g.writeStringField("text", text);
             }
             case StreamEvent.ThinkingBlock t -> {
                 g.writeStringField("type", "thinking");
-                g.writeStringField("thinking", b.text.toString());
-                g.writeStringField("signature", b.signature.toString());
+                g.writeStringField("thinking", text);
+                g.writeStringField("signature", signature);
             }
             case StreamEvent.RedactedThinkingBlock r -> {
                 g.writeStringField("type", "redacted_thinking");
@@ -109,14 +119,12 @@ public final class EventJson {
                 g.writeStringField("id", u.id());
                 g.writeStringField("name", u.name());
                 g.writeFieldName("input");
-                String input = b.text.toString();
-                copyObject(g, input.isBlank() ? EMPTY_INPUT : input, u.name());
+                copyObject(g, inputJson, u.name());
             }
         }
         g.writeEndObject();
     }
 
-    /** Copies JSON text that must be one object, validating it on the way. */
     private void copyObject(JsonGenerator g, String json, String toolName) throws IOException {
         try (JsonParser p = factory.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -145,7 +153,7 @@ public final class EventJson {
         }
     }
 
-    private static void writeEvent(JsonGenerator g, StreamEvent e) throws IOException {
+    private void writeEvent(JsonGenerator g, StreamEvent e) throws IOException {
         g.writeStartObject();
         switch (e) {
             case StreamEvent.MessageStart s -> {
@@ -166,30 +174,8 @@ public final class EventJson {
             case StreamEvent.BlockStart s -> {
                 g.writeStringField("type", "content_block_start");
                 g.writeNumberField("index", s.index());
-                g.writeObjectFieldStart("content_block");
-                switch (s.block()) {
-                    case StreamEvent.TextBlock t -> {
-                        g.writeStringField("type", "text");
-                        g.writeStringField("text", "");
-                    }
-                    case StreamEvent.ThinkingBlock t -> {
-                        g.writeStringField("type", "thinking");
-                        g.writeStringField("thinking", "");
-                        g.writeStringField("signature", "");
-                    }
-                    case StreamEvent.RedactedThinkingBlock r -> {
-                        g.writeStringField("type", "redacted_thinking");
-                        g.writeStringField("data", r.data());
-                    }
-                    case StreamEvent.ToolUseBlock u -> {
-                        g.writeStringField("type", "tool_use");
-                        g.writeStringField("id", u.id());
-                        g.writeStringField("name", u.name());
-                        g.writeObjectFieldStart("input");
-                        g.writeEndObject();
-                    }
-                }
-                g.writeEndObject();
+                g.writeFieldName("content_block");
+                writeBlock(g, s.block(), "", "", EMPTY_INPUT);
             }
             case StreamEvent.BlockDelta d -> {
                 g.writeStringField("type", "content_block_delta");
