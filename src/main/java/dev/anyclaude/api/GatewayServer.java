@@ -59,6 +59,7 @@ public final class GatewayServer implements AutoCloseable {
     private static final java.util.Set<String> OPEN_PATHS = java.util.Set.of("/health", "/ready");
 
     private final ErrorCounter errors;
+    private final MessagesEndpoint messages;
 
     /**
      * The stages of the request path, in order, as {@code Main} wires them.
@@ -71,7 +72,7 @@ public final class GatewayServer implements AutoCloseable {
         this.json = stages.json();
         this.errors = hooks.errors();
         Backend backend = stages.backend();
-        MessagesEndpoint messages = new MessagesEndpoint(stages.parser(), json, stages.normalizer(), stages.streams(),
+        this.messages = new MessagesEndpoint(stages.parser(), json, stages.normalizer(), stages.streams(),
                 stages.responses(), stages.router(), backend, options, stages.observer());
         CountTokensEndpoint count = new CountTokensEndpoint(stages.parser(), json, stages.normalizer(),
                 stages.router(), backend, options);
@@ -177,6 +178,7 @@ public final class GatewayServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        messages.close();
     }
 
 }

@@ -37,6 +37,7 @@ final class MessagesEndpoint {
     private final Backend backend;
     private final GatewayOptions options;
     private final RequestObserver observer;
+    private final StreamKeeper keeper;
 
     MessagesEndpoint(RequestParser parser, EventJson json, Normalizer normalizer, ConversationStreams streams,
             ResponseCache responses, ModelRouter router, Backend backend, GatewayOptions options,
@@ -50,6 +51,12 @@ final class MessagesEndpoint {
         this.backend = backend;
         this.options = options;
         this.observer = observer;
+        this.keeper = StreamKeeper.forOptions(options);
+    }
+
+    /** Stops the stream keeper; streams still open are no longer pinged. */
+    void close() {
+        keeper.close();
     }
 
     /** What one request needs on its way through the stages. */
@@ -97,7 +104,7 @@ final class MessagesEndpoint {
     private void stream(Context ctx, Call call) throws IOException {
         String messageId = Ids.DEFAULT.message();
         try (SseStream sse = new SseStream(ctx.res(), json, messageId, call.requestedModel(), options.commitAfter(),
-                options.pingEvery())) {
+                options.pingEvery(), keeper)) {
             try {
                 if (call.lookup() instanceof Lookup.Hit hit) {
                     replay(hit, call.exchange().tap(sse));

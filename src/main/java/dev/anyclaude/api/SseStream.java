@@ -1,22 +1,28 @@
 package dev.anyclaude.api;
 
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.Flushable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The client side of a streamed response: writes events as SSE frames, flushing each one, and keeps the
- * connection alive while the backend is still prefilling.
+ * The client side of a streamed response: writes events as SSE frames and keeps the connection alive
+ * while the backend is still prefilling.
+ *
+ * <p>Each frame is flushed as it is written, unless the producing thread has an open
+ * {@link PendingOutput} batch: then frames that arrived together leave in one write, flushed before the
+ * producer next waits. The end of the message and errors are always flushed at once.
  *
  * <p>The HTTP status and {@code message_start} are written ("committed") when the backend accepts the
- * request or, at the latest, {@code commitAfter} after the request arrived, so a slow prefill never looks
- * dead; until then a failure can still be answered with a proper HTTP error status and retried. After
- * commit, a {@code ping} is sent whenever nothing was written for {@code pingEvery}. A failed write means
- * the client left: the generating thread is interrupted so the backend cancels its upstream work.
+ * request or, at the latest, about {@code commitAfter} after the request arrived (the {@link StreamKeeper}
+ * checks), so a slow prefill never looks dead; until then a failure can still be answered with a proper
+ * HTTP error status and retried. After commit, a {@code ping} is sent whenever nothing was written for
+ * {@code pingEvery}. A failed write means the client left: the generating thread is interrupted so the
+ * backend cancels its upstream work.
  */
-final class SseStream implements EventSink, AutoCloseable {
+final class SseStream implements EventSink, Flushable, AutoCloseable {
     private final HttpServletResponse response;
     private final EventJson json;
     private final String messageId;
@@ -24,29 +30,35 @@ final class SseStream implements EventSink, AutoCloseable {
     private final Duration commitAfter;
     private final Duration pingEvery;
     private final Thread producer;
+    private final StreamKeeper keeper;
+    /** Output left unflushed this long is flushed by the keeper, whatever the producer is doing. */
+    private static final long STRAY_FLUSH_NANOS = 20_000_000L;
+
     private final ReentrantLock lock = new ReentrantLock();
+    private final long createdNanos = System.nanoTime();
 
     private OutputStream out;
     private boolean committed;
     private boolean closed;
-    private boolean clientGone;
+    private boolean dirty;
+    private volatile boolean clientGone;
     private long lastWriteNanos;
-    private Thread keeper;
 
     SseStream(HttpServletResponse response, EventJson json, String messageId, String model,
-            Duration commitAfter, Duration pingEvery) {
+            Duration commitAfter, Duration pingEvery, StreamKeeper keeper) {
         this.response = response;
         this.json = json;
         this.messageId = messageId;
         this.model = model;
         this.commitAfter = commitAfter;
         this.pingEvery = pingEvery;
+        this.keeper = keeper;
         this.producer = Thread.currentThread();
     }
 
-    /** Starts the keep-alive thread (commit deadline, then pings). */
+    /** Hands the stream to the keeper (commit deadline, then pings). */
     void start() {
-        keeper = Thread.ofVirtual().name("sse-keepalive-" + messageId).start(this::keepAlive);
+        keeper.register(this);
     }
 
     boolean committed() {
@@ -72,6 +84,7 @@ final class SseStream implements EventSink, AutoCloseable {
             if (event instanceof StreamEvent.MessageStart start) {
                 if (!committed) {
                     commit(start.usage());
+                    flushUnlessDeferred();
                 }
                 return;
             }
@@ -79,8 +92,31 @@ final class SseStream implements EventSink, AutoCloseable {
                 commit(Usage.ZERO);
             }
             write(json.sse(event));
+            if (event instanceof StreamEvent.MessageStop || event instanceof StreamEvent.Error) {
+                flushNow();
+            } else {
+                flushUnlessDeferred();
+            }
         } finally {
             lock.unlock();
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        lock.lock();
+        try {
+            if (dirty && !clientGone) {
+                flushNow();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void flushUnlessDeferred() throws IOException {
+        if (Thread.currentThread() != producer || !PendingOutput.defer(this)) {
+            flushNow();
         }
     }
 
@@ -97,7 +133,7 @@ final class SseStream implements EventSink, AutoCloseable {
     private void write(byte[] frame) throws IOException {
         try {
             out.write(frame);
-            out.flush();
+            dirty = true;
             lastWriteNanos = System.nanoTime();
         } catch (IOException e) {
             clientGone = true;
@@ -105,32 +141,47 @@ final class SseStream implements EventSink, AutoCloseable {
         }
     }
 
-    private void keepAlive() {
-        long start = System.nanoTime();
+    private void flushNow() throws IOException {
         try {
-            Thread.sleep(commitAfter);
-            while (true) {
-                lock.lock();
-                try {
-                    if (closed) {
-                        return;
-                    }
-                    if (!committed) {
-                        commit(Usage.ZERO);
-                    } else if (System.nanoTime() - lastWriteNanos >= pingEvery.toNanos()) {
-                        write(json.sse(StreamEvent.PING));
-                    }
-                } catch (IOException e) {
-                    producer.interrupt();
-                    return;
-                } finally {
-                    lock.unlock();
-                }
-                long sinceWrite = System.nanoTime() - Math.max(lastWriteNanos, start);
-                Thread.sleep(Duration.ofNanos(Math.max(pingEvery.toNanos() - sinceWrite, 50_000_000L)));
+            out.flush();
+            dirty = false;
+        } catch (IOException e) {
+            clientGone = true;
+            throw new ClientGoneException();
+        }
+    }
+
+    /**
+     * One keeper tick: commits the stream once {@code commitAfter} has passed without the backend
+     * answering, and pings it once it has been idle for {@code pingEvery}. A stream the producer is writing
+     * to right now is skipped. Returns false when the stream needs no more ticks (closed, or the client
+     * left, in which case the producer is interrupted so the backend stops).
+     */
+    boolean tick(long now) {
+        if (!lock.tryLock()) {
+            return true;
+        }
+        try {
+            if (closed || clientGone) {
+                return false;
             }
-        } catch (InterruptedException e) {
-            // closed
+            if (!committed) {
+                if (now - createdNanos >= commitAfter.toNanos()) {
+                    commit(Usage.ZERO);
+                    flushNow();
+                }
+            } else if (now - lastWriteNanos >= pingEvery.toNanos()) {
+                write(json.sse(StreamEvent.PING));
+                flushNow();
+            } else if (dirty && now - lastWriteNanos >= STRAY_FLUSH_NANOS) {
+                flushNow(); // a batch left open while its producer waits elsewhere: never hold output back
+            }
+            return true;
+        } catch (IOException e) {
+            producer.interrupt();
+            return false;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -142,15 +193,6 @@ final class SseStream implements EventSink, AutoCloseable {
         } finally {
             lock.unlock();
         }
-        if (keeper != null) {
-            keeper.interrupt();
-        }
-    }
-
-    /** The client closed the connection. */
-    static final class ClientGoneException extends IOException {
-        ClientGoneException() {
-            super("client closed the connection", null);
-        }
+        keeper.unregister(this);
     }
 }

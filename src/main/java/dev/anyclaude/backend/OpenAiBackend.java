@@ -1,10 +1,12 @@
 package dev.anyclaude.backend;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.anyclaude.api.ClientGoneException;
 import dev.anyclaude.api.ErrorKind;
 import dev.anyclaude.api.EventSink;
 import dev.anyclaude.api.GatewayException;
 import dev.anyclaude.api.MessagesRequest;
+import dev.anyclaude.api.PendingOutput;
 import dev.anyclaude.api.StreamEvent;
 import dev.anyclaude.api.Usage;
 import dev.anyclaude.translate.OpenAiDialect;
@@ -227,6 +229,9 @@ public final class OpenAiBackend implements Backend {
                     new OpenAiResponseTranslator(mapper, streamOptions(request)).translate(in.readAllBytes(), tracking);
                 }
             } catch (IOException e) {
+                if (e instanceof ClientGoneException) {
+                    throw e; // flushing what was already translated found the client gone
+                }
                 if (tracking.failure != null) {
                     throw tracking.failure; // the client left or a stop sequence ended it: abandon upstream
                 }
@@ -245,19 +250,24 @@ public final class OpenAiBackend implements Backend {
 
     private void pumpStream(InputStream in, EventSink sink, OpenAiStreamTranslator.Options options)
             throws IOException {
-        OpenAiStreamTranslator translator = new OpenAiStreamTranslator(mapper, sink, options);
-        translator.start(); // the server accepted the request: message_start can go out now
-        SseLines lines = new SseLines(in);
-        String data;
-        while ((data = lines.nextData()) != null) {
-            if (data.equals("[DONE]")) {
-                translator.onEnd();
-                lines.drain();
-                return;
+        // Events translated from one read of the server's stream go to the client in one write, flushed
+        // before the next read, which may wait for the model.
+        try (PendingOutput.Batch batch = PendingOutput.batch()) {
+            OpenAiStreamTranslator translator = new OpenAiStreamTranslator(mapper, sink, options);
+            translator.start(); // the server accepted the request: message_start can go out now
+            SseLines lines = new SseLines(PendingOutput.flushingBeforeReads(in));
+            String data;
+            while ((data = lines.nextData()) != null) {
+                if (data.equals("[DONE]")) {
+                    translator.onEnd();
+                    batch.close(); // the answer is complete: flush it before draining the body
+                    lines.drain();
+                    return;
+                }
+                translator.onData(data);
             }
-            translator.onData(data);
+            translator.onEnd();
         }
-        translator.onEnd();
     }
 
     private HttpResponse<InputStream> send(HttpRequest req) throws IOException {

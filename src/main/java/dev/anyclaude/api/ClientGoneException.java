@@ -1,0 +1,13 @@
+package dev.anyclaude.api;
+
+import java.io.IOException;
+
+/**
+ * The client closed its connection while its answer was being written. A producer that sees it (from an
+ * {@link EventSink} or from {@link PendingOutput#flush()}) stops and cancels its upstream work.
+ */
+public final class ClientGoneException extends IOException {
+    ClientGoneException() {
+        super("client closed the connection", null);
+    }
+}
