@@ -54,14 +54,16 @@ public final class CacheKey {
     /** A SHA-256 value as four longs: cheap equality and hashing for the memory tier's map. */
     record Digest(long a, long b, long c, long d) {
         static Digest sha256(byte[] bytes) {
-            MessageDigest md;
+            byte[] h = sha256Bytes(bytes);
+            return new Digest(longAt(h, 0), longAt(h, 8), longAt(h, 16), longAt(h, 24));
+        }
+
+        static byte[] sha256Bytes(byte[] bytes) {
             try {
-                md = MessageDigest.getInstance("SHA-256");
+                return MessageDigest.getInstance("SHA-256").digest(bytes);
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException("every Java runtime provides SHA-256", e);
             }
-            byte[] h = md.digest(bytes);
-            return new Digest(longAt(h, 0), longAt(h, 8), longAt(h, 16), longAt(h, 24));
         }
 
         String hex() {

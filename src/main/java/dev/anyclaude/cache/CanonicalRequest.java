@@ -29,12 +29,17 @@ import java.util.Map;
  * bytes. {@code metadata}, {@code cache_control} and headers never reach {@link MessagesRequest}; the
  * billing header is removed before this stage.
  *
+ * <p>The tool definitions (~50 KB of Claude Code's ~60 KB request, the same on every turn) are written as
+ * the SHA-256 of their own canonical encoding, computed once per tool set: a request's key then hashes and
+ * stores ~12 KB instead of ~60 KB. Two tool sets encode alike only if their encodings collide under SHA-256,
+ * which is the same assumption the key's hash already rests on.
+ *
  * <p>Enum values are written by name, not ordinal, so gateways of different versions sharing one Redis
  * tier cannot read one role as another.
  */
 final class CanonicalRequest {
     /** Bumped whenever the encoding changes, so old shared entries can never match new requests. */
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
 
     private static final int BLOCK_NULL = 0;
     private static final int BLOCK_TEXT = 1;
@@ -53,7 +58,7 @@ final class CanonicalRequest {
     }
 
     static byte[] encode(MessagesRequest r) {
-        CanonicalRequest c = new CanonicalRequest(4096);
+        CanonicalRequest c = new CanonicalRequest(16 * 1024);
         c.request(r);
         return c.out.toByteArray();
     }
@@ -167,17 +172,21 @@ final class CanonicalRequest {
 
     private void tools(List<Tool> tools) {
         if (present(tools)) {
-            out.raw(TOOL_ENTRIES.get(tools, CanonicalRequest::toolEntries));
+            out.raw(TOOL_DIGESTS.get(tools, CanonicalRequest::toolsDigest));
         }
     }
 
     /**
-     * The encoded tool entries by tool list. Claude Code resends the same ~50 KB of tools every turn and the
-     * request parser hands out one list instance for identical bytes, so they are encoded once per tool set
-     * (weak identity keys). The encoding is the same with or without the memo.
+     * The SHA-256 of each tool set's canonical entries, by tool list. The request parser hands out one list
+     * instance for identical tool bytes, so a conversation's tools are encoded and hashed once (weak identity
+     * keys: a list no request holds any more drops out). The digest is the same with or without the memo.
      */
-    private static final Cache<List<Tool>, byte[]> TOOL_ENTRIES =
+    private static final Cache<List<Tool>, byte[]> TOOL_DIGESTS =
             Caffeine.newBuilder().weakKeys().maximumSize(64).build();
+
+    private static byte[] toolsDigest(List<Tool> tools) {
+        return CacheKey.Digest.sha256Bytes(toolEntries(tools));
+    }
 
     private static byte[] toolEntries(List<Tool> tools) {
         CanonicalRequest c = new CanonicalRequest(1024 + 2048 * tools.size());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyclaude.api.ContentBlock;
@@ -35,7 +36,7 @@ public final class OpenAiRequestWriter {
      * every turn and the request parser hands out one list instance for identical bytes, so the array is
      * written once per tool set (weak, identity keys: a list no request holds any more drops out).
      */
-    private final Cache<List<Tool>, String> toolsJson = Caffeine.newBuilder().weakKeys().maximumSize(64).build();
+    private final Cache<List<Tool>, SerializedString> toolsJson = Caffeine.newBuilder().weakKeys().maximumSize(64).build();
 
     public OpenAiRequestWriter(ObjectMapper mapper) {
         this.mapper = mapper;
@@ -78,7 +79,8 @@ public final class OpenAiRequestWriter {
         if (hasFunctions(req.tools())) {
             if (!extra.containsKey("tools")) {
                 g.writeFieldName("tools");
-                g.writeRawValue(toolsJson.get(req.tools(), this::writeTools));
+                // as UTF-8 bytes: copied, not re-encoded from chars on every request
+                g.writeRawValue(toolsJson.get(req.tools(), tools -> new SerializedString(writeTools(tools))));
             }
             ToolChoice choice = req.toolChoice();
             if (choice != null && !extra.containsKey("tool_choice")) {
