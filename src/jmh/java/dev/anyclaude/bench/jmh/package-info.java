@@ -12,9 +12,9 @@
  *       divergence between consecutive turns.
  * </ul>
  *
- * <p>Slot for the L2 response cache: its canonical key hashing (on the {@code cache} branch) gets a
- * {@code CanonicalKeyBenchmark} here, built the same way — a {@code @State} holding {@link
- * dev.anyclaude.bench.jmh.Inputs#request(String)} for the 77 KB captures, one {@code @Benchmark} per public
- * operation (canonical bytes, hash, hit confirmation by byte comparison).
+ * <p>Two more live in {@code dev.anyclaude.cache}, next to the package-private classes they measure:
+ * {@link dev.anyclaude.cache.CanonicalKeyBenchmark} (the L2 response cache's canonical bytes, SHA-256, hit
+ * confirmation, lookup and store) and {@link dev.anyclaude.cache.SlotChoiceBenchmark} (naming a request's
+ * conversation stream and choosing its llama.cpp slot among resident prefixes).
  */
 package dev.anyclaude.bench.jmh;
