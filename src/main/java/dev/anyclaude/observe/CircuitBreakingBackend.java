@@ -11,6 +11,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,7 @@ public final class CircuitBreakingBackend implements Backend {
     private final CircuitBreaker breaker;
     private final MeterRegistry registry;
     private final Counter refused;
+    private final Map<String, Counter> attempts = new ConcurrentHashMap<>();
 
     public CircuitBreakingBackend(Backend delegate, int failures, Duration coolDown, Ticker ticker,
             MeterRegistry registry) {
@@ -96,8 +99,10 @@ public final class CircuitBreakingBackend implements Backend {
     }
 
     private void attempt(String result) {
-        Counter.builder("anyclaude.backend.attempts").tag("backend", name()).tag("result", result)
-                .description("Calls to the backend (retries included), by result").register(registry).increment();
+        // a handful of results: built and registered once each, not on every call
+        attempts.computeIfAbsent(result, r -> Counter.builder("anyclaude.backend.attempts").tag("backend", name())
+                .tag("result", r).description("Calls to the backend (retries included), by result")
+                .register(registry)).increment();
     }
 
     /** Passes events on and tells the breaker the backend answered as soon as the first one arrives. */
