@@ -67,7 +67,9 @@ final class PrefixWarmer implements AutoCloseable {
 
     synchronized void requestEnded() {
         inFlight--;
-        notifyAll();
+        if (inFlight == 0 && !queue.isEmpty()) {
+            notifyAll(); // only then can the warmer go on: waking it after every request would cost a hand-off each
+        }
     }
 
     /** Drops the queued warms and cancels the running one (for DELETE /cache). */
