@@ -313,6 +313,28 @@ class Http1ClientTest {
     }
 
     @Test
+    void aCallerInterruptedBeforeItCallsDoesNotWaitForTheAnswer() throws Exception {
+        server = new RawHttpServer(c -> {
+            c.request();
+            c.awaitClientClose();
+        });
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread caller = Thread.ofVirtual().unstarted(() -> {
+            Thread.currentThread().interrupt(); // the client left before the request got this far
+            try {
+                client.send("POST", server.uri("/"), JSON, new byte[0], Duration.ofMinutes(5)).close();
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        caller.start();
+
+        assertThat(caller.join(Duration.ofSeconds(10))).as("the call ended").isTrue();
+        assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+        assertThat(client.idleConnections(server.hostPort())).isZero();
+    }
+
+    @Test
     void interruptingAVirtualThreadReadingTheBodyFailsTheReadAndDropsTheConnection() throws Exception {
         CountDownLatch clientClosed = new CountDownLatch(1);
         server = new RawHttpServer(c -> {
