@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A backend that speaks OpenAI's {@code /v1/chat/completions}: llama.cpp server, vLLM, SGLang,
  * mlx_lm.server, Ollama, LM Studio or any compatible server. It probes the server once (flavor, context
- * size, models), translates each request, and streams the translated events back.
+ * size, models), translates each request, and streams the translated events back. Every call runs on the
+ * caller's thread through an {@link UpstreamClient}: pooled plain sockets for {@code http}, the JDK client for
+ * {@code https}.
  */
 public final class OpenAiBackend implements Backend {
     private static final Logger log = LoggerFactory.getLogger(OpenAiBackend.class);
