@@ -20,25 +20,24 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
+import java.net.ProtocolException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A backend that speaks OpenAI's {@code /v1/chat/completions}: llama.cpp server, vLLM, SGLang,
  * mlx_lm.server, Ollama, LM Studio or any compatible server. It probes the server once (flavor, context
- * size, models), translates each request, and streams the translated events back.
+ * size, models), translates each request, and streams the translated events back. Every call runs on the
+ * caller's thread through an {@link UpstreamClient}: pooled plain sockets for {@code http}, the JDK client for
+ * {@code https}.
  */
 public final class OpenAiBackend implements Backend {
     private static final Logger log = LoggerFactory.getLogger(OpenAiBackend.class);
@@ -46,7 +45,8 @@ public final class OpenAiBackend implements Backend {
 
     private final OpenAiConfig config;
     private final ObjectMapper mapper;
-    private final HttpClient http;
+    private final UpstreamClient http;
+    private final URI chatUri;
     private final OpenAiRequestWriter writer;
     private final UpstreamErrors errors;
     private final ServerReplies replies;
@@ -61,11 +61,8 @@ public final class OpenAiBackend implements Backend {
     public OpenAiBackend(OpenAiConfig config, ObjectMapper mapper) {
         this.config = config;
         this.mapper = mapper;
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(config.connectTimeout())
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
-                .build();
+        this.http = UpstreamClient.forUpstream(config.baseUrl(), config.connectTimeout());
+        this.chatUri = URI.create(config.baseUrl() + "/chat/completions");
         this.writer = new OpenAiRequestWriter(mapper);
         this.errors = new UpstreamErrors(mapper);
         this.replies = new ServerReplies(mapper);
@@ -130,12 +127,13 @@ public final class OpenAiBackend implements Backend {
 
     /** GET returning the body on 200, null on another status; throws when the server cannot be reached. */
     private byte[] get(URI uri, Duration timeout) {
-        HttpRequest req = authorized(HttpRequest.newBuilder(uri).timeout(timeout).GET()).build();
-        try {
-            HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-            return resp.statusCode() == 200 ? resp.body() : null;
+        try (UpstreamClient.Reply resp = http.send("GET", uri, headers(null, null), null, timeout)) {
+            return resp.status() == 200 ? resp.body().readAllBytes() : null;
         } catch (IOException e) {
-            throw transportFailure(e, false);
+            if (!Thread.currentThread().isInterrupted()) {
+                throw transportFailure(e, false);
+            }
+            throw new GatewayException(ErrorKind.CANCELLED, "interrupted while probing " + config.baseUrl());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GatewayException(ErrorKind.CANCELLED, "interrupted while probing " + config.baseUrl());
@@ -210,15 +208,10 @@ public final class OpenAiBackend implements Backend {
             dialect = dialect.withExtra(Map.of("id_slot", slot));
         }
         byte[] body = writer.write(request, dialect);
-        HttpRequest req = authorized(HttpRequest.newBuilder(URI.create(config.baseUrl() + "/chat/completions"))
-                .timeout(config.responseTimeout())
-                .header("Content-Type", "application/json")
-                .header("Accept", request.stream() ? "text/event-stream" : "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))).build();
-        HttpResponse<InputStream> resp = send(req);
-        try (IdleGuard in = new IdleGuard(resp.body(), config.responseTimeout())) {
-            if (resp.statusCode() != 200) {
-                throw errors.classify(resp.statusCode(), in.readNBytes(MAX_ERROR_BODY), config.baseUrl().toString(),
+        try (UpstreamClient.Reply resp = send(body, request.stream() ? "text/event-stream" : "application/json")) {
+            InputStream in = resp.body();
+            if (resp.status() != 200) {
+                throw errors.classify(resp.status(), in.readNBytes(MAX_ERROR_BODY), config.baseUrl().toString(),
                         retryAfter(resp));
             }
             TrackingSink tracking = new TrackingSink(sink);
@@ -238,7 +231,7 @@ public final class OpenAiBackend implements Backend {
                 if (Thread.currentThread().isInterrupted() || e instanceof InterruptedIOException) {
                     throw new InterruptedIOException("cancelled: the client left");
                 }
-                if (in.expired()) {
+                if (resp.expired()) {
                     throw new GatewayException(ErrorKind.BACKEND_TIMEOUT, "backend " + config.baseUrl()
                             + " sent nothing for " + config.responseTimeout().toSeconds() + " s", e, 2);
                 }
@@ -270,9 +263,10 @@ public final class OpenAiBackend implements Backend {
         }
     }
 
-    private HttpResponse<InputStream> send(HttpRequest req) throws IOException {
+    /** POSTs a chat completion, waiting up to the response timeout for the answer to begin. */
+    private UpstreamClient.Reply send(byte[] body, String accept) throws IOException {
         try {
-            return http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            return http.send("POST", chatUri, headers("application/json", accept), body, config.responseTimeout());
         } catch (IOException e) {
             throw transportFailure(e, true);
         } catch (InterruptedException e) {
@@ -292,6 +286,10 @@ public final class OpenAiBackend implements Backend {
             return new GatewayException(ErrorKind.BACKEND_TIMEOUT, "backend " + where + " did not answer within "
                     + config.responseTimeout().toSeconds() + " s", e, 2);
         }
+        if (e instanceof ProtocolException) {
+            return new GatewayException(ErrorKind.PROTOCOL_VIOLATION,
+                    "backend " + where + " did not answer in HTTP/1.x: " + describe(e), e);
+        }
         // A pooled connection the server had closed (llama.cpp closes after every stream) fails like this:
         // retryable, and the retry opens a fresh connection.
         log.debug("transport failure to {} (generating={}): {}", where, generating, e.toString());
@@ -307,8 +305,8 @@ public final class OpenAiBackend implements Backend {
         return m == null ? e.getClass().getSimpleName() : m;
     }
 
-    private static long retryAfter(HttpResponse<?> resp) {
-        return resp.headers().firstValue("retry-after").map(v -> {
+    private static long retryAfter(UpstreamClient.Reply resp) {
+        return resp.header("retry-after").map(v -> {
             try {
                 return Long.parseLong(v.trim());
             } catch (NumberFormatException e) {
@@ -317,11 +315,19 @@ public final class OpenAiBackend implements Backend {
         }).orElse(-1L);
     }
 
-    private HttpRequest.Builder authorized(HttpRequest.Builder b) {
-        if (config.apiKey() != null && !config.apiKey().isBlank()) {
-            b.header("Authorization", "Bearer " + config.apiKey());
+    /** The request headers: the given Content-Type and Accept (each null for none) and the API key. */
+    private Map<String, String> headers(String contentType, String accept) {
+        Map<String, String> h = new LinkedHashMap<>(4);
+        if (contentType != null) {
+            h.put("Content-Type", contentType);
         }
-        return b;
+        if (accept != null) {
+            h.put("Accept", accept);
+        }
+        if (config.apiKey() != null && !config.apiKey().isBlank()) {
+            h.put("Authorization", "Bearer " + config.apiKey());
+        }
+        return h;
     }
 
     @Override
@@ -363,14 +369,10 @@ public final class OpenAiBackend implements Backend {
             dialect = dialect.withExtra(extra);
         }
         byte[] body = writer.write(request, dialect, false);
-        HttpRequest req = authorized(HttpRequest.newBuilder(URI.create(config.baseUrl() + "/chat/completions"))
-                .timeout(config.responseTimeout())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))).build();
-        HttpResponse<InputStream> resp = send(req);
-        try (IdleGuard in = new IdleGuard(resp.body(), config.responseTimeout())) {
-            if (resp.statusCode() != 200) {
-                throw errors.classify(resp.statusCode(), in.readNBytes(MAX_ERROR_BODY), config.baseUrl().toString(),
+        try (UpstreamClient.Reply resp = send(body, null)) {
+            InputStream in = resp.body();
+            if (resp.status() != 200) {
+                throw errors.classify(resp.status(), in.readNBytes(MAX_ERROR_BODY), config.baseUrl().toString(),
                         retryAfter(resp));
             }
             Usage[] usage = {Usage.ZERO};
@@ -396,17 +398,18 @@ public final class OpenAiBackend implements Backend {
     }
 
     private byte[] post(URI uri, byte[] body) {
-        HttpRequest req = authorized(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))).build();
-        try {
-            HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-            if (resp.statusCode() != 200) {
-                throw errors.classify(resp.statusCode(), resp.body(), uri.toString(), retryAfter(resp));
+        try (UpstreamClient.Reply resp = http.send("POST", uri, headers("application/json", null), body,
+                Duration.ofSeconds(30))) {
+            byte[] answer = resp.body().readAllBytes();
+            if (resp.status() != 200) {
+                throw errors.classify(resp.status(), answer, uri.toString(), retryAfter(resp));
             }
-            return resp.body();
+            return answer;
         } catch (IOException e) {
-            throw transportFailure(e, false);
+            if (!Thread.currentThread().isInterrupted()) {
+                throw transportFailure(e, false);
+            }
+            throw new GatewayException(ErrorKind.CANCELLED, "cancelled");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GatewayException(ErrorKind.CANCELLED, "cancelled");
