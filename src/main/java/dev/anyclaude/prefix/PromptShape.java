@@ -93,9 +93,10 @@ public final class PromptShape {
      * Hashes a part's rendering as it is produced, 64 characters to a chunk (FNV-1a), without building the
      * text. Reusable: {@link #finish} returns the part and starts the next one.
      */
-    private static final class PartHasher {
+    static final class PartHasher {
         private static final long OFFSET = 0xCBF29CE484222325L;
         private static final long PRIME = 0x100000001B3L;
+        private final char[] runChars = new char[CHUNK];
         private long[] chunks = new long[64];
         private int count;
         private long h = OFFSET;
@@ -106,8 +107,24 @@ public final class PromptShape {
             if (s == null) {
                 return add("null");
             }
-            for (int i = 0, n = s.length(); i < n; i++) {
-                add(s.charAt(i));
+            // A chunk's run of characters is copied out in bulk and hashed with the state in a local: the same
+            // values as hashing char by char, without a bounds check and two field writes per character.
+            int n = s.length();
+            int i = 0;
+            while (i < n) {
+                int run = Math.min(n - i, CHUNK - inChunk);
+                s.getChars(i, i + run, runChars, 0);
+                long x = h;
+                for (int j = 0; j < run; j++) {
+                    x = (x ^ runChars[j]) * PRIME;
+                }
+                h = x;
+                i += run;
+                length += run;
+                inChunk += run;
+                if (inChunk == CHUNK) {
+                    push();
+                }
             }
             return this;
         }

@@ -58,6 +58,21 @@ class RequestParserTest {
     }
 
     @Test
+    void toolSetsOfEqualLengthThatDifferInOneByteAnywhereAreNeverConfused() {
+        // The lookup hash samples the tool bytes; every single-letter change at each position of a long
+        // description (sampled or not) must still parse as its own tool set.
+        String description = "x".repeat(4000);
+        String request = "{\"model\":\"m\",\"max_tokens\":5,\"tools\":[{\"name\":\"Bash\",\"description\":\"%s\","
+                + "\"input_schema\":{\"type\":\"object\"}}],\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}";
+        parser.parse(request.formatted(description).getBytes(StandardCharsets.UTF_8));
+        for (int at = 1990; at < 2010; at++) {
+            String changed = description.substring(0, at) + "y" + description.substring(at + 1);
+            MessagesRequest r = parser.parse(request.formatted(changed).getBytes(StandardCharsets.UTF_8));
+            assertThat(r.tools().getFirst().description()).as("changed at %d", at).isEqualTo(changed);
+        }
+    }
+
+    @Test
     void identicalToolBytesAreParsedOnceAndSharedWhileAnyChangeIsParsedAfresh() {
         String tools = "[{\"name\":\"Bash\",\"description\":\"run\",\"input_schema\":{\"type\":\"object\"}}]";
         String a = "{\"model\":\"m\",\"max_tokens\":5,\"tools\":" + tools + ",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}";
