@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -178,7 +179,7 @@ public final class GatewayServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
-        messages.close();
+        messages.close(Duration.ofSeconds(5));
     }
 
 }

@@ -1,5 +1,6 @@
 package dev.anyclaude.api;
 
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.random.RandomGenerator;
 
@@ -9,8 +10,20 @@ import java.util.random.RandomGenerator;
  * generator by default: ids handed to clients should not be predictable from one another.
  */
 public final class Ids {
-    /** The gateway's one source of ids. */
-    public static final Ids DEFAULT = new Ids(new SecureRandom());
+    /**
+     * The gateway's one source of ids: a DRBG (NIST SP 800-90A) seeded once from the system's entropy. The
+     * platform default on Linux, NativePRNG, reads {@code /dev/urandom} under a lock for every id, a system
+     * call per id on the request path.
+     */
+    public static final Ids DEFAULT = new Ids(drbg());
+
+    private static SecureRandom drbg() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException e) {
+            return new SecureRandom(); // every JDK since 9 has DRBG; a runtime without it still gets ids
+        }
+    }
 
     private static final char[] BASE62 =
             "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();

@@ -12,10 +12,14 @@ import dev.anyclaude.route.ModelRouter;
 import dev.anyclaude.translate.GenerationStopped;
 import dev.anyclaude.translate.StopSequenceFilter;
 import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +42,8 @@ final class MessagesEndpoint {
     private final GatewayOptions options;
     private final RequestObserver observer;
     private final StreamKeeper keeper;
+    /** Requests being handled, for {@link #close}. */
+    private final AtomicInteger active = new AtomicInteger();
 
     MessagesEndpoint(RequestParser parser, EventJson json, Normalizer normalizer, ConversationStreams streams,
             ResponseCache responses, ModelRouter router, Backend backend, GatewayOptions options,
@@ -54,8 +60,22 @@ final class MessagesEndpoint {
         this.keeper = StreamKeeper.forOptions(options);
     }
 
-    /** Stops the stream keeper; streams still open are no longer pinged. */
-    void close() {
+    /**
+     * Waits (up to {@code grace}) for requests still being handled to finish their bookkeeping — a response
+     * is complete before its metrics and request-log line are written — then stops the stream keeper.
+     */
+    void close(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        synchronized (active) {
+            while (active.get() > 0 && System.nanoTime() < deadline) {
+                try {
+                    active.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
         keeper.close();
     }
 
@@ -68,6 +88,19 @@ final class MessagesEndpoint {
     }
 
     void handle(Context ctx) throws IOException {
+        active.incrementAndGet();
+        try {
+            answer(ctx);
+        } finally {
+            if (active.decrementAndGet() == 0) {
+                synchronized (active) {
+                    active.notifyAll();
+                }
+            }
+        }
+    }
+
+    private void answer(Context ctx) throws IOException {
         byte[] body = HttpBodies.read(ctx, options.maxBodyBytes());
         MessagesRequest request = normalizer.normalize(parser.parse(body));
         String requested = request.model();
@@ -150,7 +183,16 @@ final class MessagesEndpoint {
                     ? new StreamEvent.MessageStart(Ids.DEFAULT.message(), call.requestedModel(), s.usage())
                     : e);
         }
-        ctx.status(200).contentType("application/json").result(json.message(out));
+        byte[] message = json.message(out);
+        // Written and completed here, not handed to Javalin as the result: the client has its answer before
+        // the bookkeeping below runs instead of after it.
+        HttpServletResponse res = ctx.res();
+        res.setStatus(200);
+        res.setContentType("application/json");
+        res.setContentLength(message.length);
+        try (OutputStream body = res.getOutputStream()) {
+            body.write(message);
+        }
         call.exchange().end(null, false);
     }
 

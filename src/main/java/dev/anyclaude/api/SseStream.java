@@ -81,6 +81,9 @@ final class SseStream implements EventSink, Flushable, AutoCloseable {
             if (clientGone) {
                 throw new ClientGoneException();
             }
+            if (closed) {
+                return; // message_stop ended the response: nothing may follow it
+            }
             if (event instanceof StreamEvent.MessageStart start) {
                 if (!committed) {
                     commit(start.usage());
@@ -92,7 +95,9 @@ final class SseStream implements EventSink, Flushable, AutoCloseable {
                 commit(Usage.ZERO);
             }
             write(json.sse(event));
-            if (event instanceof StreamEvent.MessageStop || event instanceof StreamEvent.Error) {
+            if (event instanceof StreamEvent.MessageStop) {
+                end();
+            } else if (event instanceof StreamEvent.Error) {
                 flushNow();
             } else {
                 flushUnlessDeferred();
@@ -135,6 +140,21 @@ final class SseStream implements EventSink, Flushable, AutoCloseable {
             out.write(frame);
             dirty = true;
             lastWriteNanos = System.nanoTime();
+        } catch (IOException e) {
+            clientGone = true;
+            throw new ClientGoneException();
+        }
+    }
+
+    /**
+     * Completes the response after {@code message_stop}: the client has its last byte (and the final chunk)
+     * before the gateway's bookkeeping (cache store, metrics, request log) runs.
+     */
+    private void end() throws IOException {
+        try {
+            out.close();
+            dirty = false;
+            closed = true;
         } catch (IOException e) {
             clientGone = true;
             throw new ClientGoneException();

@@ -54,6 +54,14 @@ public final class ResponseRecorder implements EventSink, AutoCloseable {
         if (state == State.RECORDING) {
             record(event);
         }
+        if (state == State.COMPLETE) {
+            // Stored before message_stop is passed on: it ends the client's response, and the client may send
+            // the same request again the moment it has it.
+            state = State.DONE;
+            List<StreamEvent> answer = events;
+            events = null;
+            cache.store(key, answer);
+        }
         try {
             downstream.accept(event);
         } catch (IOException | RuntimeException e) {
@@ -61,13 +69,6 @@ public final class ResponseRecorder implements EventSink, AutoCloseable {
                 reject(false);
             }
             throw e;
-        } finally {
-            if (state == State.COMPLETE) {
-                state = State.DONE;
-                List<StreamEvent> answer = events;
-                events = null;
-                cache.store(key, answer);
-            }
         }
     }
 

@@ -49,6 +49,13 @@ public final class Normalizer {
 
     static boolean isBillingHeader(ContentBlock.Text block) {
         String t = block.text();
-        return t != null && t.stripLeading().startsWith(BILLING_PREFIX);
+        if (t == null) {
+            return false;
+        }
+        int i = 0;
+        while (i < t.length() && Character.isWhitespace(t.charAt(i))) {
+            i++; // no stripLeading(): it copies a ~10 KB system prompt that starts with a newline
+        }
+        return t.startsWith(BILLING_PREFIX, i);
     }
 }

@@ -14,7 +14,10 @@ import dev.anyclaude.api.StopReason;
 import dev.anyclaude.api.Tool;
 import dev.anyclaude.api.Usage;
 import java.io.IOException;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -51,9 +54,13 @@ public final class OpenAiStreamTranslator {
         }
 
         public static Options of(MessagesRequest request, TextFormats text) {
-            return new Options(text, request.tools().stream().filter(Tool::custom).map(Tool::name)
-                    .collect(Collectors.toUnmodifiableSet()));
+            return new Options(text, TOOL_NAMES.get(request.tools(), tools -> tools.stream().filter(Tool::custom)
+                    .map(Tool::name).collect(Collectors.toUnmodifiableSet())));
         }
+
+        /** Custom tool names by tool list: one set per tool set, as the request parser shares the list. */
+        private static final Cache<List<Tool>, Set<String>> TOOL_NAMES =
+                Caffeine.newBuilder().weakKeys().maximumSize(64).build();
     }
 
     private final JsonFactory factory;

@@ -53,12 +53,23 @@ class RequestLogTest {
         root.detachAppender(logs);
     }
 
-    private List<JsonNode> lines(Path file) throws Exception {
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : Files.readAllLines(file)) {
-            out.add(JSON.readTree(line));
+    /**
+     * The log's lines once the last request's line is there: a request is logged right after its response
+     * is complete, so the client can have its answer a moment before the line is written.
+     */
+    private List<JsonNode> lines(Path file, int expected) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            List<String> raw = Files.exists(file) ? Files.readAllLines(file) : List.of();
+            if (raw.size() >= expected || System.nanoTime() > deadline) {
+                List<JsonNode> out = new ArrayList<>();
+                for (String line : raw) {
+                    out.add(JSON.readTree(line));
+                }
+                return out;
+            }
+            Thread.sleep(10);
         }
-        return out;
     }
 
     private String everythingLogged() {
@@ -87,7 +98,7 @@ class RequestLogTest {
         var ok = fx.post("/v1/messages", STREAM, b -> b.header("x-claude-code-session-id", "sess-42"));
         fx.post("/v1/messages", JSON_BODY);
 
-        List<JsonNode> lines = lines(log);
+        List<JsonNode> lines = lines(log, 2);
         assertThat(lines).hasSize(2);
         JsonNode first = lines.get(0);
         assertThat(first.get("request_id").asText()).isEqualTo(ok.headers().firstValue("request-id").orElseThrow());
@@ -130,7 +141,7 @@ class RequestLogTest {
 
         fx.post("/v1/messages", STREAM);
 
-        JsonNode line = lines(log).getFirst();
+        JsonNode line = lines(log, 1).getFirst();
         assertThat(line.at("/request/messages/0/content/0/text").asText()).isEqualTo("the prompt-text-q9 here");
         assertThat(line.at("/request/model").asText()).isEqualTo("stub-model");
         assertThat(line.at("/response/content/0/text").asText()).isEqualTo("answer-text-z3");
