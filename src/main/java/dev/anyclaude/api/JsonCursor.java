@@ -18,7 +18,7 @@ import java.io.Writer;
 final class JsonCursor {
     private static final int MAX_SHOWN_CHARS = 60;
 
-    private final JsonParser parser;
+    private JsonParser parser;
     private final JsonFactory factory;
     private Object[] segments = new Object[16];
     private int depth;
@@ -32,6 +32,17 @@ final class JsonCursor {
 
     JsonParser parser() {
         return parser;
+    }
+
+    /**
+     * Goes on reading from {@code next}, which must stand where the current parser would be after its
+     * current value (see {@code RequestParser}'s resumption after a known tools array); the path is kept.
+     * The current parser is closed.
+     */
+    void continueWith(JsonParser next) throws IOException {
+        JsonParser old = parser;
+        parser = next;
+        old.close();
     }
 
     JsonToken token() {

@@ -116,23 +116,59 @@ public final class RequestParser {
         if (body == null || body.length == 0) {
             throw GatewayException.invalid("request body is empty (expected: a JSON object)");
         }
-        try (JsonParser p = factory.createParser(body)) {
-            JsonCursor in = new JsonCursor(p, factory);
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw GatewayException.invalid("request body: " + in.shown() + " (expected: a JSON object)");
+        Parse fast = new Parse(body, true);
+        try {
+            return fast.run(requireMaxTokens);
+        } catch (GatewayException e) {
+            if (!fast.resumed) {
+                throw e;
             }
-            MessagesRequest request = request(in, body, requireMaxTokens);
-            if (p.nextToken() != null) {
-                throw GatewayException.invalid("request body is not valid JSON: content after the end of the"
-                        + " object" + at(p.currentTokenLocation()));
+            // Positions after a resumption are relative to the resumed rest: read the body again in one pass,
+            // so the error names the place exactly as a plain parse would.
+            return new Parse(body, false).run(requireMaxTokens);
+        }
+    }
+
+    /** One reading of a body; {@code mayResume} allows jumping over a tools array seen before. */
+    private final class Parse {
+        private final byte[] body;
+        private final boolean mayResume;
+        boolean resumed;
+
+        Parse(byte[] body, boolean mayResume) {
+            this.body = body;
+            this.mayResume = mayResume;
+        }
+
+        MessagesRequest run(boolean requireMaxTokens) {
+            JsonCursor in = null;
+            try {
+                in = new JsonCursor(factory.createParser(body), factory);
+                if (in.next() != JsonToken.START_OBJECT) {
+                    throw GatewayException.invalid("request body: " + in.shown() + " (expected: a JSON object)");
+                }
+                MessagesRequest request = request(in, this, requireMaxTokens);
+                if (in.next() != null) {
+                    throw GatewayException.invalid("request body is not valid JSON: content after the end of the"
+                            + " object" + at(in.parser().currentTokenLocation()));
+                }
+                return request;
+            } catch (JsonProcessingException e) {
+                throw new GatewayException(ErrorKind.INVALID_REQUEST,
+                        "request body is not valid JSON: " + e.getOriginalMessage() + at(e.getLocation()), e);
+            } catch (IOException e) {
+                // encoding detection failures (CharConversionException) and the like
+                throw new GatewayException(ErrorKind.INVALID_REQUEST, "request body is not valid JSON: " + e.getMessage(),
+                        e);
+            } finally {
+                if (in != null) {
+                    try {
+                        in.parser().close();
+                    } catch (IOException e) {
+                        // a byte-array parser has nothing to release
+                    }
+                }
             }
-            return request;
-        } catch (JsonProcessingException e) {
-            throw new GatewayException(ErrorKind.INVALID_REQUEST,
-                    "request body is not valid JSON: " + e.getOriginalMessage() + at(e.getLocation()), e);
-        } catch (IOException e) {
-            // encoding detection failures (CharConversionException) and the like
-            throw new GatewayException(ErrorKind.INVALID_REQUEST, "request body is not valid JSON: " + e.getMessage(), e);
         }
     }
 
@@ -140,7 +176,7 @@ public final class RequestParser {
         return loc == null || loc.getLineNr() < 0 ? "" : " at " + loc.getLineNr() + ":" + loc.getColumnNr();
     }
 
-    private MessagesRequest request(JsonCursor in, byte[] body, boolean requireMaxTokens) throws IOException {
+    private MessagesRequest request(JsonCursor in, Parse parse, boolean requireMaxTokens) throws IOException {
         ContentParser content = new ContentParser(in);
         String model = null;
         Integer maxTokens = null;
@@ -172,7 +208,7 @@ public final class RequestParser {
                 case "max_tokens" -> maxTokens = (int) in.integer(1, Integer.MAX_VALUE, "a positive integer");
                 case "system" -> system = content.system();
                 case "messages" -> messages = content.messages();
-                case "tools" -> tools = toolsOnce(in, body);
+                case "tools" -> tools = toolsOnce(in, parse);
                 case "tool_choice" -> toolChoice = toolChoice(in);
                 case "temperature" -> temperature = in.number(0, 2, "a number from 0 to 2");
                 case "top_p" -> topP = in.number(0, 1, "a number from 0 to 1");
@@ -206,12 +242,29 @@ public final class RequestParser {
     /**
      * The tools, from {@link #toolLists} when these exact bytes were parsed before. The array is skipped to
      * find its extent; on a miss its bytes are parsed on their own, with the same paths in error messages.
+     *
+     * <p>Skipping ~50 KB of tool JSON was the largest single cost of a request. So when the bytes at the
+     * array's start equal a recently seen tools array, the array is known to end where those bytes end (a
+     * JSON value's extent is fixed by its own bytes), and reading resumes right after it (see
+     * {@link #resumeAfter}).
      */
-    private List<Tool> toolsOnce(JsonCursor in, byte[] body) throws IOException {
+    private List<Tool> toolsOnce(JsonCursor in, Parse parse) throws IOException {
         JsonParser p = in.parser();
+        byte[] body = parse.body;
         long start = p.currentTokenLocation().getByteOffset();
         if (p.currentToken() != JsonToken.START_ARRAY || start < 0) {
             return tools(in);
+        }
+        if (parse.mayResume && !parse.resumed) {
+            for (KnownTools known : recentTools) {
+                ToolBytes k = known.bytes();
+                int end = (int) start + k.to;
+                if (end <= body.length && Arrays.equals(body, (int) start, end, k.array, 0, k.to)
+                        && resumeAfter(in, body, end)) {
+                    parse.resumed = true;
+                    return known.tools();
+                }
+            }
         }
         p.skipChildren();
         long end = p.currentLocation().getByteOffset();
@@ -220,18 +273,75 @@ public final class RequestParser {
         }
         ToolBytes seen = ToolBytes.view(body, (int) start, (int) end);
         List<Tool> cached = toolLists.getIfPresent(seen);
-        if (cached != null) {
-            return cached;
+        if (cached == null) {
+            ToolBytes key = seen.copy();
+            try (JsonParser own = factory.createParser(key.bytes())) {
+                JsonCursor c = new JsonCursor(own, factory);
+                c.push("tools");
+                own.nextToken();
+                cached = tools(c);
+                toolLists.put(key, cached);
+            }
+            remember(new KnownTools(key, cached));
+        } else if (!isRecent(cached)) {
+            remember(new KnownTools(seen.copy(), cached));
         }
-        ToolBytes key = seen.copy();
-        try (JsonParser own = factory.createParser(key.bytes())) {
-            JsonCursor c = new JsonCursor(own, factory);
-            c.push("tools");
-            own.nextToken();
-            List<Tool> parsed = tools(c);
-            toolLists.put(key, parsed);
-            return parsed;
+        return cached;
+    }
+
+    /** A tools array seen recently: its bytes and the list parsed from them. */
+    private record KnownTools(ToolBytes bytes, List<Tool> tools) {}
+
+    /** The most recently seen tools arrays, newest first: a main agent's and its sub-agents'. */
+    private volatile List<KnownTools> recentTools = List.of();
+
+    private static final int RECENT_TOOLS = 4;
+
+    private boolean isRecent(List<Tool> tools) {
+        for (KnownTools k : recentTools) {
+            if (k.tools() == tools) {
+                return true;
+            }
         }
+        return false;
+    }
+
+    private void remember(KnownTools known) {
+        List<KnownTools> next = new ArrayList<>(RECENT_TOOLS);
+        next.add(known);
+        for (KnownTools k : recentTools) {
+            if (next.size() < RECENT_TOOLS && k.tools() != known.tools()) {
+                next.add(k);
+            }
+        }
+        recentTools = List.copyOf(next);
+    }
+
+    /**
+     * Continues reading the top-level object right after a value that ends at {@code end}: the rest of the
+     * body ({@code ,"stream":true}} and so on) is read by a new parser as {@code {"stream":true}}. False,
+     * and nothing changed, when what follows is not a comma or the object's end (then the plain path reports
+     * the error).
+     */
+    private boolean resumeAfter(JsonCursor in, byte[] body, int end) throws IOException {
+        int i = end;
+        while (i < body.length && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t')) {
+            i++;
+        }
+        if (i >= body.length || (body[i] != ',' && body[i] != '}')) {
+            return false;
+        }
+        int from = body[i] == ',' ? i + 1 : i;
+        byte[] rest = new byte[1 + body.length - from];
+        rest[0] = '{';
+        System.arraycopy(body, from, rest, 1, body.length - from);
+        JsonParser next = factory.createParser(rest);
+        if (next.nextToken() != JsonToken.START_OBJECT) {
+            next.close();
+            return false;
+        }
+        in.continueWith(next);
+        return true;
     }
 
     private static List<Tool> tools(JsonCursor in) throws IOException {

@@ -49,7 +49,9 @@ class RequestParserPropertiesTest {
         for (int i = 0; i < edits; i++) {
             root = mutate(root, random);
         }
-        assertParsesOrIsInvalid(root.toString().getBytes(StandardCharsets.UTF_8));
+        byte[] body = root.toString().getBytes(StandardCharsets.UTF_8);
+        assertParsesOrIsInvalid(body);
+        assertAKnownToolsParserAgreesWithAFreshOne(body);
     }
 
     @Property(tries = 400)
@@ -78,6 +80,61 @@ class RequestParserPropertiesTest {
             }
         };
         assertParsesOrIsInvalid(out);
+        assertAKnownToolsParserAgreesWithAFreshOne(out);
+    }
+
+    @Example
+    void whatFollowsAKnownToolsArrayIsReadAsWell() {
+        RequestParser warm = warmParser();
+        String body = "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+                + "\"tools\":" + compactTools() + " \n, \"temperature\":0.25 ,\"stream\":true}";
+        MessagesRequest r = warm.parse(body.getBytes(StandardCharsets.UTF_8));
+        assertThat(r.temperature()).isEqualTo(0.25);
+        assertThat(r.stream()).isTrue();
+        assertThat(r.tools()).isSameAs(warm.parse(RICH_COMPACT.getBytes(StandardCharsets.UTF_8)).tools());
+        String last = "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+                + "\"tools\":" + compactTools() + "}";
+        assertThat(warm.parse(last.getBytes(StandardCharsets.UTF_8)).tools()).hasSize(1);
+    }
+
+    @Example
+    void anErrorAfterAKnownToolsArrayNamesTheSamePlaceAsAFreshParse() {
+        String body = "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+                + "\"tools\":" + compactTools() + ",\n\"temperature\":\"hot\"}";
+        String trailing = body.replace("\"hot\"}", "0.5} {}");
+        for (String b : List.of(body, trailing, body.replace(",\n\"temperature", ",,\"temperature"))) {
+            assertThat(outcome(warmParser(), b.getBytes(StandardCharsets.UTF_8)))
+                    .startsWith("error: ")
+                    .isEqualTo(outcome(new RequestParser(MAPPER), b.getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    private static final String RICH_COMPACT = readRich().toString();
+    private static final RequestParser WARM = warmParser();
+
+    private static RequestParser warmParser() {
+        RequestParser p = new RequestParser(MAPPER);
+        p.parse(RICH.getBytes(StandardCharsets.UTF_8));
+        p.parse(RICH_COMPACT.getBytes(StandardCharsets.UTF_8));
+        return p;
+    }
+
+    private static String compactTools() {
+        return readRich().get("tools").toString();
+    }
+
+    /** What parsing gives: the request, or the error's kind and message. */
+    private static String outcome(RequestParser parser, byte[] body) {
+        try {
+            return "request: " + parser.parse(body);
+        } catch (GatewayException e) {
+            return "error: " + e.kind() + " " + e.getMessage();
+        }
+    }
+
+    /** A parser that knows the tools (and so may jump over them) answers exactly as one that does not. */
+    private static void assertAKnownToolsParserAgreesWithAFreshOne(byte[] body) {
+        assertThat(outcome(WARM, body)).isEqualTo(outcome(new RequestParser(MAPPER), body));
     }
 
     @Example
