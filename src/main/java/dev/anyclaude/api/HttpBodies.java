@@ -3,6 +3,7 @@ package dev.anyclaude.api;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 
 /** Reads request bodies with a size bound, so an oversized body is refused before it is buffered whole. */
 final class HttpBodies {
@@ -14,6 +15,15 @@ final class HttpBodies {
             throw tooLarge(declared, max);
         }
         try (InputStream in = ctx.req().getInputStream()) {
+            if (declared >= 0) {
+                // the usual case: read straight into an array of the declared size, no chunk list to join
+                byte[] body = new byte[(int) declared];
+                int n = in.readNBytes(body, 0, body.length);
+                if (n < body.length) {
+                    return Arrays.copyOf(body, n); // the client sent less than it declared; Jetty reports that
+                }
+                return body;
+            }
             byte[] body = in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 16));
             if (body.length > max) {
                 throw tooLarge(body.length, max);

@@ -96,10 +96,10 @@ public final class PromptShape {
     static final class PartHasher {
         private static final long OFFSET = 0xCBF29CE484222325L;
         private static final long PRIME = 0x100000001B3L;
-        private final char[] runChars = new char[CHUNK];
+        /** The current chunk's characters, hashed when the chunk is full or the part ends. */
+        private final char[] chunk = new char[CHUNK];
         private long[] chunks = new long[64];
         private int count;
-        private long h = OFFSET;
         private int inChunk;
         private long length;
 
@@ -107,18 +107,11 @@ public final class PromptShape {
             if (s == null) {
                 return add("null");
             }
-            // A chunk's run of characters is copied out in bulk and hashed with the state in a local: the same
-            // values as hashing char by char, without a bounds check and two field writes per character.
             int n = s.length();
             int i = 0;
             while (i < n) {
                 int run = Math.min(n - i, CHUNK - inChunk);
-                s.getChars(i, i + run, runChars, 0);
-                long x = h;
-                for (int j = 0; j < run; j++) {
-                    x = (x ^ runChars[j]) * PRIME;
-                }
-                h = x;
+                s.getChars(i, i + run, chunk, inChunk);
                 i += run;
                 length += run;
                 inChunk += run;
@@ -130,9 +123,9 @@ public final class PromptShape {
         }
 
         PartHasher add(char c) {
-            h = (h ^ c) * PRIME;
+            chunk[inChunk++] = c;
             length++;
-            if (++inChunk == CHUNK) {
+            if (inChunk == CHUNK) {
                 push();
             }
             return this;
@@ -142,9 +135,35 @@ public final class PromptShape {
             if (count == chunks.length) {
                 chunks = Arrays.copyOf(chunks, count * 2);
             }
-            chunks[count++] = h;
-            h = OFFSET;
+            chunks[count++] = hash(chunk, inChunk);
             inChunk = 0;
+        }
+
+        /**
+         * FNV-1a over four interleaved lanes (characters 0, 4, 8… in the first, 1, 5, 9… in the second and so
+         * on), then mixed with the length: four independent multiply chains run side by side, where one chain
+         * over all characters waits on each multiply in turn.
+         */
+        static long hash(char[] c, int n) {
+            long a = OFFSET;
+            long b = OFFSET ^ 0x5555555555555555L;
+            long x = OFFSET ^ 0x3333333333333333L;
+            long d = OFFSET ^ 0x0F0F0F0F0F0F0F0FL;
+            int j = 0;
+            for (; j + 4 <= n; j += 4) {
+                a = (a ^ c[j]) * PRIME;
+                b = (b ^ c[j + 1]) * PRIME;
+                x = (x ^ c[j + 2]) * PRIME;
+                d = (d ^ c[j + 3]) * PRIME;
+            }
+            for (; j < n; j++) {
+                a = (a ^ c[j]) * PRIME;
+            }
+            long h = a;
+            h = (Long.rotateLeft(h, 23) ^ b) * PRIME;
+            h = (Long.rotateLeft(h, 23) ^ x) * PRIME;
+            h = (Long.rotateLeft(h, 23) ^ d) * PRIME;
+            return h ^ n;
         }
 
         Part finish(String name) {

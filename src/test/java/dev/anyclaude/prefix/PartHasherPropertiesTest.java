@@ -34,4 +34,22 @@ class PartHasherPropertiesTest {
         assertThat(b.chunks()).containsExactly(a.chunks());
         assertThat(b.hash()).isEqualTo(a.hash());
     }
+
+    @Property(tries = 500)
+    void changingOrSwappingAnyCharacterOfAChunkChangesItsHash(
+            @ForAll @StringLength(min = 2, max = 64) String text, @ForAll @IntRange(min = 0, max = 63) int at) {
+        char[] c = text.toCharArray();
+        int i = at % c.length;
+        long before = PromptShape.PartHasher.hash(c, c.length);
+        char[] changed = c.clone();
+        changed[i] = (char) (changed[i] + 1);
+        assertThat(PromptShape.PartHasher.hash(changed, c.length)).isNotEqualTo(before);
+        int k = (i + 1) % c.length;
+        if (c[i] != c[k]) {
+            char[] swapped = c.clone();
+            swapped[i] = c[k];
+            swapped[k] = c[i];
+            assertThat(PromptShape.PartHasher.hash(swapped, c.length)).isNotEqualTo(before);
+        }
+    }
 }
