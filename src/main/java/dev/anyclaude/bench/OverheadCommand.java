@@ -42,7 +42,7 @@ final class OverheadCommand implements Callable<Integer> {
                     + "0 sends it whole. Default: ${DEFAULT-VALUE}.")
     int targetKb;
 
-    @Option(names = "--requests", paramLabel = "N", defaultValue = "2000",
+    @Option(names = "--requests", paramLabel = "N", defaultValue = "5000",
             description = "Requests per measured phase (each target × mode × concurrency). Default: ${DEFAULT-VALUE}.")
     int requests;
 
