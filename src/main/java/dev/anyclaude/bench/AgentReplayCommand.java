@@ -115,7 +115,8 @@ public final class AgentReplayCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private final ObjectMapper json = Json.create();
+    /** Made when the command runs: picocli builds every command object at start-up, `serve` included. */
+    private ObjectMapper json;
 
     /** Runs the benchmark without the rest of the CLI: {@code java ... dev.anyclaude.bench.AgentReplayCommand [options]}. */
     public static void main(String[] args) {
@@ -125,6 +126,7 @@ public final class AgentReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        json = Json.create();
         PrintStream log = System.err;
         if (turns < 1 || subTurns < 0 || threads < 1 || ctx < 16 || !(target > 0) || timeoutSeconds < 1) {
             throw new ParameterException(spec.commandLine(), "--turns, --threads, --timeout and --target must be positive,"
