@@ -1,6 +1,5 @@
 package dev.anyclaude.cache;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -69,9 +68,6 @@ final class BinaryWriter {
     void string(String s) {
         int n = s.length();
         varint(n);
-        if (n >= ASCII_FAST_PATH && asciiInOneCopy(s, n)) {
-            return;
-        }
         ensure(3L * n);
         byte[] b = buf;
         int p = pos;
@@ -89,32 +85,6 @@ final class BinaryWriter {
             }
         }
         pos = p;
-    }
-
-    /** Strings at least this long try {@link #asciiInOneCopy} first (prompt text, tool results). */
-    private static final int ASCII_FAST_PATH = 64;
-
-    /**
-     * Writes {@code s} when it is all ASCII, with the JDK's bulk UTF-8 encoder (a plain copy for such text)
-     * instead of a branch per character. The encoder turns a character it cannot encode (a lone surrogate)
-     * into {@code '?'}, one byte: so an output as long as the string, whose every {@code '?'} stands for a
-     * real {@code '?'}, was all ASCII, and is exactly what the loop below would have written. Otherwise
-     * nothing is written and the loop runs.
-     */
-    private boolean asciiInOneCopy(String s, int n) {
-        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-        if (utf8.length != n) {
-            return false;
-        }
-        for (int i = 0; i < n; i++) {
-            if (utf8[i] == '?' && s.charAt(i) != '?') {
-                return false;
-            }
-        }
-        ensure(n);
-        System.arraycopy(utf8, 0, buf, pos, n);
-        pos += n;
-        return true;
     }
 
     /** An optional string: a presence byte, then the string when present. */

@@ -59,11 +59,8 @@ public final class OpenAiRequestWriter {
         return out.toByteArray();
     }
 
-    /** The body's likely size: the written tools when known (most of it), plus room for the conversation. */
-    private int estimate(MessagesRequest req) {
-        SerializedString tools = req.tools().isEmpty() ? null : toolsJson.getIfPresent(req.tools());
-        int toolBytes = tools != null ? tools.asUnquotedUTF8().length : 512 * req.tools().size();
-        return 8192 + toolBytes + 512 * req.messages().size();
+    private static int estimate(MessagesRequest req) {
+        return 4096 + 512 * req.tools().size() + 256 * req.messages().size();
     }
 
     private void writeBody(JsonGenerator g, MessagesRequest req, OpenAiDialect d, boolean stream) throws IOException {
