@@ -8,8 +8,14 @@ import java.io.OutputStream;
 import java.net.ProtocolException;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One TCP connection to an upstream, with the read buffer the HTTP/1.1 framing is parsed from. Not
@@ -63,16 +69,59 @@ final class Http1Connection implements AutoCloseable {
         return bytesRead;
     }
 
-    /** Starts an exchange: sets the read timeout and sends {@code head} and {@code body} in as few writes as fit. */
+    /**
+     * Starts an exchange: sets the read timeout and sends {@code head} and {@code body} in as few writes as
+     * fit. A socket write has no timeout of its own, and a server that stopped reading blocks it once the
+     * socket buffers are full; so a body too large to be sure of fitting them ({@link #GUARDED_WRITE_BYTES})
+     * is written under a deadline of {@code readTimeout}, after which the socket is closed and the send
+     * fails with a {@link SocketTimeoutException}. Smaller requests, nearly all, pay nothing for this.
+     */
     void send(byte[] head, byte[] body, Duration readTimeout) throws IOException {
         socket.setSoTimeout(timeoutMillis(readTimeout));
         exchanges++;
         bytesRead = 0;
+        if (body == null || body.length < GUARDED_WRITE_BYTES) {
+            write(head, body);
+            return;
+        }
+        AtomicBoolean expired = new AtomicBoolean();
+        ScheduledFuture<?> deadline = WriteDeadlines.SCHEDULER.schedule(() -> {
+            expired.set(true);
+            close();
+        }, timeoutMillis(readTimeout), TimeUnit.MILLISECONDS);
+        try {
+            write(head, body);
+        } catch (IOException e) {
+            if (expired.get()) {
+                SocketTimeoutException t = new SocketTimeoutException("the server read none of the last "
+                        + "part of a " + body.length + "-byte request within " + readTimeout.toMillis() + " ms");
+                t.initCause(e);
+                throw t;
+            }
+            throw e;
+        } finally {
+            deadline.cancel(false);
+        }
+    }
+
+    private void write(byte[] head, byte[] body) throws IOException {
         out.write(head);
         if (body != null) {
             out.write(body);
         }
         out.flush();
+    }
+
+    /**
+     * Request bodies at least this large are written under a deadline (see {@link #send}). Loopback and LAN
+     * socket buffers take a few hundred KB before a write blocks, so below this a write never waits long.
+     */
+    static final int GUARDED_WRITE_BYTES = 256 * 1024;
+
+    /** The one thread that closes sockets whose large writes overran their deadline; made on first use. */
+    private static final class WriteDeadlines {
+        static final ScheduledExecutorService SCHEDULER = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("upstream-write-deadline").factory());
     }
 
     void readTimeout(Duration timeout) throws SocketException {

@@ -258,6 +258,21 @@ class Http1ClientTest {
     }
 
     @Test
+    void aLargeRequestTheServerStopsReadingIsAnHttpTimeoutNotAHang() throws Exception {
+        CountDownLatch testDone = new CountDownLatch(1);
+        server = new RawHttpServer(c -> testDone.await(20, TimeUnit.SECONDS)); // accepts, reads nothing
+        byte[] body = new byte[64 << 20]; // far beyond what loopback socket buffers hold
+        try {
+            assertThatThrownBy(() -> client.send("POST", server.uri("/"), JSON, body, Duration.ofMillis(300)))
+                    .isInstanceOf(HttpTimeoutException.class)
+                    .hasRootCauseInstanceOf(java.net.SocketException.class);
+            assertThat(server.accepted()).as("not sent again").isEqualTo(1);
+        } finally {
+            testDone.countDown();
+        }
+    }
+
+    @Test
     void aServerSilentAfterItsHeadersExpiresTheBodyAndItsConnectionIsDropped() throws Exception {
         CountDownLatch clientClosed = new CountDownLatch(1);
         server = new RawHttpServer(c -> {
