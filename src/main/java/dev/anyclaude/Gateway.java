@@ -227,6 +227,7 @@ public final class Gateway implements AutoCloseable {
             return new Relief.Freed(before, responses.stats().bytes(), "response cache bound now "
                     + Math.max(configured / 4, 1L << 20) + " bytes");
         });
+        ops.memory().onRecovered("restore-response-cache", () -> responses.resize(configured));
         if (launched != null) {
             ops.memory().watch("backend_rss", MemoryProbe.residentMemory(() -> {
                 long pid = launched.supervisor().pid();

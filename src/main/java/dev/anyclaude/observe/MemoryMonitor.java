@@ -47,6 +47,7 @@ public final class MemoryMonitor implements AutoCloseable {
     private final List<Source> sources = new CopyOnWriteArrayList<>();
     private final List<Named> warningReliefs = new CopyOnWriteArrayList<>();
     private final List<Named> criticalReliefs = new CopyOnWriteArrayList<>();
+    private final List<NamedRestore> restores = new CopyOnWriteArrayList<>();
     private final Map<String, MemoryProbe.Reading> last = new ConcurrentHashMap<>();
     private final java.util.Set<String> limitExported = ConcurrentHashMap.newKeySet();
     private final Deque<MemoryAction> recent = new ArrayDeque<>();
@@ -58,6 +59,7 @@ public final class MemoryMonitor implements AutoCloseable {
     private record Source(String name, MemoryProbe probe) {}
 
     private record Named(String name, Relief relief) {}
+    private record NamedRestore(String name, Runnable restore) {}
 
     /** All readings of one pass, and the source standing highest against its limit. */
     private record Snapshot(Map<String, MemoryProbe.Reading> readings, String worst) {
@@ -103,6 +105,16 @@ public final class MemoryMonitor implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Adds what undoes a warning relief once memory is back to normal (below the warning threshold minus the
+     * hysteresis margin), e.g. growing the response cache back to its configured bound: a gateway that went
+     * through one busy hour should not keep a quarter of its cache until it restarts.
+     */
+    public MemoryMonitor onRecovered(String action, Runnable restore) {
+        restores.add(new NamedRestore(action, restore));
+        return this;
+    }
+
     public PressureLevel level() {
         return level;
     }
@@ -130,8 +142,25 @@ public final class MemoryMonitor implements AutoCloseable {
             remember(new MemoryAction(wall.instant(), "recovered", target, now.worst, r.usedBytes(), r.usedBytes(),
                     r.limitBytes(), -1, -1, "from " + level.label()));
             level = target;
+            if (target == PressureLevel.NORMAL) {
+                restore(now);
+            }
         }
         return level;
+    }
+
+    private void restore(Snapshot now) {
+        MemoryProbe.Reading r = now.worstReading();
+        for (NamedRestore n : restores) {
+            try {
+                n.restore().run();
+                log.info("memory normal again: {}", n.name());
+                remember(new MemoryAction(wall.instant(), n.name(), PressureLevel.NORMAL, now.worst, r.usedBytes(),
+                        r.usedBytes(), r.limitBytes(), -1, -1, "undoes the warning relief"));
+            } catch (RuntimeException e) {
+                log.warn("memory restore {} failed: {}", n.name(), e.toString());
+            }
+        }
     }
 
     private Snapshot cross(PressureLevel reached, List<Named> reliefs, Snapshot before) {

@@ -78,6 +78,44 @@ class MemoryMonitorTest {
     }
 
     @Test
+    void backToNormalUndoesTheWarningReliefOnceAndTheNextClimbShrinksAgain() {
+        MemoryMonitor m = monitor().onRecovered("restore-response-cache", () -> {
+            fired.add("restore-response-cache");
+            cacheBytes.set(800L << 20);
+        });
+
+        systemUsed.set(86 * GIB);
+        m.check();
+        assertThat(cacheBytes.get()).isEqualTo(200L << 20);
+
+        systemUsed.set(82 * GIB);
+        assertThat(m.check()).as("inside the hysteresis margin: still warning").isEqualTo(PressureLevel.WARNING);
+        assertThat(fired).containsExactly("shrink-response-cache");
+
+        systemUsed.set(70 * GIB);
+        assertThat(m.check()).isEqualTo(PressureLevel.NORMAL);
+        m.check();
+        assertThat(fired).containsExactly("shrink-response-cache", "restore-response-cache");
+        assertThat(cacheBytes.get()).isEqualTo(800L << 20);
+        assertThat(actions(m)).endsWith("recovered", "restore-response-cache");
+
+        systemUsed.set(88 * GIB);
+        m.check();
+        assertThat(fired).containsExactly("shrink-response-cache", "restore-response-cache", "shrink-response-cache");
+    }
+
+    @Test
+    void fallingFromCriticalToWarningRestoresNothing() {
+        MemoryMonitor m = monitor().onRecovered("restore-response-cache", () -> fired.add("restore-response-cache"));
+        systemUsed.set(99 * GIB);
+        m.check();
+        systemUsed.set(86 * GIB);
+
+        assertThat(m.check()).isEqualTo(PressureLevel.WARNING);
+        assertThat(fired).doesNotContain("restore-response-cache");
+    }
+
+    @Test
     void jumpingStraightToCriticalRunsTheWarningReliefsFirst() {
         MemoryMonitor m = monitor();
         systemUsed.set(99 * GIB);
