@@ -83,10 +83,6 @@ public final class RequestParser {
             return new ToolBytes(Arrays.copyOfRange(array, from, to), 0, to - from, hash);
         }
 
-        byte[] bytes() {
-            return from == 0 && to == array.length ? array : Arrays.copyOfRange(array, from, to);
-        }
-
         @Override
         public boolean equals(Object o) {
             return o instanceof ToolBytes t && t.hash == hash
@@ -275,7 +271,7 @@ public final class RequestParser {
         List<Tool> cached = toolLists.getIfPresent(seen);
         if (cached == null) {
             ToolBytes key = seen.copy();
-            try (JsonParser own = factory.createParser(key.bytes())) {
+            try (JsonParser own = factory.createParser(key.array)) {
                 JsonCursor c = new JsonCursor(own, factory);
                 c.push("tools");
                 own.nextToken();

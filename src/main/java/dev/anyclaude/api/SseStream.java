@@ -23,6 +23,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * backend cancels its upstream work.
  */
 final class SseStream implements EventSink, Flushable, AutoCloseable {
+    /** Output left unflushed this long is flushed by the keeper, whatever the producer is doing. */
+    private static final long STRAY_FLUSH_NANOS = 20_000_000L;
+
     private final HttpServletResponse response;
     private final EventJson json;
     private final String messageId;
@@ -31,9 +34,6 @@ final class SseStream implements EventSink, Flushable, AutoCloseable {
     private final Duration pingEvery;
     private final Thread producer;
     private final StreamKeeper keeper;
-    /** Output left unflushed this long is flushed by the keeper, whatever the producer is doing. */
-    private static final long STRAY_FLUSH_NANOS = 20_000_000L;
-
     private final ReentrantLock lock = new ReentrantLock();
     private final long createdNanos = System.nanoTime();
 
@@ -136,14 +136,9 @@ final class SseStream implements EventSink, Flushable, AutoCloseable {
     }
 
     private void write(byte[] frame) throws IOException {
-        try {
-            out.write(frame);
-            dirty = true;
-            lastWriteNanos = System.nanoTime();
-        } catch (IOException e) {
-            clientGone = true;
-            throw new ClientGoneException();
-        }
+        toClient(() -> out.write(frame));
+        dirty = true;
+        lastWriteNanos = System.nanoTime();
     }
 
     /**
@@ -151,24 +146,28 @@ final class SseStream implements EventSink, Flushable, AutoCloseable {
      * before the gateway's bookkeeping (cache store, metrics, request log) runs.
      */
     private void end() throws IOException {
+        toClient(out::close);
+        dirty = false;
+        closed = true;
+    }
+
+    private void flushNow() throws IOException {
+        toClient(out::flush);
+        dirty = false;
+    }
+
+    /** One operation on the client's connection; its failure means the client left. */
+    private void toClient(ClientIo io) throws IOException {
         try {
-            out.close();
-            dirty = false;
-            closed = true;
+            io.run();
         } catch (IOException e) {
             clientGone = true;
             throw new ClientGoneException();
         }
     }
 
-    private void flushNow() throws IOException {
-        try {
-            out.flush();
-            dirty = false;
-        } catch (IOException e) {
-            clientGone = true;
-            throw new ClientGoneException();
-        }
+    private interface ClientIo {
+        void run() throws IOException;
     }
 
     /**
