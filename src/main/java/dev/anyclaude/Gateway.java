@@ -151,7 +151,7 @@ public final class Gateway implements AutoCloseable {
                 : launched != null && launched.kind() == ServerKind.LLAMA_SERVER ? launched.slotDir() : null;
         ServerPrefixCache l1 = ServerPrefixCache.forBackend(backend, new PrefixCacheSettings(o.llamaSlots, saveDir,
                 o.slotSaveBytes, Duration.ofSeconds(o.slotSaveTtlSeconds), Duration.ofSeconds(o.slotWaitSeconds),
-                !o.noAgentWarm), InstantSource.system());
+                !o.noAgentWarm, "pin".equals(o.slotSteering)), InstantSource.system());
         if (warm != null) {
             l1.warmAtStartup(warm.withModel(router.resolve(warm.model())));
         }

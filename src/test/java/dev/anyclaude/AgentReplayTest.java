@@ -36,7 +36,7 @@ class AgentReplayTest {
 
     @BeforeAll
     static void load() throws IOException {
-        session = AgentReplaySession.load(Fixtures.shared().resolve("fixtures/claude-code/p-tool-bash-read"),
+        session = AgentReplaySession.load(Fixtures.claudeCode().resolve("p-tool-bash-read"),
                 AgentReplayTrim.ci(), AgentReplaySession.Billing.PER_REQUEST, JSON);
         System.out.println("replay trim: " + session.trim().describe());
     }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /** Real Claude Code request bodies from the shared fixtures, sent over HTTP as Claude Code sent them. */
 class ClaudeCodeTrafficTest {
-    static final Path FIXTURES = Path.of(System.getProperty("anyclaude.shared", "../shared"), "fixtures", "claude-code");
+    static final Path FIXTURES = dev.anyclaude.api.Fixtures.claudeCode();
     final ObjectMapper mapper = new ObjectMapper();
 
     static List<Path> bodies() throws Exception {

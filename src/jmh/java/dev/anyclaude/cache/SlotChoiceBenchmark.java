@@ -70,7 +70,7 @@ public class SlotChoiceBenchmark {
         }
         streams = new ConversationStreams(1024);
         cache = new ServerPrefixCache(new InMemorySlots(slots),
-                new PrefixCacheSettings(slots, null, 1 << 20, Duration.ZERO, Duration.ofSeconds(5), false),
+                new PrefixCacheSettings(slots, null, 1 << 20, Duration.ZERO, Duration.ofSeconds(5), false, true),
                 InstantSource.system());
         String target = null;
         table = new SlotTable(slots);

@@ -41,7 +41,7 @@ public final class AgentReplayCommand implements Callable<Integer> {
     private static final ProcessProbe SELF = ProcessProbe.self();
 
 
-    @Option(names = "--fixtures", paramLabel = "DIR", defaultValue = "../shared/fixtures/claude-code/p-tool-bash-read",
+    @Option(names = "--fixtures", paramLabel = "DIR", defaultValue = "${sys:anyclaude.home:-.}/src/test/resources/claude-code/p-tool-bash-read",
             description = "The recorded Claude Code session. Default: ${DEFAULT-VALUE}.")
     Path fixtures;
 

@@ -131,6 +131,10 @@ final class AgentReplayScript {
     static final String EXPLORE_TASK = "Find every place in " + DIR + " where division is implemented, called or"
             + " tested, and report the file paths with line numbers. Thoroughness: medium.";
 
+    /** The tasks of two Explore agents run at the same time: the first is {@link #EXPLORE_TASK}. */
+    static final List<String> EXPLORE_TASKS = List.of(EXPLORE_TASK, "List every test in " + DIR
+            + " and the function each one exercises, with file paths and line numbers. Thoroughness: quick.");
+
     /** The tools the sub-agent gets: the read-only ones of the recorded set. */
     static final List<String> EXPLORE_TOOLS = List.of("Bash", "Read", "WebFetch", "WebSearch");
 

@@ -55,7 +55,12 @@ public final class AgentReplaySession {
          */
         PER_REQUEST,
         /** The recorded digits, unchanged. */
-        AS_CAPTURED
+        AS_CAPTURED,
+        /**
+         * As Claude Code 2.1.197 sends them: constant within one agent of one session, different between
+         * sessions ({@link #forSession}) and between a session's main agent, its sub-agent and its title request.
+         */
+        PER_SESSION
     }
 
     private final ObjectMapper json;
@@ -81,6 +86,59 @@ public final class AgentReplaySession {
         }
         this.capturedHex = m.group(2);
     }
+
+    /**
+     * Another session of the same kind: a new session id, the user's first prompt {@code prompt} in place of
+     * the recorded one, and billing digits {@code hex} (3 hex digits). The recorded tool turns stay: they
+     * answer the recorded prompt, which only a reader of the text would notice.
+     */
+    public AgentReplaySession forSession(String sessionId, String hex, String prompt) {
+        if (!hex.matches("[0-9a-f]{3}")) {
+            throw new IllegalArgumentException("hex: " + hex + " (expected: 3 lowercase hex digits)");
+        }
+        ObjectNode body = first.deepCopy();
+        ObjectNode billingBlock = billingBlock(body);
+        billingBlock.put("text", BILLING.matcher(billingBlock.path("text").asText()).replaceFirst("$1" + hex + "$3"));
+        JsonNode content = body.path("messages").path(0).path("content");
+        if (!content.isArray() || content.isEmpty() || !"text".equals(content.get(content.size() - 1).path("type").asText())) {
+            throw new IllegalArgumentException("messages[0]: no text block to put the prompt in (expected: Claude Code's"
+                    + " first user message)");
+        }
+        ((ObjectNode) content.get(content.size() - 1)).put("text", prompt);
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        h.put(SESSION_HEADER, sessionId);
+        return new AgentReplaySession(json, trim, billing, body, h, recorded);
+    }
+
+    /**
+     * The request Claude Code sends beside a session's first turn to name the conversation: the small model, a
+     * short system prompt of its own, the user's first prompt, no tools. Written in the shape of the 2.1.197
+     * title request (synthesized: the captures here come from {@code claude -p}, which sends none).
+     */
+    public AgentReplayRequest titleRequest() {
+        ObjectNode body = json.createObjectNode();
+        body.put("model", "claude-haiku-4-5-20251001");
+        body.put("max_tokens", trim.maxTokens() > 0 ? trim.maxTokens() : 512);
+        ArrayNode system = body.putArray("system");
+        String billingText = billingBlock(first).path("text").asText();
+        system.add(billingBlock(first).deepCopy().put("text",
+                BILLING.matcher(billingText).replaceFirst("$1" + shifted(0x2c7) + "$3")));
+        system.addObject().put("type", "text").put("text", first.path("system").path(1).path("text").asText());
+        system.addObject().put("type", "text").put("text", TITLE_PROMPT);
+        ArrayNode messages = body.putArray("messages");
+        ObjectNode user = messages.addObject().put("role", "user");
+        user.putArray("content").addObject().put("type", "text").put("text", userPrompt());
+        body.putObject("metadata").put("user_id", first.path("metadata").path("user_id").asText(""));
+        body.put("stream", true);
+        try {
+            return new AgentReplayRequest("title", 1, headers, json.writeValueAsString(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static final String TITLE_PROMPT = """
+            Analyze if this message indicates a new conversation topic. If it does, extract a 2-3 word title that             captures the new topic. Format your response as a JSON object with two fields: 'isNewTopic' (boolean)             and 'title' (string, or null if isNewTopic is false). Only include these fields, no other text.""";
 
     /**
      * Reads a recorded session: the {@code NN-POST-v1_messages.body.json} files of {@code dir} in order,
@@ -188,7 +246,19 @@ public final class AgentReplaySession {
      * session, with the sub-agent's own system prompt, the read-only tools and its own conversation.
      */
     public List<AgentReplayRequest> subAgent(int turns) {
+        return subAgent(turns, 0);
+    }
+
+    /**
+     * Sub-agent {@code variant} (0 or 1) of this session: two Explore agents that Claude Code runs at the same time
+     * have the same system prompt and tools and differ in their task.
+     */
+    public List<AgentReplayRequest> subAgent(int turns, int variant) {
         requireTurns(turns);
+        if (variant < 0 || variant >= AgentReplayScript.EXPLORE_TASKS.size()) {
+            throw new IllegalArgumentException("variant: " + variant + " (expected: 0 to "
+                    + (AgentReplayScript.EXPLORE_TASKS.size() - 1) + ")");
+        }
         ObjectNode base = first.deepCopy();
         ArrayNode system = (ArrayNode) base.get("system");
         ((ObjectNode) system.get(2)).put("text", cut(AgentReplayScript.EXPLORE_PROMPT, trim.systemChars()));
@@ -204,14 +274,15 @@ public final class AgentReplaySession {
         base.set("tools", tools);
         ArrayNode messages = json.createArrayNode();
         ObjectNode task = messages.addObject().put("role", "user");
-        task.putArray("content").addObject().put("type", "text").put("text", AgentReplayScript.EXPLORE_TASK);
+        task.putArray("content").addObject().put("type", "text").put("text", AgentReplayScript.EXPLORE_TASKS.get(variant)
+                + "\n\nThe user's request, for context: " + userPrompt());
         base.set("messages", messages);
         List<JsonNode[]> exchanges = new ArrayList<>();
         for (int i = 0; exchanges.size() < turns - 1; i++) {
             AgentReplayScript.Step step = AgentReplayScript.EXPLORE.get(i % AgentReplayScript.EXPLORE.size());
             exchanges.add(exchange(step, "toolu_replay_sub_" + String.format(Locale.ROOT, "%03d", exchanges.size() + 1)));
         }
-        return requests("sub", base, exchanges, turns);
+        return requests(variant == 0 ? "sub" : "sub" + (variant + 1), base, exchanges, turns);
     }
 
     /** Two streams' requests taken turn by turn: a1, b1, a2, b2, ... then the rest of the longer one. */
@@ -288,8 +359,22 @@ public final class AgentReplaySession {
         if (billing == Billing.AS_CAPTURED) {
             return capturedHex;
         }
+        if (billing == Billing.PER_SESSION) {
+            return agent.equals("main") ? capturedHex : shifted(0x5a3 * agent.length());
+        }
         int base = Integer.parseInt(capturedHex, 16) + (agent.equals("main") ? 0 : 0x5a3);
         return String.format(Locale.ROOT, "%03x", (base + turn * 0x9e5) & 0xfff);
+    }
+
+    /** The user's first prompt: the last text block of the first message. */
+    private String userPrompt() {
+        JsonNode content = first.path("messages").path(0).path("content");
+        return content.isArray() && !content.isEmpty() ? content.get(content.size() - 1).path("text").asText() : "";
+    }
+
+    /** This session's billing digits moved by {@code step}, for its other agents. */
+    private String shifted(int step) {
+        return String.format(Locale.ROOT, "%03x", (Integer.parseInt(capturedHex, 16) + step) & 0xfff);
     }
 
     private JsonNode[] exchange(AgentReplayScript.Step step, String id) {

@@ -43,7 +43,7 @@ final class BenchRequest {
         if (!Files.isRegularFile(body)) {
             throw new IllegalArgumentException("--fixtures/--body: " + body.toAbsolutePath()
                     + " does not exist (expected: a Claude Code capture such as "
-                    + "../shared/fixtures/claude-code/p-tool-bash-read/04-POST-v1_messages.body.json)");
+                    + "src/test/resources/claude-code/p-tool-bash-read/04-POST-v1_messages.body.json in the project)");
         }
         JsonNode tree = mapper.readTree(body.toFile());
         if (!(tree instanceof ObjectNode root) || !(root.get("tools") instanceof ArrayNode tools)

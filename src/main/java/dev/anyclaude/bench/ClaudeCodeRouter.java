@@ -57,6 +57,12 @@ final class ClaudeCodeRouter {
 
     /** Starts the router on {@code port}, its one provider being the stub at {@code stubUrl}. */
     static ServerProcess start(Path cli, String stubUrl, int port, Path workDir) throws IOException {
+        return start(cli, stubUrl, StubModelServer.MODEL, port, workDir);
+    }
+
+    /** Starts the router on {@code port}, its one provider the OpenAI-compatible server at {@code serverUrl}. */
+    static ServerProcess start(Path cli, String serverUrl, String model, int port, Path workDir) throws IOException {
+        String stubUrl = serverUrl;
         Path home = workDir.resolve("ccr-home").toAbsolutePath();
         Path configDir = home.resolve(".claude-code-router");
         Files.createDirectories(configDir);
@@ -66,13 +72,13 @@ final class ClaudeCodeRouter {
         config.put("LOG", false);
         config.put("HOST", "127.0.0.1");
         config.put("PORT", port);
-        config.put("API_TIMEOUT_MS", 60_000);
+        config.put("API_TIMEOUT_MS", 900_000); // a cold prefill on a CPU can take minutes
         ObjectNode provider = config.putArray("Providers").addObject();
         provider.put("name", "stub");
         provider.put("api_base_url", stubUrl + "/v1/chat/completions");
         provider.put("api_key", "bench");
-        provider.putArray("models").add(StubModelServer.MODEL);
-        config.putObject("Router").put("default", "stub," + StubModelServer.MODEL);
+        provider.putArray("models").add(model);
+        config.putObject("Router").put("default", "stub," + model);
         mapper.writerWithDefaultPrettyPrinter().writeValue(configDir.resolve("config.json").toFile(), config);
         return ServerProcess.startAndAwaitPort("claude-code-router",
                 List.of("node", cli.toAbsolutePath().toString(), "start"),

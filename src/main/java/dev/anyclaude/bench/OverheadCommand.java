@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
                 + "every phase is bounded in requests and time.")
 final class OverheadCommand implements Callable<Integer> {
 
-    @Option(names = "--fixtures", paramLabel = "DIR", defaultValue = "../shared/fixtures/claude-code",
+    @Option(names = "--fixtures", paramLabel = "DIR", defaultValue = "${sys:anyclaude.home:-.}/src/test/resources/claude-code",
             description = "Claude Code captures. Default: ${DEFAULT-VALUE}.")
     Path fixtures;
 

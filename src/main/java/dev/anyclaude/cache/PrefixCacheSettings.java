@@ -15,9 +15,12 @@ import java.time.Duration;
  * @param slotWait how long a request waits for a busy slot before it is refused as overloaded
  * @param warmNewAgents on first sight of a new system + tools prefix, keep a copy of it for the next new
  *     conversation of that agent (a state snapshot with {@code saveDir}, else a warm-up into a free slot)
+ * @param pin pin each conversation stream to a slot of its own ({@code id_slot}); false leaves the choice to
+ *     the server, which picks the slot holding the longest common prefix and keeps idle slots in its host
+ *     prompt cache
  */
 public record PrefixCacheSettings(int slots, Path saveDir, long saveBytes, Duration saveTtl, Duration slotWait,
-        boolean warmNewAgents) {
+        boolean warmNewAgents, boolean pin) {
 
     public static final long DEFAULT_SAVE_BYTES = 4L << 30;
 
@@ -42,6 +45,6 @@ public record PrefixCacheSettings(int slots, Path saveDir, long saveBytes, Durat
 
     /** No persistence, the server's slot count, two minutes of waiting for a busy slot, new agents warmed. */
     public static PrefixCacheSettings defaults() {
-        return new PrefixCacheSettings(0, null, DEFAULT_SAVE_BYTES, Duration.ofHours(24), Duration.ofMinutes(2), true);
+        return new PrefixCacheSettings(0, null, DEFAULT_SAVE_BYTES, Duration.ofHours(24), Duration.ofMinutes(2), true, false);
     }
 }

@@ -93,7 +93,7 @@ public final class ServerPrefixCache implements SlotSteering, StatsSection, Auto
 
     @Override
     public Lease acquire(BackendRequest call) {
-        SlotTable t = server.slotted() && call.affinityKey() != null ? table() : null;
+        SlotTable t = settings.pin() && server.slotted() && call.affinityKey() != null ? table() : null;
         warmer.requestStarted();
         if (t == null) {
             return new UnpinnedLease();
@@ -256,7 +256,7 @@ public final class ServerPrefixCache implements SlotSteering, StatsSection, Auto
 
     /** Runs one warm: into the agent's spare or a free slot on llama.cpp, plainly elsewhere. */
     private boolean warm(BackendRequest call, long agent) throws IOException, InterruptedException {
-        SlotTable t = server.slotted() ? table() : null;
+        SlotTable t = settings.pin() && server.slotted() ? table() : null;
         if (t == null) {
             unpinned.warm(server.prefill(call, -1));
             return true;
@@ -294,9 +294,6 @@ public final class ServerPrefixCache implements SlotSteering, StatsSection, Auto
         if (persistence() != null) {
             String stream = call.affinityKey();
             warmer.submit("seed " + key, false, () -> saveSeed(t, slot.id, stream, key, agent));
-        } else if (t.hasFreeSlot()) {
-            MessagesRequest first = call.request().withMessages(List.of(call.request().messages().getFirst()));
-            warmer.submit("spare " + key, true, () -> warm(new BackendRequest(first, key, "warm-" + key), agent));
         }
     }
 

@@ -46,6 +46,12 @@ public final class GenModelCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the weights (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--chat-template", paramLabel = "FILE|NAME",
+            description = "Jinja chat template to write into the model: a file, or the name of a template of the pinned"
+                    + " llama.cpp release (e.g. Qwen3-Coder, from scripts/llama-server.sh's cache). Default: none"
+                    + " (servers then fall back to chatml, which drops tools).")
+    String chatTemplate;
+
     @Override
     public Integer call() throws Exception {
         TinyLlamaSpec model;
@@ -54,9 +60,16 @@ public final class GenModelCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
         }
-        GgufWriter.writeTinyLlama(model, out);
-        spec.commandLine().getOut().printf("wrote %s (%d bytes): %d x %d layers, %d heads (%d kv), ff %d, context %d, seed %d%n",
-                out, Files.size(out), embd, layers, heads, model.kvHeads(), ff, ctx, seed);
+        String template;
+        try {
+            template = chatTemplate == null ? null : ChatTemplates.read(chatTemplate);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--chat-template: " + e.getMessage());
+        }
+        GgufWriter.writeTinyLlama(model, template, out);
+        spec.commandLine().getOut().printf("wrote %s (%d bytes): %d x %d layers, %d heads (%d kv), ff %d, context %d, seed %d%s%n",
+                out, Files.size(out), embd, layers, heads, model.kvHeads(), ff, ctx, seed,
+                chatTemplate == null ? "" : ", chat template " + chatTemplate);
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -194,6 +194,12 @@ public final class ServeOptions {
             description = "llama.cpp server: slots to pin conversations to (0: the server's total_slots from /props). Default: ${DEFAULT-VALUE}.")
     public int llamaSlots;
 
+    @Option(names = "--slot-steering", paramLabel = "MODE", defaultValue = "auto",
+            description = "llama.cpp server: auto leaves each request's slot to the server (it picks the slot with the longest"
+                    + " common prefix and keeps idle slots in its host-RAM prompt cache); pin pins each conversation stream to a"
+                    + " slot of its own. Default: ${DEFAULT-VALUE}.")
+    public String slotSteering = "auto";
+
     @Option(names = "--slot-save-dir", paramLabel = "DIR",
             description = "llama.cpp server: the directory llama-server was started with as --slot-save-path (--launch llama-server sets both). "
                     + "A slot's state is then saved before the slot goes to another conversation and restored when that conversation returns.")

@@ -49,6 +49,29 @@ public final class ServerReplies {
         return out;
     }
 
+    /**
+     * One slot as llama.cpp's {@code GET /slots} shows it.
+     *
+     * @param id the slot id
+     * @param processing whether a task runs in it
+     * @param tokens tokens it holds (its last prompt and answer), 0 when empty or never used
+     * @param nCtx its context size
+     */
+    public record SlotState(int id, boolean processing, long tokens, long nCtx) {}
+
+    public List<SlotState> slots(byte[] body) {
+        JsonNode root = read(body, "/slots");
+        if (!root.isArray()) {
+            throw new GatewayException(ErrorKind.PROTOCOL_VIOLATION, "/slots reply is not a list");
+        }
+        List<SlotState> out = new ArrayList<>(root.size());
+        for (JsonNode s : root) {
+            out.add(new SlotState(s.path("id").asInt(), s.path("is_processing").asBoolean(),
+                    s.path("n_prompt_tokens").asLong(0), s.path("n_ctx").asLong(0)));
+        }
+        return out;
+    }
+
     /** Token count from a {@code /tokenize} reply ({@code tokens} list or {@code count}). */
     public long tokenCount(byte[] body) {
         JsonNode root = read(body, "/tokenize");

@@ -60,7 +60,7 @@ class EventJsonTest {
     }
 
     private static String fixture(String name) throws Exception {
-        return Files.readString(Fixtures.shared().resolve("fixtures/claude-code/responses").resolve(name));
+        return Files.readString(Fixtures.claudeCode().resolve("responses").resolve(name));
     }
 
     /**

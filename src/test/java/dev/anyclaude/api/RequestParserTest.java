@@ -101,7 +101,7 @@ class RequestParserTest {
 
     @Test
     void keepsToolHistoryOfTheCapturedToolLoop() {
-        Path file = Fixtures.shared().resolve("fixtures/claude-code/p-tool-bash-read/04-POST-v1_messages.body.json");
+        Path file = Fixtures.claudeCode().resolve("p-tool-bash-read/04-POST-v1_messages.body.json");
         MessagesRequest r = parser.parse(Fixtures.read(file));
 
         assertThat(r.messages()).extracting(Message::role)

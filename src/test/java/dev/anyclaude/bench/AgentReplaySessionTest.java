@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The replayed session is Claude Code's recorded one, grown the way Claude Code grows it. */
 class AgentReplaySessionTest {
     static final ObjectMapper JSON = Json.create();
-    static final Path CAPTURE = Fixtures.shared().resolve("fixtures/claude-code/p-tool-bash-read");
+    static final Path CAPTURE = Fixtures.claudeCode().resolve("p-tool-bash-read");
     static final Pattern BILLING = Pattern.compile(
             "^x-anthropic-billing-header: cc_version=2\\.1\\.197\\.([0-9a-f]{3}); cc_entrypoint=sdk-cli;$");
 

@@ -11,8 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class BenchRequestTest {
     private static final ObjectMapper MAPPER = Json.create();
-    private static final Path CAPTURE = Fixtures.shared()
-            .resolve("fixtures/claude-code/p-tool-bash-read/04-POST-v1_messages.body.json");
+    private static final Path CAPTURE = Fixtures.claudeCode().resolve("p-tool-bash-read/04-POST-v1_messages.body.json");
 
     @Test
     void trimsToTheTargetByDroppingWholeToolsAndKeepsSystemAndHistory() throws Exception {

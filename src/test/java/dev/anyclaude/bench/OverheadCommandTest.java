@@ -16,7 +16,7 @@ class OverheadCommandTest {
     void runsEveryPhaseAgainstRealProcessesAndWritesTheReport(@TempDir Path dir) throws Exception {
         Path report = dir.resolve("report.md");
         int exit = new CommandLine(new OverheadCommand()).execute(
-                "--fixtures", Fixtures.shared().resolve("fixtures/claude-code").toString(),
+                "--fixtures", Fixtures.claudeCode().toString(),
                 "--requests", "20", "--concurrency", "1,2", "--warmup", "40", "--warmup-concurrency", "2",
                 "--startup-runs", "0", "--no-ccr", "--duration-limit", "30",
                 "--work-dir", dir.resolve("work").toString(), "--markdown", report.toString());

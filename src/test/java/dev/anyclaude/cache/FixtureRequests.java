@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Test-only reading of the captured Claude Code bodies in the shared fixtures into {@link MessagesRequest},
+ * Test-only reading of the captured Claude Code bodies in the project's fixtures into {@link MessagesRequest},
  * normalized the way the prefix stage does it (billing header dropped). Just enough of the wire format for
  * these captures; the gateway's own parser lives in {@code api}.
  */
@@ -25,8 +25,7 @@ final class FixtureRequests {
     private FixtureRequests() {}
 
     static Path fixture(String relative) {
-        String shared = System.getProperty("anyclaude.shared", "../shared");
-        return Path.of(shared, "fixtures", "claude-code", relative);
+        return dev.anyclaude.api.Fixtures.claudeCode().resolve(relative);
     }
 
     static MessagesRequest read(String relative) throws IOException {

@@ -39,6 +39,7 @@ final class LlamaSlotsGateway implements AutoCloseable {
         before.accept(llama);
         ServeOptions o = GatewayFixture.options(llama.url());
         o.slotSaveDir = saveDir;
+        o.slotSteering = "pin"; // these tests are about the pinning machinery
         tweak.accept(o);
         Gateway g;
         try {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Warm-ups: the start-up warm file, a new agent's spare, and warms giving way to real requests. */
 class LlamaWarmTest {
-    static final Path FIXTURES = Path.of(System.getProperty("anyclaude.shared", "../shared"), "fixtures", "claude-code");
+    static final Path FIXTURES = dev.anyclaude.api.Fixtures.claudeCode();
     static final Path SAY_HI = FIXTURES.resolve("p-say-hi-1/02-POST-v1_messages.body.json");
 
     @TempDir

@@ -82,7 +82,7 @@ class ServerPrefixCacheTest {
 
     private ServerPrefixCache cache(SlotServer server, Path saveDir) {
         return new ServerPrefixCache(server, new PrefixCacheSettings(0, saveDir, 1 << 20, Duration.ZERO,
-                Duration.ofSeconds(5), false), InstantSource.system());
+                Duration.ofSeconds(5), false, true), InstantSource.system());
     }
 
     /** Runs a request through a lease, as the backend does, the server reporting some reuse. */

@@ -94,7 +94,7 @@ class ClaudeCodeFixtureTranslationTest {
 
     @Test
     void eachTurnOfASessionRendersAsAnExtensionOfThePreviousOne() throws Exception {
-        Path dir = Fixtures.shared().resolve("fixtures/claude-code/p-tool-bash-read");
+        Path dir = Fixtures.claudeCode().resolve("p-tool-bash-read");
         for (OpenAiDialect d : List.of(OpenAiDialect.DEFAULT, OpenAiDialect.DEFAULT.withFoldInlineSystem(true))) {
             JsonNode previous = null;
             for (String name : List.of("02-POST-v1_messages.body.json", "03-POST-v1_messages.body.json",

@@ -12,26 +12,26 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The benchmarks' inputs: the shared Claude Code captures (compacted as a client sends them) and recorded streams. */
+/** The benchmarks' inputs: the project's Claude Code captures (compacted as a client sends them) and recorded streams. */
 public final class Inputs {
     /** The gateway's one configured mapper, as {@code Main} creates it. */
     public static final ObjectMapper MAPPER = Json.create();
 
     private Inputs() {}
 
-    /** The shared folder: system property {@code anyclaude.shared}, else {@code ../shared}. */
-    static Path shared() {
-        return Path.of(System.getProperty("anyclaude.shared", "../shared"));
+    /** The project's Claude Code captures: system property {@code anyclaude.fixtures}, else {@code src/test/resources/claude-code}. */
+    static Path captures() {
+        return Path.of(System.getProperty("anyclaude.fixtures", "src/test/resources/claude-code"));
     }
 
     /** A capture's body, compact, e.g. {@code p-tool-bash-read/04}. */
     public static byte[] body(String capture) {
-        Path file = shared().resolve("fixtures/claude-code").resolve(capture + "-POST-v1_messages.body.json");
+        Path file = captures().resolve(capture + "-POST-v1_messages.body.json");
         try {
             return MAPPER.writeValueAsBytes(MAPPER.readTree(file.toFile()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file.toAbsolutePath()
-                    + " (set -Danyclaude.shared to the shared folder)", e);
+                    + " (set -Danyclaude.fixtures to the captures folder)", e);
         }
     }
 

@@ -97,7 +97,8 @@ public final class EmbeddedBenchmark {
         int ff = small.ff();
         int prefix = 9000;
         int threads = Math.min(2, Runtime.getRuntime().availableProcessors());
-        Path fixture = Path.of("../shared/fixtures/claude-code/p-tool-bash-read/04-POST-v1_messages.body.json");
+        Path fixture = Path.of(System.getProperty("anyclaude.home", "."),
+                "src/test/resources/claude-code/p-tool-bash-read/04-POST-v1_messages.body.json");
         Path work = Path.of(System.getProperty("java.io.tmpdir"));
         int repeat = 3;
         for (int i = 0; i < args.length; i++) {

@@ -76,6 +76,18 @@ public final class GgufWriter {
         tinyLlama(spec).write(out);
     }
 
+    /**
+     * Writes the model {@code spec} describes with {@code chatTemplate} as its {@code tokenizer.chat_template}
+     * (the Jinja source a server renders prompts with), or none when null.
+     */
+    public static void writeTinyLlama(TinyLlamaSpec spec, String chatTemplate, Path out) throws IOException {
+        GgufWriter w = tinyLlama(spec);
+        if (chatTemplate != null) {
+            w.string("tokenizer.chat_template", chatTemplate);
+        }
+        w.write(out);
+    }
+
     static GgufWriter tinyLlama(TinyLlamaSpec s) {
         GgufWriter w = new GgufWriter();
         int headDim = s.headDim();

@@ -37,6 +37,12 @@ public record LaunchSpec(ServerKind kind, String executable, String model, long 
         }
     }
 
+    /** This spec with {@code path} as the server executable. */
+    public LaunchSpec withExecutable(String path) {
+        return new LaunchSpec(kind, path, model, contextTokens, parallel, port, extraArgs, logFile, slotDir, toolParser,
+                readyTimeout);
+    }
+
     /** A spec with the defaults for everything but the kind and the model. */
     public static LaunchSpec of(ServerKind kind, String model) {
         return new LaunchSpec(kind, null, model, 0, 4, 0, List.of(), null, null, null, Duration.ofMinutes(15));

@@ -50,6 +50,7 @@ public final class LaunchedServer implements AutoCloseable {
     }
 
     static LaunchedServer start(LaunchSpec spec, PrintStream console, AppDirs dirs, boolean terminal) {
+        spec = withPinnedLlamaServer(spec, console);
         int port = spec.port() != 0 ? spec.port() : freePort();
         Path slotDir = spec.slotDir() != null ? spec.slotDir() : dirs.cache().resolve("slots");
         ServerCommand command = ServerCommand.of(spec, port, slotDir, physicalMemory());
@@ -83,6 +84,18 @@ public final class LaunchedServer implements AutoCloseable {
             throw e;
         }
         return server;
+    }
+
+    /**
+     * llama-server with no {@code --server-bin} and none on the PATH: the pinned release's build (built now,
+     * once, when missing). Other kinds and explicit executables are left as they are.
+     */
+    private static LaunchSpec withPinnedLlamaServer(LaunchSpec spec, PrintStream console) {
+        if (spec.kind() != ServerKind.LLAMA_SERVER || spec.executable() != null
+                || PinnedLlamaServer.onPath(spec.kind().executable())) {
+            return spec;
+        }
+        return spec.withExecutable(PinnedLlamaServer.obtain(console).toString());
     }
 
     /** A port that was free a moment ago on loopback; the server binds it right after. */
@@ -141,6 +154,11 @@ public final class LaunchedServer implements AutoCloseable {
 
     public Path logFile() {
         return supervisor.logFile();
+    }
+
+    /** The command it was started with (and is restarted with). */
+    public ServerCommand command() {
+        return command;
     }
 
     public ServerSupervisor supervisor() {
