@@ -21,10 +21,9 @@ import dev.anyclaude.backend.launch.ServerKind;
 import dev.anyclaude.cache.CachePolicy;
 import dev.anyclaude.cache.ResponseCache;
 import dev.anyclaude.cache.ResponseCacheConfig;
-import dev.anyclaude.cache.PrefixCacheSettings;
 import dev.anyclaude.cache.ResponseCacheStats;
-import dev.anyclaude.cache.ServerPrefixCache;
-import dev.anyclaude.cache.WarmFile;
+import dev.anyclaude.l1.ServerPrefixCache;
+import dev.anyclaude.l1.WarmFile;
 import dev.anyclaude.cli.LoadProgress;
 import dev.anyclaude.cli.ServeOptions;
 import dev.anyclaude.observe.GatewayMetrics;
@@ -87,8 +86,9 @@ public final class Gateway implements AutoCloseable {
         EventJson events = new EventJson(mapper);
         Operations ops = opened(opened, Operations.start(operations(o), o.host, mapper, events));
         LaunchedServer launched = o.launch == null ? null : opened(opened, launch(o));
-        List<OpenAiBackend> servers = new ArrayList<>();
-        Backend raw = backend(o, launched, mapper, servers);
+        // The backend chain, outermost first: circuit breaker -> replicas -> L1 prefix cache -> model server.
+        List<ServerPrefixCache> l1 = new ArrayList<>();
+        Backend raw = backend(o, launched, mapper, l1);
         Backend backend = opened(opened, ops.guard(raw));
 
         String main = launched != null && launched.servedModel() != null ? launched.servedModel() : o.model;
@@ -105,18 +105,17 @@ public final class Gateway implements AutoCloseable {
                 .withRedis(o.redis)));
         RequestParser parser = new RequestParser(mapper);
         Normalizer normalizer = new Normalizer(!o.noNormalize);
-        List<ServerPrefixCache> l1 = new ArrayList<>();
-        for (OpenAiBackend server : servers) {
-            l1.add(opened(opened, prefixCache(o, server, launched, parser, normalizer, router)));
+        if (o.warmFile != null) {
+            MessagesRequest warm = WarmFile.read(o.warmFile, parser, normalizer);
+            l1.forEach(cache -> cache.warmAtStartup(warm.withModel(router.resolve(warm.model()))));
         }
-        l1.forEach(cache -> watchMemory(ops, cache));
         watchMemory(ops, responses, launched);
 
         List<StatsSection> stats = new ArrayList<>(List.of(responses, streams, memorySection(ops)));
         if (l1.size() == 1) {
-            stats.add(1, l1.getFirst());
+            stats.add(1, l1.getFirst().stats());
         } else if (l1.size() > 1) {
-            stats.add(1, perReplica(l1, servers));
+            stats.add(1, perReplica(l1));
         }
         if (raw instanceof ReplicaSet replicas) {
             stats.add(2, replicas.stats());
@@ -138,24 +137,6 @@ public final class Gateway implements AutoCloseable {
         }
         opened.push(server);
         return new Gateway(opened, backend, ops, router, launched, o.host, port);
-    }
-
-    /**
-     * The L1 prefix cache of an OpenAI-compatible backend (slot steering and saved states on llama.cpp),
-     * with its start-up warm queued. A launched llama-server's slot directory is the save directory.
-     */
-    private static ServerPrefixCache prefixCache(ServeOptions o, OpenAiBackend backend, LaunchedServer launched,
-            RequestParser parser, Normalizer normalizer, ModelRouter router) {
-        MessagesRequest warm = o.warmFile == null ? null : WarmFile.read(o.warmFile, parser, normalizer);
-        Path saveDir = o.slotSaveDir != null ? o.slotSaveDir
-                : launched != null && launched.kind() == ServerKind.LLAMA_SERVER ? launched.slotDir() : null;
-        ServerPrefixCache l1 = ServerPrefixCache.forBackend(backend, new PrefixCacheSettings(o.llamaSlots, saveDir,
-                o.slotSaveBytes, Duration.ofSeconds(o.slotSaveTtlSeconds), Duration.ofSeconds(o.slotWaitSeconds),
-                !o.noAgentWarm, "pin".equals(o.slotSteering)), InstantSource.system());
-        if (warm != null) {
-            l1.warmAtStartup(warm.withModel(router.resolve(warm.model())));
-        }
-        return l1;
     }
 
     private static <T extends AutoCloseable> T opened(Deque<AutoCloseable> opened, T resource) {
@@ -185,16 +166,16 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Several replicas' L1 figures as one "l1" section, keyed by replica URL. */
-    private static StatsSection perReplica(List<ServerPrefixCache> caches, List<OpenAiBackend> servers) {
-        return StatsSection.of("l1", () -> byReplica(caches, servers, ServerPrefixCache::snapshot),
-                () -> byReplica(caches, servers, ServerPrefixCache::clear));
+    private static StatsSection perReplica(List<ServerPrefixCache> caches) {
+        return StatsSection.of("l1", () -> byReplica(caches, c -> c.stats().snapshot()),
+                () -> byReplica(caches, c -> c.stats().clear()));
     }
 
-    private static Map<String, Object> byReplica(List<ServerPrefixCache> caches, List<OpenAiBackend> servers,
+    private static Map<String, Object> byReplica(List<ServerPrefixCache> caches,
             java.util.function.Function<ServerPrefixCache, Object> what) {
         Map<String, Object> out = new LinkedHashMap<>();
-        for (int i = 0; i < caches.size(); i++) {
-            out.put(servers.get(i).baseUrl().toString(), what.apply(caches.get(i)));
+        for (ServerPrefixCache c : caches) {
+            out.put(((OpenAiBackend) c.server()).baseUrl().toString(), what.apply(c));
         }
         return out;
     }
@@ -202,16 +183,6 @@ public final class Gateway implements AutoCloseable {
     /** Memory figures and what the monitor did, as a section of /cache/stats. */
     private static StatsSection memorySection(Operations ops) {
         return StatsSection.of("memory", () -> ops.memory().status(), null);
-    }
-
-    /** A llama.cpp server's saved slot states and idle slots as reliefs at critical memory pressure. */
-    private static void watchMemory(Operations ops, ServerPrefixCache l1) {
-        ops.memory().onCritical("drop-saved-kv-states", () -> {
-            long freed = l1.dropSavedStates();
-            return new Relief.Freed(freed, 0, "saved llama.cpp slot states deleted");
-        });
-        ops.memory().onCritical("erase-idle-slots", () -> new Relief.Freed(0, 0,
-                l1.eraseIdleSlots() + " idle llama.cpp slots erased"));
     }
 
     /** Connects the memory monitor and the metrics to what holds memory: the response cache and the launched server. */
@@ -253,11 +224,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * The backend the options name. For model servers, every OpenAI-compatible server made is also added to
-     * {@code servers} (for their L1 caches); several {@code --upstream} URLs make a {@link ReplicaSet}.
+     * The backend the options name: the embedded engine, or each model server behind its L1 prefix cache (also
+     * added to {@code l1}); several {@code --upstream} URLs make a {@link ReplicaSet} of them.
      */
     private static Backend backend(ServeOptions o, LaunchedServer launched, ObjectMapper mapper,
-            List<OpenAiBackend> servers) {
+            List<ServerPrefixCache> l1) {
         return switch (o.backend) {
             case "openai" -> {
                 String upstream = launched != null ? launched.baseUrl().toString() : o.upstream;
@@ -275,10 +246,11 @@ public final class Gateway implements AutoCloseable {
                             flavor, ctx, Duration.ofSeconds(5), Duration.ofSeconds(o.upstreamTimeoutSeconds),
                             o.foldInlineSystem), mapper);
                     b.probe();
-                    servers.add(b);
-                    replicas.put(b.baseUrl().toString(), b);
+                    ServerPrefixCache cache = new ServerPrefixCache(b);
+                    l1.add(cache);
+                    replicas.put(b.baseUrl().toString(), cache);
                 }
-                yield replicas.size() == 1 ? servers.getFirst()
+                yield replicas.size() == 1 ? l1.getFirst()
                         : new ReplicaSet(replicas, Duration.ofSeconds(5), Ticker.systemTicker());
             }
             case "embedded" -> embedded(o, mapper);

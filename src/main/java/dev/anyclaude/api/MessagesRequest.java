@@ -43,6 +43,11 @@ public record MessagesRequest(
                 stopSequences, thinking, outputSchemaJson, effort, stream);
     }
 
+    public MessagesRequest withStream(boolean s) {
+        return new MessagesRequest(model, maxTokens, system, messages, tools, toolChoice, temperature, topP, topK,
+                stopSequences, thinking, outputSchemaJson, effort, s);
+    }
+
     public boolean thinkingOn() {
         return thinking != null && thinking.on();
     }

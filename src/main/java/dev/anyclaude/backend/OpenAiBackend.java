@@ -50,11 +50,11 @@ public final class OpenAiBackend implements Backend {
     private final OpenAiRequestWriter writer;
     private final UpstreamErrors errors;
     private final ServerReplies replies;
+    private final LlamaServerClient llama;
 
     private volatile Flavor flavor;
     private volatile long contextTokens;
     private volatile int totalSlots;
-    private volatile SlotSteering steering = SlotSteering.NONE;
     private volatile List<String> models = List.of();
     private volatile Readiness readiness = Readiness.down("not probed yet");
 
@@ -66,6 +66,7 @@ public final class OpenAiBackend implements Backend {
         this.writer = new OpenAiRequestWriter(mapper);
         this.errors = new UpstreamErrors(mapper);
         this.replies = new ServerReplies(mapper);
+        this.llama = new LlamaServerClient(config, mapper, http);
         this.flavor = config.flavor() == Flavor.AUTO ? Flavor.GENERIC : config.flavor();
         this.contextTokens = config.contextTokens();
     }
@@ -89,9 +90,8 @@ public final class OpenAiBackend implements Backend {
      */
     public void probe() {
         try {
-            byte[] props = get(config.root().resolve("props"), Duration.ofSeconds(3));
-            if (props != null) {
-                ServerReplies.Props p = replies.props(props);
+            ServerReplies.Props p = llama.props();
+            if (p != null) {
                 if (config.flavor() == Flavor.AUTO) {
                     flavor = Flavor.LLAMACPP;
                 }
@@ -163,9 +163,9 @@ public final class OpenAiBackend implements Backend {
         return totalSlots;
     }
 
-    /** Routes every later request through {@code s} (the L1 prefix cache), which picks its slot. */
-    public void steer(SlotSteering s) {
-        steering = s;
+    /** llama.cpp's calls beside the chat API (meaningful when the flavor is llama.cpp). */
+    public LlamaServerClient llama() {
+        return llama;
     }
 
     OpenAiDialect dialect(BackendRequest call) {
@@ -196,17 +196,8 @@ public final class OpenAiBackend implements Backend {
 
     @Override
     public void generate(BackendRequest call, EventSink sink) throws IOException {
-        try (SlotSteering.Lease lease = steering.acquire(call)) {
-            generate(call, lease.slot(), lease.observe(sink));
-        }
-    }
-
-    private void generate(BackendRequest call, int slot, EventSink sink) throws IOException {
         MessagesRequest request = clamp(call.request());
         OpenAiDialect dialect = dialect(call);
-        if (flavor == Flavor.LLAMACPP) {
-            dialect = dialect.withExtra(Map.of("id_slot", slot));
-        }
         byte[] body = writer.write(request, dialect);
         try (UpstreamClient.Reply resp = send(body, request.stream() ? "text/event-stream" : "application/json")) {
             InputStream in = resp.body();
@@ -335,11 +326,7 @@ public final class OpenAiBackend implements Backend {
         MessagesRequest request = call.request();
         if (flavor == Flavor.LLAMACPP) {
             try {
-                byte[] chat = writer.write(request.withMaxTokens(1), dialect(call));
-                byte[] applied = post(config.root().resolve("apply-template"), chat);
-                byte[] tokens = post(config.root().resolve("tokenize"),
-                        replies.tokenizeBody(replies.appliedPrompt(applied)));
-                return new TokenCount(replies.tokenCount(tokens), true);
+                return new TokenCount(llama.countTokens(request, dialect(call)), true);
             } catch (GatewayException e) {
                 log.debug("llama.cpp token count failed, estimating: {}", e.getMessage());
             }
@@ -352,49 +339,6 @@ public final class OpenAiBackend implements Backend {
             }
         }
         return new TokenCount(PromptSize.estimateTokens(request), false);
-    }
-
-    /**
-     * Prefills {@code call}'s prompt into the server's cache without generating (llama.cpp: {@code n_predict:
-     * 0} in slot {@code slot}, or -1 for the server's choice; other servers: {@code max_tokens: 1}) and
-     * returns the usage the server reported. Interrupting the calling thread abandons the request.
-     */
-    public Usage prefill(BackendRequest call, int slot) throws IOException {
-        MessagesRequest request = clamp(call.request()).withMaxTokens(1);
-        OpenAiDialect dialect = dialect(call);
-        if (flavor == Flavor.LLAMACPP) {
-            Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("id_slot", slot);
-            extra.put("n_predict", 0);
-            dialect = dialect.withExtra(extra);
-        }
-        byte[] body = writer.write(request, dialect, false);
-        try (UpstreamClient.Reply resp = send(body, null)) {
-            InputStream in = resp.body();
-            if (resp.status() != 200) {
-                throw errors.classify(resp.status(), in.readNBytes(MAX_ERROR_BODY), config.baseUrl().toString(),
-                        retryAfter(resp));
-            }
-            Usage[] usage = {Usage.ZERO};
-            new OpenAiResponseTranslator(mapper, streamOptions(request)).translate(in.readAllBytes(), event -> {
-                if (event instanceof StreamEvent.MessageDelta d && d.usage() != null) {
-                    usage[0] = d.usage();
-                }
-            });
-            return usage[0];
-        }
-    }
-
-    /**
-     * Calls llama.cpp's {@code POST /slots/{slot}?action=save|restore|erase}, with {@code {"filename":
-     * filename}} (null for erase).
-     *
-     * @throws GatewayException when the server refuses (unknown file, busy slot, no {@code --slot-save-path})
-     *     or cannot be reached
-     */
-    public void slotAction(int slot, String action, String filename) {
-        post(config.root().resolve("slots/" + slot + "?action=" + action),
-                filename == null ? "{}".getBytes(StandardCharsets.UTF_8) : replies.slotFileBody(filename));
     }
 
     private byte[] post(URI uri, byte[] body) {

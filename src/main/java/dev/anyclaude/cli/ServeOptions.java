@@ -190,38 +190,8 @@ public final class ServeOptions {
     @Option(names = "--breaker-cooldown", paramLabel = "SECONDS", defaultValue = "10",
             description = "How long an open circuit answers overloaded_error before one request probes the backend again. Default: ${DEFAULT-VALUE}.")
     public long breakerCooldownSeconds = 10;
-    @Option(names = "--llama-slots", paramLabel = "N", defaultValue = "0",
-            description = "llama.cpp server: slots to pin conversations to (0: the server's total_slots from /props). Default: ${DEFAULT-VALUE}.")
-    public int llamaSlots;
-
-    @Option(names = "--slot-steering", paramLabel = "MODE", defaultValue = "auto",
-            description = "llama.cpp server: auto leaves each request's slot to the server (it picks the slot with the longest"
-                    + " common prefix and keeps idle slots in its host-RAM prompt cache); pin pins each conversation stream to a"
-                    + " slot of its own. Default: ${DEFAULT-VALUE}.")
-    public String slotSteering = "auto";
-
-    @Option(names = "--slot-save-dir", paramLabel = "DIR",
-            description = "llama.cpp server: the directory llama-server was started with as --slot-save-path (--launch llama-server sets both). "
-                    + "A slot's state is then saved before the slot goes to another conversation and restored when that conversation returns.")
-    public Path slotSaveDir;
-
-    @Option(names = "--slot-save-bytes", paramLabel = "BYTES", defaultValue = "4294967296",
-            description = "Bound on the saved slot states on disk; the least recently used are deleted first. Default: ${DEFAULT-VALUE} (4 GiB).")
-    public long slotSaveBytes = 4294967296L; // initialized too: tests and embedders build options without picocli
-
-    @Option(names = "--slot-save-ttl", paramLabel = "SECONDS", defaultValue = "86400",
-            description = "Delete a saved slot state unused for this long (0: no age bound). Default: ${DEFAULT-VALUE}.")
-    public long slotSaveTtlSeconds = 86400;
-
-    @Option(names = "--slot-wait", paramLabel = "SECONDS", defaultValue = "120",
-            description = "How long a request waits for a busy llama.cpp slot before it is refused as overloaded. Default: ${DEFAULT-VALUE}.")
-    public long slotWaitSeconds = 120;
 
     @Option(names = "--warm-file", paramLabel = "FILE",
             description = "A saved /v1/messages request body (e.g. one of Claude Code's) prefilled once at start-up, so the first request with its system prompt and tools finds them warm.")
     public Path warmFile;
-
-    @Option(names = "--no-agent-warm",
-            description = "Do not keep the system+tools prefix of a newly seen agent for its next new conversation (a state snapshot with --slot-save-dir, else an idle-time prefill into a free slot).")
-    public boolean noAgentWarm;
 }

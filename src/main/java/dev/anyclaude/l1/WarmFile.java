@@ -1,4 +1,4 @@
-package dev.anyclaude.cache;
+package dev.anyclaude.l1;
 
 import dev.anyclaude.api.GatewayException;
 import dev.anyclaude.api.MessagesRequest;
