@@ -114,6 +114,11 @@ public final class L1Command implements Callable<Integer> {
             description = "max_tokens of every request (a random-weight model writes noise). Default: ${DEFAULT-VALUE}.")
     int maxTokens;
 
+    @Option(names = "--repeat", defaultValue = "1",
+            description = "Runs of every setup per workload, in rotating order; wall times are reported as the median."
+                    + " Default: ${DEFAULT-VALUE}.")
+    int repeat;
+
     @Option(names = "--timeout", defaultValue = "900", description = "Longest one request may take, seconds. Default: ${DEFAULT-VALUE}.")
     long timeoutSeconds;
 
@@ -127,8 +132,20 @@ public final class L1Command implements Callable<Integer> {
     private Path work;
     private Path bin;
 
-    /** What one setup did on one workload. */
-    record Run(String setup, List<L1Client.Turn> turns, double wallMs, long processed, long cached, String note) {}
+    /**
+     * What one setup did on one workload, once: the requests, wall time, and the server's own counters over the
+     * run (prompt tokens processed and reused, and the seconds it spent on prompts and on generating).
+     */
+    record Run(String setup, List<L1Client.Turn> turns, double wallMs, long processed, long cached, double serverSeconds) {}
+
+    /** All runs of one setup on one workload. */
+    record Result(String setup, List<Run> runs) {
+        /** The run with the median wall time (its per-request figures go in the detail table). */
+        Run median() {
+            List<Run> sorted = runs.stream().sorted(java.util.Comparator.comparingDouble(Run::wallMs)).toList();
+            return sorted.get((sorted.size() - 1) / 2);
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -165,18 +182,26 @@ public final class L1Command implements Callable<Integer> {
             if (!chosenWorkloads.contains(w.name())) {
                 continue;
             }
-            List<Run> runs = new ArrayList<>();
-            for (String setup : chosenSetups) {
-                if (setup.equals("ccr") && ccrCli == null) {
-                    continue;
-                }
-                System.err.printf(Locale.ROOT, "bench l1: %s on %s (%d requests)%n", w.name(), setup, w.requests());
-                Run r = run(setup, w, gguf, ccrCli);
-                System.err.printf(Locale.ROOT, "bench l1:   %s: wall %.1f s, prompt tokens processed %d, reused %d%n",
-                        setup, r.wallMs() / 1000, r.processed(), r.cached());
-                runs.add(r);
+            Map<String, List<Run>> runs = new LinkedHashMap<>();
+            List<String> order = new ArrayList<>(chosenSetups);
+            if (ccrCli == null) {
+                order.remove("ccr");
             }
-            report.workload(w, runs);
+            order.forEach(setup -> runs.put(setup, new ArrayList<>()));
+            for (int rep = 0; rep < repeat; rep++) {
+                for (int k = 0; k < order.size(); k++) {
+                    String setup = order.get((k + rep) % order.size()); // rotate, so no setup always runs first
+                    System.err.printf(Locale.ROOT, "bench l1: %s on %s, run %d of %d (%d requests)%n", w.name(), setup,
+                            rep + 1, repeat, w.requests());
+                    Run r = run(setup, w, gguf, ccrCli);
+                    System.err.printf(Locale.ROOT, "bench l1:   %s: wall %.1f s, prompt tokens processed %d, reused %d,"
+                            + " server busy %.1f s%n", setup, r.wallMs() / 1000, r.processed(), r.cached(), r.serverSeconds());
+                    runs.get(setup).add(r);
+                }
+            }
+            List<Result> results = new ArrayList<>();
+            runs.forEach((setup, list) -> results.add(new Result(setup, list)));
+            report.workload(w, results);
         }
         String text = report.render();
         System.out.println(text);
@@ -209,13 +234,13 @@ public final class L1Command implements Callable<Integer> {
         switch (setup) {
             case "server" -> {
                 try (ServerProcess server = llamaServer(name, gguf)) {
-                    return load(setup, w, url(server.port()), url(server.port()), "");
+                    return load(setup, w, url(server.port()), url(server.port()));
                 }
             }
             case "upstream" -> {
                 try (ServerProcess server = llamaServer(name, gguf);
                         ServerProcess gateway = gateway(name, List.of("--upstream", url(server.port())), upstreamArgs)) {
-                    return load(setup, w, url(gateway.port()), url(server.port()), "");
+                    return load(setup, w, url(gateway.port()), url(server.port()));
                 }
             }
             case "launch" -> {
@@ -224,14 +249,14 @@ public final class L1Command implements Callable<Integer> {
                         gguf.toString(), "--server-port", Integer.toString(serverPort), "--server-log",
                         work.resolve(name + "-llama-server.log").toString());
                 try (ServerProcess gateway = gateway(name, args, launchArgs)) {
-                    return load(setup, w, url(gateway.port()), url(serverPort), "");
+                    return load(setup, w, url(gateway.port()), url(serverPort));
                 }
             }
             case "ccr" -> {
                 try (ServerProcess server = llamaServer(name, gguf);
                         ServerProcess ccr = ClaudeCodeRouter.start(ccrCli, url(server.port()), "model", freePort(),
                                 work.resolve(name))) {
-                    return load(setup, w, url(ccr.port()), url(server.port()), "");
+                    return load(setup, w, url(ccr.port()), url(server.port()));
                 }
             }
             default -> throw new IllegalStateException(setup);
@@ -239,8 +264,8 @@ public final class L1Command implements Callable<Integer> {
     }
 
     /** Runs the workload against {@code target}, reading the server's counters at {@code server} around it. */
-    private Run load(String setup, L1Workload w, String target, String server, String note) throws Exception {
-        long[] before = counters(server);
+    private Run load(String setup, L1Workload w, String target, String server) throws Exception {
+        double[] before = counters(server);
         List<L1Client.Turn> turns = new ArrayList<>();
         double wall = 0;
         try (L1Client client = new L1Client(target, json, Duration.ofSeconds(timeoutSeconds));
@@ -265,31 +290,40 @@ public final class L1Command implements Callable<Integer> {
                 wall += (System.nanoTime() - start) / 1e6;
             }
         }
-        long[] after = counters(server);
-        return new Run(setup, turns, wall, after[0] - before[0], after[1] - before[1], note);
+        double[] after = counters(server);
+        return new Run(setup, turns, wall, (long) (after[0] - before[0]), (long) (after[1] - before[1]),
+                after[2] - before[2]);
     }
 
-    /** llama-server's prompt_tokens_total and prompt_tokens_cached_total. */
-    private long[] counters(String server) throws IOException, InterruptedException {
+    /**
+     * llama-server's prompt_tokens_total, prompt_tokens_cached_total, and prompt_seconds_total +
+     * tokens_predicted_seconds_total.
+     */
+    private double[] counters(String server) throws IOException, InterruptedException {
         try (HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server + "/metrics"))
                     .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 throw new IOException(server + "/metrics: HTTP " + r.statusCode() + " (expected: a server started with --metrics)");
             }
-            long processed = -1;
-            long cached = -1;
+            double processed = -1;
+            double cached = 0;
+            double seconds = 0;
             for (String line : r.body().split("\n")) {
+                String value = line.substring(line.indexOf(' ') + 1);
                 if (line.startsWith("llamacpp:prompt_tokens_total ")) {
-                    processed = (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+                    processed = Double.parseDouble(value);
                 } else if (line.startsWith("llamacpp:prompt_tokens_cached_total ")) {
-                    cached = (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+                    cached = Double.parseDouble(value);
+                } else if (line.startsWith("llamacpp:prompt_seconds_total ")
+                        || line.startsWith("llamacpp:tokens_predicted_seconds_total ")) {
+                    seconds += Double.parseDouble(value);
                 }
             }
             if (processed < 0) {
                 throw new IOException(server + "/metrics has no llamacpp:prompt_tokens_total");
             }
-            return new long[] {processed, Math.max(0, cached)};
+            return new double[] {processed, cached, seconds};
         }
     }
 

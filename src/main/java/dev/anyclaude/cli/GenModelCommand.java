@@ -2,6 +2,7 @@ package dev.anyclaude.cli;
 
 import dev.anyclaude.backend.embedded.GgufWriter;
 import dev.anyclaude.backend.embedded.TinyLlamaSpec;
+import dev.anyclaude.backend.embedded.ToolCallModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -52,8 +53,21 @@ public final class GenModelCommand implements Callable<Integer> {
                     + " (servers then fall back to chatml, which drops tools).")
     String chatTemplate;
 
+    @Option(names = "--tool-call", paramLabel = "COMMAND",
+            description = "Write instead a hand-built model that calls the Bash tool with COMMAND (Qwen3-Coder's tool-call"
+                    + " format; give a template of that family, default Qwen3-Coder) until the conversation holds a tool"
+                    + " result, then answers --answer. Deterministic: for end-to-end tests of tool calling.")
+    String toolCall;
+
+    @Option(names = "--answer", paramLabel = "TEXT", defaultValue = "Done: the command ran.",
+            description = "With --tool-call: what the model says after the tool result. Default: ${DEFAULT-VALUE}.")
+    String answer;
+
     @Override
     public Integer call() throws Exception {
+        if (toolCall != null) {
+            return writeToolCaller();
+        }
         TinyLlamaSpec model;
         try {
             model = new TinyLlamaSpec(embd, layers, heads, kvHeads == null ? heads : kvHeads, ff, ctx, seed);
@@ -70,6 +84,25 @@ public final class GenModelCommand implements Callable<Integer> {
         spec.commandLine().getOut().printf("wrote %s (%d bytes): %d x %d layers, %d heads (%d kv), ff %d, context %d, seed %d%s%n",
                 out, Files.size(out), embd, layers, heads, model.kvHeads(), ff, ctx, seed,
                 chatTemplate == null ? "" : ", chat template " + chatTemplate);
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    private int writeToolCaller() throws Exception {
+        if (toolCall.isBlank() || answer.isBlank()) {
+            throw new ParameterException(spec.commandLine(), "--tool-call and --answer: expected non-empty text");
+        }
+        String name = chatTemplate == null ? "Qwen3-Coder" : chatTemplate;
+        String template;
+        try {
+            template = ChatTemplates.read(name);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--chat-template: " + e.getMessage());
+        }
+        ToolCallModel.write(out, toolCall, answer, template);
+        spec.commandLine().getOut().printf("wrote %s (%d bytes): a model that calls %s(%s=%s) until it sees a tool result,"
+                + " then says %s; chat template %s%n", out, Files.size(out), ToolCallModel.TOOL, ToolCallModel.PARAMETER,
+                toolCall, answer, name);
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real Claude Code CLI (the pinned version scripts/install-claude-code.sh installs) driven by
- * {@code anyclaude claude} against a scripted model server: the model asks for a Bash tool call, Claude Code
- * runs it, sends the result back, and prints the model's final answer.
+ * {@code anyclaude claude}: the model asks for a Bash tool call, Claude Code runs it, sends the result back, and
+ * prints the model's final answer — from the real llama.cpp server on a hand-built model, and from a scripted
+ * server for what a real one cannot be made to send on demand.
  */
 class ClaudeCodeEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -122,6 +123,36 @@ class ClaudeCodeEndToEndTest {
         assertThat(result.path("subtype").asText()).isEqualTo("success");
         assertThat(result.path("usage").path("output_tokens").asLong()).as(context).isPositive();
         assertThat(result.path("modelUsage").path(model.toString()).path("contextWindow").asLong()).isEqualTo(8192);
+    }
+
+    /**
+     * The whole path with nothing scripted: {@code anyclaude claude --launch llama-server} starts the pinned llama.cpp
+     * server on a hand-built model that calls Bash (rendered through the release's Qwen3-Coder template); the server
+     * parses the call, Claude Code runs it and sends the result, and the model's answer is Claude Code's result.
+     */
+    @Test
+    void claudeCodeRunsABashCallThatTheRealLlamaServerReturns(@TempDir Path dir) throws Exception {
+        installedClaude();
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Path model = dir.resolve("tool-call.gguf");
+        dev.anyclaude.testing.LlamaServerProcess.binary(); // its build keeps the release's templates
+        dev.anyclaude.backend.embedded.ToolCallModel.write(model, "echo " + MARKER + " > marker.txt", FINAL,
+                ChatTemplates.read("Qwen3-Coder"));
+        // Claude Code's own system prompt and its Bash tool only: the model spends a token per character.
+        Run run = run(dir, work, List.of("--launch", "llama-server", "--server-bin",
+                dev.anyclaude.testing.LlamaServerProcess.binary().toString(), "--model", model.toString(), "--ctx", "32768",
+                "--slots", "1", "--server-log", dir.resolve("llama-server.log").toString()),
+                List.of("-p", "Write the marker file, then tell me you are done.", "--tools", "Bash", "--allowedTools",
+                        "Bash", "--output-format", "json"));
+        String context = "\nstdout: " + run.stdout() + "\nstderr: " + run.stderr();
+        assertThat(run.process().exitValue()).as("exit code" + context).isZero();
+        assertThat(work.resolve("marker.txt")).as("the Bash tool ran" + context).exists();
+        assertThat(Files.readString(work.resolve("marker.txt")).strip()).isEqualTo(MARKER);
+        JsonNode result = JSON.readTree(run.stdout());
+        assertThat(result.path("is_error").asBoolean(true)).as(context).isFalse();
+        assertThat(result.path("result").asText()).as(context).isEqualTo(FINAL);
+        assertThat(result.path("num_turns").asInt()).as(context).isGreaterThanOrEqualTo(2);
+        assertThat(Files.readString(dir.resolve("llama-server.log"))).contains("tool-call.gguf");
     }
 
     @Test

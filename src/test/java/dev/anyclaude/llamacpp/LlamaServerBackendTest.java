@@ -79,7 +79,8 @@ class LlamaServerBackendTest {
     @Test
     void learnsFlavorContextAndSlotsFromTheServersProps() throws Exception {
         JsonNode props = JSON.readTree(server.get("/props").body());
-        OpenAiBackend backend = (OpenAiBackend) ((dev.anyclaude.observe.CircuitBreakingBackend) gateway.backend()).delegate();
+        OpenAiBackend backend = (OpenAiBackend) ((dev.anyclaude.l1.ServerPrefixCache)
+                ((dev.anyclaude.observe.CircuitBreakingBackend) gateway.backend()).delegate()).server();
         assertThat(backend.flavor()).isEqualTo(Flavor.LLAMACPP);
         assertThat(backend.totalSlots()).isEqualTo(2).isEqualTo(props.path("total_slots").asInt());
         assertThat(gateway.backend().contextTokens())
