@@ -12,9 +12,8 @@
  *       divergence between consecutive turns.
  * </ul>
  *
- * <p>Two more live in {@code dev.anyclaude.cache}, next to the package-private classes they measure:
+ * <p>One more lives in {@code dev.anyclaude.cache}, next to the package-private classes it measures:
  * {@link dev.anyclaude.cache.CanonicalKeyBenchmark} (the L2 response cache's canonical bytes, SHA-256, hit
- * confirmation, lookup and store) and {@link dev.anyclaude.cache.SlotChoiceBenchmark} (naming a request's
- * conversation stream and choosing its llama.cpp slot among resident prefixes).
+ * confirmation, lookup and store).
  */
 package dev.anyclaude.bench.jmh;

@@ -186,7 +186,7 @@ public final class EmbeddedBackend implements Backend {
     }
 
     /** Per-slot figures for {@code /cache/stats} and metrics. */
-    public List<SlotStats> slotStats() {
+    public List<SlotSnapshot> slotStats() {
         return engine.stats();
     }
 

@@ -276,7 +276,7 @@ public final class EmbeddedBenchmark {
             measure(b, "A (" + tier + " case)", a1);
             measure(b, "B takes the only slot, A saved", b1);
             restored = measure(b, "A again, restored from " + tier, a2);
-            SlotStats s = b.slotStats().getFirst();
+            SlotSnapshot s = b.slotStats().getFirst();
             notes.put("case 3 " + tier, String.format(Locale.ROOT, "case 3 (%s): saves %d, restores %d, saved bytes RAM %d MiB, disk %d MiB",
                     tier, s.saves(), s.restores(), s.savedRamBytes() >> 20, s.savedDiskBytes() >> 20));
         }

@@ -284,7 +284,7 @@ final class Engine implements AutoCloseable {
     }
 
     /** Per-slot figures. */
-    List<SlotStats> stats() {
+    List<SlotSnapshot> stats() {
         return table.stats();
     }
 

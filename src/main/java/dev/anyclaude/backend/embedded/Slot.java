@@ -2,6 +2,7 @@ package dev.anyclaude.backend.embedded;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import dev.anyclaude.l1.SlotFigures;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,9 +27,7 @@ final class Slot {
     long lastUsed;
     boolean busy;
 
-    final AtomicLong requests = new AtomicLong();
-    final AtomicLong promptTokens = new AtomicLong();
-    final AtomicLong reusedTokens = new AtomicLong();
+    final SlotFigures figures = new SlotFigures();
     final AtomicLong saves = new AtomicLong();
     final AtomicLong restores = new AtomicLong();
     /** What the cache holds, published for stats readers that do not take the engine's lock. */

@@ -2,6 +2,7 @@ package dev.anyclaude.backend.embedded;
 
 import dev.anyclaude.api.ErrorKind;
 import dev.anyclaude.api.GatewayException;
+import dev.anyclaude.l1.SlotChoice;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -26,12 +27,12 @@ final class SlotTable {
     /** A slot taken by one request, with what the request did there. */
     static final class Lease {
         final Slot slot;
-        final SlotChoice choice;
+        final SlotChoice<StateStore.Match> choice;
         volatile boolean cancelled;
         int promptTokens;
         int reused;
 
-        private Lease(Slot slot, SlotChoice choice) {
+        private Lease(Slot slot, SlotChoice<StateStore.Match> choice) {
             this.slot = slot;
             this.choice = choice;
         }
@@ -77,7 +78,7 @@ final class SlotTable {
                         throw new GatewayException(ErrorKind.BACKEND_UNREACHABLE, "the embedded engine is closed");
                     }
                     if (queue.peekFirst() == ticket) {
-                        SlotChoice choice = choose(prompt);
+                        SlotChoice<StateStore.Match> choice = choose(prompt);
                         if (choice != null) {
                             Slot slot = slots[choice.slot()];
                             slot.busy = true;
@@ -106,7 +107,7 @@ final class SlotTable {
         }
     }
 
-    private SlotChoice choose(int[] prompt) {
+    private SlotChoice<StateStore.Match> choose(int[] prompt) {
         List<SlotChoice.Candidate> idle = new ArrayList<>();
         for (Slot s : slots) {
             if (!s.busy) {
@@ -116,7 +117,9 @@ final class SlotTable {
         if (idle.isEmpty()) {
             return null;
         }
-        SlotChoice choice = SlotChoice.choose(idle, store.bestMatch(prompt, minPrefix), minPrefix);
+        StateStore.Match saved = store.bestMatch(prompt, minPrefix);
+        SlotChoice<StateStore.Match> choice = SlotChoice.choose(idle,
+                saved == null ? null : new SlotChoice.Saved<>(saved, saved.commonPrefix()), minPrefix);
         if (choice.restore() != null) {
             // Most recently used from now on, so saving the slot's old content cannot evict it.
             store.touch(choice.restore().entry());
@@ -131,9 +134,7 @@ final class SlotTable {
             lease.slot.busy = false;
             active.remove(lease);
             if (lease.promptTokens > 0) {
-                lease.slot.requests.incrementAndGet();
-                lease.slot.promptTokens.addAndGet(lease.promptTokens);
-                lease.slot.reusedTokens.addAndGet(lease.reused);
+                lease.slot.figures.request(lease.promptTokens, lease.reused);
             }
             changed.signalAll();
         } finally {
@@ -141,16 +142,16 @@ final class SlotTable {
         }
     }
 
-    List<SlotStats> stats() {
+    List<SlotSnapshot> stats() {
         Map<Integer, StateStore.Usage> usage = store.usageBySlot();
-        List<SlotStats> list = new ArrayList<>(slots.length);
+        List<SlotSnapshot> list = new ArrayList<>(slots.length);
         lock.lock();
         try {
             for (Slot s : slots) {
                 Slot.Snapshot snap = s.snapshot;
                 StateStore.Usage u = usage.getOrDefault(s.id, new StateStore.Usage(0, 0));
-                list.add(new SlotStats(s.id, snap.fingerprint(), snap.cachedTokens(), s.requests.get(),
-                        s.promptTokens.get(), s.reusedTokens.get(), s.saves.get(), s.restores.get(),
+                list.add(new SlotSnapshot(s.id, snap.fingerprint(), snap.cachedTokens(), s.figures.requests(),
+                        s.figures.promptTokens(), s.figures.reusedTokens(), s.saves.get(), s.restores.get(),
                         u.ramBytes(), u.diskBytes(), s.busy));
             }
         } finally {

@@ -159,7 +159,7 @@ class EngineTest {
             assertThat(b2.slot()).isEqualTo(slotB);
             assertThat(a2.reusedTokens()).isGreaterThanOrEqualTo(a.length);
             assertThat(b2.reusedTokens()).isGreaterThanOrEqualTo(b.length);
-            assertThat(e.stats()).extracting(SlotStats::saves).containsOnly(0L);
+            assertThat(e.stats()).extracting(SlotSnapshot::saves).containsOnly(0L);
         }
     }
 
@@ -207,7 +207,7 @@ class EngineTest {
             assertThat(restored.restored()).isTrue();
             assertThat(restored.reusedTokens()).isGreaterThanOrEqualTo(a.length);
             assertThat(restored.output()).isEqualTo(recomputed);
-            SlotStats stats = e.stats().get(0);
+            SlotSnapshot stats = e.stats().get(0);
             assertThat(stats.restores()).isEqualTo(1);
             assertThat(stats.saves()).as("the displaced prefix was saved too").isEqualTo(2);
         }
@@ -367,7 +367,7 @@ class EngineTest {
             long before = e.kvBytes();
             assertThat(e.eraseIdleSlots()).isPositive();
             assertThat(e.kvBytes()).isLessThan(before);
-            assertThat(e.stats()).extracting(SlotStats::cachedTokens).containsOnly(0L);
+            assertThat(e.stats()).extracting(SlotSnapshot::cachedTokens).containsOnly(0L);
             Engine.Generation again = run(e, concat(a, tokens("y")), GREEDY);
             assertThat(again.reusedTokens()).isZero();
             assertThat(again.output()).isNotEmpty();

@@ -16,7 +16,7 @@ package dev.anyclaude.backend.embedded;
  * @param savedDiskBytes saved states from this slot now held on disk
  * @param busy whether a request is running in the slot
  */
-public record SlotStats(
+public record SlotSnapshot(
         int slot,
         String prefixFingerprint,
         long cachedTokens,
