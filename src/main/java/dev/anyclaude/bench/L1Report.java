@@ -40,8 +40,8 @@ final class L1Report {
     void workload(L1Workload w, List<L1Command.Result> results) {
         line("### " + w.name() + ": " + w.description());
         line("");
-        line("| setup | wall s | wall ×(a) | prompt tokens processed | tokens ×(a) | reused (server) | usage agrees | server busy s | reuse from turn 2, min | turns ≥ 95 % | TTFT p50 ms | errors |");
-        line("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        line("| setup | wall s | wall ×(a) | prompt tokens processed | tokens ×(a) | reused (server) | prompt tokens the server saw | usage agrees | server busy s | reuse from turn 2, min | turns ≥ 95 % | TTFT p50 ms | errors |");
+        line("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         L1Command.Result a = results.stream().filter(r -> r.setup().equals("server")).findFirst().orElse(null);
         double aWall = a == null ? 0 : median(a.runs().stream().mapToDouble(L1Command.Run::wallMs).toArray());
         double aTokens = a == null ? 0 : median(a.runs().stream().mapToDouble(L1Command.Run::processed).toArray());
@@ -55,9 +55,9 @@ final class L1Report {
             Reuse reuse = reuse(r.turns());
             long usageReused = r.turns().stream().mapToLong(L1Client.Turn::reusedTokens).sum();
             long errors = result.runs().stream().flatMap(x -> x.turns().stream()).filter(t -> t.error() != null).count();
-            line(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %,d | %s | %s | %s | %d / %d | %.0f | %d |",
+            line(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %,d | %,d | %s | %s | %s | %d / %d | %.0f | %d |",
                     L1Command.labels().get(result.setup()), seconds(walls), ratio(wall, aWall), tokens(tokens),
-                    ratio(processed, aTokens), r.cached(),
+                    ratio(processed, aTokens), r.cached(), r.processed() + r.cached(),
                     usageReused == r.cached() ? "yes" : String.format(Locale.ROOT, "%,d", usageReused),
                     secondsOf(busy), reuse.count == 0 ? "-" : String.format(Locale.ROOT, "%.3f", reuse.min),
                     reuse.atLeast95, reuse.count, percentile(r.turns(), 0.5), errors));
