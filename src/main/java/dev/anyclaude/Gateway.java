@@ -18,6 +18,7 @@ import dev.anyclaude.backend.embedded.EmbeddedConfig;
 import dev.anyclaude.backend.launch.LaunchSpec;
 import dev.anyclaude.backend.launch.LaunchedServer;
 import dev.anyclaude.backend.launch.ServerKind;
+import dev.anyclaude.backend.launch.SupervisedBackend;
 import dev.anyclaude.cache.CachePolicy;
 import dev.anyclaude.cache.ResponseCache;
 import dev.anyclaude.cache.ResponseCacheConfig;
@@ -86,7 +87,7 @@ public final class Gateway implements AutoCloseable {
         EventJson events = new EventJson(mapper);
         Operations ops = opened(opened, Operations.start(operations(o), o.host, mapper, events));
         LaunchedServer launched = o.launch == null ? null : opened(opened, launch(o));
-        // The backend chain, outermost first: circuit breaker -> replicas -> L1 prefix cache -> model server.
+        // The backend chain, outermost first: circuit breaker -> replicas -> L1 prefix cache -> (launched) server.
         List<ServerPrefixCache> l1 = new ArrayList<>();
         Backend raw = backend(o, launched, mapper, l1);
         Backend backend = opened(opened, ops.guard(raw));
@@ -175,7 +176,7 @@ public final class Gateway implements AutoCloseable {
             java.util.function.Function<ServerPrefixCache, Object> what) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (ServerPrefixCache c : caches) {
-            out.put(((OpenAiBackend) c.server()).baseUrl().toString(), what.apply(c));
+            out.put(c.where(), what.apply(c));
         }
         return out;
     }
@@ -246,7 +247,8 @@ public final class Gateway implements AutoCloseable {
                             flavor, ctx, Duration.ofSeconds(5), Duration.ofSeconds(o.upstreamTimeoutSeconds),
                             o.foldInlineSystem), mapper);
                     b.probe();
-                    ServerPrefixCache cache = new ServerPrefixCache(b);
+                    ServerPrefixCache cache = new ServerPrefixCache(launched != null ? new SupervisedBackend(b, launched) : b,
+                            b.baseUrl().toString());
                     l1.add(cache);
                     replicas.put(b.baseUrl().toString(), cache);
                 }

@@ -54,7 +54,7 @@ public final class OpenAiBackend implements Backend {
 
     private volatile Flavor flavor;
     private volatile long contextTokens;
-    private volatile int totalSlots;
+    private volatile boolean learned;
     private volatile List<String> models = List.of();
     private volatile Readiness readiness = Readiness.down("not probed yet");
 
@@ -85,8 +85,8 @@ public final class OpenAiBackend implements Backend {
     }
 
     /**
-     * Learns what the server is: its flavor (when AUTO), context size and models. Never throws: a server
-     * that is down leaves the backend not ready, and the next probe (from {@link #readiness()}) tries again.
+     * Learns what the server is: its flavor (when AUTO), context size and models. Never throws: a server that
+     * is down or still loading leaves the backend not ready, and the next {@link #readiness()} probes again.
      */
     public void probe() {
         try {
@@ -98,37 +98,47 @@ public final class OpenAiBackend implements Backend {
                 if (config.contextTokens() == 0 && p.nCtx() > 0) {
                     contextTokens = p.nCtx();
                 }
-                totalSlots = p.totalSlots();
             }
-            byte[] list = get(URI.create(config.baseUrl() + "/models"), Duration.ofSeconds(3));
-            if (list != null) {
-                List<ServerReplies.ModelEntry> entries = replies.models(list);
-                models = entries.stream().map(ServerReplies.ModelEntry::id).toList();
-                for (ServerReplies.ModelEntry e : entries) {
-                    if (config.flavor() == Flavor.AUTO && flavor == Flavor.GENERIC) {
-                        flavor = switch (e.ownedBy()) {
-                            case "vllm" -> Flavor.VLLM;
-                            case "sglang" -> Flavor.SGLANG;
-                            case "llamacpp" -> Flavor.LLAMACPP;
-                            case "library", "ollama" -> Flavor.OLLAMA;
-                            default -> Flavor.GENERIC;
-                        };
-                    }
-                    if (contextTokens == 0 && e.contextTokens() > 0) {
-                        contextTokens = e.contextTokens();
-                    }
+            Got list = get(URI.create(config.baseUrl() + "/models"));
+            if (list.status() != 200) {
+                readiness = Readiness.down(config.baseUrl() + "/models answered HTTP " + list.status() + reason(list));
+                return;
+            }
+            List<ServerReplies.ModelEntry> entries = replies.models(list.body());
+            models = entries.stream().map(ServerReplies.ModelEntry::id).toList();
+            for (ServerReplies.ModelEntry e : entries) {
+                if (config.flavor() == Flavor.AUTO && flavor == Flavor.GENERIC) {
+                    flavor = switch (e.ownedBy()) {
+                        case "vllm" -> Flavor.VLLM;
+                        case "sglang" -> Flavor.SGLANG;
+                        case "llamacpp" -> Flavor.LLAMACPP;
+                        case "library", "ollama" -> Flavor.OLLAMA;
+                        default -> Flavor.GENERIC;
+                    };
+                }
+                if (contextTokens == 0 && e.contextTokens() > 0) {
+                    contextTokens = e.contextTokens();
                 }
             }
+            learned = true;
             readiness = Readiness.up();
         } catch (GatewayException e) {
             readiness = Readiness.down(e.getMessage());
         }
     }
 
-    /** GET returning the body on 200, null on another status; throws when the server cannot be reached. */
-    private byte[] get(URI uri, Duration timeout) {
-        try (UpstreamClient.Reply resp = http.send("GET", uri, headers(null, null), null, timeout)) {
-            return resp.status() == 200 ? resp.body().readAllBytes() : null;
+    /** A GET's status and body; throws when the server cannot be reached. */
+    private record Got(int status, byte[] body) {}
+
+    /** {@code ": message"} of an error body such as llama.cpp's {@code {"error":{"message":"Loading model"}}}, or "". */
+    private String reason(Got got) {
+        String m = replies.errorMessage(got.body());
+        return m.isEmpty() ? "" : ": " + m;
+    }
+
+    private Got get(URI uri) {
+        try (UpstreamClient.Reply resp = http.send("GET", uri, headers(null, null), null, Duration.ofSeconds(3))) {
+            return new Got(resp.status(), resp.body().readNBytes(MAX_ERROR_BODY));
         } catch (IOException e) {
             if (!Thread.currentThread().isInterrupted()) {
                 throw transportFailure(e, false);
@@ -140,10 +150,24 @@ public final class OpenAiBackend implements Backend {
         }
     }
 
+    /**
+     * Whether the server can answer now, asked of the server on every call (the gateway asks at most once a
+     * second): the full probe until it once succeeded, then one cheap GET — llama.cpp's {@code /health}, which
+     * says 503 while a model loads, else {@code /v1/models}.
+     */
     @Override
     public Readiness readiness() {
-        if (!readiness.ready()) {
+        if (!learned) {
             probe();
+            return readiness;
+        }
+        try {
+            URI uri = flavor == Flavor.LLAMACPP ? config.root().resolve("health") : URI.create(config.baseUrl() + "/models");
+            Got got = get(uri);
+            readiness = got.status() == 200 ? Readiness.up()
+                    : Readiness.down(uri + " answered HTTP " + got.status() + reason(got));
+        } catch (GatewayException e) {
+            readiness = Readiness.down(e.getMessage());
         }
         return readiness;
     }
@@ -156,11 +180,6 @@ public final class OpenAiBackend implements Backend {
     @Override
     public long contextTokens() {
         return contextTokens;
-    }
-
-    /** The server's slot count from llama.cpp's {@code /props} ({@code total_slots}), 0 when unknown. */
-    public int totalSlots() {
-        return totalSlots;
     }
 
     /** llama.cpp's calls beside the chat API (meaningful when the flavor is llama.cpp). */

@@ -117,7 +117,18 @@ final class ServerProcess implements AutoCloseable {
         // Settings meant for the user's own gateway must not leak into a measured one.
         pb.environment().keySet().removeIf(k -> k.startsWith("ANYCLAUDE_"));
         pb.environment().putAll(env);
-        return pb.start();
+        Process p = pb.start();
+        // A benchmark stopped with Ctrl-C or kill must not leave its servers running.
+        Thread reaper = new Thread(() -> destroy(p), "stop-" + command.getFirst());
+        Runtime.getRuntime().addShutdownHook(reaper);
+        p.onExit().thenRun(() -> {
+            try {
+                Runtime.getRuntime().removeShutdownHook(reaper);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to
+            }
+        });
+        return p;
     }
 
     private static String tail(Path log) {

@@ -26,16 +26,18 @@ import java.util.Map;
  */
 public final class ServerPrefixCache implements Backend {
     private final Backend server;
+    private final String where;
     private final SlotFigures figures = new SlotFigures();
     private final PrefixWarmer warmer = new PrefixWarmer();
 
-    public ServerPrefixCache(Backend server) {
+    public ServerPrefixCache(Backend server, String where) {
         this.server = server;
+        this.where = where;
     }
 
-    /** The server behind it. */
-    public Backend server() {
-        return server;
+    /** Where the server is, e.g. {@code http://127.0.0.1:8080/v1}: the key of its figures among replicas. */
+    public String where() {
+        return where;
     }
 
     @Override

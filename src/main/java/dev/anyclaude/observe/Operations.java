@@ -113,17 +113,19 @@ public final class Operations implements AutoCloseable {
     /**
      * The backend as the gateway should call it: behind the circuit breaker (unless disabled). Readiness for
      * {@code /ready} and {@code anyclaude_backend_up} is the breaker's state, known at once, else the
-     * backend's own answer sampled at most once a second.
+     * backend's own answer, asked at most once a second, or what the last request showed of it if that came
+     * later.
      */
     public Backend guard(Backend backend) {
         sampled = new ReadinessSampler(backend, Ticker.SYSTEM, Duration.ofSeconds(1));
-        sampled.start(sampling, Duration.ofSeconds(10));
+        sampled.start(sampling, Duration.ofSeconds(1));
+        Backend watched = sampled.watch(backend);
         if (settings.breakerFailures() <= 0) {
             readiness = sampled::current;
             metrics.registerBackend(backend.name(), sampled::last);
-            return backend;
+            return watched;
         }
-        CircuitBreakingBackend guarded = new CircuitBreakingBackend(backend, settings.breakerFailures(),
+        CircuitBreakingBackend guarded = new CircuitBreakingBackend(watched, settings.breakerFailures(),
                 settings.breakerCoolDown(), Ticker.SYSTEM, metrics.registry());
         readiness = () -> guarded.readiness(sampled::current);
         metrics.registerBackend(backend.name(), () -> guarded.readiness(sampled::last));

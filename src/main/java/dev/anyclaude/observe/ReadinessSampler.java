@@ -1,6 +1,12 @@
 package dev.anyclaude.observe;
 
+import dev.anyclaude.api.ErrorKind;
+import dev.anyclaude.api.EventSink;
+import dev.anyclaude.api.GatewayException;
 import dev.anyclaude.backend.Backend;
+import dev.anyclaude.backend.BackendRequest;
+import java.io.IOException;
+import java.util.List;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -15,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * others keep the previous answer. Load balancers and Kubernetes probe every few seconds with short
  * timeouts; this keeps each probe cheap and the backend from being asked more than once per
  * {@code maxAge} however many probes arrive.
+ *
+ * <p>Requests are samples too ({@link #watch}): one that fails because the backend is down (unreachable, a
+ * 5xx, a connection lost mid-answer) makes the backend not ready at once, with the failure as the reason, and
+ * one the backend answers makes it ready again; the next probe confirms or overrules either.
  */
 public final class ReadinessSampler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReadinessSampler.class);
@@ -71,6 +81,92 @@ public final class ReadinessSampler implements AutoCloseable {
             }
         } finally {
             sampling.set(false);
+        }
+    }
+
+    /** Records what a request showed of the backend as the latest sample. */
+    void observe(Backend.Readiness r) {
+        Backend.Readiness before = last;
+        if (before != null && before.ready() == r.ready() && (r.ready() || before.reason().equals(r.reason()))) {
+            return;
+        }
+        last = r;
+        sampledAt = ticker.nanos();
+        if (r.ready()) {
+            log.info("backend {} answers again", backend.name());
+        } else {
+            log.warn("backend {} is not ready: {}", backend.name(), r.reason());
+        }
+    }
+
+    /** Whether a failure of this kind says the backend itself is down (not the request, not a slow prefill). */
+    static boolean meansDown(ErrorKind kind) {
+        return switch (kind) {
+            case BACKEND_UNREACHABLE, BACKEND_OVERLOADED, BACKEND_BUG, PROTOCOL_VIOLATION -> true;
+            default -> false;
+        };
+    }
+
+    /** {@code backend} with every request's outcome recorded here as a sample. */
+    public Backend watch(Backend backend) {
+        return new Watched(backend);
+    }
+
+    /** A backend whose requests report to the sampler. */
+    private final class Watched implements Backend {
+        private final Backend delegate;
+
+        Watched(Backend delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public String name() {
+            return delegate.name();
+        }
+
+        @Override
+        public void generate(BackendRequest request, EventSink sink) throws IOException {
+            boolean[] answered = {false};
+            try {
+                delegate.generate(request, event -> {
+                    if (!answered[0]) {
+                        answered[0] = true;
+                        observe(Backend.Readiness.up());
+                    }
+                    sink.accept(event);
+                });
+            } catch (GatewayException e) {
+                if (meansDown(e.kind())) {
+                    observe(Backend.Readiness.down(e.getMessage()));
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public TokenCount countTokens(BackendRequest request) {
+            return delegate.countTokens(request);
+        }
+
+        @Override
+        public List<String> models() {
+            return delegate.models();
+        }
+
+        @Override
+        public Readiness readiness() {
+            return delegate.readiness();
+        }
+
+        @Override
+        public long contextTokens() {
+            return delegate.contextTokens();
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
         }
     }
 

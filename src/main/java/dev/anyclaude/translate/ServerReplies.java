@@ -72,6 +72,24 @@ public final class ServerReplies {
         return out;
     }
 
+    /**
+     * The message of an error reply — {@code {"error":{"message":...}}} (llama.cpp, OpenAI) or {@code {"error":
+     * "..."}} (Ollama) — cut to 200 characters, or "" when the body says none.
+     */
+    public String errorMessage(byte[] body) {
+        try {
+            JsonNode root = body.length == 0 ? null : mapper.readTree(body);
+            if (root == null) {
+                return "";
+            }
+            JsonNode error = root.path("error");
+            String m = error.isTextual() ? error.asText() : error.path("message").asText("");
+            return m.length() > 200 ? m.substring(0, 200) : m;
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** Token count from a {@code /tokenize} reply ({@code tokens} list or {@code count}). */
     public long tokenCount(byte[] body) {
         JsonNode root = read(body, "/tokenize");

@@ -34,12 +34,21 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
     public record Recorded(String method, String path, Map<String, List<String>> headers, String body) {}
 
     public ScriptedOpenAiServer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        this(0);
+    }
+
+    /** A server on {@code port} (0: a free one), e.g. one coming back where a closed one was. */
+    public ScriptedOpenAiServer(int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::handle);
         server.start();
         routes.put("GET /v1/models", r -> Reply.json(200,
                 "{\"object\":\"list\",\"data\":[{\"id\":\"stub-model\",\"object\":\"model\",\"owned_by\":\"stub\"}]}"));
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
     }
 
     public String url() {

@@ -57,6 +57,7 @@ public final class ServerSupervisor implements AutoCloseable {
     private boolean stopping; // guarded by lock
     private Thread watcher; // guarded by lock
     private volatile State state = State.NEW;
+    private volatile int attempt;
     private volatile Instant readyAt;
     private volatile long logOffset;
 
@@ -188,6 +189,7 @@ public final class ServerSupervisor implements AutoCloseable {
                     return;
                 }
                 Duration delay = settings.restart().delay(failures);
+                attempt = failures;
                 state = State.RESTARTING;
                 events.restarting(failures, delay);
                 sleeper.sleep(delay);
@@ -273,6 +275,11 @@ public final class ServerSupervisor implements AutoCloseable {
 
     public State state() {
         return state;
+    }
+
+    /** While restarting: which attempt in a row this is (1 after a first crash). */
+    public int attempt() {
+        return attempt;
     }
 
     /** How many times the server was restarted after a crash. */
