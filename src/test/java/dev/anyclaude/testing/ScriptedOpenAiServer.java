@@ -21,6 +21,15 @@ import java.util.function.Function;
  * A scripted OpenAI-compatible model server on loopback, for protocol and fault cases a real server cannot
  * be made to produce on demand: each chat request is answered by the next scripted {@link Reply} (or the
  * default one), and every request is recorded.
+ *
+ * <p>What its scripts imitate, and where the real server shows it: llama.cpp's mid-stream error event
+ * ({@code {"code":500,"message":...,"type":"server_error"}} with no {@code finish_reason}, on a KV failure or an
+ * aborted slot, which no request can provoke on demand); a server busy or loading ({@code 503}, with or without
+ * {@code Retry-After}, as vLLM and llama.cpp send them); a stream that stops in the middle of a tool call or goes
+ * silent (a crash or a stuck GPU); bytes that are not HTTP. Behaviour the real server can show on demand is
+ * tested against it instead: {@code dev.anyclaude.llamacpp.LlamaServerBackendTest} (closed connections after a
+ * stream, a stream without its role chunk, context overflow, count_tokens), {@code ToolCallsTest}, {@code
+ * l1.ServerPrefixCacheTest}, {@code observe.ReadinessTest}.
  */
 public final class ScriptedOpenAiServer implements AutoCloseable {
     private final HttpServer server;
