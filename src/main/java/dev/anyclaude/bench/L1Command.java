@@ -136,7 +136,8 @@ public final class L1Command implements Callable<Integer> {
      * What one setup did on one workload, once: the requests, wall time, and the server's own counters over the
      * run (prompt tokens processed and reused, and the seconds it spent on prompts and on generating).
      */
-    record Run(String setup, List<L1Client.Turn> turns, double wallMs, long processed, long cached, double serverSeconds) {}
+    record Run(String setup, List<L1Client.Turn> turns, double wallMs, long processed, long cached, double serverSeconds,
+            double gatewayCpuSeconds) {}
 
     /** All runs of one setup on one workload. */
     record Result(String setup, List<Run> runs) {
@@ -234,13 +235,13 @@ public final class L1Command implements Callable<Integer> {
         switch (setup) {
             case "server" -> {
                 try (ServerProcess server = llamaServer(name, gguf)) {
-                    return load(setup, w, url(server.port()), url(server.port()));
+                    return load(setup, w, url(server.port()), url(server.port()), null);
                 }
             }
             case "upstream" -> {
                 try (ServerProcess server = llamaServer(name, gguf);
                         ServerProcess gateway = gateway(name, List.of("--upstream", url(server.port())), upstreamArgs)) {
-                    return load(setup, w, url(gateway.port()), url(server.port()));
+                    return load(setup, w, url(gateway.port()), url(server.port()), gateway);
                 }
             }
             case "launch" -> {
@@ -249,23 +250,28 @@ public final class L1Command implements Callable<Integer> {
                         gguf.toString(), "--server-port", Integer.toString(serverPort), "--server-log",
                         work.resolve(name + "-llama-server.log").toString());
                 try (ServerProcess gateway = gateway(name, args, launchArgs)) {
-                    return load(setup, w, url(gateway.port()), url(serverPort));
+                    return load(setup, w, url(gateway.port()), url(serverPort), gateway);
                 }
             }
             case "ccr" -> {
                 try (ServerProcess server = llamaServer(name, gguf);
                         ServerProcess ccr = ClaudeCodeRouter.start(ccrCli, url(server.port()), "model", freePort(),
                                 work.resolve(name))) {
-                    return load(setup, w, url(ccr.port()), url(server.port()));
+                    warmUp(url(ccr.port()));
+                    return load(setup, w, url(ccr.port()), url(server.port()), ccr);
                 }
             }
             default -> throw new IllegalStateException(setup);
         }
     }
 
-    /** Runs the workload against {@code target}, reading the server's counters at {@code server} around it. */
-    private Run load(String setup, L1Workload w, String target, String server) throws Exception {
+    /**
+     * Runs the workload against {@code target}, reading the server's counters at {@code server} around it, and the
+     * CPU time of the process in between ({@code front}, null for none).
+     */
+    private Run load(String setup, L1Workload w, String target, String server, ServerProcess front) throws Exception {
         double[] before = counters(server);
+        long cpuBefore = front == null || !ProcessProbe.available() ? -1 : front.probe().cpuNanos();
         List<L1Client.Turn> turns = new ArrayList<>();
         double wall = 0;
         try (L1Client client = new L1Client(target, json, Duration.ofSeconds(timeoutSeconds));
@@ -291,8 +297,9 @@ public final class L1Command implements Callable<Integer> {
             }
         }
         double[] after = counters(server);
+        double cpu = cpuBefore < 0 ? -1 : (front.probe().cpuNanos() - cpuBefore) / 1e9;
         return new Run(setup, turns, wall, (long) (after[0] - before[0]), (long) (after[1] - before[1]),
-                after[2] - before[2]);
+                after[2] - before[2], cpu);
     }
 
     /**
@@ -356,19 +363,29 @@ public final class L1Command implements Callable<Integer> {
     }
 
     /**
-     * A gateway that a user runs has served requests before: give a fresh one's JIT the request path once, with a
-     * count_tokens call (it asks the server to tokenize; no KV cache is touched), so the first measured request
-     * does not pay for class loading and compilation.
+     * A gateway that a user runs has served requests before: give a fresh one's JIT the request path first, so
+     * that the measured requests do not share the machine with class loading and compilation. Tiny requests, JSON
+     * and SSE, with tools and without, of a dozen prompt tokens each; the server's counters are read after them.
      */
     private void warmUp(String gateway) throws IOException, InterruptedException {
-        String body = "{\"model\":\"claude-sonnet-4-5\",\"messages\":[{\"role\":\"user\",\"content\":\"warm up\"}]}";
+        String count = "{\"model\":\"claude-sonnet-4-5\",\"messages\":[{\"role\":\"user\",\"content\":\"warm up\"}]}";
         try (HttpClient http = HttpClient.newHttpClient()) {
             for (int i = 0; i < 3; i++) {
-                http.send(HttpRequest.newBuilder(URI.create(gateway + "/v1/messages/count_tokens"))
-                        .timeout(Duration.ofSeconds(30)).header("content-type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
+                post(http, gateway + "/v1/messages/count_tokens", count);
+            }
+            for (int i = 0; i < 40; i++) {
+                String tools = i % 2 == 0 ? "" : ",\"tools\":[{\"name\":\"Read\",\"description\":\"Reads a file\","
+                        + "\"input_schema\":{\"type\":\"object\",\"properties\":{\"file_path\":{\"type\":\"string\"}}}}]";
+                post(http, gateway + "/v1/messages", "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":2,\"stream\":"
+                        + (i % 4 < 2) + tools + ",\"messages\":[{\"role\":\"user\",\"content\":\"warm " + i + "\"}]}");
             }
         }
+    }
+
+    private static void post(HttpClient http, String url, String body) throws IOException, InterruptedException {
+        http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                .header("content-type", "application/json").header("x-api-key", "bench")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
     }
 
     private static void awaitHealthy(String server, Duration timeout) throws IOException, InterruptedException {

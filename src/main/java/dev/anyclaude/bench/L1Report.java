@@ -28,7 +28,8 @@ final class L1Report {
                 + "; (b) runs the flags `--launch` chooses" + (launchArgs.isBlank() ? "" : " with `" + launchArgs + "`")
                 + (upstreamArgs.isBlank() ? "" : "; (c) with `" + upstreamArgs + "`") + ". Every run starts from a"
                 + " fresh server; prompt tokens processed are the server's `llamacpp:prompt_tokens_total`, server busy"
-                + " time its `prompt_seconds_total + tokens_predicted_seconds_total`. With several runs, wall and busy"
+                + " time its `prompt_seconds_total + tokens_predicted_seconds_total`, front CPU the CPU time of the"
+                + " gateway or router process over the run (each gets 40 tiny warm-up requests first). With several runs,"
                 + " times are medians (range in brackets).");
         line("");
     }
@@ -40,8 +41,8 @@ final class L1Report {
     void workload(L1Workload w, List<L1Command.Result> results) {
         line("### " + w.name() + ": " + w.description());
         line("");
-        line("| setup | wall s | wall ×(a) | prompt tokens processed | tokens ×(a) | reused (server) | prompt tokens the server saw | usage agrees | server busy s | reuse from turn 2, min | turns ≥ 95 % | TTFT p50 ms | errors |");
-        line("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        line("| setup | wall s | wall ×(a) | prompt tokens processed | tokens ×(a) | reused (server) | prompt tokens the server saw | usage agrees | server busy s | front CPU s | reuse from turn 2, min | turns ≥ 95 % | TTFT p50 ms | errors |");
+        line("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         L1Command.Result a = results.stream().filter(r -> r.setup().equals("server")).findFirst().orElse(null);
         double aWall = a == null ? 0 : median(a.runs().stream().mapToDouble(L1Command.Run::wallMs).toArray());
         double aTokens = a == null ? 0 : median(a.runs().stream().mapToDouble(L1Command.Run::processed).toArray());
@@ -49,17 +50,18 @@ final class L1Report {
             L1Command.Run r = result.median();
             double[] walls = result.runs().stream().mapToDouble(L1Command.Run::wallMs).toArray();
             double[] busy = result.runs().stream().mapToDouble(L1Command.Run::serverSeconds).toArray();
+            double[] front = result.runs().stream().mapToDouble(L1Command.Run::gatewayCpuSeconds).toArray();
             double[] tokens = result.runs().stream().mapToDouble(L1Command.Run::processed).toArray();
             double wall = median(walls);
             double processed = median(tokens);
             Reuse reuse = reuse(r.turns());
             long usageReused = r.turns().stream().mapToLong(L1Client.Turn::reusedTokens).sum();
             long errors = result.runs().stream().flatMap(x -> x.turns().stream()).filter(t -> t.error() != null).count();
-            line(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %,d | %,d | %s | %s | %s | %d / %d | %.0f | %d |",
+            line(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %,d | %,d | %s | %s | %s | %s | %d / %d | %.0f | %d |",
                     L1Command.labels().get(result.setup()), seconds(walls), ratio(wall, aWall), tokens(tokens),
                     ratio(processed, aTokens), r.cached(), r.processed() + r.cached(),
                     usageReused == r.cached() ? "yes" : String.format(Locale.ROOT, "%,d", usageReused),
-                    secondsOf(busy), reuse.count == 0 ? "-" : String.format(Locale.ROOT, "%.3f", reuse.min),
+                    secondsOf(busy), front[0] < 0 ? "-" : secondsOf(front), reuse.count == 0 ? "-" : String.format(Locale.ROOT, "%.3f", reuse.min),
                     reuse.atLeast95, reuse.count, percentile(r.turns(), 0.5), errors));
             if (a != null && result != a && !result.setup().equals("ccr")) {
                 check(w, result.setup(), processed / aTokens, wall / aWall, reuse);

@@ -11,8 +11,13 @@ import java.util.Optional;
 
 /** Finds the Claude Code executable: an explicit path, PATH, the project's test install, the installers' default places. */
 final class ClaudeBinary {
-    /** Where scripts/install-claude-code.sh puts the pinned CLI, relative to the build directory. */
-    static final String TEST_INSTALL = "claude-code/node_modules/.bin/claude";
+    /** Where scripts/install-claude-code.sh puts the newest pinned CLI, relative to the build directory. */
+    static final String TEST_INSTALL = testInstall(ClaudeCodeVersions.NEWEST);
+
+    /** Where scripts/install-claude-code.sh puts {@code version}, relative to the build directory. */
+    static String testInstall(String version) {
+        return "claude-code/" + version + "/node_modules/.bin/claude";
+    }
 
     static final String INSTALL_HINT = """
             anyclaude: Claude Code (the `claude` command) was not found on PATH.

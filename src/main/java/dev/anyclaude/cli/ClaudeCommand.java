@@ -78,6 +78,8 @@ public final class ClaudeCommand implements Callable<Integer> {
                 err.println(ClaudeBinary.INSTALL_HINT);
                 return 127;
             }
+            ClaudeCodeVersions.of(claude).flatMap(ClaudeCodeVersions::warning)
+                    .ifPresent(w -> err.println("anyclaude: warning: " + w));
         }
         if (!printEnv && !spec.commandLine().getParseResult().hasMatchedOption("--port")) {
             options.port = 0; // several sessions side by side, none clashing with a `serve` on the default port

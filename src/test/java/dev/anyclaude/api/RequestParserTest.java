@@ -42,11 +42,13 @@ class RequestParserTest {
 
         assertThat(r.model()).isEqualTo(tree.get("model").asText());
         assertThat(r.maxTokens()).isEqualTo(tree.get("max_tokens").asInt());
-        assertThat(r.stream()).isTrue();
-        assertThat(r.thinking()).isEqualTo(new ThinkingConfig("adaptive", 0));
-        assertThat(r.effort()).isEqualTo("high");
+        assertThat(r.stream()).isEqualTo(tree.path("stream").asBoolean(false));
+        assertThat(r.thinking().type()).isEqualTo(tree.at("/thinking/type").asText()); // 2.1.197 and 2.1.332: adaptive
+        assertThat(r.effort()).isEqualTo(tree.at("/output_config/effort").asText()); // 2.1.197 high, 2.1.332 medium
         assertThat(r.system()).hasSize(tree.get("system").size());
         assertThat(r.messages()).hasSize(tree.get("messages").size());
+        // both versions put a system message right after the first user message: a string, or (2.1.332 turn 1) blocks
+        assertThat(tree.at("/messages/1/role").asText()).isEqualTo("system");
         assertThat(r.messages().get(1).role()).isEqualTo(Role.SYSTEM);
         assertThat(r.tools()).hasSize(tree.get("tools").size());
         for (int i = 0; i < r.tools().size(); i++) {

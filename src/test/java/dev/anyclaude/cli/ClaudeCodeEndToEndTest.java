@@ -17,7 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,14 +33,12 @@ class ClaudeCodeEndToEndTest {
     private static final String FINAL = "Done: the marker file is written.";
 
     static Path installedClaude() {
-        Path claude = ClaudeBinary.buildDir().resolve(ClaudeBinary.TEST_INSTALL);
-        if (!Files.isExecutable(claude)) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail("Claude Code is not installed at " + claude + "; .ci/run must run scripts/install-claude-code.sh");
-            }
-            org.junit.jupiter.api.Assumptions.abort("Claude Code not installed; run scripts/install-claude-code.sh");
-        }
-        return claude;
+        return installedClaude(ClaudeCodeVersions.NEWEST);
+    }
+
+    /** The pinned test install of {@code version} (scripts/install-claude-code.sh). */
+    static Path installedClaude(String version) {
+        return PinnedClaudeCode.installed(version);
     }
 
     /** The scripted model: a Bash call first, the final text once the tool result is in, short text for side requests. */
@@ -72,11 +71,16 @@ class ClaudeCodeEndToEndTest {
 
     /** Runs {@code anyclaude claude ARGS -- CLAUDE_ARGS} in {@code work} with a clean environment; at most 240 s. */
     static Run run(Path dir, Path work, List<String> anyclaudeArgs, List<String> claudeArgs) throws Exception {
+        return run(dir, work, installedClaude(), anyclaudeArgs, claudeArgs);
+    }
+
+    /** The same with the given Claude Code executable. */
+    static Run run(Path dir, Path work, Path claude, List<String> anyclaudeArgs, List<String> claudeArgs) throws Exception {
         Path home = Files.createDirectories(dir.resolve("home"));
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
-                "dev.anyclaude.Main", "claude"));
+                "dev.anyclaude.Main", "claude", "--claude-bin", claude.toString()));
         cmd.addAll(anyclaudeArgs);
         cmd.add("--");
         cmd.addAll(claudeArgs);
@@ -105,14 +109,15 @@ class ClaudeCodeEndToEndTest {
         return new Run(p, stdout, stderr);
     }
 
-    @Test
-    void claudeCodeCompletesATurnOnTheEmbeddedEngineWithAGeneratedModel(@TempDir Path dir) throws Exception {
-        installedClaude();
+    @ParameterizedTest(name = "Claude Code {0}")
+    @ValueSource(strings = {ClaudeCodeVersions.OLDEST, ClaudeCodeVersions.NEWEST})
+    void claudeCodeCompletesATurnOnTheEmbeddedEngineWithAGeneratedModel(String version, @TempDir Path dir) throws Exception {
+        Path claude = installedClaude(version);
         Path work = Files.createDirectories(dir.resolve("work"));
         Path model = dev.anyclaude.backend.embedded.TestModels.tiny();
         // The generated model spends one token per character, so Claude Code's own ~77 KB prompt would take
         // minutes on 2 cores: a short system prompt and no tools keep the same protocol path to seconds.
-        Run run = run(dir, work, List.of("--backend", "embedded", "--model", model.toString(), "--ctx", "8192",
+        Run run = run(dir, work, claude, List.of("--backend", "embedded", "--model", model.toString(), "--ctx", "8192",
                 "--slots", "1"), List.of("-p", "say hi", "--tools", "", "--system-prompt", "You are terse.",
                 "--output-format", "json"));
 
@@ -130,16 +135,17 @@ class ClaudeCodeEndToEndTest {
      * server on a hand-built model that calls Bash (rendered through the release's Qwen3-Coder template); the server
      * parses the call, Claude Code runs it and sends the result, and the model's answer is Claude Code's result.
      */
-    @Test
-    void claudeCodeRunsABashCallThatTheRealLlamaServerReturns(@TempDir Path dir) throws Exception {
-        installedClaude();
+    @ParameterizedTest(name = "Claude Code {0}")
+    @ValueSource(strings = {ClaudeCodeVersions.OLDEST, ClaudeCodeVersions.NEWEST})
+    void claudeCodeRunsABashCallThatTheRealLlamaServerReturns(String version, @TempDir Path dir) throws Exception {
+        Path claude = installedClaude(version);
         Path work = Files.createDirectories(dir.resolve("work"));
         Path model = dir.resolve("tool-call.gguf");
         dev.anyclaude.testing.LlamaServerProcess.binary(); // its build keeps the release's templates
         dev.anyclaude.backend.embedded.ToolCallModel.write(model, "echo " + MARKER + " > marker.txt", FINAL,
                 ChatTemplates.read("Qwen3-Coder"));
         // Claude Code's own system prompt and its Bash tool only: the model spends a token per character.
-        Run run = run(dir, work, List.of("--launch", "llama-server", "--server-bin",
+        Run run = run(dir, work, claude, List.of("--launch", "llama-server", "--server-bin",
                 dev.anyclaude.testing.LlamaServerProcess.binary().toString(), "--model", model.toString(), "--ctx", "32768",
                 "--slots", "1", "--server-log", dir.resolve("llama-server.log").toString()),
                 List.of("-p", "Write the marker file, then tell me you are done.", "--tools", "Bash", "--allowedTools",
@@ -155,14 +161,15 @@ class ClaudeCodeEndToEndTest {
         assertThat(Files.readString(dir.resolve("llama-server.log"))).contains("tool-call.gguf");
     }
 
-    @Test
-    void claudeCodeRunsTheModelsBashCallAndPrintsItsFinalAnswer(@TempDir Path dir) throws Exception {
-        installedClaude();
+    @ParameterizedTest(name = "Claude Code {0}")
+    @ValueSource(strings = {ClaudeCodeVersions.OLDEST, ClaudeCodeVersions.NEWEST})
+    void claudeCodeRunsTheModelsBashCallAndPrintsItsFinalAnswer(String version, @TempDir Path dir) throws Exception {
+        Path claude = installedClaude(version);
         Path work = Files.createDirectories(dir.resolve("work"));
         try (ScriptedOpenAiServer upstream = new ScriptedOpenAiServer()) {
             upstream.route("POST /v1/chat/completions", ClaudeCodeEndToEndTest::answer);
 
-            Run run = run(dir, work, List.of("--backend", "openai", "--upstream", upstream.url(), "--ctx", "131072"),
+            Run run = run(dir, work, claude, List.of("--backend", "openai", "--upstream", upstream.url(), "--ctx", "131072"),
                     List.of("-p", "Write the marker file, then tell me you are done.", "--allowedTools", "Bash",
                             "--output-format", "json"));
             String stdout = run.stdout();

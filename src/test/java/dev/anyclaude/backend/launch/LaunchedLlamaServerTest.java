@@ -81,6 +81,27 @@ class LaunchedLlamaServerTest {
         assertThat(Files.readString(o.serverLog)).contains("llama");
     }
 
+    @Test
+    void withNoServerBinAndNoneOnThePathItRunsThePinnedBuild(@TempDir Path dir) throws Exception {
+        Path pinned = LlamaServerProcess.binary(); // built once per machine by scripts/llama-server.sh
+        org.junit.jupiter.api.Assumptions.assumeFalse(PinnedLlamaServer.onPath("llama-server"),
+                "a llama-server on the PATH is used before the pinned build");
+        org.junit.jupiter.api.Assumptions.assumeTrue(PinnedLlamaServer.built().isPresent(),
+                "the pinned build lives in another cache directory (-Danyclaude.llama-server)");
+        ServeOptions o = GatewayFixture.options(null);
+        o.launch = "llama-server";
+        o.model = TestModels.tiny().toString();
+        o.ctx = 4096;
+        o.slots = 1;
+        o.serverLog = dir.resolve("llama-server.log");
+        o.slotDir = dir.resolve("slots");
+        try (Gateway gateway = Gateway.start(o)) {
+            List<String> argv = commandLine(gateway.launched().supervisor().pid());
+            assertThat(Path.of(argv.getFirst())).isEqualTo(PinnedLlamaServer.built().orElseThrow());
+            assertThat(Path.of(argv.getFirst()).toRealPath()).isEqualTo(pinned.toRealPath());
+        }
+    }
+
     /** The argument vector a running process was started with, from /proc. */
     private static List<String> commandLine(long pid) throws Exception {
         byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
