@@ -9,6 +9,7 @@ import dev.anyclaude.api.Json;
 import dev.anyclaude.api.MessagesRequest;
 import dev.anyclaude.api.RequestParser;
 import dev.anyclaude.api.StatsSection;
+import dev.anyclaude.api.ToolCallJudge;
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.Flavor;
 import dev.anyclaude.backend.OpenAiBackend;
@@ -35,6 +36,7 @@ import dev.anyclaude.prefix.ConversationStreams;
 import dev.anyclaude.prefix.Normalizer;
 import dev.anyclaude.route.ModelRouter;
 import dev.anyclaude.route.ReplicaSet;
+import dev.anyclaude.safeguard.Safeguards;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -127,8 +129,12 @@ public final class Gateway implements AutoCloseable {
         }
         GatewayOptions options = new GatewayOptions(o.maxBodyBytes, Duration.ofMillis(250),
                 Duration.ofSeconds(Math.max(1, o.pingSeconds)), 3, Duration.ofSeconds(15));
+        ToolCallJudge judge = safeguards(o, backend, router, mapper);
+        if (judge instanceof Safeguards local) {
+            stats.add(local.stats());
+        }
         GatewayServer server = new GatewayServer(new GatewayServer.Stages(parser, events,
-                normalizer, streams, responses, router, backend, ops.observer()),
+                normalizer, streams, responses, router, backend, ops.observer(), judge),
                 options, ops.hooks(), stats, mapper, ops::routes);
         int port;
         try {
@@ -138,6 +144,24 @@ public final class Gateway implements AutoCloseable {
         }
         opened.push(server);
         return new Gateway(opened, backend, ops, router, launched, o.host, port);
+    }
+
+    /** Auto mode's safeguards: judged by a model of the backend (--safeguards local), or left unanswered. */
+    private static ToolCallJudge safeguards(ServeOptions o, Backend backend, ModelRouter router, ObjectMapper mapper) {
+        switch (o.safeguards) {
+            case "off" -> {
+                return ToolCallJudge.NONE;
+            }
+            case "local" -> {
+                if (o.safeguardsTimeoutSeconds < 1) {
+                    throw new IllegalArgumentException("--safeguards-timeout: " + o.safeguardsTimeoutSeconds
+                            + " (expected: at least 1 second)");
+                }
+                String model = o.safeguardsModel != null ? o.safeguardsModel : router.smallModel();
+                return new Safeguards(backend, model, Duration.ofSeconds(o.safeguardsTimeoutSeconds), mapper);
+            }
+            default -> throw new IllegalArgumentException("--safeguards: " + o.safeguards + " (expected: local or off)");
+        }
     }
 
     private static <T extends AutoCloseable> T opened(Deque<AutoCloseable> opened, T resource) {

@@ -81,6 +81,10 @@ public final class EventJson {
             g.writeStringField("stop_sequence", a.stopSequence);
             g.writeFieldName("usage");
             writeUsage(g, a.usage);
+            if (a.safeguardResultsJson != null) {
+                g.writeFieldName("safeguard_results"); // top level in a whole message, as Claude Code reads it
+                g.writeRawValue(a.safeguardResultsJson);
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -210,6 +214,10 @@ public final class EventJson {
                 g.writeObjectFieldStart("delta");
                 g.writeStringField("stop_reason", d.stopReason() == null ? null : d.stopReason().wire());
                 g.writeStringField("stop_sequence", d.stopSequence());
+                if (d.safeguardResultsJson() != null) {
+                    g.writeFieldName("safeguard_results");
+                    g.writeRawValue(d.safeguardResultsJson());
+                }
                 g.writeEndObject();
                 g.writeFieldName("usage");
                 writeUsage(g, d.usage());
@@ -272,6 +280,7 @@ public final class EventJson {
         String model;
         StopReason stopReason;
         String stopSequence;
+        String safeguardResultsJson;
         Usage usage = Usage.ZERO;
         final List<Block> blocks = new ArrayList<>();
 
@@ -319,6 +328,9 @@ public final class EventJson {
                     case StreamEvent.MessageDelta d -> {
                         a.stopReason = d.stopReason();
                         a.stopSequence = d.stopSequence();
+                        if (d.safeguardResultsJson() != null) {
+                            a.safeguardResultsJson = d.safeguardResultsJson();
+                        }
                         if (d.usage() != null) {
                             a.usage = d.usage();
                             finalUsage = true;

@@ -71,7 +71,8 @@ public final class GatewayServer implements AutoCloseable {
      * The stages of the request path, in order, as {@code Main} wires them.
      */
     public record Stages(RequestParser parser, EventJson json, Normalizer normalizer, ConversationStreams streams,
-            ResponseCache responses, ModelRouter router, Backend backend, RequestObserver observer) {}
+            ResponseCache responses, ModelRouter router, Backend backend, RequestObserver observer,
+            ToolCallJudge judge) {}
 
     public GatewayServer(Stages stages, GatewayOptions options, Hooks hooks, List<StatsSection> stats,
             ObjectMapper mapper, Consumer<Routes> extraRoutes) {
@@ -79,7 +80,7 @@ public final class GatewayServer implements AutoCloseable {
         this.errors = hooks.errors();
         Backend backend = stages.backend();
         this.messages = new MessagesEndpoint(stages.parser(), json, stages.normalizer(), stages.streams(),
-                stages.responses(), stages.router(), backend, options, stages.observer());
+                stages.responses(), stages.router(), backend, options, stages.observer(), stages.judge());
         CountTokensEndpoint count = new CountTokensEndpoint(stages.parser(), json, stages.normalizer(),
                 stages.router(), backend, options);
         ModelsEndpoint models = new ModelsEndpoint(json, stages.router(), backend);

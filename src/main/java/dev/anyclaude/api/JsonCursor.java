@@ -182,6 +182,16 @@ final class JsonCursor {
     /** Copies the current value (an object) to compact JSON text, numbers kept as written. */
     String rawObject(String expected) throws IOException {
         expectObject(expected);
+        return raw();
+    }
+
+    /** The current array as compact JSON text. */
+    String rawArray(String expected) throws IOException {
+        expectArray(expected);
+        return raw();
+    }
+
+    private String raw() throws IOException {
         if (copyGenerator == null) {
             copyBuffer = new StringBuilderWriter();
             copyGenerator = factory.createGenerator(copyBuffer);

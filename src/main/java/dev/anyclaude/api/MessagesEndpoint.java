@@ -45,9 +45,11 @@ final class MessagesEndpoint {
     /** Requests being handled, for {@link #close}. */
     private final AtomicInteger active = new AtomicInteger();
 
+    private final ToolCallJudge judge;
+
     MessagesEndpoint(RequestParser parser, EventJson json, Normalizer normalizer, ConversationStreams streams,
             ResponseCache responses, ModelRouter router, Backend backend, GatewayOptions options,
-            RequestObserver observer) {
+            RequestObserver observer, ToolCallJudge judge) {
         this.parser = parser;
         this.json = json;
         this.normalizer = normalizer;
@@ -57,6 +59,7 @@ final class MessagesEndpoint {
         this.backend = backend;
         this.options = options;
         this.observer = observer;
+        this.judge = judge;
         this.keeper = StreamKeeper.forOptions(options);
     }
 
@@ -140,10 +143,10 @@ final class MessagesEndpoint {
                 options.pingEvery(), keeper)) {
             try {
                 if (call.lookup() instanceof Lookup.Hit hit) {
-                    replay(hit, call.exchange().tap(sse));
+                    replay(hit, judged(call, call.exchange().tap(sse)));
                 } else {
                     sse.start();
-                    generate(call, () -> call.exchange().tap(sse), sse::committed);
+                    generate(call, () -> judged(call, call.exchange().tap(sse)), sse::committed);
                 }
                 call.exchange().end(null, false);
             } catch (GatewayException e) {
@@ -170,11 +173,11 @@ final class MessagesEndpoint {
     private void respondJson(Context ctx, Call call) throws IOException {
         List<StreamEvent> events = new ArrayList<>();
         if (call.lookup() instanceof Lookup.Hit hit) {
-            replay(hit, call.exchange().tap(events::add));
+            replay(hit, judged(call, call.exchange().tap(events::add)));
         } else {
             generate(call, () -> {
                 events.clear(); // a retried attempt starts over
-                return call.exchange().tap(events::add);
+                return judged(call, call.exchange().tap(events::add));
             }, () -> false);
         }
         List<StreamEvent> out = new ArrayList<>(events.size());
@@ -194,6 +197,15 @@ final class MessagesEndpoint {
             body.write(message);
         }
         call.exchange().end(null, false);
+    }
+
+    /**
+     * The client's sink behind the safeguards judge: verdicts on the answer's tool calls join its final {@code
+     * message_delta}. Outside the response cache's recorder, so a replayed answer is judged again (its tool ids are
+     * new) and no verdict is ever stored.
+     */
+    private EventSink judged(Call call, EventSink client) {
+        return judge.wrap(call.backendRequest().request(), call.backendRequest().requestId(), client);
     }
 
     private static void replay(Lookup.Hit hit, EventSink sink) throws IOException {

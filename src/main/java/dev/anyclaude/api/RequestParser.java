@@ -188,6 +188,7 @@ public final class RequestParser {
         OutputConfig output = OutputConfig.NONE;
         String legacySchema = null;
         boolean stream = false;
+        String safeguards = null;
         for (String f; (f = in.nextField()) != null; ) {
             in.push(f);
             if (in.isNull() && !f.equals("model") && !f.equals("messages") && !f.equals("max_tokens")) {
@@ -214,6 +215,8 @@ public final class RequestParser {
                 case "output_config" -> output = outputConfig(in);
                 case "output_format" -> legacySchema = format(in); // the structured-outputs beta's field
                 case "stream" -> stream = in.bool("a boolean");
+                case "safeguards" -> safeguards = in.rawArray("an array of safeguards such as"
+                        + " {\"type\": \"dangerous_tool_use\", \"classifier_context\": {...}}");
                 default -> in.skip();
             }
             in.pop();
@@ -232,7 +235,7 @@ public final class RequestParser {
         }
         String schema = output.schemaJson != null ? output.schemaJson : legacySchema;
         return new MessagesRequest(model, maxTokens, system, messages, tools, toolChoice, temperature, topP, topK,
-                stopSequences, thinking, schema, output.effort, stream);
+                stopSequences, thinking, schema, output.effort, stream, safeguards);
     }
 
     /**

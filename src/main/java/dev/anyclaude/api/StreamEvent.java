@@ -15,8 +15,20 @@ public sealed interface StreamEvent {
 
     record BlockStop(int index) implements StreamEvent {}
 
-    /** Final stop reason and cumulative usage. {@code stopSequence} is set for STOP_SEQUENCE. */
-    record MessageDelta(StopReason stopReason, String stopSequence, Usage usage) implements StreamEvent {}
+    /**
+     * Final stop reason and cumulative usage. {@code stopSequence} is set for STOP_SEQUENCE; {@code
+     * safeguardResultsJson} (compact JSON, usually null) answers a request's {@code safeguards}.
+     */
+    record MessageDelta(StopReason stopReason, String stopSequence, Usage usage, String safeguardResultsJson)
+            implements StreamEvent {
+        public MessageDelta(StopReason stopReason, String stopSequence, Usage usage) {
+            this(stopReason, stopSequence, usage, null);
+        }
+
+        public MessageDelta withSafeguardResults(String json) {
+            return new MessageDelta(stopReason, stopSequence, usage, json);
+        }
+    }
 
     record MessageStop() implements StreamEvent {}
 

@@ -35,6 +35,21 @@ public final class ServeOptions {
             description = "Backend model for Claude's small/fast (haiku) requests. Default: the main model.")
     public String smallModel;
 
+    @Option(names = "--safeguards", paramLabel = "local|off", defaultValue = "local",
+            description = "Answer Claude Code auto mode's safeguards: local judges each tool call with --safeguards-model"
+                    + " and blocks what it cannot judge; off leaves them unanswered (Claude Code then runs its own"
+                    + " classifier requests). Default: ${DEFAULT-VALUE}.")
+    public String safeguards = "local";
+
+    @Option(names = "--safeguards-model", paramLabel = "NAME",
+            description = "Backend model that judges tool calls for auto mode. Default: the small model.")
+    public String safeguardsModel;
+
+    @Option(names = "--safeguards-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Longest the verdicts on one answer's tool calls may take; a call not judged by then is"
+                    + " blocked. Default: ${DEFAULT-VALUE}.")
+    public int safeguardsTimeoutSeconds = 60;
+
     @Option(names = "--alias", paramLabel = "CLIENT=BACKEND", split = ",",
             description = "Map an exact client model name to a backend model (repeatable).")
     public Map<String, String> aliases = new LinkedHashMap<>();
