@@ -205,7 +205,18 @@ final class MessagesEndpoint {
      * new) and no verdict is ever stored.
      */
     private EventSink judged(Call call, EventSink client) {
-        return judge.wrap(call.backendRequest().request(), call.backendRequest().requestId(), client);
+        MessagesRequest request = call.backendRequest().request();
+        EventSink shown = request.thinking() != null && request.thinking().omitted() ? withoutThinkingText(client) : client;
+        return judge.wrap(request, call.backendRequest().requestId(), shown);
+    }
+
+    /** {@code thinking.display: "omitted"}: thinking blocks reach the client empty, with their signatures. */
+    static EventSink withoutThinkingText(EventSink client) {
+        return event -> {
+            if (!(event instanceof StreamEvent.BlockDelta(int i, StreamEvent.ThinkingDelta t))) {
+                client.accept(event);
+            }
+        };
     }
 
     private static void replay(Lookup.Hit hit, EventSink sink) throws IOException {

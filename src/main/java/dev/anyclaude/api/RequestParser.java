@@ -438,6 +438,7 @@ public final class RequestParser {
         in.expectObject("a thinking object");
         String type = null;
         int budget = 0;
+        String display = null;
         for (String f; (f = in.nextField()) != null; ) {
             in.push(f);
             if (!in.isNull()) {
@@ -449,6 +450,7 @@ public final class RequestParser {
                         }
                     }
                     case "budget_tokens" -> budget = (int) in.integer(0, Integer.MAX_VALUE, "a non-negative integer");
+                    case "display" -> display = in.string("a display mode such as summarized or omitted");
                     default -> in.skip();
                 }
             }
@@ -457,7 +459,7 @@ public final class RequestParser {
         if (type == null) {
             throw in.missing("type", "one of enabled, adaptive, disabled");
         }
-        return new ThinkingConfig(type, budget);
+        return new ThinkingConfig(type, budget, display);
     }
 
     private record OutputConfig(String effort, String schemaJson) {
