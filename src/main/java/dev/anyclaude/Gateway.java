@@ -269,10 +269,10 @@ public final class Gateway implements AutoCloseable {
                     }
                     OpenAiBackend b = new OpenAiBackend(new OpenAiConfig(OpenAiConfig.normalizeBase(url), o.upstreamKey,
                             flavor, ctx, Duration.ofSeconds(5), Duration.ofSeconds(o.upstreamTimeoutSeconds),
-                            o.foldInlineSystem), mapper);
+                            o.inlineSystem()), mapper);
                     b.probe();
                     ServerPrefixCache cache = new ServerPrefixCache(launched != null ? new SupervisedBackend(b, launched) : b,
-                            b.baseUrl().toString());
+                            b.baseUrl().toString(), b::inlineSystemMode);
                     l1.add(cache);
                     replicas.put(b.baseUrl().toString(), cache);
                 }

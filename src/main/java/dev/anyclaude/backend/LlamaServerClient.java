@@ -10,6 +10,7 @@ import dev.anyclaude.translate.ServerReplies;
 import dev.anyclaude.translate.UpstreamErrors;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -66,6 +67,57 @@ public final class LlamaServerClient {
         byte[] applied = post(config.root().resolve("apply-template"), chat);
         byte[] tokens = post(config.root().resolve("tokenize"), replies.tokenizeBody(replies.appliedPrompt(applied)));
         return replies.tokenCount(tokens);
+    }
+
+    /** How the server's chat template renders a system message that comes after the first user turn. */
+    public enum LateSystem {
+        /** Where it was sent: between the turns around it. */
+        IN_PLACE,
+        /** Rendered, but elsewhere (e.g. moved up to the first system message). */
+        MOVED,
+        /** Not rendered at all: the model would never see it. */
+        DROPPED,
+        /** The template raises an error ("System message must be at the beginning"). */
+        REJECTED,
+        /** The server could not render the probe (no {@code /apply-template}, or another failure). */
+        UNKNOWN
+    }
+
+    /** The probe conversation: a late system message between a user turn and the assistant's reply. */
+    private static final String LATE_SYSTEM_PROBE = """
+            {"messages":[{"role":"system","content":"probe-system-first"},{"role":"user","content":"probe-user-one"},\
+            {"role":"system","content":"probe-system-late"},{"role":"assistant","content":"probe-assistant-one"},\
+            {"role":"user","content":"probe-user-two"}]}""";
+
+    /**
+     * Asks the server ({@code POST /apply-template}) how its chat template renders a late system message.
+     * Never throws: a server that cannot answer gives {@link LateSystem#UNKNOWN}.
+     */
+    public LateSystem lateSystem() {
+        URI uri = config.root().resolve("apply-template");
+        try (UpstreamClient.Reply resp = http.send("POST", uri, headers(),
+                LATE_SYSTEM_PROBE.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10))) {
+            byte[] answer = resp.body().readAllBytes();
+            if (resp.status() != 200) {
+                // 404: no such endpoint; 503: the model is still loading. Anything else is the template's
+                // exception (llama.cpp answers 400/500 with "Unable to generate parser…" or the raise_exception text).
+                return resp.status() == 404 || resp.status() == 503 || replies.errorMessage(answer).isEmpty()
+                        ? LateSystem.UNKNOWN : LateSystem.REJECTED;
+            }
+            String prompt = replies.appliedPrompt(answer);
+            int late = prompt.indexOf("probe-system-late");
+            if (late < 0) {
+                return LateSystem.DROPPED;
+            }
+            int before = prompt.indexOf("probe-user-one");
+            int after = prompt.indexOf("probe-assistant-one");
+            return before >= 0 && before < late && (after < 0 || late < after) ? LateSystem.IN_PLACE : LateSystem.MOVED;
+        } catch (IOException | GatewayException | IllegalArgumentException e) {
+            return LateSystem.UNKNOWN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return LateSystem.UNKNOWN;
+        }
     }
 
     private byte[] post(URI uri, byte[] body) {

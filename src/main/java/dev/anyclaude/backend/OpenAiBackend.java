@@ -7,6 +7,7 @@ import dev.anyclaude.api.EventSink;
 import dev.anyclaude.api.GatewayException;
 import dev.anyclaude.api.MessagesRequest;
 import dev.anyclaude.api.PendingOutput;
+import dev.anyclaude.api.Role;
 import dev.anyclaude.api.StreamEvent;
 import dev.anyclaude.api.Usage;
 import dev.anyclaude.translate.OpenAiDialect;
@@ -28,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +59,10 @@ public final class OpenAiBackend implements Backend {
     private volatile boolean learned;
     private volatile List<String> models = List.of();
     private volatile Readiness readiness = Readiness.down("not probed yet");
+    /** How the server renders a late system message, as learned ({@code --inline-system auto}). */
+    private volatile LlamaServerClient.LateSystem lateSystem = LlamaServerClient.LateSystem.UNKNOWN;
+    /** Fold mid-conversation system messages: forced, learned from the template, or from a rejection. */
+    private volatile boolean foldInlineSystem;
 
     public OpenAiBackend(OpenAiConfig config, ObjectMapper mapper) {
         this.config = config;
@@ -69,6 +75,7 @@ public final class OpenAiBackend implements Backend {
         this.llama = new LlamaServerClient(config, mapper, http);
         this.flavor = config.flavor() == Flavor.AUTO ? Flavor.GENERIC : config.flavor();
         this.contextTokens = config.contextTokens();
+        this.foldInlineSystem = config.inlineSystem() == InlineSystem.FOLD;
     }
 
     @Override
@@ -120,11 +127,66 @@ public final class OpenAiBackend implements Backend {
                     contextTokens = e.contextTokens();
                 }
             }
+            if (flavor == Flavor.LLAMACPP && config.inlineSystem() == InlineSystem.AUTO
+                    && lateSystem == LlamaServerClient.LateSystem.UNKNOWN) {
+                learnLateSystem(llama.lateSystem());
+            }
             learned = true;
             readiness = Readiness.up();
         } catch (GatewayException e) {
             readiness = Readiness.down(e.getMessage());
         }
+    }
+
+    private void learnLateSystem(LlamaServerClient.LateSystem how) {
+        lateSystem = how;
+        switch (how) {
+            case DROPPED, REJECTED, MOVED -> {
+                // moved (DeepSeek, Hy3, Solar: merged into the first system message) is folded too: each new
+                // system message Claude Code sends later would rewrite the start of the prompt, re-prefilling it all
+                foldInlineSystem = true;
+                log.info("{}'s chat template {} a system message after the first user turn: mid-conversation system "
+                        + "messages go into the user turn as <system-reminder> text (--inline-system keep to send them "
+                        + "anyway)", config.root(), switch (how) {
+                            case DROPPED -> "drops";
+                            case REJECTED -> "rejects";
+                            default -> "moves to the start";
+                        });
+            }
+            case IN_PLACE -> log.debug("{}'s chat template renders a late system message in place", config.root());
+            case UNKNOWN -> {}
+        }
+    }
+
+    /** How mid-conversation system messages are sent now: {@code "fold"} or {@code "keep"}, and why. */
+    public String inlineSystemMode() {
+        return (foldInlineSystem ? "fold" : "keep") + " (" + switch (config.inlineSystem()) {
+            case FOLD -> "--inline-system fold";
+            case KEEP -> "--inline-system keep";
+            case AUTO -> lateSystem == LlamaServerClient.LateSystem.UNKNOWN
+                    ? (foldInlineSystem ? "the server rejected one" : "not learned")
+                    : "the chat template " + switch (lateSystem) {
+                        case IN_PLACE -> "renders one in place";
+                        case MOVED -> "moves one to the start";
+                        case DROPPED -> "drops one";
+                        case REJECTED -> "rejects one";
+                        case UNKNOWN -> "?";
+                    };
+        } + ")";
+    }
+
+    /**
+     * Whether an error reply is a chat template refusing a mid-conversation system message that this request
+     * carries: then, with {@code --inline-system auto}, the gateway folds from now on and sends it again.
+     */
+    private boolean rejectsInlineSystem(MessagesRequest request, int status, byte[] body) {
+        if (config.inlineSystem() != InlineSystem.AUTO || foldInlineSystem || status < 400 || status == 429
+                || status == 503 || request.messages().stream().noneMatch(m -> m.role() == Role.SYSTEM)) {
+            return false;
+        }
+        String text = new String(body, java.nio.charset.StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
+        return text.contains("system message") || text.contains("system role") || text.contains("got system")
+                || text.contains("roles must alternate");
     }
 
     /** A GET's status and body; throws when the server cannot be reached. */
@@ -194,7 +256,7 @@ public final class OpenAiBackend implements Backend {
             case MLX -> new OpenAiDialect(false, false, true, false, false, false, Map.of());
             default -> OpenAiDialect.DEFAULT;
         };
-        return config.foldInlineSystem() ? base.withFoldInlineSystem(true) : base;
+        return foldInlineSystem ? base.withFoldInlineSystem(true) : base;
     }
 
     /** Servers without a reasoning parser leave {@code <think>} tags in the content. */
@@ -221,8 +283,16 @@ public final class OpenAiBackend implements Backend {
         try (UpstreamClient.Reply resp = send(body, request.stream() ? "text/event-stream" : "application/json")) {
             InputStream in = resp.body();
             if (resp.status() != 200) {
-                throw errors.classify(resp.status(), in.readNBytes(MAX_ERROR_BODY), config.baseUrl().toString(),
-                        retryAfter(resp));
+                byte[] error = in.readNBytes(MAX_ERROR_BODY);
+                if (rejectsInlineSystem(request, resp.status(), error)) {
+                    foldInlineSystem = true;
+                    log.info("{} rejected a mid-conversation system message (HTTP {}: {}): folding them into the user "
+                            + "turn from now on", config.baseUrl(), resp.status(), replies.errorMessage(error));
+                    resp.close();
+                    generate(call, sink); // once: now folded, the same error cannot come back for this reason
+                    return;
+                }
+                throw errors.classify(resp.status(), error, config.baseUrl().toString(), retryAfter(resp));
             }
             TrackingSink tracking = new TrackingSink(sink);
             try {

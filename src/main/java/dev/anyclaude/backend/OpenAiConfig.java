@@ -12,10 +12,10 @@ import java.time.Duration;
  * @param contextTokens context size override, 0 to learn it from the server
  * @param connectTimeout TCP connect bound
  * @param responseTimeout bound on waiting for the response headers (prefill can be long)
- * @param foldInlineSystem fold mid-conversation system messages into the user turn before them
+ * @param inlineSystem what to do with mid-conversation system messages: learn, keep or fold them
  */
 public record OpenAiConfig(URI baseUrl, String apiKey, Flavor flavor, long contextTokens, Duration connectTimeout,
-        Duration responseTimeout, boolean foldInlineSystem) {
+        Duration responseTimeout, InlineSystem inlineSystem) {
 
     /** Accepts {@code http://host:port}, {@code http://host:port/}, {@code http://host:port/v1[/]}. */
     public static URI normalizeBase(String url) {

@@ -1,5 +1,6 @@
 package dev.anyclaude.cli;
 
+import dev.anyclaude.backend.InlineSystem;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -66,9 +67,19 @@ public final class ServeOptions {
             description = "Context size of the backend model (0: learn it from the server, or the embedded default).")
     public long ctx = 0L;
 
-    @Option(names = "--fold-inline-system",
-            description = "Fold mid-conversation system messages into the user turn before them as <system-reminder> text (for templates that reject late system messages).")
+    @Option(names = "--inline-system", paramLabel = "auto|keep|fold", defaultValue = "auto",
+            description = "Mid-conversation system messages (Claude Code 2.1.332 sends one every turn): auto asks the "
+                    + "server's chat template how it renders one and folds it into the user turn as <system-reminder> "
+                    + "text when the template rejects or drops it; keep always sends it; fold always folds. Default: ${DEFAULT-VALUE}.")
+    public String inlineSystem = "auto";
+
+    @Option(names = "--fold-inline-system", hidden = true, description = "The same as --inline-system fold.")
     public boolean foldInlineSystem;
+
+    /** {@code --inline-system}, with the older {@code --fold-inline-system} meaning fold. */
+    public InlineSystem inlineSystem() {
+        return foldInlineSystem ? InlineSystem.FOLD : InlineSystem.parse(inlineSystem);
+    }
 
     @Option(names = "--no-normalize",
             description = "Do not normalize prompts (keeps Claude Code's billing header): only to measure what normalization saves.")

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The L1 prefix cache in front of a model server: the server's own KV cache does the reusing; this makes sure
@@ -30,9 +31,20 @@ public final class ServerPrefixCache implements Backend {
     private final SlotFigures figures = new SlotFigures();
     private final PrefixWarmer warmer = new PrefixWarmer();
 
+    private final Supplier<String> inlineSystem;
+
     public ServerPrefixCache(Backend server, String where) {
+        this(server, where, () -> null);
+    }
+
+    /**
+     * @param inlineSystem how mid-conversation system messages are sent now and why (shown in the figures), or a
+     *     supplier of null
+     */
+    public ServerPrefixCache(Backend server, String where, Supplier<String> inlineSystem) {
         this.server = server;
         this.where = where;
+        this.inlineSystem = inlineSystem;
     }
 
     /** Where the server is, e.g. {@code http://127.0.0.1:8080/v1}: the key of its figures among replicas. */
@@ -107,6 +119,10 @@ public final class ServerPrefixCache implements Backend {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("placement", "the server's own: no id_slot is sent; it reuses the idle slot with the longest common"
                 + " prefix and keeps idle slots in its host-RAM prompt cache");
+        String inline = inlineSystem.get();
+        if (inline != null) {
+            out.put("inline_system", inline);
+        }
         out.put("totals", figures.snapshot());
         out.put("warm", warmer.figures());
         return out;

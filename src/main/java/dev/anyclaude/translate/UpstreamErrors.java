@@ -64,6 +64,12 @@ public final class UpstreamErrors {
             return overflow;
         }
         String said = backend + " answered " + status + ": " + abbreviate(message);
+        if (status >= 500 && isTemplateError(message)) {
+            // the server could not render this conversation with its chat template: retrying cannot help, and a
+            // 400 is what makes Claude Code drop what the template refuses (its mid-conversation system turns)
+            return new GatewayException(ErrorKind.INVALID_REQUEST, backend + "'s chat template cannot render this "
+                    + "request (HTTP " + status + "): " + abbreviate(message));
+        }
         return switch (status) {
             case 400, 422 -> new GatewayException(ErrorKind.INVALID_REQUEST, said);
             case 401 -> new GatewayException(ErrorKind.AUTHENTICATION, said);
@@ -76,6 +82,15 @@ public final class UpstreamErrors {
                     Math.max(retryAfterSeconds, 1));
             default -> new GatewayException(status >= 500 ? ErrorKind.BACKEND_BUG : ErrorKind.INVALID_REQUEST, said);
         };
+    }
+
+    /**
+     * Whether an error message is a chat template's exception: llama.cpp's "Jinja Exception" and "Unable to
+     * generate parser for this template", vLLM's and SGLang's jinja2 {@code TemplateError}.
+     */
+    static boolean isTemplateError(String message) {
+        return message.contains("Jinja Exception") || message.contains("Unable to generate parser for this template")
+                || message.contains("TemplateError") || message.contains("jinja2.exceptions");
     }
 
     /** A context overflow in any known wording, or null. Also used for errors inside a stream. */

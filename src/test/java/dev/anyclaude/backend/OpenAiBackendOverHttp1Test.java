@@ -45,7 +45,7 @@ class OpenAiBackendOverHttp1Test {
 
     private OpenAiBackend backend(String apiKey, Duration responseTimeout) {
         backend = new OpenAiBackend(new OpenAiConfig(OpenAiConfig.normalizeBase(server.uri("").toString()), apiKey,
-                Flavor.GENERIC, 0, Duration.ofSeconds(5), responseTimeout, false), JSON);
+                Flavor.GENERIC, 0, Duration.ofSeconds(5), responseTimeout, InlineSystem.AUTO), JSON);
         return backend;
     }
 

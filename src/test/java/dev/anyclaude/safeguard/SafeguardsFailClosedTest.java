@@ -11,6 +11,7 @@ import dev.anyclaude.api.Role;
 import dev.anyclaude.api.StreamEvent;
 import dev.anyclaude.api.Usage;
 import dev.anyclaude.backend.Flavor;
+import dev.anyclaude.backend.InlineSystem;
 import dev.anyclaude.backend.OpenAiBackend;
 import dev.anyclaude.backend.OpenAiConfig;
 import java.net.ServerSocket;
@@ -35,7 +36,7 @@ class SafeguardsFailClosedTest {
     @Test
     void anUnreachableClassifierBlocksEveryCall() throws Exception {
         OpenAiBackend dead = new OpenAiBackend(new OpenAiConfig(OpenAiConfig.normalizeBase("http://127.0.0.1:"
-                + closedPort()), null, Flavor.GENERIC, 0, Duration.ofSeconds(2), Duration.ofSeconds(5), false), JSON);
+                + closedPort()), null, Flavor.GENERIC, 0, Duration.ofSeconds(2), Duration.ofSeconds(5), InlineSystem.AUTO), JSON);
         Safeguards safeguards = new Safeguards(dead, "judge", Duration.ofSeconds(10), JSON);
         MessagesRequest request = new MessagesRequest("m", 64, List.of(),
                 List.of(new Message(Role.USER, List.of(new ContentBlock.Text("clean up the build")))), List.of(), null,
