@@ -1,12 +1,15 @@
 package dev.anyclaude.api;
 
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -17,12 +20,17 @@ import java.util.Set;
 final class ContentParser {
     static final String BLOCK_TYPES =
             "one of text, image, document, tool_use, tool_result, thinking, redacted_thinking";
-    private static final String TOOL_RESULT_TYPES = "one of text, image, document";
+    private static final String TOOL_RESULT_TYPES = "one of text, image, document, tool_reference";
     private static final String TEXT_BLOCKS = "a string or an array of content blocks";
 
     private final JsonCursor in;
     /** Ids of tool_use blocks in assistant messages read so far: a tool_result must name one of them. */
     private final Set<String> toolUseIds = new HashSet<>();
+    /**
+     * The {@code tool_reference} blocks read so far (ToolSearch's results), each parked as a text block holding
+     * the tool's name until {@link #expandToolReferences} knows the request's tools; keyed by identity.
+     */
+    private final Map<ContentBlock.Text, String> toolReferences = new IdentityHashMap<>();
 
     ContentParser(JsonCursor in) {
         this.in = in;
@@ -155,6 +163,7 @@ final class ContentParser {
         String signature = null;
         String data = null;
         String title = null;
+        String toolName = null;
         Source source = null;
         for (String f; (f = in.nextField()) != null; ) {
             in.push(f);
@@ -172,6 +181,7 @@ final class ContentParser {
                     case "signature" -> signature = in.string("a string");
                     case "data" -> data = in.string("a string");
                     case "title" -> title = in.string("a string");
+                    case "tool_name" -> toolName = in.string("a tool name");
                     case "source" -> source = source();
                     default -> in.skip();
                 }
@@ -198,8 +208,86 @@ final class ContentParser {
             case "thinking" -> new ContentBlock.Thinking(require(thinking, "thinking", "a string"),
                     signature == null ? "" : signature);
             case "redacted_thinking" -> new ContentBlock.RedactedThinking(require(data, "data", "a string"));
+            case "tool_reference" -> {
+                ContentBlock.Text parked = new ContentBlock.Text(require(toolName, "tool_name", "a tool name"));
+                toolReferences.put(parked, toolName);
+                yield parked;
+            }
             default -> throw new IllegalStateException("type checked above: " + type);
         };
+    }
+
+    /**
+     * {@code messages} with each {@code tool_reference} of a tool result replaced by what Anthropic's API puts
+     * in its place, the tool's whole definition — the form ToolSearch's own description promises the model:
+     * one {@code <function>{"description": ..., "name": ..., "parameters": ...}</function>} line per tool inside
+     * a {@code <functions>} block. A name missing from {@code tools} keeps only its name.
+     */
+    List<Message> expandToolReferences(List<Message> messages, List<Tool> tools) {
+        if (toolReferences.isEmpty()) {
+            return messages;
+        }
+        List<Message> out = new ArrayList<>(messages.size());
+        for (Message m : messages) {
+            List<ContentBlock> content = new ArrayList<>(m.content().size());
+            boolean changed = false;
+            for (ContentBlock b : m.content()) {
+                if (b instanceof ContentBlock.ToolResult r && r.content().stream().anyMatch(toolReferences::containsKey)) {
+                    content.add(new ContentBlock.ToolResult(r.toolUseId(), expand(r.content(), tools), r.isError()));
+                    changed = true;
+                } else {
+                    content.add(b);
+                }
+            }
+            out.add(changed ? new Message(m.role(), List.copyOf(content)) : m);
+        }
+        return List.copyOf(out);
+    }
+
+    /** Consecutive references become one {@code <functions>} text block; other blocks stay as they are. */
+    private List<ContentBlock> expand(List<ContentBlock> blocks, List<Tool> tools) {
+        List<ContentBlock> out = new ArrayList<>(blocks.size());
+        StringBuilder functions = null;
+        for (ContentBlock b : blocks) {
+            String name = b instanceof ContentBlock.Text t ? toolReferences.get(t) : null;
+            if (name != null) {
+                if (functions == null) {
+                    functions = new StringBuilder("<functions>\n");
+                }
+                functions.append("<function>").append(definition(name, tools)).append("</function>\n");
+                continue;
+            }
+            if (functions != null) {
+                out.add(new ContentBlock.Text(functions.append("</functions>").toString()));
+                functions = null;
+            }
+            out.add(b);
+        }
+        if (functions != null) {
+            out.add(new ContentBlock.Text(functions.append("</functions>").toString()));
+        }
+        return List.copyOf(out);
+    }
+
+    private static String definition(String name, List<Tool> tools) {
+        for (Tool t : tools) {
+            if (t.name().equals(name)) {
+                StringBuilder json = new StringBuilder("{");
+                if (t.description() != null) {
+                    json.append("\"description\": ").append(jsonString(t.description())).append(", ");
+                }
+                json.append("\"name\": ").append(jsonString(name));
+                if (t.inputSchemaJson() != null) {
+                    json.append(", \"parameters\": ").append(t.inputSchemaJson());
+                }
+                return json.append('}').toString();
+            }
+        }
+        return "{\"name\": " + jsonString(name) + "}";
+    }
+
+    private static String jsonString(String s) {
+        return '"' + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + '"';
     }
 
     private String blockType(Scope scope) throws IOException {
@@ -373,7 +461,7 @@ final class ContentParser {
                 };
                 case TEXT_ONLY -> type.equals("text");
                 case TOOL_RESULT -> switch (type) {
-                    case "text", "image", "document" -> true;
+                    case "text", "image", "document", "tool_reference" -> true;
                     default -> false;
                 };
                 case TEXT_AND_IMAGE -> type.equals("text") || type.equals("image");

@@ -7,6 +7,7 @@ import dev.anyclaude.cache.Lookup;
 import dev.anyclaude.cache.ResponseCache;
 import dev.anyclaude.cache.ResponseRecorder;
 import dev.anyclaude.prefix.ConversationStreams;
+import dev.anyclaude.prefix.PromptShape;
 import dev.anyclaude.prefix.Normalizer;
 import dev.anyclaude.route.ModelRouter;
 import dev.anyclaude.translate.GenerationStopped;
@@ -112,8 +113,9 @@ final class MessagesEndpoint {
         String session = ctx.header("x-claude-code-session-id");
         ConversationStreams.Identity stream = streams.identify(session, request);
         if (stream.divergence() != null && log.isDebugEnabled()) {
-            log.debug("{}: prompt diverged from the stream's previous one in {} at char {} of {}", requestId,
-                    stream.divergence().part(), stream.divergence().charOffset(), stream.divergence().totalChars());
+            PromptShape.Divergence d = stream.divergence();
+            log.debug("{}: prompt diverged from the stream's previous one in {} at char {} of {}{}", requestId,
+                    d.part(), d.charOffset(), d.totalChars(), d.detail() == null ? "" : " (" + d.detail() + ")");
         }
         Lookup lookup = responses.lookup(request, CacheDirectives.parse(ctx.header("cache-control")));
         ctx.header("anyclaude-cache", lookup.header());

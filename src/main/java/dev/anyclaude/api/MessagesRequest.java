@@ -53,6 +53,11 @@ public record MessagesRequest(
                 stopSequences, thinking, outputSchemaJson, effort, stream, safeguardsJson);
     }
 
+    public MessagesRequest withTools(List<Tool> t) {
+        return new MessagesRequest(model, maxTokens, system, messages, t, toolChoice, temperature, topP, topK,
+                stopSequences, thinking, outputSchemaJson, effort, stream, safeguardsJson);
+    }
+
     public MessagesRequest withStream(boolean s) {
         return new MessagesRequest(model, maxTokens, system, messages, tools, toolChoice, temperature, topP, topK,
                 stopSequences, thinking, outputSchemaJson, effort, s, safeguardsJson);

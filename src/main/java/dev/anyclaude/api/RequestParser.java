@@ -234,6 +234,7 @@ public final class RequestParser {
             maxTokens = 1;
         }
         String schema = output.schemaJson != null ? output.schemaJson : legacySchema;
+        messages = content.expandToolReferences(messages, tools);
         return new MessagesRequest(model, maxTokens, system, messages, tools, toolChoice, temperature, topP, topK,
                 stopSequences, thinking, schema, output.effort, stream, safeguards);
     }
@@ -360,6 +361,7 @@ public final class RequestParser {
         String description = null;
         String schema = null;
         String type = null;
+        boolean deferLoading = false;
         for (String f; (f = in.nextField()) != null; ) {
             in.push(f);
             if (!in.isNull()) {
@@ -373,6 +375,7 @@ public final class RequestParser {
                     case "description" -> description = in.string("a string");
                     case "input_schema" -> schema = in.rawObject("a JSON schema object");
                     case "type" -> type = in.string("a string");
+                    case "defer_loading" -> deferLoading = in.bool("a boolean");
                     default -> in.skip();
                 }
             }
@@ -381,7 +384,7 @@ public final class RequestParser {
         if (name == null) {
             throw in.missing("name", "a tool name");
         }
-        Tool tool = new Tool(name, description, schema, type);
+        Tool tool = new Tool(name, description, schema, type, deferLoading);
         if (tool.custom() && schema == null) {
             throw in.missing("input_schema", "a JSON schema object");
         }

@@ -37,7 +37,8 @@ import picocli.CommandLine.Spec;
         description = {"Run Claude Code against a recording stand-in of the Anthropic API and write its requests as"
                 + " normalized fixtures: headless, a tool loop, a sub-agent, auto mode, --continue."})
 public final class CaptureCommand implements Callable<Integer> {
-    static final List<String> SCENARIOS = List.of("say-hi", "tool-loop", "sub-agent", "auto-mode", "continue");
+    static final List<String> SCENARIOS = List.of("say-hi", "tool-loop", "sub-agent", "auto-mode", "continue",
+            "tool-search", "tool-search-off");
 
     @Option(names = "--claude-bin", paramLabel = "PATH",
             description = "The Claude Code executable. Default: the pinned test install of --claude-version.")
@@ -106,6 +107,7 @@ public final class CaptureCommand implements Callable<Integer> {
         repository(work);
         Map<String, List<RecordingApi.Call>> scripts = new LinkedHashMap<>();
         List<List<String>> runs = new ArrayList<>();
+        Map<String, String> env = new LinkedHashMap<>();
         switch (scenario) {
             case "say-hi" -> runs.add(List.of("-p", "say hi", "--output-format", "json"));
             case "tool-loop" -> {
@@ -130,6 +132,21 @@ public final class CaptureCommand implements Callable<Integer> {
                         input("command", "python3 -m pytest -q || true", "description", "Run the tests"))));
                 runs.add(List.of("-p", "Run the tests.", "--permission-mode", "auto", "--output-format", "json"));
             }
+            case "tool-search", "tool-search-off" -> {
+                // a deferred tool loaded by ToolSearch joins tools[] from the next request on; with
+                // ENABLE_TOOL_SEARCH=false every tool is in tools[] from the first request
+                List<RecordingApi.Call> calls = new ArrayList<>();
+                if (scenario.equals("tool-search")) {
+                    calls.add(new RecordingApi.Call("Loading the cron tools.", "ToolSearch", input("query", "select:CronList")));
+                } else {
+                    env.put("ENABLE_TOOL_SEARCH", "false");
+                }
+                calls.add(new RecordingApi.Call("Listing the scheduled jobs.", "CronList", input()));
+                calls.add(new RecordingApi.Call(null, "Bash", input("command", "echo checked", "description", "Confirm")));
+                scripts.put("", calls);
+                runs.add(List.of("-p", "List the scheduled cron jobs, then confirm with echo.", "--allowedTools",
+                        "ToolSearch", "CronList", "Bash", "--output-format", "json"));
+            }
             case "continue" -> {
                 runs.add(List.of("-p", "say hi", "--output-format", "json"));
                 runs.add(List.of("-c", "-p", "and now say bye", "--output-format", "json"));
@@ -140,7 +157,7 @@ public final class CaptureCommand implements Callable<Integer> {
         try (RecordingApi api = new RecordingApi(json, scripts)) {
             int i = 0;
             for (List<String> args : runs) {
-                String output = run(claude, args, api, home, work);
+                String output = run(claude, args, env, api, home, work);
                 Files.writeString(dir.resolve(runs.size() == 1 ? "claude-output.json" : "claude-output-" + (++i) + ".json"),
                         n.apply(output));
             }
@@ -148,7 +165,8 @@ public final class CaptureCommand implements Callable<Integer> {
         }
     }
 
-    private String run(Path claude, List<String> args, RecordingApi api, Path home, Path work) throws Exception {
+    private String run(Path claude, List<String> args, Map<String, String> extraEnv, RecordingApi api, Path home,
+            Path work) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(claude.toString());
         cmd.addAll(args);
@@ -164,6 +182,7 @@ public final class CaptureCommand implements Callable<Integer> {
         env.put("ANTHROPIC_BASE_URL", api.url());
         env.put("ANTHROPIC_API_KEY", "sk-test");
         env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
+        env.putAll(extraEnv);
         Path stdout = Files.createTempFile("capture-", ".out");
         Path stderr = Files.createTempFile("capture-", ".err");
         pb.redirectOutput(stdout.toFile()).redirectError(stderr.toFile());

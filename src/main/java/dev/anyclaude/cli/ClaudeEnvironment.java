@@ -66,17 +66,29 @@ public record ClaudeEnvironment(Map<String, String> variables) {
             v.put("CLAUDE_CODE_MAX_CONTEXT_TOKENS", Long.toString(contextTokens));
             v.put("CLAUDE_CODE_MAX_OUTPUT_TOKENS", Long.toString(ServerCommand.maxOutputTokens(contextTokens)));
         }
+        // Claude Code 2.1.332 defers 9 of its tools behind ToolSearch through gateways too; each tool it loads
+        // joins the tool list near the start of the prompt and re-prefills the conversation after it, and costs
+        // the model a turn. All tools up front: the tool list never changes, its ~30 KB more are prefilled once
+        // and shared by every session (docs/l1.md, "Tools loaded on demand"). A value the user set wins.
+        v.put("ENABLE_TOOL_SEARCH", "false");
         // A cold local prefill of Claude Code's prompt can take minutes; keep the client waiting as long as the gateway.
         long timeoutMs = Math.max(600_000, upstreamTimeout.plusSeconds(60).toMillis());
         v.put("API_TIMEOUT_MS", Long.toString(timeoutMs));
         return new ClaudeEnvironment(v);
     }
 
+    /** Our settings that a value in the user's own environment overrides. */
+    static final List<String> USER_WINS = List.of("ENABLE_TOOL_SEARCH");
+
     /** The child environment: the given one without conflicting variables, plus ours. */
     Map<String, String> applyTo(Map<String, String> inherited) {
         Map<String, String> env = new LinkedHashMap<>(inherited);
         CONFLICTING.forEach(env::remove);
-        env.putAll(variables);
+        variables.forEach((k, val) -> {
+            if (!USER_WINS.contains(k) || !inherited.containsKey(k)) {
+                env.put(k, val);
+            }
+        });
         return env;
     }
 
@@ -87,8 +99,11 @@ public record ClaudeEnvironment(Map<String, String> variables) {
         if (!set.isEmpty()) {
             sb.append("unset ").append(String.join(" ", set)).append('\n');
         }
-        variables.forEach((k, val) -> sb.append("export ").append(k).append('=')
-                .append(ServerCommand.shellQuote(val)).append('\n'));
+        variables.forEach((k, val) -> {
+            if (!USER_WINS.contains(k) || !current.containsKey(k)) {
+                sb.append("export ").append(k).append('=').append(ServerCommand.shellQuote(val)).append('\n');
+            }
+        });
         return sb.toString();
     }
 

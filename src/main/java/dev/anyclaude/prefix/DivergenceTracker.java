@@ -55,8 +55,8 @@ public final class DivergenceTracker {
             } else {
                 s.diverged.incrementAndGet();
                 s.last = d;
-                log.debug("prefix diverged in stream {} at {} (char {} of {}, {} reusable)", stream, d.part(),
-                        d.charOffset(), d.totalChars(), d.reusableChars());
+                log.debug("prefix diverged in stream {} at {} (char {} of {}, {} reusable){}", stream, d.part(),
+                        d.charOffset(), d.totalChars(), d.reusableChars(), d.detail() == null ? "" : ": " + d.detail());
             }
         }
         return d;

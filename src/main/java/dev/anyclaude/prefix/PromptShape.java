@@ -21,11 +21,16 @@ public final class PromptShape {
     /** One part of the prompt: its name (system, tools, messages[3]), length and chunk hashes. */
     record Part(String name, long length, long[] chunks, long hash) {}
 
+    /** The tools part, with what names an agent (the tools not loaded on demand) and the tools' names. */
+    private record ToolsPart(Part part, long agentHash, List<String> names, List<String> deferred) {}
+
     private final List<Part> parts;
     private final long length;
+    private final ToolsPart tools;
 
-    private PromptShape(List<Part> parts) {
+    private PromptShape(List<Part> parts, ToolsPart tools) {
         this.parts = parts;
+        this.tools = tools;
         long n = 0;
         for (Part p : parts) {
             n += p.length();
@@ -42,7 +47,8 @@ public final class PromptShape {
             }
         }
         parts.add(h.finish("system"));
-        parts.add(r.tools() == null ? new PartHasher().finish("tools") : TOOLS.get(r.tools(), PromptShape::tools));
+        ToolsPart tools = r.tools() == null ? NO_TOOLS : TOOLS.get(r.tools(), PromptShape::tools);
+        parts.add(tools.part());
         List<Message> messages = r.messages();
         for (int i = 0; i < messages.size(); i++) {
             Message m = messages.get(i);
@@ -52,21 +58,36 @@ public final class PromptShape {
             }
             parts.add(h.finish("messages[" + i + "]"));
         }
-        return new PromptShape(List.copyOf(parts));
+        return new PromptShape(List.copyOf(parts), tools);
     }
 
     /**
      * The tools part by tool list: the request parser hands out one list instance for identical tool bytes,
      * so Claude Code's ~50 KB of tools are hashed once per tool set (weak identity keys).
      */
-    private static final Cache<List<Tool>, Part> TOOLS = Caffeine.newBuilder().weakKeys().maximumSize(64).build();
+    private static final Cache<List<Tool>, ToolsPart> TOOLS = Caffeine.newBuilder().weakKeys().maximumSize(64).build();
 
-    private static Part tools(List<Tool> tools) {
+    private static final ToolsPart NO_TOOLS = new ToolsPart(new PartHasher().finish("tools"), 0, List.of(), List.of());
+
+    /**
+     * The tools part; the agent's hash leaves out tools loaded on demand ({@code defer_loading}), so a tool that
+     * ToolSearch loads mid-conversation shows as a divergence of the same stream, not as a new agent.
+     */
+    private static ToolsPart tools(List<Tool> tools) {
         PartHasher h = new PartHasher();
+        PartHasher agent = new PartHasher();
+        List<String> names = new ArrayList<>(tools.size());
+        List<String> deferred = new ArrayList<>(2);
         for (Tool t : tools) {
             h.add(t.name()).add('\u0001').add(t.description()).add('\u0001').add(t.inputSchemaJson()).add('\n');
+            names.add(t.name());
+            if (t.deferLoading()) {
+                deferred.add(t.name());
+            } else {
+                agent.add(t.name()).add('\u0001').add(t.description()).add('\u0001').add(t.inputSchemaJson()).add('\n');
+            }
         }
-        return h.finish("tools");
+        return new ToolsPart(h.finish("tools"), agent.finish("tools").hash(), List.copyOf(names), List.copyOf(deferred));
     }
 
     private static void render(ContentBlock b, PartHasher h) {
@@ -192,7 +213,7 @@ public final class PromptShape {
 
     /** A hash of system and tools: the part that names an agent (main agent, a sub-agent). */
     public long agentFingerprint() {
-        return parts.get(0).hash() * 31 + parts.get(1).hash();
+        return parts.get(0).hash() * 31 + tools.agentHash();
     }
 
     /** A hash of the first message: with the agent fingerprint it names a conversation without a session id. */
@@ -221,10 +242,11 @@ public final class PromptShape {
                 c++;
             }
             long within = Math.min((long) c * CHUNK, Math.min(now.length(), before.length()));
-            return new Divergence(now.name(), offset + within, within, offset + within, length);
+            String detail = i == 1 ? toolChange(previous.tools, tools) : null;
+            return new Divergence(now.name(), offset + within, within, offset + within, length, detail);
         }
         if (parts.size() < previous.parts.size()) {
-            return new Divergence(previous.parts.get(n).name() + " (removed)", offset, 0, offset, length);
+            return new Divergence(previous.parts.get(n).name() + " (removed)", offset, 0, offset, length, null);
         }
         return null;
     }
@@ -238,5 +260,28 @@ public final class PromptShape {
      * @param reusableChars characters before the difference (what a prefix cache can still reuse)
      * @param totalChars characters of the new prompt
      */
-    public record Divergence(String part, long charOffset, long offsetInPart, long reusableChars, long totalChars) {}
+    public record Divergence(String part, long charOffset, long offsetInPart, long reusableChars, long totalChars,
+            String detail) {}
+
+    /**
+     * What changed in the tool list, in words: {@code "+CronList (loaded on demand)"}, {@code "-WebFetch"},
+     * {@code "reordered"}, or {@code "definitions changed"} when the names are the same.
+     */
+    static String toolChange(ToolsPart before, ToolsPart now) {
+        List<String> added = new ArrayList<>(now.names());
+        added.removeAll(before.names());
+        List<String> removed = new ArrayList<>(before.names());
+        removed.removeAll(now.names());
+        if (added.isEmpty() && removed.isEmpty()) {
+            return now.names().equals(before.names()) ? "tool definitions changed" : "tools reordered";
+        }
+        StringBuilder out = new StringBuilder("tools changed:");
+        for (String a : added) {
+            out.append(" +").append(a).append(now.deferred().contains(a) ? " (loaded on demand)" : "");
+        }
+        for (String r : removed) {
+            out.append(" -").append(r);
+        }
+        return out.toString();
+    }
 }

@@ -26,6 +26,7 @@ class ClaudeEnvironmentTest {
                 Map.entry("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"),
                 Map.entry("CLAUDE_CODE_MAX_CONTEXT_TOKENS", "131072"),
                 Map.entry("CLAUDE_CODE_MAX_OUTPUT_TOKENS", "16384"),
+                Map.entry("ENABLE_TOOL_SEARCH", "false"),
                 Map.entry("API_TIMEOUT_MS", "660000"));
         assertThat(e.variables()).doesNotContainKey("DISABLE_PROMPT_CACHING");
     }
@@ -53,6 +54,16 @@ class ClaudeEnvironmentTest {
                 .containsEntry("DISABLE_PROMPT_CACHING", "1") // the user's own choice stays
                 .containsEntry("ANTHROPIC_AUTH_TOKEN", "k")
                 .doesNotContainKeys("ANTHROPIC_API_KEY", "CLAUDE_CODE_USE_BEDROCK");
+    }
+
+    @Test
+    void toolSearchIsOffUnlessTheUserAskedForIt() {
+        ClaudeEnvironment e = ClaudeEnvironment.of("http://127.0.0.1:2", "k", "m", null, 0, Duration.ofSeconds(30));
+
+        assertThat(e.applyTo(Map.of())).containsEntry("ENABLE_TOOL_SEARCH", "false");
+        assertThat(e.applyTo(Map.of("ENABLE_TOOL_SEARCH", "true"))).containsEntry("ENABLE_TOOL_SEARCH", "true");
+        assertThat(e.shell(Map.of())).contains("export ENABLE_TOOL_SEARCH=false\n");
+        assertThat(e.shell(Map.of("ENABLE_TOOL_SEARCH", "auto"))).doesNotContain("ENABLE_TOOL_SEARCH");
     }
 
     @Test
