@@ -252,8 +252,8 @@ public final class OpenAiBackend implements Backend {
     OpenAiDialect dialect(BackendRequest call) {
         OpenAiDialect base = switch (flavor) {
             case LLAMACPP -> OpenAiDialect.LLAMA_CPP;
-            case VLLM, SGLANG -> new OpenAiDialect(false, false, true, true, false, false, Map.of());
-            case MLX -> new OpenAiDialect(false, false, true, false, false, false, Map.of());
+            case VLLM, SGLANG -> OpenAiDialect.VLLM;
+            case MLX -> OpenAiDialect.MLX;
             default -> OpenAiDialect.DEFAULT;
         };
         return foldInlineSystem ? base.withFoldInlineSystem(true) : base;

@@ -33,9 +33,18 @@ public record OpenAiDialect(
     /** A plain OpenAI-compatible server: nothing beyond the OpenAI API. */
     public static final OpenAiDialect DEFAULT = new OpenAiDialect(false, false, false, false, false, false, Map.of());
 
-    /** llama.cpp's server (with {@code --jinja}): top_k, chat_template_kwargs, reasoning_content, cache_prompt. */
+    /**
+     * llama.cpp's server (with {@code --jinja}): top_k, chat_template_kwargs (enable_thinking), reasoning_effort
+     * (into the template's kwargs: gpt-oss's "Reasoning: high"), reasoning_content, cache_prompt.
+     */
     public static final OpenAiDialect LLAMA_CPP =
-            new OpenAiDialect(false, false, true, true, false, true, Map.of("cache_prompt", true));
+            new OpenAiDialect(false, false, true, true, true, true, Map.of("cache_prompt", true));
+
+    /** vLLM and SGLang: top_k, chat_template_kwargs (enable_thinking), reasoning_effort (gpt-oss). */
+    public static final OpenAiDialect VLLM = new OpenAiDialect(false, false, true, true, true, false, Map.of());
+
+    /** mlx_lm.server: top_k; it has no thinking or effort controls. */
+    public static final OpenAiDialect MLX = new OpenAiDialect(false, false, true, false, false, false, Map.of());
 
     public OpenAiDialect {
         extra = extra == null || extra.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra));
