@@ -63,10 +63,19 @@ public final class GenModelCommand implements Callable<Integer> {
             description = "With --tool-call: what the model says after the tool result. Default: ${DEFAULT-VALUE}.")
     String answer;
 
+    @Option(names = "--verdict", paramLabel = "JSON",
+            description = "With --tool-call: what the model answers when anyclaude's auto-mode safety check asks it to"
+                    + " judge a call, e.g. {\"outcome\": \"not_flagged\", \"explanation\": \"Harmless.\"}. Default: none"
+                    + " (it cannot judge, so its calls are blocked).")
+    String verdict;
+
     @Override
     public Integer call() throws Exception {
         if (toolCall != null) {
             return writeToolCaller();
+        }
+        if (verdict != null) {
+            throw new ParameterException(spec.commandLine(), "--verdict: only with --tool-call");
         }
         TinyLlamaSpec model;
         try {
@@ -99,10 +108,13 @@ public final class GenModelCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--chat-template: " + e.getMessage());
         }
-        ToolCallModel.write(out, toolCall, answer, template);
+        if (verdict != null && verdict.isBlank()) {
+            throw new ParameterException(spec.commandLine(), "--verdict: expected non-empty text");
+        }
+        ToolCallModel.write(out, toolCall, answer, template, verdict);
         spec.commandLine().getOut().printf("wrote %s (%d bytes): a model that calls %s(%s=%s) until it sees a tool result,"
-                + " then says %s; chat template %s%n", out, Files.size(out), ToolCallModel.TOOL, ToolCallModel.PARAMETER,
-                toolCall, answer, name);
+                + " then says %s%s; chat template %s%n", out, Files.size(out), ToolCallModel.TOOL, ToolCallModel.PARAMETER,
+                toolCall, answer, verdict == null ? "" : "; asked to judge, it answers " + verdict, name);
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -193,4 +193,48 @@ class ClaudeCodeEndToEndTest {
             assertThat(stderr).contains("anyclaude: gateway http://127.0.0.1:");
         }
     }
+    /**
+     * Auto mode's safety check answered by the gateway, end to end with Claude Code {@value ClaudeCodeVersions#NEWEST}
+     * (the first release pinned here that sends {@code safeguards}): the real llama.cpp server runs a hand-built
+     * model that calls Bash and, asked by the gateway to judge the call, answers with a fixed verdict. The verdict
+     * alone decides: allowed, Claude Code runs the call; flagged, it does not. Either way Claude Code takes the
+     * gateway's answer — it does not fall back to its own classifier requests or latch the server check off.
+     */
+    @ParameterizedTest(name = "judge {0}")
+    @ValueSource(strings = {"allows", "flags"})
+    void inAutoModeTheGatewaysVerdictDecidesWhetherClaudeCodeRunsTheCall(String judge, @TempDir Path dir) throws Exception {
+        Path claude = installedClaude(ClaudeCodeVersions.NEWEST);
+        Path work = Files.createDirectories(dir.resolve("work"));
+        boolean allows = judge.equals("allows");
+        Path model = dev.anyclaude.llamacpp.SafeguardVerdictsTest.judgingModel(dir, "echo " + MARKER + " > marker.txt",
+                FINAL, allows ? dev.anyclaude.llamacpp.SafeguardVerdictsTest.ALLOW : dev.anyclaude.llamacpp.SafeguardVerdictsTest.FLAG);
+        Run run = run(dir, work, claude, List.of("--launch", "llama-server", "--server-bin",
+                dev.anyclaude.testing.LlamaServerProcess.binary().toString(), "--model", model.toString(), "--ctx", "32768",
+                "--slots", "2", "--server-log", dir.resolve("llama-server.log").toString()),
+                List.of("-p", "Write the marker file, then tell me you are done.", "--tools", "Bash",
+                        "--permission-mode", "auto", "--output-format", "json", "--debug"));
+        String context = "\nstdout: " + run.stdout() + "\nstderr: " + run.stderr();
+        assertThat(run.process().exitValue()).as("exit code" + context).isZero();
+        if (allows) {
+            assertThat(work.resolve("marker.txt")).as("the allowed Bash call ran" + context).exists();
+            assertThat(Files.readString(work.resolve("marker.txt")).strip()).isEqualTo(MARKER);
+        } else {
+            assertThat(work.resolve("marker.txt")).as("the flagged Bash call did not run" + context).doesNotExist();
+        }
+        assertThat(run.stderr()).as(context).doesNotContain("isn't compatible");
+        // Claude Code's debug log: two model requests (the call, then the answer after its result or its denial)
+        // and no request of its own classifier; no "[server-classifier]" line, which is how it reports a
+        // missing or refused verdict before classifying locally for the rest of the session
+        String debug;
+        try (var logs = Files.list(dir.resolve("home/.claude/debug"))) {
+            Path log = logs.filter(f -> f.toString().endsWith(".txt")).findFirst().orElseThrow();
+            debug = Files.readString(log);
+        }
+        assertThat(debug.lines().filter(l -> l.contains("[API REQUEST] /v1/messages")).count())
+                .as("model requests" + context).isEqualTo(2);
+        assertThat(debug).doesNotContain("[server-classifier]");
+        if (!allows) {
+            assertThat(debug).contains("Auto mode classifier blocked action");
+        }
+    }
 }

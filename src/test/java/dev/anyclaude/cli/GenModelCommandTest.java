@@ -54,4 +54,12 @@ class GenModelCommandTest {
         assertThat(err.toString()).contains("--embd: 100 (expected: a positive multiple of 32)");
         assertThat(file).doesNotExist();
     }
+
+    @Test
+    void aVerdictBelongsToAToolCallingModel() {
+        Path file = dir.resolve("v.gguf");
+        assertThat(run("--out", file.toString(), "--verdict", "{\"outcome\": \"flagged\"}")).isEqualTo(2);
+        assertThat(err.toString()).contains("--verdict: only with --tool-call");
+        assertThat(file).doesNotExist();
+    }
 }

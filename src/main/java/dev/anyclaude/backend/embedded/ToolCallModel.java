@@ -36,7 +36,15 @@ public final class ToolCallModel {
     private static final int CALL_VALUE = CALL_OPEN + 1;
     private static final int CALL_CLOSE = CALL_VALUE + 1;
     private static final int ANSWER = CALL_CLOSE + 1;
-    static final int VOCAB = ANSWER + 1;
+    /** The judge's cue ({@link #JUDGE_CUE}) and its whole verdict: used only when a verdict is given. */
+    private static final int JUDGE = ANSWER + 1;
+    private static final int VERDICT = JUDGE + 1;
+    static final int VOCAB = VERDICT + 1;
+    /**
+     * Text that the gateway's safety check puts in every prompt it asks a model to judge (see the safeguard
+     * package's LocalClassifier): in a context with it, a model with a verdict answers with the verdict.
+     */
+    public static final String JUDGE_CUE = "The tool call to judge:";
     private static final int EOS = 2;
     private static final int NEWLINE = FIRST_BYTE + '\n';
 
@@ -51,6 +59,10 @@ public final class ToolCallModel {
     private static final int D_RESPONSE = 7;
     private static final int D_FLAG = 8;
     private static final int D_SWITCH = 9;
+    private static final int D_JUDGE = 10;
+    private static final int D_JUDGE_FLAG = 11;
+    private static final int D_JUDGE_SWITCH = 12;
+    private static final int D_VERDICT = 13;
     /** The head dimension the query and key meet in: the last rotary pair, which turns slowest. */
     private static final int D_MEET = EMBD - 2;
 
@@ -64,6 +76,18 @@ public final class ToolCallModel {
      * @param chatTemplate the Jinja chat template to carry (a Qwen3-Coder-style tool format)
      */
     public static void write(Path out, String command, String answer, String chatTemplate) throws IOException {
+        write(out, command, answer, chatTemplate, null);
+    }
+
+    /**
+     * Writes the model to {@code out}; with a {@code verdict}, a context that holds {@link #JUDGE_CUE} is answered
+     * with that text (e.g. a safety verdict's JSON) instead of a tool call — a second attention value and
+     * feed-forward unit, the same mechanism as the tool-result flag.
+     *
+     * @param verdict what it answers when asked to judge, or null for a model that only calls the tool
+     */
+    public static void write(Path out, String command, String answer, String chatTemplate, String verdict)
+            throws IOException {
         GgufWriter w = new GgufWriter();
         w.string("general.architecture", "llama");
         w.string("general.name", "anyclaude-tool-call");
@@ -97,7 +121,8 @@ public final class ToolCallModel {
         types[SPACE] = 1;
         scores[SPACE] = -1f;
         String[] whole = {"<tool_response>", "<tool_call>\n<function=" + TOOL + ">\n<parameter=" + PARAMETER + ">\n",
-            command, "\n</parameter>\n</function>\n</tool_call>", answer};
+            command, "\n</parameter>\n</function>\n</tool_call>", answer,
+            verdict != null ? JUDGE_CUE : "<unused-judge-cue>", verdict != null ? verdict : "<unused-verdict>"};
         for (int i = 0; i < whole.length; i++) {
             tokens[RESPONSE + i] = whole[i];
             types[RESPONSE + i] = 4; // user-defined: matched as a whole string, printed verbatim
@@ -126,10 +151,13 @@ public final class ToolCallModel {
         q[D_MEET][D_BIAS] = 3.4f;
         float[][] k = new float[EMBD][EMBD];
         k[D_MEET][D_RESPONSE] = 3.4f;
+        k[D_MEET][D_JUDGE] = 3.4f;
         float[][] v = new float[EMBD][EMBD];
         v[0][D_RESPONSE] = 1;
+        v[1][D_JUDGE] = 1;
         float[][] o = new float[EMBD][EMBD];
         o[D_FLAG][0] = 0.1767767f; // back to ~1 from the normalized mark (1 / sqrt(32))
+        o[D_JUDGE_FLAG][1] = 0.1767767f;
         w.tensor("blk.0.attn_q.weight", new long[] {EMBD, EMBD}, GgufWriter.TensorType.F32, f32(q));
         w.tensor("blk.0.attn_k.weight", new long[] {EMBD, EMBD}, GgufWriter.TensorType.F32, f32(k));
         w.tensor("blk.0.attn_v.weight", new long[] {EMBD, EMBD}, GgufWriter.TensorType.F32, f32(v));
@@ -141,8 +169,13 @@ public final class ToolCallModel {
         gate[0][D_BIAS] = -15;
         float[][] up = new float[FF][EMBD];
         up[0][D_BIAS] = 1;
+        gate[1][D_JUDGE_FLAG] = 10;
+        gate[1][D_NEWLINE] = 10;
+        gate[1][D_BIAS] = -15;
+        up[1][D_BIAS] = 1;
         float[][] down = new float[EMBD][FF];
         down[D_SWITCH][0] = 1;
+        down[D_JUDGE_SWITCH][1] = 1;
         w.tensor("blk.0.ffn_gate.weight", new long[] {EMBD, FF}, GgufWriter.TensorType.F32, f32(gate));
         w.tensor("blk.0.ffn_up.weight", new long[] {EMBD, FF}, GgufWriter.TensorType.F32, f32(up));
         w.tensor("blk.0.ffn_down.weight", new long[] {FF, EMBD}, GgufWriter.TensorType.F32, f32(down));
@@ -156,6 +189,9 @@ public final class ToolCallModel {
         out2[EOS][D_OTHER] = 10;
         out2[EOS][D_RESPONSE] = 10;
         out2[ANSWER][D_SWITCH] = 10;
+        out2[EOS][D_JUDGE] = 10;
+        out2[EOS][D_VERDICT] = 10;
+        out2[VERDICT][D_JUDGE_SWITCH] = 10;
         w.tensor("output.weight", new long[] {EMBD, VOCAB}, GgufWriter.TensorType.F32, f32(out2));
         w.write(out);
     }
@@ -169,6 +205,8 @@ public final class ToolCallModel {
             case CALL_CLOSE -> D_CLOSE;
             case ANSWER -> D_ANSWER;
             case RESPONSE -> D_RESPONSE;
+            case JUDGE -> D_JUDGE;
+            case VERDICT -> D_VERDICT;
             default -> D_OTHER;
         };
     }
