@@ -91,7 +91,8 @@ public final class Gateway implements AutoCloseable {
         LaunchedServer launched = o.launch == null ? null : opened(opened, launch(o));
         // The backend chain, outermost first: circuit breaker -> replicas -> L1 prefix cache -> (launched) server.
         List<ServerPrefixCache> l1 = new ArrayList<>();
-        Backend raw = backend(o, launched, mapper, l1);
+        List<OpenAiBackend> servers = new ArrayList<>();
+        Backend raw = backend(o, launched, mapper, l1, servers);
         Backend backend = opened(opened, ops.guard(raw));
 
         String main = launched != null && launched.servedModel() != null ? launched.servedModel() : o.model;
@@ -115,6 +116,8 @@ public final class Gateway implements AutoCloseable {
         watchMemory(ops, responses, launched);
 
         List<StatsSection> stats = new ArrayList<>(List.of(responses, streams, memorySection(ops)));
+        stats.add(0, backendSection(servers, raw, backend, router, launched, ops));
+        stats.add(ops.timeline());
         if (l1.size() == 1) {
             stats.add(1, l1.getFirst().stats());
         } else if (l1.size() > 1) {
@@ -205,6 +208,45 @@ public final class Gateway implements AutoCloseable {
         return out;
     }
 
+    /**
+     * What serves the requests, as the {@code backend} section of /cache/stats (and the dashboard's header): kind,
+     * flavor, models, context, readiness, and for a launched server its command line, pid, uptime and restarts.
+     */
+    private static StatsSection backendSection(List<OpenAiBackend> servers, Backend raw, Backend guarded,
+            ModelRouter router, LaunchedServer launched, Operations ops) {
+        long started = System.currentTimeMillis();
+        return StatsSection.of("backend", () -> {
+            Map<String, Object> b = new LinkedHashMap<>();
+            b.put("kind", raw.name());
+            if (servers.size() == 1) {
+                OpenAiBackend ob = servers.getFirst();
+                b.put("flavor", ob.flavor().name().toLowerCase(java.util.Locale.ROOT));
+                b.put("url", ob.baseUrl().toString());
+                b.put("inline_system", ob.inlineSystemMode());
+            } else if (servers.size() > 1) {
+                b.put("replicas", servers.stream().map(x -> x.baseUrl().toString()).toList());
+                b.put("flavor", servers.getFirst().flavor().name().toLowerCase(java.util.Locale.ROOT));
+            }
+            b.put("model", router.mainModel());
+            b.put("small_model", router.smallModel());
+            b.put("context_tokens", guarded.contextTokens());
+            Backend.Readiness r = ops.hooks().readiness().get();
+            b.put("ready", r.ready());
+            b.put("reason", r.reason());
+            b.put("uptime_seconds", (System.currentTimeMillis() - started) / 1000);
+            if (launched != null) {
+                Map<String, Object> l = new LinkedHashMap<>();
+                l.put("command", launched.command().display());
+                l.put("pid", launched.supervisor().pid());
+                l.put("state", launched.supervisor().state().toString().toLowerCase(java.util.Locale.ROOT));
+                l.put("restarts", launched.supervisor().restarts());
+                l.put("log", launched.logFile().toString());
+                b.put("launched", l);
+            }
+            return b;
+        }, null);
+    }
+
     /** Memory figures and what the monitor did, as a section of /cache/stats. */
     private static StatsSection memorySection(Operations ops) {
         return StatsSection.of("memory", () -> ops.memory().status(), null);
@@ -253,7 +295,7 @@ public final class Gateway implements AutoCloseable {
      * added to {@code l1}); several {@code --upstream} URLs make a {@link ReplicaSet} of them.
      */
     private static Backend backend(ServeOptions o, LaunchedServer launched, ObjectMapper mapper,
-            List<ServerPrefixCache> l1) {
+            List<ServerPrefixCache> l1, List<OpenAiBackend> servers) {
         return switch (o.backend) {
             case "openai" -> {
                 String upstream = launched != null ? launched.baseUrl().toString() : o.upstream;
@@ -271,6 +313,7 @@ public final class Gateway implements AutoCloseable {
                             flavor, ctx, Duration.ofSeconds(5), Duration.ofSeconds(o.upstreamTimeoutSeconds),
                             o.inlineSystem()), mapper);
                     b.probe();
+                    servers.add(b);
                     ServerPrefixCache cache = new ServerPrefixCache(launched != null ? new SupervisedBackend(b, launched) : b,
                             b.baseUrl().toString(), b::inlineSystemMode);
                     l1.add(cache);

@@ -18,10 +18,7 @@ final class CacheStatsEndpoint {
     }
 
     void stats(Context ctx) throws IOException {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        for (StatsSection s : sections) {
-            doc.put(s.name(), s.snapshot());
-        }
+        Map<String, Object> doc = StatsSection.document(sections);
         ctx.status(200).contentType("application/json").result(mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc));
     }
 

@@ -85,6 +85,7 @@ public final class GatewayServer implements AutoCloseable {
                 stages.router(), backend, options);
         ModelsEndpoint models = new ModelsEndpoint(json, stages.router(), backend);
         CacheStatsEndpoint cacheStats = new CacheStatsEndpoint(mapper, stats);
+        DashboardEndpoint dashboard = new DashboardEndpoint(mapper, stats);
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
@@ -108,15 +109,23 @@ public final class GatewayServer implements AutoCloseable {
             config.routes.get("/v1/models/{id}", models::one);
             if (hooks.authenticator() != Authenticator.OPEN) {
                 config.routes.before(ctx -> {
+                    // a browser cannot send headers with a page or an EventSource: the dashboard also takes ?key=
+                    String pageKey = ctx.path().startsWith("/dashboard") ? ctx.queryParam("key") : null;
                     if (!OPEN_PATHS.contains(ctx.path())
-                            && !hooks.authenticator().allows(ctx.header("x-api-key"), ctx.header("authorization"))) {
-                        throw new GatewayException(ErrorKind.AUTHENTICATION,
-                                "missing or invalid API key (expected: header x-api-key: KEY or Authorization: Bearer KEY)");
+                            && !hooks.authenticator().allows(ctx.header("x-api-key"), ctx.header("authorization"))
+                            && (pageKey == null || !hooks.authenticator().allows(pageKey, null))) {
+                        throw new GatewayException(ErrorKind.AUTHENTICATION, ctx.path().startsWith("/dashboard")
+                                ? "missing or invalid API key (expected: /dashboard?key=KEY)"
+                                : "missing or invalid API key (expected: header x-api-key: KEY or Authorization: Bearer KEY)");
                     }
                 });
             }
             config.routes.head("/", ctx -> ctx.status(200));
-            config.routes.get("/", ctx -> jsonOk(ctx, "{\"name\":\"anyclaude\",\"status\":\"ok\"}"));
+            config.routes.get("/", ctx -> jsonOk(ctx, "{\"name\":\"anyclaude\",\"status\":\"ok\",\"dashboard\":\"/dashboard\"}"));
+            for (String path : DashboardEndpoint.paths()) {
+                config.routes.get(path, dashboard::file);
+            }
+            config.routes.get("/dashboard/events", dashboard.events());
             config.routes.get("/health", ctx -> jsonOk(ctx.header("Cache-Control", "no-store"), "{\"status\":\"ok\"}"));
             config.routes.head("/health", ctx -> ctx.header("Cache-Control", "no-store").status(200));
             config.routes.get("/ready", ctx -> ready(ctx, backend.name(), hooks.readiness().get(), true));

@@ -121,7 +121,8 @@ final class MessagesEndpoint {
         ctx.header("anyclaude-cache", lookup.header());
         MessagesRequest routed = request.withModel(router.resolve(requested));
         RequestObserver.Exchange exchange = observer.begin(new RequestObserver.RequestInfo(requestId, "messages",
-                requested, routed.model(), backend.name(), session, request.stream(), request));
+                requested, routed.model(), backend.name(), session, request.stream(), request, stream.streamKey(),
+                stream.divergence() == null ? null : stream.divergence().inWords()));
         exchange.cache(lookup.header());
         Call call = new Call(new BackendRequest(routed, stream.streamKey(), requestId), requested, lookup, exchange);
         try {

@@ -7,9 +7,21 @@ package dev.anyclaude.api;
  */
 public interface RequestObserver {
 
-    /** What is known about a request when it starts. {@code cache} is hit, miss or off. */
+    /**
+     * What is known about a request when it starts.
+     *
+     * @param streamKey the conversation stream it belongs to (session and agent), or null
+     * @param divergence where its prompt left the stream's previous one, in words, or null when it only extended
+     *     it (or is the stream's first)
+     */
     record RequestInfo(String requestId, String route, String requestedModel, String backendModel, String backend,
-            String session, boolean stream, MessagesRequest request) {}
+            String session, boolean stream, MessagesRequest request, String streamKey, String divergence) {
+
+        public RequestInfo(String requestId, String route, String requestedModel, String backendModel, String backend,
+                String session, boolean stream, MessagesRequest request) {
+            this(requestId, route, requestedModel, backendModel, backend, session, stream, request, null, null);
+        }
+    }
 
     Exchange begin(RequestInfo info);
 

@@ -17,6 +17,15 @@ public interface StatsSection {
         return null;
     }
 
+    /** The whole {@code /cache/stats} document: each section's snapshot under its name, in order. */
+    static java.util.Map<String, Object> document(java.util.List<StatsSection> sections) {
+        java.util.Map<String, Object> doc = new java.util.LinkedHashMap<>();
+        for (StatsSection s : sections) {
+            doc.put(s.name(), s.snapshot());
+        }
+        return doc;
+    }
+
     /** A section made of two functions; {@code clear} may be null when nothing can be cleared. */
     static StatsSection of(String name, Supplier<Object> snapshot, Supplier<Object> clear) {
         return new StatsSection() {

@@ -125,6 +125,8 @@ public final class ClaudeCommand implements Callable<Integer> {
         err.println("anyclaude: gateway " + gateway.url() + " -> " + (launched != null ? launched.kind().label() + " "
                 + launched.baseUrl() : options.upstream) + ", model " + claudeEnv.variables().get("ANTHROPIC_MODEL")
                 + (backend.contextTokens() > 0 ? ", context " + backend.contextTokens() + " tokens" : ", context unknown"));
+        err.println("anyclaude: dashboard " + gateway.url() + "/dashboard"
+                + (options.apiKey != null || options.apiKeyFile != null ? "?key=YOUR_KEY" : ""));
         err.flush();
     }
 

@@ -40,6 +40,7 @@ public final class Operations implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final MemoryMonitor memory;
     private final RequestMeter meter;
+    private final RequestTimeline timeline;
     private final RequestLog requestLog;
     private final DebugLog debugLog;
     private final ScheduledExecutorService sampling;
@@ -47,8 +48,10 @@ public final class Operations implements AutoCloseable {
     private Supplier<Backend.Readiness> readiness;
 
     private Operations(Settings s, Optional<ApiKey> key, GatewayMetrics metrics, MemoryMonitor memory,
-            RequestMeter meter, RequestLog requestLog, DebugLog debugLog, ScheduledExecutorService sampling) {
+            RequestMeter meter, RequestTimeline timeline, RequestLog requestLog, DebugLog debugLog,
+            ScheduledExecutorService sampling) {
         this.settings = s;
+        this.timeline = timeline;
         this.key = key;
         this.metrics = metrics;
         this.memory = memory;
@@ -91,6 +94,8 @@ public final class Operations implements AutoCloseable {
         GatewayMetrics metrics = new GatewayMetrics();
         List<RequestListener> listeners = new ArrayList<>();
         listeners.add(metrics);
+        RequestTimeline timeline = new RequestTimeline(InstantSource.system(), Duration.ofMinutes(15));
+        listeners.add(timeline);
         if (requestLog != null) {
             listeners.add(requestLog);
         }
@@ -107,7 +112,7 @@ public final class Operations implements AutoCloseable {
                 .watch("system", MemoryProbe.system())
                 .watch("gateway_rss", MemoryProbe.residentMemory(() -> Optional.of(ProcessHandle.current())));
         memory.start(sampling, s.memoryCheckEvery(), true);
-        return new Operations(s, key, metrics, memory, meter, requestLog, debug, sampling);
+        return new Operations(s, key, metrics, memory, meter, timeline, requestLog, debug, sampling);
     }
 
     /**
@@ -135,6 +140,11 @@ public final class Operations implements AutoCloseable {
     /** The observer to give the request path. */
     public RequestObserver observer() {
         return meter;
+    }
+
+    /** The recent requests, turn by turn: the {@code requests} section of {@code /cache/stats} and the dashboard. */
+    public RequestTimeline timeline() {
+        return timeline;
     }
 
     /** Registers {@code GET /metrics}. */

@@ -261,7 +261,19 @@ public final class PromptShape {
      * @param totalChars characters of the new prompt
      */
     public record Divergence(String part, long charOffset, long offsetInPart, long reusableChars, long totalChars,
-            String detail) {}
+            String detail) {
+
+        /**
+         * One line for people: {@code "tools changed: +CronList (loaded on demand) — 41,210 of 98,400 characters
+         * reusable"}, {@code "system changed at character 1,204 — 1,152 of 98,400 characters reusable"}.
+         */
+        public String inWords() {
+            String what = detail != null ? detail : part.endsWith("(removed)") ? part
+                    : part + " changed at character " + String.format(java.util.Locale.ROOT, "%,d", offsetInPart);
+            return what + String.format(java.util.Locale.ROOT, " — %,d of %,d characters reusable", reusableChars,
+                    totalChars);
+        }
+    }
 
     /**
      * What changed in the tool list, in words: {@code "+CronList (loaded on demand)"}, {@code "-WebFetch"},
