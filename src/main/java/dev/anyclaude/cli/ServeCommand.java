@@ -24,7 +24,7 @@ public final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }, "anyclaude-shutdown"));
         System.out.println("anyclaude listening on " + gateway.url());
-        System.out.println("anyclaude dashboard: " + gateway.url() + "/dashboard"
+        System.err.println("anyclaude dashboard: " + gateway.url() + "/dashboard"
                 + (options.apiKey != null || options.apiKeyFile != null ? "?key=YOUR_KEY" : ""));
         System.out.flush();
         stopped.await();
