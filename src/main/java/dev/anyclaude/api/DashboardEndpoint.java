@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -54,7 +53,7 @@ final class DashboardEndpoint {
 
     /** The paths it serves besides the event stream. */
     static List<String> paths() {
-        return Arrays.stream(FILES.keySet().toArray(String[]::new)).sorted().toList();
+        return FILES.keySet().stream().sorted().toList();
     }
 
     void file(Context ctx) {
