@@ -27,7 +27,16 @@ final class Engine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
     /** Sampling and length settings of one generation. */
-    record Params(int maxTokens, double temperature, int topK, double topP, int seed) {}
+    /**
+     * How to sample one request.
+     *
+     * @param grammar what constrains the output, or null for nothing
+     */
+    record Params(int maxTokens, double temperature, int topK, double topP, int seed, Grammar grammar) {
+        Params(int maxTokens, double temperature, int topK, double topP, int seed) {
+            this(maxTokens, temperature, topK, topP, seed, null);
+        }
+    }
 
     /** Receives a generation as it happens; runs on the slot's thread. */
     interface Listener {
@@ -215,7 +224,7 @@ final class Engine implements AutoCloseable {
             Params params, Listener listener) throws IOException {
         TokenList output = new TokenList();
         Stop stop;
-        try (Sampler sampler = new Sampler(model.api, params.temperature(), params.topK(), params.topP(), params.seed())) {
+        try (Sampler sampler = new Sampler(model, params)) {
             int[] one = new int[1];
             while (true) {
                 if (lease.cancelled) {

@@ -160,6 +160,8 @@ final class LlamaApi {
     private final MethodHandle samplerInitTemp;
     private final MethodHandle samplerSample;
     private final MethodHandle samplerFree;
+    private final MethodHandle samplerInitGrammar;
+    private final MethodHandle samplerInitGrammarLazyPatterns;
 
     private static volatile LlamaApi instance;
 
@@ -211,6 +213,10 @@ final class LlamaApi {
         samplerInitTemp = bind(lib, "llama_sampler_init_temp", FunctionDescriptor.of(ADDRESS, JAVA_FLOAT));
         samplerSample = bind(lib, "llama_sampler_sample", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
         samplerFree = bind(lib, "llama_sampler_free", FunctionDescriptor.ofVoid(ADDRESS));
+        samplerInitGrammar = bind(lib, "llama_sampler_init_grammar",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        samplerInitGrammarLazyPatterns = bind(lib, "llama_sampler_init_grammar_lazy_patterns",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
     }
 
     /**
@@ -645,6 +651,31 @@ final class LlamaApi {
     int samplerSample(MemorySegment sampler, MemorySegment ctx, int idx) {
         try {
             return (int) samplerSample.invokeExact(sampler, ctx, idx);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * A grammar sampler over {@code vocab}: constrained from the first token, or, when {@code triggerPatterns} or
+     * {@code triggerTokens} are given, only once the output matches a pattern (from its first match group on) or
+     * a trigger token is sampled. Returns {@link MemorySegment#NULL} when llama.cpp cannot parse the grammar.
+     */
+    MemorySegment samplerInitGrammar(MemorySegment vocab, String gbnf, String root, java.util.List<String> triggerPatterns,
+            int[] triggerTokens) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment grammar = arena.allocateFrom(gbnf);
+            MemorySegment rootName = arena.allocateFrom(root);
+            if (triggerPatterns.isEmpty() && triggerTokens.length == 0) {
+                return (MemorySegment) samplerInitGrammar.invokeExact(vocab, grammar, rootName);
+            }
+            MemorySegment patterns = arena.allocate(ADDRESS, Math.max(1, triggerPatterns.size()));
+            for (int i = 0; i < triggerPatterns.size(); i++) {
+                patterns.setAtIndex(ADDRESS, i, arena.allocateFrom(triggerPatterns.get(i)));
+            }
+            MemorySegment tokens = triggerTokens.length == 0 ? arena.allocate(JAVA_INT) : arena.allocateFrom(JAVA_INT, triggerTokens);
+            return (MemorySegment) samplerInitGrammarLazyPatterns.invokeExact(vocab, grammar, rootName, patterns,
+                    (long) triggerPatterns.size(), tokens, (long) triggerTokens.length);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -109,17 +109,26 @@ final class NativeModel {
      * (a template's {@code <|im_start|>}) read as the special token, as llama.cpp's server does.
      */
     int[] tokenize(String text) {
+        return tokenize(text, true);
+    }
+
+    /** Tokenizes a piece of text with special-token text read as the special token, and no BOS. */
+    int[] tokenizeSpecial(String text) {
+        return tokenize(text, false);
+    }
+
+    private int[] tokenize(String text, boolean addBos) {
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment in = arena.allocate(Math.max(1, utf8.length));
             MemorySegment.copy(utf8, 0, in, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, utf8.length);
             int capacity = utf8.length + 8;
             MemorySegment out = arena.allocate(JAVA_INT, capacity);
-            int n = api.tokenize(vocab, in, utf8.length, out, capacity, true, true);
+            int n = api.tokenize(vocab, in, utf8.length, out, capacity, addBos, true);
             if (n < 0) {
                 capacity = -n;
                 out = arena.allocate(JAVA_INT, capacity);
-                n = api.tokenize(vocab, in, utf8.length, out, capacity, true, true);
+                n = api.tokenize(vocab, in, utf8.length, out, capacity, addBos, true);
             }
             if (n < 0) {
                 throw new IllegalStateException("tokenizer asked for " + (-n) + " tokens after resizing");

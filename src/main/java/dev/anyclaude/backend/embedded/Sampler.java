@@ -3,13 +3,43 @@ package dev.anyclaude.backend.embedded;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A llama.cpp sampler chain for one request: greedy at temperature 0, otherwise top-k, top-p and
- * temperature followed by a seeded random draw.
+ * A llama.cpp sampler chain for one request: the request's grammar first (when it has one), then greedy at
+ * temperature 0, otherwise top-k, top-p and temperature followed by a seeded random draw.
  */
 final class Sampler implements AutoCloseable {
 
     private final LlamaApi api;
     private MemorySegment chain;
+
+    /** The chain {@code params} ask for, over {@code model}'s vocabulary. */
+    Sampler(NativeModel model, Engine.Params params) {
+        this(model.api, params.temperature(), params.topK(), params.topP(), params.seed());
+        if (params.grammar() != null) {
+            MemorySegment grammar = grammarSampler(model, params.grammar());
+            // The chain owns what is added to it; the grammar goes first so the draw sees only allowed tokens.
+            MemorySegment chain = api.samplerChainInit();
+            api.samplerChainAdd(chain, grammar);
+            api.samplerChainAdd(chain, this.chain);
+            this.chain = chain;
+        }
+    }
+
+    private static MemorySegment grammarSampler(NativeModel model, Grammar g) {
+        int[] tokens = new int[g.triggerTokens().size()];
+        for (int i = 0; i < tokens.length; i++) {
+            int[] t = model.tokenizeSpecial(g.triggerTokens().get(i));
+            if (t.length != 1) {
+                throw new IllegalArgumentException("grammar trigger " + g.triggerTokens().get(i)
+                        + " is not one token of this model's vocabulary (" + t.length + " tokens)");
+            }
+            tokens[i] = t[0];
+        }
+        MemorySegment sampler = model.api.samplerInitGrammar(model.vocab, g.gbnf(), g.root(), g.triggerPatterns(), tokens);
+        if (sampler.equals(MemorySegment.NULL)) {
+            throw new IllegalArgumentException("llama.cpp could not parse the grammar (see its log)");
+        }
+        return sampler;
+    }
 
     /**
      * @param temperature 0 for greedy decoding

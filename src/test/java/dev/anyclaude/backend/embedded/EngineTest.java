@@ -111,6 +111,39 @@ class EngineTest {
     }
 
     @Test
+    void aStrictGrammarDecidesTheOutputOfARandomModel() throws IOException {
+        Grammar g = Grammar.strict("root ::= \"<call>\" [a-c]{3} \"</call>\"");
+        try (Engine e = engine(config(1))) {
+            for (int seed = 1; seed <= 3; seed++) {
+                Engine.Generation gen = run(e, tokens(text(seed, 60)), new Engine.Params(40, 1.0, 0, 1, seed, g));
+                String out = TestModels.nativeTiny().detokenize(gen.output());
+                assertThat(out).as("seed " + seed).matches("<call>[a-c]{3}</call>");
+                assertThat(gen.stop()).as("the grammar ends, so the model must end").isEqualTo(Engine.Stop.END_OF_GENERATION);
+            }
+        }
+    }
+
+    @Test
+    void aLazyGrammarLeavesTheOutputFreeUntilItsTriggerAndConstrainsItAfter() throws IOException {
+        // The trigger is a pattern over the output so far: here the model's first "x" (none of a random model's
+        // outputs is forced to contain one, so the free part is checked by the seeds that never write it).
+        Grammar g = new Grammar("root ::= \"x\" [0-9]{4}", "root", List.of("[\\s\\S]*?(x)[\\s\\S]*"), List.of());
+        try (Engine e = engine(config(1))) {
+            int triggered = 0;
+            for (int seed = 1; seed <= 8; seed++) {
+                String out = TestModels.nativeTiny().detokenize(
+                        run(e, tokens(text(seed, 40)), new Engine.Params(60, 1.5, 0, 1, seed, g)).output());
+                int x = out.indexOf('x');
+                if (x >= 0) {
+                    triggered++;
+                    assertThat(out.substring(x)).as("seed " + seed + ": " + out).matches("x[0-9]{0,4}");
+                }
+            }
+            assertThat(triggered).as("a 1.5-temperature random model writes an x in some of 8 answers").isPositive();
+        }
+    }
+
+    @Test
     void greedyOutputIsTokenIdenticalWithAndWithoutReuse() throws IOException {
         int[] prefix = tokens(text(3, 500));
         int[] prompt = concat(prefix, tokens(text(4, 50)));
