@@ -282,7 +282,7 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts the model server named by {@code --launch} (blocking until it is healthy). */
     private static LaunchedServer launch(ServeOptions o) {
-        if (!"openai".equals(o.backend)) {
+        if (!"openai".equals(o.backendKind())) {
             throw new IllegalArgumentException("--launch: needs --backend openai (the launched server is the upstream)");
         }
         return LaunchedServer.start(new LaunchSpec(ServerKind.parse(o.launch), o.serverBin, o.model, o.ctx, o.slots,
@@ -296,7 +296,7 @@ public final class Gateway implements AutoCloseable {
      */
     private static Backend backend(ServeOptions o, LaunchedServer launched, ObjectMapper mapper,
             List<ServerPrefixCache> l1, List<OpenAiBackend> servers) {
-        return switch (o.backend) {
+        return switch (o.backendKind()) {
             case "openai" -> {
                 String upstream = launched != null ? launched.baseUrl().toString() : o.upstream;
                 if (upstream == null || upstream.isBlank()) {
@@ -323,7 +323,7 @@ public final class Gateway implements AutoCloseable {
                         : new ReplicaSet(replicas, Duration.ofSeconds(5), Ticker.systemTicker());
             }
             case "embedded" -> embedded(o, mapper);
-            default -> throw new IllegalArgumentException("--backend: " + o.backend + " (expected: openai or embedded)");
+            default -> throw new IllegalArgumentException("--backend: " + o.backend + " (expected: auto, openai or embedded)");
         };
     }
 

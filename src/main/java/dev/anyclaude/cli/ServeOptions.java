@@ -12,9 +12,9 @@ import picocli.CommandLine.Option;
 public final class ServeOptions {
 
     @Option(names = "--backend", paramLabel = "KIND",
-            description = "openai (any /v1/chat/completions server) or embedded (llama.cpp in-process). Default: ${DEFAULT-VALUE}.",
-            defaultValue = "openai")
-    public String backend = "openai";
+            description = "openai (any /v1/chat/completions server) or embedded (llama.cpp in-process). Default: ${DEFAULT-VALUE}: embedded when --model names a .gguf file and neither --upstream nor --launch is given, else openai.",
+            defaultValue = "auto")
+    public String backend = "auto";
 
     @Option(names = "--upstream", paramLabel = "URL",
             description = "Base URL of the model server, with or without /v1 (e.g. http://127.0.0.1:8080). Several, comma-separated: replicas of one model; each conversation goes to the replica holding its prefix, a dead one is skipped.")
@@ -141,6 +141,18 @@ public final class ServeOptions {
             description = "Start and supervise a model server, then use it as the upstream: llama-server, mlx, vllm or ollama. "
                     + "Uses --model, --ctx and (llama-server --parallel) --slots.")
     public String launch;
+
+    /**
+     * The backend kind in effect: {@code --backend} as given, or for {@code auto} the embedded engine when the
+     * model is a GGUF file and no model server is named or launched.
+     */
+    public String backendKind() {
+        if (!"auto".equals(backend)) {
+            return backend;
+        }
+        boolean gguf = model != null && model.toLowerCase(java.util.Locale.ROOT).endsWith(".gguf");
+        return gguf && (upstream == null || upstream.isBlank()) && (launch == null || launch.isBlank()) ? "embedded" : "openai";
+    }
 
     @Option(names = "--server-bin", paramLabel = "PATH",
             description = "The model server executable for --launch. Default: llama-server, mlx_lm.server, vllm or ollama on PATH.")
