@@ -23,4 +23,21 @@ public sealed interface ContentBlock {
     record Thinking(String thinking, String signature) implements ContentBlock {}
 
     record RedactedThinking(String data) implements ContentBlock {}
+
+    /** The text blocks among {@code blocks}, joined by blank lines (other blocks are skipped). */
+    static String joinText(java.util.List<? extends ContentBlock> blocks) {
+        if (blocks.size() == 1 && blocks.getFirst() instanceof Text t) {
+            return t.text();
+        }
+        StringBuilder sb = new StringBuilder();
+        for (ContentBlock b : blocks) {
+            if (b instanceof Text t) {
+                if (!sb.isEmpty()) {
+                    sb.append("\n\n");
+                }
+                sb.append(t.text());
+            }
+        }
+        return sb.toString();
+    }
 }

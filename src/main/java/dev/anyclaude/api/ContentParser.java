@@ -383,22 +383,9 @@ final class ContentParser {
                 yield new ContentBlock.Document(title, null, s.mediaType == null ? "application/pdf" : s.mediaType);
             }
             case "content" -> new ContentBlock.Document(title,
-                    joinText(sourceField(s, s.content, "content", TEXT_BLOCKS)), "text/plain");
+                    ContentBlock.joinText(sourceField(s, s.content, "content", TEXT_BLOCKS)), "text/plain");
             default -> throw badSourceType(s, "one of text, base64, url, content");
         };
-    }
-
-    private static String joinText(List<ContentBlock> blocks) {
-        StringBuilder sb = new StringBuilder();
-        for (ContentBlock b : blocks) {
-            if (b instanceof ContentBlock.Text t) {
-                if (!sb.isEmpty()) {
-                    sb.append("\n\n");
-                }
-                sb.append(t.text());
-            }
-        }
-        return sb.toString();
     }
 
     private static <T> T sourceField(Source s, T value, String field, String expected) {

@@ -80,11 +80,22 @@ public final class LlamaServerClient {
         /** The template raises an error ("System message must be at the beginning"). */
         REJECTED,
         /** The server could not render the probe (no {@code /apply-template}, or another failure). */
-        UNKNOWN
+        UNKNOWN;
+
+        /** The outcome the prompt a template rendered from {@link #LATE_SYSTEM_PROBE} shows. */
+        public static LateSystem of(String renderedProbe) {
+            int late = renderedProbe.indexOf("probe-system-late");
+            if (late < 0) {
+                return DROPPED;
+            }
+            int before = renderedProbe.indexOf("probe-user-one");
+            int after = renderedProbe.indexOf("probe-assistant-one");
+            return before >= 0 && before < late && (after < 0 || late < after) ? IN_PLACE : MOVED;
+        }
     }
 
     /** The probe conversation: a late system message between a user turn and the assistant's reply. */
-    private static final String LATE_SYSTEM_PROBE = """
+    public static final String LATE_SYSTEM_PROBE = """
             {"messages":[{"role":"system","content":"probe-system-first"},{"role":"user","content":"probe-user-one"},\
             {"role":"system","content":"probe-system-late"},{"role":"assistant","content":"probe-assistant-one"},\
             {"role":"user","content":"probe-user-two"}]}""";
@@ -104,14 +115,7 @@ public final class LlamaServerClient {
                 return resp.status() == 404 || resp.status() == 503 || replies.errorMessage(answer).isEmpty()
                         ? LateSystem.UNKNOWN : LateSystem.REJECTED;
             }
-            String prompt = replies.appliedPrompt(answer);
-            int late = prompt.indexOf("probe-system-late");
-            if (late < 0) {
-                return LateSystem.DROPPED;
-            }
-            int before = prompt.indexOf("probe-user-one");
-            int after = prompt.indexOf("probe-assistant-one");
-            return before >= 0 && before < late && (after < 0 || late < after) ? LateSystem.IN_PLACE : LateSystem.MOVED;
+            return LateSystem.of(replies.appliedPrompt(answer));
         } catch (IOException | GatewayException | IllegalArgumentException e) {
             return LateSystem.UNKNOWN;
         } catch (InterruptedException e) {

@@ -59,7 +59,7 @@ final class ChatTurns {
 
     static List<Turn> of(MessagesRequest req, OpenAiDialect d) {
         List<Turn> out = new ArrayList<>(req.messages().size() + 4);
-        String system = joinText(req.system());
+        String system = ContentBlock.joinText(req.system());
         if (!system.isEmpty()) {
             out.add(Turn.text("system", system));
         }
@@ -67,7 +67,7 @@ final class ChatTurns {
         for (Message m : req.messages()) {
             switch (m.role()) {
                 case SYSTEM -> {
-                    String text = joinText(m.content());
+                    String text = ContentBlock.joinText(m.content());
                     if (!d.foldInlineSystem()) {
                         out.add(Turn.text("system", text));
                     } else {
@@ -198,22 +198,6 @@ final class ChatTurns {
         }
         String open = d.title() == null ? "<document>" : "<document title=\"" + d.title().replace("\"", "&quot;") + "\">";
         return open + "\n" + d.text() + "\n</document>";
-    }
-
-    static String joinText(List<? extends ContentBlock> blocks) {
-        if (blocks.size() == 1 && blocks.getFirst() instanceof ContentBlock.Text t) {
-            return t.text();
-        }
-        StringBuilder sb = new StringBuilder();
-        for (ContentBlock b : blocks) {
-            if (b instanceof ContentBlock.Text t) {
-                if (!sb.isEmpty()) {
-                    sb.append("\n\n");
-                }
-                sb.append(t.text());
-            }
-        }
-        return sb.toString();
     }
 
     /**
