@@ -68,7 +68,7 @@ public final class GatewayServer implements AutoCloseable {
     private final MessagesEndpoint messages;
 
     /**
-     * The stages of the request path, in order, as {@code Main} wires them.
+     * The stages of the request path, in order, as {@code Gateway} wires them.
      */
     public record Stages(RequestParser parser, EventJson json, Normalizer normalizer, ConversationStreams streams,
             ResponseCache responses, ModelRouter router, Backend backend, RequestObserver observer,

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** The gateway's one configured Jackson {@link ObjectMapper}, created in {@code Main} and passed in. */
+/** The gateway's one configured Jackson {@link ObjectMapper}, created in {@code Gateway} and passed in. */
 public final class Json {
     private Json() {}
 

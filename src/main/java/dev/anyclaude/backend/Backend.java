@@ -6,8 +6,8 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * A model that answers Messages requests: an OpenAI-compatible server, an Anthropic-compatible server,
- * or the embedded engine.
+ * A model that answers Messages requests: an OpenAI-compatible server (llama.cpp, vLLM, SGLang, mlx_lm, Ollama,
+ * LM Studio, any other), or the embedded engine.
  *
  * <p>Event contract of {@link #generate}: the first event is a {@code MessageStart} (its id and model
  * may be null: the gateway fills them in), emitted as soon as the model has accepted the request; then
@@ -18,7 +18,7 @@ import java.util.List;
  */
 public interface Backend extends AutoCloseable {
 
-    /** Short name for logs and metrics: openai, anthropic, embedded. */
+    /** Short name for logs and metrics: openai or embedded. */
     String name();
 
     void generate(BackendRequest request, EventSink sink) throws IOException;

@@ -161,6 +161,33 @@ class ClaudeCodeEndToEndTest {
         assertThat(Files.readString(dir.resolve("llama-server.log"))).contains("tool-call.gguf");
     }
 
+    /**
+     * The same tool loop on the embedded engine, with nothing but the GGUF named: {@code anyclaude claude --model
+     * FILE.gguf} renders Claude Code's request through the model's own Qwen3-Coder template, the model writes its
+     * call in that template's XML format, the engine's parser turns it into a {@code tool_use}, Claude Code runs it.
+     */
+    @ParameterizedTest(name = "Claude Code {0}")
+    @ValueSource(strings = {ClaudeCodeVersions.OLDEST, ClaudeCodeVersions.NEWEST})
+    void claudeCodeRunsABashCallThatTheEmbeddedEngineReturns(String version, @TempDir Path dir) throws Exception {
+        Path claude = installedClaude(version);
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Path model = dir.resolve("tool-call.gguf");
+        dev.anyclaude.testing.LlamaServerProcess.binary(); // its build keeps the release's templates
+        dev.anyclaude.backend.embedded.ToolCallModel.write(model, "echo " + MARKER + " > marker.txt", FINAL,
+                ChatTemplates.read("Qwen3-Coder"));
+        Run run = run(dir, work, claude, List.of("--model", model.toString(), "--ctx", "32768", "--slots", "1"),
+                List.of("-p", "Write the marker file, then tell me you are done.", "--tools", "Bash", "--allowedTools",
+                        "Bash", "--output-format", "json"));
+        String context = "\nstdout: " + run.stdout() + "\nstderr: " + run.stderr();
+        assertThat(run.process().exitValue()).as("exit code" + context).isZero();
+        assertThat(work.resolve("marker.txt")).as("the Bash tool ran" + context).exists();
+        assertThat(Files.readString(work.resolve("marker.txt")).strip()).isEqualTo(MARKER);
+        JsonNode result = JSON.readTree(run.stdout());
+        assertThat(result.path("is_error").asBoolean(true)).as(context).isFalse();
+        assertThat(result.path("result").asText()).as(context).isEqualTo(FINAL);
+        assertThat(result.path("num_turns").asInt()).as(context).isGreaterThanOrEqualTo(2);
+    }
+
     @ParameterizedTest(name = "Claude Code {0}")
     @ValueSource(strings = {ClaudeCodeVersions.OLDEST, ClaudeCodeVersions.NEWEST})
     void claudeCodeRunsTheModelsBashCallAndPrintsItsFinalAnswer(String version, @TempDir Path dir) throws Exception {
