@@ -1,0 +1,68 @@
+package dev.anyclaude.toolcall;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/** However an output is cut into pieces, the parser reports the same events as for the output fed whole. */
+class RandomPiecesPropertyTest {
+    record Case(ToolCallSyntax syntax, ParserOptions options, String output, boolean truncated) {}
+
+    record Split(Case c, List<Integer> cuts) {}
+
+    static final List<Case> CASES = new ArrayList<>();
+
+    static void add(ToolCallSyntax syntax, ParserOptions options, String output) {
+        CASES.add(new Case(syntax, options, output, false));
+        CASES.add(new Case(syntax, options, output, true));
+    }
+
+    static {
+        var p = ParserHarness.PLAIN;
+        var t = ParserHarness.THINKING;
+        add(ToolCallSyntax.NONE, p, "<think>a</think>\nHello <tool_call>{}</tool_call>");
+        add(ToolCallSyntax.HERMES, p, "Hello, world!\nWhat's up?" + HermesParserTest.CALL + "\n " + HermesParserTest.CALL);
+        add(ToolCallSyntax.HERMES, t, "I'm\nthinking</think>\n" + HermesParserTest.CALL + " bye <tool_call>{\"na");
+        add(ToolCallSyntax.HERMES, p, "a <tool_ b <tool_call> c <tool_call>{\"name\": 1}</tool_call> <");
+        add(ToolCallSyntax.QWEN3_CODER, p, "Let me.\n" + Qwen3CoderParserTest.CALL + "\n" + Qwen3CoderParserTest.CALL_WITH_OPT);
+        add(ToolCallSyntax.QWEN3_CODER, t, "hm</think>" + Qwen3CoderParserTest.CALL.substring(12) + "\n<tool_call>\n<function=x>");
+    }
+
+    @Provide
+    Arbitrary<Split> splits() {
+        return Arbitraries.of(CASES).flatMap(c -> Combinators.combine(
+                        Arbitraries.just(c),
+                        Arbitraries.integers().between(0, c.output().length()).list().ofMaxSize(12))
+                .as(Split::new));
+    }
+
+    @Property(tries = 600)
+    void piecesDoNotChangeWhatIsReported(@ForAll("splits") Split split) {
+        Case c = split.c();
+        List<String> pieces = new ArrayList<>();
+        int from = 0;
+        for (int cut : new TreeSet<>(split.cuts())) {
+            pieces.add(c.output().substring(from, cut));
+            from = cut;
+        }
+        pieces.add(c.output().substring(from));
+        assertThat(ParserHarness.events(c.syntax(), c.options(), pieces, c.truncated()))
+                .isEqualTo(ParserHarness.whole(c.syntax(), c.options(), c.output(), c.truncated()));
+    }
+
+    @Property(tries = 1)
+    void everyCaseJoinsIntoItsOutput() {
+        for (Case c : CASES) {
+            List<String> events = ParserHarness.whole(c.syntax(), c.options(), c.output(), c.truncated());
+            ParserHarness.items(events);
+        }
+    }
+}
