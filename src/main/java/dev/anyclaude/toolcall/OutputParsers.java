@@ -17,6 +17,8 @@ public final class OutputParsers {
             case NONE -> new NoCalls();
             case HERMES -> new HermesFormat();
             case QWEN3_CODER -> new Qwen3CoderFormat(schemas);
+            case LLAMA3_JSON -> new Llama3JsonFormat(schemas);
+            case MISTRAL -> new MistralFormat();
             default -> throw new UnsupportedOperationException("not yet: " + syntax);
         };
         return new MarkedOutputParser(format, options, listener);

@@ -34,6 +34,10 @@ class RandomPiecesPropertyTest {
         add(ToolCallSyntax.HERMES, p, "a <tool_ b <tool_call> c <tool_call>{\"name\": 1}</tool_call> <");
         add(ToolCallSyntax.QWEN3_CODER, p, "Let me.\n" + Qwen3CoderParserTest.CALL + "\n" + Qwen3CoderParserTest.CALL_WITH_OPT);
         add(ToolCallSyntax.QWEN3_CODER, t, "hm</think>" + Qwen3CoderParserTest.CALL.substring(12) + "\n<tool_call>\n<function=x>");
+        add(ToolCallSyntax.LLAMA3_JSON, p, "Sure {\"a\": 1} " + Llama3JsonParserTest.CALL);
+        add(ToolCallSyntax.LLAMA3_JSON, p, "<|python_tag|>" + Llama3JsonParserTest.CALL + "{\"name\": \"nope\", \"x\": {");
+        add(ToolCallSyntax.MISTRAL, p, "[THINK]a [TOOL_CALLS]b[/THINK]Hi [TOOL_CALLS]special_function[CALL_ID]1[ARGS]{\"arg1\": 1}"
+                + "[TOOL_CALLS][{\"name\": \"special_function\", \"arguments\": {\"arg1\": 1}}] [TOOL_CALLS]x[ARGS]{\"a");
     }
 
     @Provide
