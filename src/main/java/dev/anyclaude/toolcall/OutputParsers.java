@@ -12,6 +12,9 @@ public final class OutputParsers {
      * as is a call that does not parse.
      */
     public static OutputParser create(ToolCallSyntax syntax, ParserOptions options, OutputListener listener) {
+        if (syntax == ToolCallSyntax.HARMONY) {
+            return new HarmonyOutputParser(listener);
+        }
         var schemas = options.toolSchemas();
         CallFormat format = switch (syntax) {
             case NONE -> new NoCalls();

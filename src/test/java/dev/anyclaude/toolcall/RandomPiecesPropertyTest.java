@@ -38,6 +38,10 @@ class RandomPiecesPropertyTest {
         add(ToolCallSyntax.LLAMA3_JSON, p, "<|python_tag|>" + Llama3JsonParserTest.CALL + "{\"name\": \"nope\", \"x\": {");
         add(ToolCallSyntax.MISTRAL, p, "[THINK]a [TOOL_CALLS]b[/THINK]Hi [TOOL_CALLS]special_function[CALL_ID]1[ARGS]{\"arg1\": 1}"
                 + "[TOOL_CALLS][{\"name\": \"special_function\", \"arguments\": {\"arg1\": 1}}] [TOOL_CALLS]x[ARGS]{\"a");
+        add(ToolCallSyntax.HARMONY, p, HarmonyParserTest.THOUGHTS_AND_ANSWER + "<|end|><|start|>assistant<|channel|>commentary "
+                + "to=functions.special_function <|constrain|>json<|message|>{\"arg1\": 1}<|call|>"
+                + "<|start|>assistant to=python<|channel|>commentary<|message|>x<|end|>"
+                + " to=functions.special_function<|channel|>analysis<|message|>{\"arg1\": [");
     }
 
     @Provide
