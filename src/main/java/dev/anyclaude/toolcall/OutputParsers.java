@@ -22,6 +22,7 @@ public final class OutputParsers {
             case QWEN3_CODER -> new Qwen3CoderFormat(schemas);
             case LLAMA3_JSON -> new Llama3JsonFormat(schemas);
             case MISTRAL -> new MistralFormat();
+            case GLM -> new GlmFormat(schemas);
             default -> throw new UnsupportedOperationException("not yet: " + syntax);
         };
         return new MarkedOutputParser(format, options, listener);

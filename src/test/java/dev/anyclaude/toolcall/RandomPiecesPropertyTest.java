@@ -42,6 +42,7 @@ class RandomPiecesPropertyTest {
                 + "to=functions.special_function <|constrain|>json<|message|>{\"arg1\": 1}<|call|>"
                 + "<|start|>assistant to=python<|channel|>commentary<|message|>x<|end|>"
                 + " to=functions.special_function<|channel|>analysis<|message|>{\"arg1\": [");
+        add(ToolCallSyntax.GLM, t, "I'm\nthinking</think>Hi" + GlmParserTest.TWO_CALLS + "\n<tool_call> x <tool_call>get_time<arg_key>c");
     }
 
     @Provide
