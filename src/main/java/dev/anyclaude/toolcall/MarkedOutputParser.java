@@ -16,6 +16,7 @@ final class MarkedOutputParser implements OutputParser {
     private final StringBuilder pending = new StringBuilder();
     private String thinkClose;
     private boolean skipWhitespace;
+    private boolean thinkingStarted;
 
     MarkedOutputParser(CallFormat format, ParserOptions options, OutputListener listener) {
         this.format = format;
@@ -103,17 +104,37 @@ final class MarkedOutputParser implements OutputParser {
 
     /** Reports thinking up to its close tag; false when it has to wait for more text. */
     private boolean drainThinking(boolean ended) throws IOException {
+        if (!thinkingStarted) {
+            int i = 0;
+            while (i < pending.length() && Character.isWhitespace(pending.charAt(i))) {
+                i++;
+            }
+            pending.delete(0, i);
+            thinkingStarted = !pending.isEmpty();
+        }
         int close = pending.indexOf(thinkClose);
         if (close >= 0) {
-            thinking(close);
-            pending.delete(0, thinkClose.length());
+            thinking(withoutTrailingWhitespace(close));
+            pending.delete(0, pending.indexOf(thinkClose) + thinkClose.length());
             thinkClose = null;
+            thinkingStarted = false;
             skipWhitespace = true;
             return true;
         }
         int keep = ended ? 0 : Markers.heldTail(pending, List.of(thinkClose));
-        thinking(pending.length() - keep);
+        thinking(withoutTrailingWhitespace(pending.length() - keep));
+        if (ended) {
+            pending.setLength(0);
+        }
         return false;
+    }
+
+    /** Thinking is reported without the whitespace around it (as llama.cpp trims it): a tail of it waits. */
+    private int withoutTrailingWhitespace(int length) {
+        while (length > 0 && Character.isWhitespace(pending.charAt(length - 1))) {
+            length--;
+        }
+        return length;
     }
 
     private void text(int length) throws IOException {

@@ -23,7 +23,11 @@ public final class OutputParsers {
             case LLAMA3_JSON -> new Llama3JsonFormat(schemas);
             case MISTRAL -> new MistralFormat();
             case GLM -> new GlmFormat(schemas);
-            default -> throw new UnsupportedOperationException("not yet: " + syntax);
+            case DEEPSEEK_V3 -> new DeepSeekV3Format();
+            case DEEPSEEK_DSML -> new DsmlFormat(schemas);
+            case KIMI_K2 -> new KimiK2Format();
+            case MINIMAX_M2 -> new MiniMaxM2Format(schemas);
+            case HARMONY -> throw new AssertionError("harmony has its own parser");
         };
         return new MarkedOutputParser(format, options, listener);
     }

@@ -22,6 +22,11 @@ public enum ToolCallSyntax {
     GLM,
     /** DeepSeek V3.x: {@code <｜tool▁calls▁begin｜><｜tool▁call▁begin｜>NAME<｜tool▁sep｜>{..}<｜tool▁call▁end｜>…}. */
     DEEPSEEK_V3,
+    /**
+     * DeepSeek V3.2 and V4 (DSML): {@code <｜DSML｜function_calls>} (V4: {@code tool_calls}) holding
+     * {@code <｜DSML｜invoke name="NAME"><｜DSML｜parameter name="P" string="true|false">V</｜DSML｜parameter>…}.
+     */
+    DEEPSEEK_DSML,
     /** Kimi K2: {@code <|tool_calls_section_begin|><|tool_call_begin|>functions.NAME:0<|tool_call_argument_begin|>{..}…}. */
     KIMI_K2,
     /** MiniMax M2: {@code <minimax:tool_call><invoke name="NAME"><parameter name="P">V</parameter></invoke></minimax:tool_call>}. */

@@ -85,7 +85,7 @@ class Qwen3CoderParserTest {
     @Test
     void readsThinkingThenACall() {
         assertParses(QWEN3_CODER, THINKING, "I'm\nthinking\n</think>\n\n" + CALL,
-                thinking("I'm\nthinking\n"), call("special_function", "{\"arg1\": 1}"));
+                thinking("I'm\nthinking"), call("special_function", "{\"arg1\": 1}"));
     }
 
     @Test
