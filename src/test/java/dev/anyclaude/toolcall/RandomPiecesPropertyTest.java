@@ -43,6 +43,10 @@ class RandomPiecesPropertyTest {
                 + "<|start|>assistant to=python<|channel|>commentary<|message|>x<|end|>"
                 + " to=functions.special_function<|channel|>analysis<|message|>{\"arg1\": [");
         add(ToolCallSyntax.GLM, t, "I'm\nthinking</think>Hi" + GlmParserTest.TWO_CALLS + "\n<tool_call> x <tool_call>get_time<arg_key>c");
+        add(ToolCallSyntax.DEEPSEEK_V3, t, DeepSeekParserTest.V31_TWO_CALLS + "\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>x<｜tool▁sep｜>{");
+        add(ToolCallSyntax.DEEPSEEK_DSML, t, DeepSeekParserTest.DSML_TWO_CALLS + " <｜DSML｜function_calls>\n<｜DSML｜invoke name=\"a\">");
+        add(ToolCallSyntax.KIMI_K2, p, "<think> a </think> b" + KimiK2ParserTest.THREE_CALLS + KimiK2ParserTest.CALL.substring(0, 60));
+        add(ToolCallSyntax.MINIMAX_M2, t, "x\n</think>\n" + MiniMaxM2ParserTest.TWO_CALLS + "\n<minimax:tool_call>\n<invoke name=\"q\">");
     }
 
     @Provide
@@ -53,7 +57,7 @@ class RandomPiecesPropertyTest {
                 .as(Split::new));
     }
 
-    @Property(tries = 600)
+    @Property(tries = 1500)
     void piecesDoNotChangeWhatIsReported(@ForAll("splits") Split split) {
         Case c = split.c();
         List<String> pieces = new ArrayList<>();
