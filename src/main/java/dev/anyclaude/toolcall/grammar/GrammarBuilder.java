@@ -131,20 +131,20 @@ final class GrammarBuilder {
         for (int cp : cps) {
             alphabet.add(cp);
         }
-        StringBuilder others = new StringBuilder("[^");
-        for (int cp : alphabet) {
-            others.append(classChar(cp));
-        }
-        others.append(']');
         for (int k = 0; k < n; k++) {
+            // characters that keep (part of) a match going are listed; every other one starts over
             StringBuilder body = new StringBuilder("\"\"");
+            StringBuilder listed = new StringBuilder();
             for (int cp : alphabet) {
                 int next = next(cps, k, cp);
-                if (next < n) {
+                if (next == n) {
+                    listed.append(classChar(cp));
+                } else if (next > 0) {
+                    listed.append(classChar(cp));
                     body.append(" | ").append(literal(new String(Character.toChars(cp)))).append(' ').append(names[next]);
                 }
             }
-            body.append(" | ").append(others).append(' ').append(names[0]);
+            body.append(" | ").append(listed.isEmpty() ? "[^\\x00]" : "[^" + listed + "]").append(' ').append(names[0]);
             define(names[k], body.toString());
         }
         untilRules.put(stop, base);

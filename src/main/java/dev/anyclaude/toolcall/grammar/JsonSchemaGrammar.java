@@ -60,7 +60,12 @@ public final class JsonSchemaGrammar {
      * matching a value of the schema.
      */
     static String rule(GrammarBuilder g, JsonNode schema, String name) {
-        Converter c = new Converter(g, schema);
+        return rule(g, schema, schema, name);
+    }
+
+    /** As {@link #rule(GrammarBuilder, JsonNode, String)}, with {@code $ref}s resolved against {@code root}. */
+    static String rule(GrammarBuilder g, JsonNode schema, JsonNode root, String name) {
+        Converter c = new Converter(g, root);
         JsonNode s = schema == null ? JsonNodeFactory.instance.objectNode() : schema;
         String ref = g.reserve(name);
         g.define(ref, c.body(s, ref));

@@ -12,7 +12,7 @@ import java.util.TreeSet;
  * classes, rule references, groups, {@code ? * + {m} {m,} {m,n}}, empty alternatives) and tells whether a text
  * matches a rule completely, or is a prefix of some match. Sets of end positions, memoized per rule and position.
  */
-final class Gbnf {
+public final class Gbnf {
     private sealed interface Node permits Lit, Cls, Ref, Seq, Alt, Rep {}
 
     private record Lit(int[] cps) implements Node {}
@@ -31,7 +31,7 @@ final class Gbnf {
     private String src;
     private int i;
 
-    Gbnf(String grammar) {
+    public Gbnf(String grammar) {
         src = grammar;
         i = 0;
         skipWs(true);
@@ -64,18 +64,18 @@ final class Gbnf {
         }
     }
 
-    Set<String> ruleNames() {
+    public Set<String> ruleNames() {
         return rules.keySet();
     }
 
     /** Whether {@code text} matches rule {@code root} completely. */
-    boolean matches(String root, String text) {
+    public boolean matches(String root, String text) {
         Matcher m = new Matcher(text.codePoints().toArray(), false);
         return m.match(new Ref(root), 0).contains(m.text.length);
     }
 
     /** Whether {@code text} can be continued into a match of rule {@code root}. */
-    boolean prefixOk(String root, String text) {
+    public boolean prefixOk(String root, String text) {
         Matcher m = new Matcher(text.codePoints().toArray(), true);
         return !m.match(new Ref(root), 0).isEmpty() && m.reachedEnd;
     }
