@@ -1,0 +1,124 @@
+package dev.anyclaude.llamacpp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.anyclaude.testing.LlamaServerProcess;
+import dev.anyclaude.toolcall.ToolCallSyntax;
+import dev.anyclaude.toolcall.grammar.ClaudeCodeTools;
+import dev.anyclaude.toolcall.grammar.Gbnf;
+import dev.anyclaude.toolcall.grammar.JsonSchemaGrammar;
+import dev.anyclaude.toolcall.grammar.ToolCallGrammar;
+import dev.anyclaude.toolcall.grammar.ToolCallGrammars;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The grammars of {@code dev.anyclaude.toolcall.grammar}, built from real Claude Code tool schemas (Bash, Read,
+ * Edit, TaskUpdate), given to the pinned llama.cpp server's {@code /completion}: the server parses them (an
+ * invalid grammar is refused), samples under them, and what it writes starts with the format's call opener and
+ * is a prefix of a sentence of the grammar (checked by the test-side recognizer {@link Gbnf}).
+ */
+class ToolCallGrammarTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<String, JsonNode> TOOLS = ClaudeCodeTools.standard();
+    private static LlamaServerProcess server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = LlamaServerProcess.start("-c", "4096", "-np", "1");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** What a strict grammar's output may start with, per format. */
+    static List<String> openers(ToolCallSyntax syntax) {
+        return switch (syntax) {
+            case HERMES, QWEN3_CODER, GLM -> List.of("<tool_call>");
+            case LLAMA3_JSON -> List.of("{", "<|python_tag|>");
+            case MISTRAL -> List.of("[TOOL_CALLS]");
+            case HARMONY -> List.of("<|channel|>", "<|start|>assistant", " to=functions.", "to=functions.");
+            case DEEPSEEK_V3 -> List.of("<｜tool▁calls▁begin｜>");
+            case KIMI_K2 -> List.of("<|tool_calls_section_begin|>", "<|tool_call_begin|>");
+            case MINIMAX_M2 -> List.of("<minimax:tool_call>");
+            default -> throw new IllegalArgumentException(syntax.name());
+        };
+    }
+
+    /** {@code /completion} under {@code grammar}: the response, checked to be a success. */
+    static String complete(String grammar, int nPredict) throws Exception {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("prompt", "Call a tool.\n");
+        body.put("grammar", grammar);
+        body.put("n_predict", nPredict);
+        body.put("seed", 7);
+        body.put("temperature", 1.0);
+        HttpResponse<String> r = server.post("/completion", JSON.writeValueAsString(body));
+        assertThat(r.statusCode()).as(r.body() + "\n" + server.logTail()).isEqualTo(200);
+        JsonNode json = JSON.readTree(r.body());
+        assertThat(json.has("error")).as(r.body()).isFalse();
+        return json.path("content").asText();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = ToolCallSyntax.class, names = "NONE", mode = EnumSource.Mode.EXCLUDE)
+    void theServerSamplesUnderEachFormatsStrictGrammar(ToolCallSyntax syntax) throws Exception {
+        for (String forced : new String[] {"", "TaskUpdate"}) {
+            ToolCallGrammar grammar = ToolCallGrammars.forTools(syntax, TOOLS, forced).orElseThrow();
+            assertThat(grammar.lazy()).isFalse();
+            String out = complete(grammar.gbnf(), 64);
+            assertThat(openers(syntax)).as(out).anySatisfy(o -> assertThat(out).startsWith(o.substring(0, Math.min(o.length(), out.length()))));
+            assertThat(out).as("output too short to show the opener").hasSizeGreaterThanOrEqualTo(openers(syntax).stream().mapToInt(String::length).min().orElseThrow());
+            assertThat(new Gbnf(grammar.gbnf()).prefixOk("root", out)).as(out).isTrue();
+        }
+    }
+
+    @Test
+    void theServerAcceptsTheLazyGrammarsToo() throws Exception {
+        for (ToolCallSyntax syntax : ToolCallSyntax.values()) {
+            if (syntax == ToolCallSyntax.NONE) {
+                continue;
+            }
+            ToolCallGrammar lazy = ToolCallGrammars.forTools(syntax, TOOLS, null).orElseThrow();
+            assertThat(lazy.lazy()).isTrue();
+            // /completion has no trigger parameters of its own here; the grammar text is what must parse
+            complete(lazy.gbnf(), 4);
+        }
+    }
+
+    @Test
+    void jsonSchemaGrammarOfTaskUpdateIsAcceptedAndFollowed() throws Exception {
+        String gbnf = JsonSchemaGrammar.gbnf(TOOLS.get("TaskUpdate"));
+        String out = complete(gbnf, 160);
+        assertThat(out).startsWith("{");
+        assertThat(new Gbnf(gbnf).prefixOk("root", out)).as(out).isTrue();
+        for (String tool : TOOLS.keySet()) {
+            String g = JsonSchemaGrammar.gbnf(TOOLS.get(tool));
+            String o = complete(g, 96);
+            assertThat(new Gbnf(g).prefixOk("root", o)).as(tool + ": " + o).isTrue();
+        }
+    }
+
+    @Test
+    void anInvalidGrammarIsRefused() throws Exception {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("prompt", "x");
+        body.put("grammar", "root ::= undefined-rule");
+        body.put("n_predict", 4);
+        HttpResponse<String> r = server.post("/completion", JSON.writeValueAsString(body));
+        assertThat(r.statusCode()).as(r.body()).isNotEqualTo(200);
+    }
+}
