@@ -87,15 +87,30 @@ class ToolCallGrammarTest {
     }
 
     @Test
-    void theServerAcceptsTheLazyGrammarsToo() throws Exception {
+    void theServerAcceptsTheLazyGrammarsAndTheirTriggerPatterns() throws Exception {
         for (ToolCallSyntax syntax : ToolCallSyntax.values()) {
             if (syntax == ToolCallSyntax.NONE) {
                 continue;
             }
             ToolCallGrammar lazy = ToolCallGrammars.forTools(syntax, TOOLS, null).orElseThrow();
             assertThat(lazy.lazy()).isTrue();
-            // /completion has no trigger parameters of its own here; the grammar text is what must parse
-            complete(lazy.gbnf(), 4);
+            // the patterns go to llama.cpp's std::regex as they are (trigger type 2 = pattern): a pattern it
+            // cannot compile fails the request
+            ObjectNode body = JSON.createObjectNode();
+            body.put("prompt", "Answer or call a tool.\n");
+            body.put("grammar", lazy.gbnf());
+            body.put("grammar_lazy", true);
+            var triggers = body.putArray("grammar_triggers");
+            for (String p : lazy.triggerPatterns()) {
+                triggers.addObject().put("type", 2).put("value", p);
+            }
+            body.put("n_predict", 48);
+            body.put("seed", 3);
+            HttpResponse<String> r = server.post("/completion", JSON.writeValueAsString(body));
+            assertThat(r.statusCode()).as(syntax + ": " + r.body() + "\n" + server.logTail()).isEqualTo(200);
+            JsonNode json = JSON.readTree(r.body());
+            assertThat(json.has("error")).as(r.body()).isFalse();
+            assertThat(json.path("generation_settings").path("grammar_lazy").asBoolean()).as(r.body()).isTrue();
         }
     }
 
@@ -120,5 +135,19 @@ class ToolCallGrammarTest {
         body.put("n_predict", 4);
         HttpResponse<String> r = server.post("/completion", JSON.writeValueAsString(body));
         assertThat(r.statusCode()).as(r.body()).isNotEqualTo(200);
+    }
+
+    @Test
+    void anInvalidTriggerPatternIsRefused() throws Exception {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("prompt", "x");
+        body.put("grammar", "root ::= \"a\"");
+        body.put("grammar_lazy", true);
+        body.putArray("grammar_triggers").addObject().put("type", 2).put("value", "^[\\s\\S]*?((?<x>a)[\\s\\S]*$");
+        body.put("n_predict", 4);
+        HttpResponse<String> r = server.post("/completion", JSON.writeValueAsString(body));
+        assertThat(r.statusCode()).as(r.body()).isNotEqualTo(200);
+        assertThat(server.alive()).isTrue();
+        assertThat(server.get("/health").statusCode()).isEqualTo(200);
     }
 }
