@@ -150,4 +150,58 @@ class ToolCallGrammarTest {
         assertThat(server.alive()).isTrue();
         assertThat(server.get("/health").statusCode()).isEqualTo(200);
     }
+
+    /**
+     * A model that really calls Bash in the Qwen3-Coder format ({@link ToolCallsTest#model()}: after a newline it
+     * writes {@code <tool_call>\n<function=Bash>\n<parameter=command>\n...} in three whole-string tokens), so the
+     * lazy trigger really fires in the engine.
+     */
+    @Test
+    void lazyAndStrictGrammarsOnAModelThatCallsATool() throws Exception {
+        try (LlamaServerProcess caller = LlamaServerProcess.start(ToolCallsTest.model(), List.of("-c", "4096", "-np", "1"))) {
+            JsonNode free = completeOn(caller, null, false, List.of());
+            String call = free.path("content").asText();
+            assertThat(call).startsWith("<tool_call>\n<function=Bash>").contains(ToolCallsTest.COMMAND).endsWith("</tool_call>");
+
+            // lazy, all tools: triggered at <tool_call>, the model's own call satisfies the grammar unchanged
+            ToolCallGrammar lazy = ToolCallGrammars.forTools(ToolCallSyntax.QWEN3_CODER, TOOLS, null).orElseThrow();
+            JsonNode lazyOut = completeOn(caller, lazy.gbnf(), true, lazy.triggerPatterns());
+            assertThat(lazyOut.path("content").asText()).as(lazyOut.toString()).isEqualTo(call);
+            assertThat(new Gbnf(lazy.gbnf()).matches("root", call)).isTrue();
+
+            // strict, Read forced: the grammar steers the model from the first token to a Read call
+            ToolCallGrammar read = ToolCallGrammars.forTools(ToolCallSyntax.QWEN3_CODER, TOOLS, "Read").orElseThrow();
+            JsonNode strict = completeOn(caller, read.gbnf(), false, List.of());
+            String forced = strict.path("content").asText();
+            assertThat(forced).as(strict.toString()).startsWith("<tool_call>").contains("<function=Read>").doesNotContain("Bash");
+            assertThat(new Gbnf(read.gbnf()).prefixOk("root", forced)).isTrue();
+
+            // lazy, only Read offered: the grammar takes over at the opener, inside the model's one token that
+            // runs on into "<function=Bash>", and the engine refuses that token (llama.cpp's behaviour for a
+            // token that crosses the trigger and breaks the grammar)
+            ToolCallGrammar lazyRead = ToolCallGrammars.forTools(ToolCallSyntax.QWEN3_CODER, Map.of("Read", TOOLS.get("Read")), null)
+                    .orElseThrow();
+            JsonNode refused = completeOn(caller, lazyRead.gbnf(), true, lazyRead.triggerPatterns());
+            assertThat(refused.path("error").path("message").asText()).as(refused.toString())
+                    .contains("grammar").contains("<function=Bash>");
+        }
+    }
+
+    static JsonNode completeOn(LlamaServerProcess s, String grammar, boolean lazy, List<String> patterns) throws Exception {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("prompt", "List the files.\n");
+        body.put("n_predict", 64);
+        body.put("temperature", 0);
+        if (grammar != null) {
+            body.put("grammar", grammar);
+        }
+        if (lazy) {
+            body.put("grammar_lazy", true);
+            var triggers = body.putArray("grammar_triggers");
+            for (String p : patterns) {
+                triggers.addObject().put("type", 2).put("value", p);
+            }
+        }
+        return JSON.readTree(s.post("/completion", JSON.writeValueAsString(body)).body());
+    }
 }
