@@ -135,16 +135,32 @@ class ToolCallGrammarsTest {
         assertThat(triggerStart(lazy, "Just an answer, no call.")).isEqualTo(-1);
     }
 
-    /** Where the grammar takes over: the start of group 1 of the first pattern that matches the whole output. */
+    /**
+     * Where the grammar takes over, as llama.cpp decides it (llama-grammar.cpp): for each pattern in order, a
+     * pattern anchored at both ends must match the whole output, any other is searched; the first that matches
+     * gives the start of its group 1 (or of the match).
+     */
     static int triggerStart(ToolCallGrammar grammar, String output) {
-        int best = -1;
         for (String p : grammar.triggerPatterns()) {
             Matcher m = Pattern.compile(p).matcher(output);
-            if (m.matches() && (best < 0 || m.start(1) < best)) {
-                best = m.start(1);
+            boolean full = p.startsWith("^") && p.endsWith("$");
+            if (full ? m.matches() : m.find()) {
+                return m.groupCount() >= 1 && m.start(1) >= 0 ? m.start(1) : m.start();
             }
         }
-        return best;
+        return -1;
+    }
+
+    @Test
+    void triggersAreSearchedNotMatchedAgainstTheWholeOutput() {
+        for (ToolCallSyntax syntax : ToolCallSyntax.values()) {
+            if (syntax != ToolCallSyntax.NONE) {
+                for (String p : grammar(syntax, null).triggerPatterns()) {
+                    assertThat(p.startsWith("^") && p.endsWith("$")).as(p).isFalse();
+                    assertThat(p).as(p).contains("(").doesNotContain("[\\s\\S]");
+                }
+            }
+        }
     }
 
     @Test
@@ -186,6 +202,6 @@ class ToolCallGrammarsTest {
     void escapedOpenersInPatterns() {
         assertThat(ToolCallGrammars.escape("[TOOL_CALLS]")).isEqualTo("\\[TOOL_CALLS\\]");
         assertThat(ToolCallGrammars.escape("<|python_tag|>")).isEqualTo("<\\|python_tag\\|>");
-        assertThat(ToolCallGrammars.anywhere("X")).isEqualTo("^[\\s\\S]*?(X)[\\s\\S]*$");
+        assertThat(ToolCallGrammars.anywhere("X")).isEqualTo("(X)");
     }
 }
