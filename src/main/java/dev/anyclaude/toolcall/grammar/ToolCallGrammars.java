@@ -42,7 +42,8 @@ import java.util.Set;
  *       repeated.</li>
  * </ul>
  * In the formats that write parameters one by one (QWEN3_CODER, GLM, MINIMAX_M2) a parameter whose schema is a
- * string is written raw (any text up to the closing tag), any other as JSON; required parameters come first in
+ * string is written raw (any text up to the closing tag; one of the values, between optional whitespace, when the
+ * schema lists them with enum / const / anyOf), any other as JSON; required parameters come first in
  * declaration order, then the optional ones in declaration order; a tool whose schema declares no properties
  * takes any parameters (raw values).
  *
@@ -196,7 +197,11 @@ public final class ToolCallGrammars {
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             String value;
-            if (JsonSchemaGrammar.isString(e.getValue(), schema)) {
+            List<String> choices = JsonSchemaGrammar.stringChoices(e.getValue(), schema);
+            if (!choices.isEmpty()) {
+                List<String> alts = new ArrayList<>(new LinkedHashSet<>(choices.stream().map(ToolCallGrammars::lit).toList()));
+                value = sp + " ( " + String.join(" | ", alts) + " ) " + sp;
+            } else if (JsonSchemaGrammar.isString(e.getValue(), schema)) {
                 value = raw;
             } else {
                 String json = JsonSchemaGrammar.rule(g, e.getValue(), schema, "tool-" + tool + "-" + e.getKey());

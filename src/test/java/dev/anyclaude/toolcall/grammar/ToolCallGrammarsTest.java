@@ -204,4 +204,19 @@ class ToolCallGrammarsTest {
         assertThat(ToolCallGrammars.escape("<|python_tag|>")).isEqualTo("<\\|python_tag\\|>");
         assertThat(ToolCallGrammars.anywhere("X")).isEqualTo("(X)");
     }
+
+    @Test
+    void rawParametersWithListedValuesTakeOnlyThose() {
+        String[] formats = {"<tool_call>\n<function=TaskUpdate>\n<parameter=taskId>\n1\n</parameter>\n<parameter=status>\n%s\n</parameter>\n</function>\n</tool_call>",
+            "<tool_call>TaskUpdate\n<arg_key>taskId</arg_key>\n<arg_value>1</arg_value>\n<arg_key>status</arg_key>\n<arg_value>%s</arg_value>\n</tool_call>",
+            "<minimax:tool_call>\n<invoke name=\"TaskUpdate\">\n<parameter name=\"taskId\">1</parameter>\n<parameter name=\"status\">%s</parameter>\n</invoke>\n</minimax:tool_call>"};
+        ToolCallSyntax[] syntaxes = {ToolCallSyntax.QWEN3_CODER, ToolCallSyntax.GLM, ToolCallSyntax.MINIMAX_M2};
+        for (int i = 0; i < formats.length; i++) {
+            Gbnf g = new Gbnf(grammar(syntaxes[i], "TaskUpdate").gbnf());
+            assertThat(g.matches("root", formats[i].formatted("in_progress"))).as(syntaxes[i].name()).isTrue();
+            assertThat(g.matches("root", formats[i].formatted("deleted"))).as(syntaxes[i].name()).isTrue();
+            assertThat(g.matches("root", formats[i].formatted("done"))).as(syntaxes[i].name()).isFalse();
+            assertThat(g.matches("root", formats[i].formatted("\"deleted\""))).as(syntaxes[i].name()).isFalse();
+        }
+    }
 }
