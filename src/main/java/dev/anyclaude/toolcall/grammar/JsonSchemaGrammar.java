@@ -242,7 +242,7 @@ public final class JsonSchemaGrammar {
                 return alt;
             }
             ObjectNode merged = JsonNodeFactory.instance.objectNode();
-            Iterator<Map.Entry<String, JsonNode>> it = parent.fields();
+            Iterator<Map.Entry<String, JsonNode>> it = parent.properties().iterator();
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (!e.getKey().equals(keyword) && !e.getKey().equals("description") && !e.getKey().equals("title")
@@ -311,7 +311,7 @@ public final class JsonSchemaGrammar {
                 if (part == null || !part.isObject()) {
                     continue;
                 }
-                Iterator<Map.Entry<String, JsonNode>> it = part.fields();
+                Iterator<Map.Entry<String, JsonNode>> it = part.properties().iterator();
                 while (it.hasNext()) {
                     Map.Entry<String, JsonNode> e = it.next();
                     switch (e.getKey()) {
@@ -399,7 +399,7 @@ public final class JsonSchemaGrammar {
             }
             List<String> req = new ArrayList<>();
             List<String> opt = new ArrayList<>();
-            Iterator<Map.Entry<String, JsonNode>> it = props.fields();
+            Iterator<Map.Entry<String, JsonNode>> it = props.properties().iterator();
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> e = it.next();
                 String value = ref(e.getValue(), name + "-" + e.getKey());

@@ -193,7 +193,7 @@ public final class ToolCallGrammars {
         }
         List<String> req = new ArrayList<>();
         List<String> opt = new ArrayList<>();
-        Iterator<Map.Entry<String, JsonNode>> it = props.fields();
+        Iterator<Map.Entry<String, JsonNode>> it = props.properties().iterator();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             String value;
