@@ -72,6 +72,39 @@ public final class JsonSchemaGrammar {
         return ref;
     }
 
+    /**
+     * The fixed strings a string schema allows ({@code enum}, {@code const}, or {@code anyOf} / {@code oneOf} of
+     * those), in order; empty when any string is allowed or the schema is not a string schema.
+     */
+    static List<String> stringChoices(JsonNode schema, JsonNode root) {
+        JsonNode s = resolve(schema, root, 0);
+        List<String> out = new ArrayList<>();
+        if (s == null || !isString(s, root)) {
+            return out;
+        }
+        if (s.has("const")) {
+            out.add(s.get("const").asText());
+            return out;
+        }
+        if (s.has("enum") && s.get("enum").isArray()) {
+            s.get("enum").forEach(v -> out.add(v.asText()));
+            return out;
+        }
+        for (String k : new String[] {"anyOf", "oneOf"}) {
+            if (s.has(k) && s.get(k).isArray()) {
+                for (JsonNode alt : s.get(k)) {
+                    List<String> more = stringChoices(alt, root);
+                    if (more.isEmpty()) {
+                        return List.of();
+                    }
+                    out.addAll(more);
+                }
+                return out;
+            }
+        }
+        return out;
+    }
+
     /** Whether a value of {@code schema} is a plain string (for formats that write strings raw). */
     static boolean isString(JsonNode schema, JsonNode root) {
         JsonNode s = resolve(schema, root, 0);
@@ -209,7 +242,7 @@ public final class JsonSchemaGrammar {
                 return alt;
             }
             ObjectNode merged = JsonNodeFactory.instance.objectNode();
-            Iterator<Map.Entry<String, JsonNode>> it = parent.fields();
+            Iterator<Map.Entry<String, JsonNode>> it = parent.properties().iterator();
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (!e.getKey().equals(keyword) && !e.getKey().equals("description") && !e.getKey().equals("title")
@@ -278,7 +311,7 @@ public final class JsonSchemaGrammar {
                 if (part == null || !part.isObject()) {
                     continue;
                 }
-                Iterator<Map.Entry<String, JsonNode>> it = part.fields();
+                Iterator<Map.Entry<String, JsonNode>> it = part.properties().iterator();
                 while (it.hasNext()) {
                     Map.Entry<String, JsonNode> e = it.next();
                     switch (e.getKey()) {
@@ -366,7 +399,7 @@ public final class JsonSchemaGrammar {
             }
             List<String> req = new ArrayList<>();
             List<String> opt = new ArrayList<>();
-            Iterator<Map.Entry<String, JsonNode>> it = props.fields();
+            Iterator<Map.Entry<String, JsonNode>> it = props.properties().iterator();
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> e = it.next();
                 String value = ref(e.getValue(), name + "-" + e.getKey());

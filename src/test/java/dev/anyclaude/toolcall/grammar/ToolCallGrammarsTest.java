@@ -135,16 +135,32 @@ class ToolCallGrammarsTest {
         assertThat(triggerStart(lazy, "Just an answer, no call.")).isEqualTo(-1);
     }
 
-    /** Where the grammar takes over: the start of group 1 of the first pattern that matches the whole output. */
+    /**
+     * Where the grammar takes over, as llama.cpp decides it (llama-grammar.cpp): for each pattern in order, a
+     * pattern anchored at both ends must match the whole output, any other is searched; the first that matches
+     * gives the start of its group 1 (or of the match).
+     */
     static int triggerStart(ToolCallGrammar grammar, String output) {
-        int best = -1;
         for (String p : grammar.triggerPatterns()) {
             Matcher m = Pattern.compile(p).matcher(output);
-            if (m.matches() && (best < 0 || m.start(1) < best)) {
-                best = m.start(1);
+            boolean full = p.startsWith("^") && p.endsWith("$");
+            if (full ? m.matches() : m.find()) {
+                return m.groupCount() >= 1 && m.start(1) >= 0 ? m.start(1) : m.start();
             }
         }
-        return best;
+        return -1;
+    }
+
+    @Test
+    void triggersAreSearchedNotMatchedAgainstTheWholeOutput() {
+        for (ToolCallSyntax syntax : ToolCallSyntax.values()) {
+            if (syntax != ToolCallSyntax.NONE) {
+                for (String p : grammar(syntax, null).triggerPatterns()) {
+                    assertThat(p.startsWith("^") && p.endsWith("$")).as(p).isFalse();
+                    assertThat(p).as(p).contains("(").doesNotContain("[\\s\\S]");
+                }
+            }
+        }
     }
 
     @Test
@@ -186,6 +202,21 @@ class ToolCallGrammarsTest {
     void escapedOpenersInPatterns() {
         assertThat(ToolCallGrammars.escape("[TOOL_CALLS]")).isEqualTo("\\[TOOL_CALLS\\]");
         assertThat(ToolCallGrammars.escape("<|python_tag|>")).isEqualTo("<\\|python_tag\\|>");
-        assertThat(ToolCallGrammars.anywhere("X")).isEqualTo("^[\\s\\S]*?(X)[\\s\\S]*$");
+        assertThat(ToolCallGrammars.anywhere("X")).isEqualTo("(X)");
+    }
+
+    @Test
+    void rawParametersWithListedValuesTakeOnlyThose() {
+        String[] formats = {"<tool_call>\n<function=TaskUpdate>\n<parameter=taskId>\n1\n</parameter>\n<parameter=status>\n%s\n</parameter>\n</function>\n</tool_call>",
+            "<tool_call>TaskUpdate\n<arg_key>taskId</arg_key>\n<arg_value>1</arg_value>\n<arg_key>status</arg_key>\n<arg_value>%s</arg_value>\n</tool_call>",
+            "<minimax:tool_call>\n<invoke name=\"TaskUpdate\">\n<parameter name=\"taskId\">1</parameter>\n<parameter name=\"status\">%s</parameter>\n</invoke>\n</minimax:tool_call>"};
+        ToolCallSyntax[] syntaxes = {ToolCallSyntax.QWEN3_CODER, ToolCallSyntax.GLM, ToolCallSyntax.MINIMAX_M2};
+        for (int i = 0; i < formats.length; i++) {
+            Gbnf g = new Gbnf(grammar(syntaxes[i], "TaskUpdate").gbnf());
+            assertThat(g.matches("root", formats[i].formatted("in_progress"))).as(syntaxes[i].name()).isTrue();
+            assertThat(g.matches("root", formats[i].formatted("deleted"))).as(syntaxes[i].name()).isTrue();
+            assertThat(g.matches("root", formats[i].formatted("done"))).as(syntaxes[i].name()).isFalse();
+            assertThat(g.matches("root", formats[i].formatted("\"deleted\""))).as(syntaxes[i].name()).isFalse();
+        }
     }
 }
