@@ -36,6 +36,9 @@ final class ChatInputs {
         if (caps.objectArguments()) {
             parseArguments(messages);
         }
+        if (source.gemma4ToolResponses()) {
+            messages = Gemma4ToolTurns.merge(messages);
+        }
         boolean enableThinking = caps.thinking();
         Map<String, Object> kwargs = new LinkedHashMap<>();
         kwargs.put("preserve_reasoning", true);

@@ -333,9 +333,37 @@ final class Interpreter {
         }
         Object l = eval(b.left(), scope);
         Object r = eval(b.right(), scope);
+        switch (b.op()) {
+            case "==" -> {
+                return Values.equal(l, r);
+            }
+            case "!=" -> {
+                return !Values.equal(l, r);
+            }
+            default -> {
+            }
+        }
+        boolean membership = b.op().equals("in") || b.op().equals("not in");
+        boolean concatenation = b.op().equals("+") || b.op().equals("~");
+        if (l instanceof Undefined || r instanceof Undefined) {
+            if (r instanceof Undefined && membership) {
+                return b.op().equals("not in");
+            }
+            if (concatenation && (l instanceof String || r instanceof String)) {
+                return (l instanceof String ? l : "") + (r instanceof String ? (String) r : "");
+            }
+            throw TemplateException.at(b.line(), "Cannot perform operation " + b.op() + " on undefined values");
+        }
+        if (l == null || r == null) {
+            if (r != null && membership) {
+                return Builtins.contains(r, null) == b.op().equals("in");
+            }
+            if (concatenation && (l instanceof String || r instanceof String)) {
+                return (l instanceof String ? l : "") + (r instanceof String ? (String) r : "");
+            }
+            throw TemplateException.at(b.line(), "Cannot perform operation on null values");
+        }
         return switch (b.op()) {
-            case "==" -> Values.equal(l, r);
-            case "!=" -> !Values.equal(l, r);
             case "<" -> Values.compare(l, r) < 0;
             case ">" -> Values.compare(l, r) > 0;
             case "<=" -> Values.compare(l, r) <= 0;
