@@ -27,7 +27,14 @@ final class Builtins {
 
     static Object attribute(Object object, String name) {
         return switch (object) {
-            case Map<?, ?> m -> m.containsKey(name) ? m.get(name) : Undefined.INSTANCE;
+            case Map<?, ?> m -> {
+                if (m.containsKey(name)) {
+                    yield m.get(name);
+                }
+                Callable method = mapMethod(m, name);
+                yield method != null ? method : Undefined.INSTANCE;
+            }
+            case Callable f -> throw new TemplateException("Function has no builtins");
             case Namespace ns -> ns.attributes.getOrDefault(name, Undefined.INSTANCE);
             default -> {
                 Callable method = method(object, name);

@@ -14,7 +14,8 @@ import java.util.Map;
  * llama.cpp's common/chat.cpp re-shapes them, tools, template kwargs, the date, the special tokens.
  */
 final class ChatInputs {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private ChatInputs() {}
 

@@ -12,7 +12,8 @@ import java.util.Map;
  * messages after it and a final assistant answer become one assistant message with {@code tool_responses}.
  */
 final class Gemma4ToolTurns {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Gemma4ToolTurns() {}
 

@@ -36,7 +36,12 @@ class ChatTemplateGoldenTest {
     private static final TemplateTokens TOKENS = new TemplateTokens("<s>", "</s>", true, false);
 
     /** Templates whose rendering differs from the server's in at least one case, with the reason. */
-    private static final Map<String, String> KNOWN_DIFFERENCES = Map.of();
+    private static final Map<String, String> KNOWN_DIFFERENCES = Map.of(
+            "CohereForAI-c4ai-command-r-plus-tool_use",
+            "claude-code case: the server answers 400 'Unable to generate parser for this template' because its"
+                    + " tool-call parser generator (common/chat-auto-parser) fails on its own probe renderings"
+                    + " ('Function has no builtins' at line 10); the template itself renders the request, and so"
+                    + " does ChatTemplate, which does not model the parser generator");
 
     @Test
     void rendersEveryPinnedTemplateAsTheServerDoes() throws Exception {
