@@ -61,8 +61,10 @@ final class Interpreter {
         for (Node node : nodes) {
             try {
                 execute(node, scope, out);
-            } catch (LoopSignal | TemplateException e) {
+            } catch (LoopSignal e) {
                 throw e;
+            } catch (TemplateException e) {
+                throw e.locatedAt(node.line());
             } catch (RuntimeException e) {
                 throw TemplateException.at(node.line(), e.toString());
             }

@@ -120,7 +120,11 @@ class ChatTemplateTest {
     void raiseExceptionNamesTheTemplateLine() {
         assertThatThrownBy(() -> render("line one\n{{ raise_exception('nope') }}"))
                 .isInstanceOf(TemplateException.class)
+                .hasMessageStartingWith("line 2:")
                 .hasMessageContaining("nope");
+        assertThatThrownBy(() -> render("a\nb\n{% for x in 5 %}{% endfor %}"))
+                .isInstanceOf(TemplateException.class)
+                .hasMessageStartingWith("line 3:");
         assertThatThrownBy(() -> ChatTemplate.parse("ok\n{% if %}"))
                 .isInstanceOf(TemplateException.class)
                 .hasMessageStartingWith("line 2:");
