@@ -37,7 +37,15 @@ final class ChatInputs {
         if (caps.objectArguments()) {
             parseArguments(messages);
         }
-        if (source.gemma4ToolResponses()) {
+        if (source.mistralContentBlocks()) {
+            mistralContentBlocks(messages);
+        } else if (source.lfm2Thinking()) {
+            for (Object m : messages) {
+                if (map(m).get("reasoning_content") instanceof String reasoning) {
+                    map(m).put("thinking", reasoning);
+                }
+            }
+        } else if (source.gemma4ToolResponses()) {
             messages = Gemma4ToolTurns.merge(messages);
         }
         boolean enableThinking = caps.thinking();
@@ -172,6 +180,34 @@ final class ChatInputs {
         if (!messages.isEmpty()) {
             Map<String, Object> second = map(messages.getFirst());
             second.put("content", Values.str(first.get("content")) + "\n" + Values.str(second.get("content")));
+        }
+    }
+
+    private static void mistralContentBlocks(List<Object> messages) {
+        for (Object m : messages) {
+            Map<String, Object> message = map(m);
+            if (!"system".equals(message.get("role")) && !"assistant".equals(message.get("role"))) {
+                continue;
+            }
+            List<Object> blocks = new ArrayList<>();
+            if (message.remove("reasoning_content") instanceof String reasoning) {
+                Map<String, Object> thinking = new LinkedHashMap<>();
+                thinking.put("type", "thinking");
+                thinking.put("thinking", reasoning);
+                blocks.add(thinking);
+            }
+            switch (message.get("content")) {
+                case String text -> {
+                    Map<String, Object> block = new LinkedHashMap<>();
+                    block.put("type", "text");
+                    block.put("text", text);
+                    blocks.add(block);
+                }
+                case List<?> parts -> blocks.addAll(parts);
+                case null, default -> {
+                }
+            }
+            message.put("content", blocks);
         }
     }
 

@@ -154,6 +154,14 @@ class ChatTemplateGoldenTest {
                 {"add_generation_prompt":false,"messages":[{"role":"user","content":"Hi"},
                 {"role":"assistant","content":"Hello! How can I help?"},{"role":"user","content":"Thanks"}]}""");
         out.put("no-generation-prompt", noPrompt);
+        ObjectNode effort = systemUser.deepCopy();
+        effort.put("reasoning_effort", "high");
+        out.put("reasoning-effort-high", effort);
+        ObjectNode reasoning = (ObjectNode) JSON.readTree("""
+                {"messages":[{"role":"user","content":"What is 2+2?"},
+                {"role":"assistant","content":"4","reasoning_content":"Adding two and two gives four."},
+                {"role":"user","content":"And 3+3?"}]}""");
+        out.put("assistant-reasoning", reasoning);
         return out;
     }
 
