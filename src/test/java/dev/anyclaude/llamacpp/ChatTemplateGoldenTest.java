@@ -34,6 +34,8 @@ class ChatTemplateGoldenTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The generated model's tokenizer: BOS "<s>" (added by the tokenizer), EOS "</s>". */
     private static final TemplateTokens TOKENS = new TemplateTokens("<s>", "</s>", true, false);
+    /** Cases where the server and ChatTemplate both refused the request (the template raised). */
+    private static int bothFailed;
 
     /** Templates whose rendering differs from the server's in at least one case, with the reason. */
     private static final Map<String, String> KNOWN_DIFFERENCES = Map.of(
@@ -63,7 +65,8 @@ class ChatTemplateGoldenTest {
                 differences.put(name, difference);
             }
         }
-        System.out.println("chat templates identical to llama-server: " + identical + "/" + templates.size());
+        System.out.println("chat templates identical to llama-server: " + identical + "/" + templates.size() + " ("
+                + requests.size() + " requests each; " + bothFailed + " template/request pairs raised on both sides)");
         differences.forEach((n, d) -> System.out.println("DIFF " + n + ": " + d));
         assertThat(differences.keySet()).containsExactlyInAnyOrderElementsOf(KNOWN_DIFFERENCES.keySet());
     }
@@ -92,6 +95,9 @@ class ChatTemplateGoldenTest {
                 } catch (RuntimeException e) {
                     actual = null;
                     failure = e.toString();
+                }
+                if (expected == null && actual == null) {
+                    bothFailed++;
                 }
                 if (expected == null && actual != null) {
                     return request.getKey() + ": server failed (" + r.body() + "), Java rendered";
