@@ -27,7 +27,14 @@ final class Builtins {
 
     static Object attribute(Object object, String name) {
         return switch (object) {
-            case Map<?, ?> m -> m.containsKey(name) ? m.get(name) : Undefined.INSTANCE;
+            case Map<?, ?> m -> {
+                if (m.containsKey(name)) {
+                    yield m.get(name);
+                }
+                Callable method = mapMethod(m, name);
+                yield method != null ? method : Undefined.INSTANCE;
+            }
+            case Callable f -> throw new TemplateException("Function has no builtins");
             case Namespace ns -> ns.attributes.getOrDefault(name, Undefined.INSTANCE);
             default -> {
                 Callable method = method(object, name);
@@ -39,7 +46,7 @@ final class Builtins {
     static Object index(Object object, Object key) {
         return switch (object) {
             case Map<?, ?> m -> {
-                String k = Values.str(key);
+                Object k = key instanceof Long ? key : Values.str(key);
                 yield m.containsKey(k) ? m.get(k) : Undefined.INSTANCE;
             }
             case Namespace ns -> ns.attributes.getOrDefault(Values.str(key), Undefined.INSTANCE);
@@ -98,7 +105,7 @@ final class Builtins {
         return switch (container) {
             case String s -> s.contains(Values.str(item));
             case List<?> l -> l.stream().anyMatch(x -> Values.equal(x, item));
-            case Map<?, ?> m -> m.containsKey(Values.str(item));
+            case Map<?, ?> m -> m.containsKey(item instanceof Long ? item : Values.str(item));
             case Namespace ns -> ns.attributes.containsKey(Values.str(item));
             default -> false;
         };
@@ -117,8 +124,7 @@ final class Builtins {
             case "true" -> Boolean.TRUE.equals(v);
             case "false" -> Boolean.FALSE.equals(v);
             case "mapping" -> v instanceof Map;
-            case "iterable" -> v instanceof List || v instanceof Map || v instanceof String;
-            case "sequence" -> v instanceof List || v instanceof String || v instanceof Map;
+            case "iterable", "sequence" -> v instanceof List || v instanceof String || v instanceof Undefined;
             case "callable" -> v instanceof Callable;
             case "equalto", "eq", "==" -> Values.equal(v, args.getFirst());
             case "ne" -> !Values.equal(v, args.getFirst());

@@ -14,13 +14,15 @@ import java.util.Map;
  * llama.cpp's common/chat.cpp re-shapes them, tools, template kwargs, the date, the special tokens.
  */
 final class ChatInputs {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private ChatInputs() {}
 
-    static Map<String, Object> variables(JsonNode request, TemplateCaps caps, boolean gptOssChannels,
+    static Map<String, Object> variables(JsonNode request, TemplateCaps caps, TemplateSource source,
             TemplateTokens tokens, ZonedDateTime now) {
-        List<Object> messages = messages(request.path("messages"));
+        List<Object> messages = messages(request.path("messages"), source.trimsContent());
+        boolean gptOssChannels = source.gptOssChannels();
         if (!gptOssChannels) {
             for (Object m : messages) {
                 Map<String, Object> message = map(m);
@@ -35,8 +37,20 @@ final class ChatInputs {
         if (caps.objectArguments()) {
             parseArguments(messages);
         }
-        boolean enableThinking = true;
+        if (source.mistralContentBlocks()) {
+            mistralContentBlocks(messages);
+        } else if (source.lfm2Thinking()) {
+            for (Object m : messages) {
+                if (map(m).get("reasoning_content") instanceof String reasoning) {
+                    map(m).put("thinking", reasoning);
+                }
+            }
+        } else if (source.gemma4ToolResponses()) {
+            messages = Gemma4ToolTurns.merge(messages);
+        }
+        boolean enableThinking = caps.thinking();
         Map<String, Object> kwargs = new LinkedHashMap<>();
+        kwargs.put("preserve_reasoning", true);
         request.path("chat_template_kwargs").properties().forEach(e -> kwargs.put(e.getKey(), Values.fromJson(e.getValue())));
         if (kwargs.get("enable_thinking") instanceof Boolean b) {
             enableThinking = b;
@@ -83,7 +97,7 @@ final class ChatInputs {
     }
 
     /** Messages as llama.cpp rebuilds them: content always present, arguments a JSON string. */
-    private static List<Object> messages(JsonNode input) {
+    private static List<Object> messages(JsonNode input, boolean trim) {
         List<Object> out = new ArrayList<>();
         for (JsonNode m : input) {
             Map<String, Object> message = new LinkedHashMap<>();
@@ -94,14 +108,16 @@ final class ChatInputs {
                 for (JsonNode part : content) {
                     Map<String, Object> p = new LinkedHashMap<>();
                     p.put("type", part.path("type").asText());
-                    p.put("text", part.path("text").asText());
+                    p.put("text", trim ? part.path("text").asText().strip() : part.path("text").asText());
                     parts.add(p);
                 }
                 message.put("content", parts);
             } else {
-                message.put("content", content.isTextual() ? content.asText() : "");
+                String text = content.isTextual() ? content.asText() : "";
+                message.put("content", trim ? text.strip() : text);
             }
-            putIfNotEmpty(message, "reasoning_content", m.path("reasoning_content").asText(""));
+            String reasoning = m.path("reasoning_content").asText("");
+            putIfNotEmpty(message, "reasoning_content", trim ? reasoning.strip() : reasoning);
             putIfNotEmpty(message, "name", m.path("name").asText(""));
             putIfNotEmpty(message, "tool_call_id", m.path("tool_call_id").asText(""));
             if (m.path("tool_calls").isArray() && !m.path("tool_calls").isEmpty()) {
@@ -164,6 +180,34 @@ final class ChatInputs {
         if (!messages.isEmpty()) {
             Map<String, Object> second = map(messages.getFirst());
             second.put("content", Values.str(first.get("content")) + "\n" + Values.str(second.get("content")));
+        }
+    }
+
+    private static void mistralContentBlocks(List<Object> messages) {
+        for (Object m : messages) {
+            Map<String, Object> message = map(m);
+            if (!"system".equals(message.get("role")) && !"assistant".equals(message.get("role"))) {
+                continue;
+            }
+            List<Object> blocks = new ArrayList<>();
+            if (message.remove("reasoning_content") instanceof String reasoning) {
+                Map<String, Object> thinking = new LinkedHashMap<>();
+                thinking.put("type", "thinking");
+                thinking.put("thinking", reasoning);
+                blocks.add(thinking);
+            }
+            switch (message.get("content")) {
+                case String text -> {
+                    Map<String, Object> block = new LinkedHashMap<>();
+                    block.put("type", "text");
+                    block.put("text", text);
+                    blocks.add(block);
+                }
+                case List<?> parts -> blocks.addAll(parts);
+                case null, default -> {
+                }
+            }
+            message.put("content", blocks);
         }
     }
 

@@ -12,24 +12,24 @@ import java.util.function.Supplier;
  */
 public final class ChatTemplate {
     private final List<Node> program;
-    private final boolean gptOssChannels;
+    private final TemplateSource source;
     private final Supplier<ZonedDateTime> clock;
     private volatile TemplateCaps caps;
 
-    private ChatTemplate(List<Node> program, boolean gptOssChannels, Supplier<ZonedDateTime> clock) {
+    private ChatTemplate(List<Node> program, TemplateSource source, Supplier<ZonedDateTime> clock) {
         this.program = program;
-        this.gptOssChannels = gptOssChannels;
+        this.source = source;
         this.clock = clock;
     }
 
     /** Parses a template; a syntax error is a {@link TemplateException} naming the line. */
     public static ChatTemplate parse(String source) {
-        return new ChatTemplate(Parser.parse(source), source.contains("<|channel|>"), ZonedDateTime::now);
+        return new ChatTemplate(Parser.parse(source), TemplateSource.of(source), ZonedDateTime::now);
     }
 
     /** The same template with {@code strftime_now} reading another clock (for tests). */
     public ChatTemplate withClock(Supplier<ZonedDateTime> clock) {
-        return new ChatTemplate(program, gptOssChannels, clock);
+        return new ChatTemplate(program, source, clock);
     }
 
     /**
@@ -39,7 +39,7 @@ public final class ChatTemplate {
      * @throws TemplateException when the template raises or fails, as the server then answers an error
      */
     public String apply(JsonNode request, TemplateTokens tokens) {
-        return tokens.trim(render(ChatInputs.variables(request, caps(), gptOssChannels, tokens, clock.get())));
+        return tokens.trim(render(ChatInputs.variables(request, caps(), source, tokens, clock.get())));
     }
 
     /** Renders with exactly these variables (JSON-shaped values) besides the global functions. */

@@ -208,7 +208,8 @@ final class Filters {
 
     private static com.fasterxml.jackson.databind.JsonNode parseJson(String s) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(s);
+            return new com.fasterxml.jackson.databind.ObjectMapper()
+                    .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(s);
         } catch (java.io.IOException e) {
             throw new TemplateException("from_json: " + e.getMessage());
         }

@@ -44,12 +44,27 @@ final class Interpreter {
         return value;
     }
 
+    /** Notes a value and everything inside it, as llama.cpp does for what tojson and string serialize. */
+    private void notedDeep(Object value) {
+        if (read == null || value == null) {
+            return;
+        }
+        read.add(value);
+        if (value instanceof List<?> l) {
+            l.forEach(this::notedDeep);
+        } else if (value instanceof Map<?, ?> m) {
+            m.values().forEach(this::notedDeep);
+        }
+    }
+
     private void run(List<Node> nodes, Scope scope, StringBuilder out) {
         for (Node node : nodes) {
             try {
                 execute(node, scope, out);
-            } catch (LoopSignal | TemplateException e) {
+            } catch (LoopSignal e) {
                 throw e;
+            } catch (TemplateException e) {
+                throw e.locatedAt(node.line());
             } catch (RuntimeException e) {
                 throw TemplateException.at(node.line(), e.toString());
             }
@@ -151,7 +166,7 @@ final class Interpreter {
     }
 
     private void forLoop(For f, Scope scope, StringBuilder out) {
-        Object iterable = eval(f.iterable(), scope);
+        Object iterable = noted(eval(f.iterable(), scope));
         List<Object> items = new ArrayList<>();
         for (Object item : iterationOf(iterable, f.line())) {
             if (f.filter() != null) {
@@ -226,9 +241,10 @@ final class Interpreter {
                 yield items;
             }
             case DictExpr d -> {
-                Map<String, Object> map = new LinkedHashMap<>();
+                Map<Object, Object> map = new LinkedHashMap<>();
                 for (int i = 0; i < d.keys().size(); i++) {
-                    map.put(Values.str(eval(d.keys().get(i), scope)), eval(d.values().get(i), scope));
+                    Object key = eval(d.keys().get(i), scope);
+                    map.put(key instanceof Long || key instanceof String ? key : Values.str(key), eval(d.values().get(i), scope));
                 }
                 yield map;
             }
@@ -238,7 +254,10 @@ final class Interpreter {
                     optional(s.step(), scope));
             case Call c -> call(c, scope);
             case Filter f -> {
-                Object value = eval(f.value(), scope);
+                Object value = noted(eval(f.value(), scope));
+                if (f.name().equals("tojson") || f.name().equals("string")) {
+                    notedDeep(value);
+                }
                 Arguments args = arguments(f.args(), f.names(), scope);
                 yield Builtins.filter(f.name(), value, args.positional, args.named);
             }
@@ -247,7 +266,7 @@ final class Interpreter {
                 for (Node a : t.args()) {
                     args.add(eval(a, scope));
                 }
-                boolean result = Builtins.test(t.name(), eval(t.value(), scope), args);
+                boolean result = Builtins.test(t.name(), noted(eval(t.value(), scope)), args);
                 yield result != t.negated();
             }
             case Unary u -> switch (u.op()) {
@@ -288,7 +307,7 @@ final class Interpreter {
     private Object call(Call c, Scope scope) {
         Arguments args = arguments(c.args(), c.names(), scope);
         if (c.callee() instanceof Member m) {
-            Object object = eval(m.object(), scope);
+            Object object = noted(eval(m.object(), scope));
             Callable method = Builtins.method(object, m.name());
             if (method != null) {
                 return method.call(args.positional, args.named);
@@ -316,16 +335,44 @@ final class Interpreter {
         }
         Object l = eval(b.left(), scope);
         Object r = eval(b.right(), scope);
+        switch (b.op()) {
+            case "==" -> {
+                return Values.equal(l, r);
+            }
+            case "!=" -> {
+                return !Values.equal(l, r);
+            }
+            default -> {
+            }
+        }
+        boolean membership = b.op().equals("in") || b.op().equals("not in");
+        boolean concatenation = b.op().equals("+") || b.op().equals("~");
+        if (l instanceof Undefined || r instanceof Undefined) {
+            if (r instanceof Undefined && membership) {
+                return b.op().equals("not in");
+            }
+            if (concatenation && (l instanceof String || r instanceof String)) {
+                return (l instanceof String ? l : "") + (r instanceof String ? (String) r : "");
+            }
+            throw TemplateException.at(b.line(), "Cannot perform operation " + b.op() + " on undefined values");
+        }
+        if (l == null || r == null) {
+            if (r != null && membership) {
+                return Builtins.contains(r, null) == b.op().equals("in");
+            }
+            if (concatenation && (l instanceof String || r instanceof String)) {
+                return (l instanceof String ? l : "") + (r instanceof String ? (String) r : "");
+            }
+            throw TemplateException.at(b.line(), "Cannot perform operation on null values");
+        }
         return switch (b.op()) {
-            case "==" -> Values.equal(l, r);
-            case "!=" -> !Values.equal(l, r);
             case "<" -> Values.compare(l, r) < 0;
             case ">" -> Values.compare(l, r) > 0;
             case "<=" -> Values.compare(l, r) <= 0;
             case ">=" -> Values.compare(l, r) >= 0;
             case "in" -> Builtins.contains(r, l);
             case "not in" -> !Builtins.contains(r, l);
-            case "~" -> Values.str(l) + Values.str(r);
+            case "~" -> (l == null ? "" : Values.str(l)) + (r == null ? "" : Values.str(r));
             case "+" -> plus(l, r, b.line());
             default -> arithmetic(b.op(), l, r, b.line());
         };
@@ -333,13 +380,7 @@ final class Interpreter {
 
     private static Object plus(Object l, Object r, int line) {
         if (l instanceof String || r instanceof String) {
-            if (l instanceof String ls && r instanceof String rs) {
-                return ls + rs;
-            }
-            if (l instanceof Undefined || r instanceof Undefined) {
-                return Values.str(l) + Values.str(r);
-            }
-            throw TemplateException.at(line, "cannot add " + Values.typeName(l) + " and " + Values.typeName(r));
+            return (l == null ? "" : Values.str(l)) + (r == null ? "" : Values.str(r));
         }
         if (l instanceof List<?> ll && r instanceof List<?> rl) {
             List<Object> out = new ArrayList<>(ll);

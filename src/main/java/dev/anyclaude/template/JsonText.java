@@ -112,5 +112,4 @@ final class JsonText {
         }
         out.append('"');
     }
-
 }

@@ -16,16 +16,19 @@ import java.util.Set;
  * @param tools the template reads the tool list
  * @param toolCalls the template reads an assistant message's tool calls
  * @param objectArguments the template reads tool-call arguments as an object (else they stay a JSON string)
+ * @param thinking the template renders a reasoning block when {@code enable_thinking} is on: llama-server then
+ *     turns thinking on by default
  */
-public record TemplateCaps(boolean systemRole, boolean tools, boolean toolCalls, boolean objectArguments) {
+public record TemplateCaps(boolean systemRole, boolean tools, boolean toolCalls, boolean objectArguments,
+        boolean thinking) {
 
     static TemplateCaps probe(ChatTemplate template) {
         boolean systemRole = true;
         {
             String content = new String("System message");
             List<Object> messages = list(message("system", content), message("user", "User message"));
-            Set<Object> read = probeRender(template, messages, null);
-            if (read != null && !read.contains(content)) {
+            Set<Object> read = new Probe(template, messages, null).read;
+            if (!read.contains(content)) {
                 systemRole = false;
             }
         }
@@ -43,41 +46,71 @@ public record TemplateCaps(boolean systemRole, boolean tools, boolean toolCalls,
         toolMessage.put("tool_call_id", "call00001");
         List<Object> messages = list(message("user", "User message"), assistant, toolMessage,
                 message("assistant", "The tool response was 'tool response'"), message("user", "User message"));
-        Set<Object> read = probeRender(template, messages, list(tool(toolName)));
-        if (read != null) {
-            tools = read.contains(toolName);
-            toolCalls = read.contains(calls);
-            objectArguments = toolCalls && read.contains(argument);
+        Probe first = new Probe(template, messages, list(tool(toolName)));
+        if (first.succeeded) {
+            tools = first.read.contains(toolName);
+            toolCalls = first.read.contains(calls);
+            objectArguments = toolCalls && first.read.contains(argument);
         }
         if (!objectArguments) {
             List<Object> stringCalls = list(toolCall("{\"arg\":\"value\"}"));
             assistant.put("tool_calls", stringCalls);
-            Set<Object> again = probeRender(template, messages, list(tool(toolName)));
-            if (again == null) {
+            Probe again = new Probe(template, messages, list(tool(toolName)));
+            if (!again.succeeded) {
                 toolCalls = false;
                 tools = false;
             } else {
-                tools = tools && again.contains(toolName);
-                toolCalls = toolCalls && again.contains(stringCalls);
+                tools = tools && again.read.contains(toolName);
+                toolCalls = toolCalls && again.read.contains(stringCalls);
             }
         }
-        return new TemplateCaps(systemRole, tools, toolCalls, objectArguments);
+        return new TemplateCaps(systemRole, tools, toolCalls, objectArguments, thinks(template));
     }
 
-    /** The values the template read, or null when the probe made it fail. */
-    private static Set<Object> probeRender(ChatTemplate template, List<Object> messages, List<Object> tools) {
+    /**
+     * Whether a user turn's generation prompt changes with {@code enable_thinking} and names a reasoning block;
+     * an approximation of what llama.cpp's parser generator decides from the template's reasoning markers.
+     */
+    private static boolean thinks(ChatTemplate template) {
+        String on = thinkingProbe(template, true);
+        String off = thinkingProbe(template, false);
+        return on != null && off != null && !on.equals(off) && (on + off).toLowerCase(java.util.Locale.ROOT).contains("think");
+    }
+
+    private static String thinkingProbe(ChatTemplate template, boolean enabled) {
         Map<String, Object> variables = new LinkedHashMap<>();
-        variables.put("messages", messages);
-        variables.put("tools", tools == null ? new ArrayList<>() : tools);
+        variables.put("messages", list(message("user", "test")));
         variables.put("bos_token", "");
         variables.put("eos_token", "");
+        variables.put("enable_thinking", enabled);
         variables.put("add_generation_prompt", true);
-        Set<Object> read = Collections.newSetFromMap(new IdentityHashMap<>());
         try {
-            template.render(variables, read);
-            return read;
+            return template.render(variables);
         } catch (RuntimeException e) {
             return null;
+        }
+    }
+
+    /** One rendering of a probe conversation: the values the template read, and whether it got to the end. */
+    private static final class Probe {
+        final Set<Object> read = Collections.newSetFromMap(new IdentityHashMap<>());
+        final boolean succeeded;
+
+        Probe(ChatTemplate template, List<Object> messages, List<Object> tools) {
+            Map<String, Object> variables = new LinkedHashMap<>();
+            variables.put("messages", messages);
+            variables.put("tools", tools == null ? new ArrayList<>() : tools);
+            variables.put("bos_token", "");
+            variables.put("eos_token", "");
+            variables.put("add_generation_prompt", true);
+            boolean ok;
+            try {
+                template.render(variables, read);
+                ok = true;
+            } catch (RuntimeException e) {
+                ok = false;
+            }
+            succeeded = ok;
         }
     }
 

@@ -34,9 +34,16 @@ class ChatTemplateGoldenTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The generated model's tokenizer: BOS "<s>" (added by the tokenizer), EOS "</s>". */
     private static final TemplateTokens TOKENS = new TemplateTokens("<s>", "</s>", true, false);
+    /** Cases where the server and ChatTemplate both refused the request (the template raised). */
+    private static int bothFailed;
 
     /** Templates whose rendering differs from the server's in at least one case, with the reason. */
-    private static final Map<String, String> KNOWN_DIFFERENCES = Map.of();
+    private static final Map<String, String> KNOWN_DIFFERENCES = Map.of(
+            "CohereForAI-c4ai-command-r-plus-tool_use",
+            "claude-code case: the server answers 400 'Unable to generate parser for this template' because its"
+                    + " tool-call parser generator (common/chat-auto-parser) fails on its own probe renderings"
+                    + " ('Function has no builtins' at line 10); the template itself renders the request, and so"
+                    + " does ChatTemplate, which does not model the parser generator");
 
     @Test
     void rendersEveryPinnedTemplateAsTheServerDoes() throws Exception {
@@ -58,7 +65,8 @@ class ChatTemplateGoldenTest {
                 differences.put(name, difference);
             }
         }
-        System.out.println("chat templates identical to llama-server: " + identical + "/" + templates.size());
+        System.out.println("chat templates identical to llama-server: " + identical + "/" + templates.size() + " ("
+                + requests.size() + " requests each; " + bothFailed + " template/request pairs raised on both sides)");
         differences.forEach((n, d) -> System.out.println("DIFF " + n + ": " + d));
         assertThat(differences.keySet()).containsExactlyInAnyOrderElementsOf(KNOWN_DIFFERENCES.keySet());
     }
@@ -87,6 +95,9 @@ class ChatTemplateGoldenTest {
                 } catch (RuntimeException e) {
                     actual = null;
                     failure = e.toString();
+                }
+                if (expected == null && actual == null) {
+                    bothFailed++;
                 }
                 if (expected == null && actual != null) {
                     return request.getKey() + ": server failed (" + r.body() + "), Java rendered";
@@ -149,6 +160,14 @@ class ChatTemplateGoldenTest {
                 {"add_generation_prompt":false,"messages":[{"role":"user","content":"Hi"},
                 {"role":"assistant","content":"Hello! How can I help?"},{"role":"user","content":"Thanks"}]}""");
         out.put("no-generation-prompt", noPrompt);
+        ObjectNode effort = systemUser.deepCopy();
+        effort.put("reasoning_effort", "high");
+        out.put("reasoning-effort-high", effort);
+        ObjectNode reasoning = (ObjectNode) JSON.readTree("""
+                {"messages":[{"role":"user","content":"What is 2+2?"},
+                {"role":"assistant","content":"4","reasoning_content":"Adding two and two gives four."},
+                {"role":"user","content":"And 3+3?"}]}""");
+        out.put("assistant-reasoning", reasoning);
         return out;
     }
 
