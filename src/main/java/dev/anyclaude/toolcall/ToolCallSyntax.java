@@ -1,5 +1,7 @@
 package dev.anyclaude.toolcall;
 
+import java.util.regex.Pattern;
+
 /**
  * How a model family writes a tool call into its output text. Each constant is one format of the chat
  * templates of the pinned llama.cpp release ({@code models/templates/}); what parses it and what grammar
@@ -30,5 +32,49 @@ public enum ToolCallSyntax {
     /** Kimi K2: {@code <|tool_calls_section_begin|><|tool_call_begin|>functions.NAME:0<|tool_call_argument_begin|>{..}…}. */
     KIMI_K2,
     /** MiniMax M2: {@code <minimax:tool_call><invoke name="NAME"><parameter name="P">V</parameter></invoke></minimax:tool_call>}. */
-    MINIMAX_M2,
+    MINIMAX_M2;
+
+    private static final Pattern HERMES_CALL =
+            Pattern.compile("<tool_call>[\\s\\S]{0,120}?\\\\?\"name\\\\?\"");
+
+    /**
+     * The syntax a chat template teaches its model, judged from the markers in the template's source. Templates of
+     * formats without a constant here (Cohere, Functionary, FireFunction, Gemma, Granite 3, Seed-OSS, Apriel 1.5,
+     * MiniMax M3, Kimi K3 …) are {@link #NONE}: their output is read as text.
+     */
+    public static ToolCallSyntax detect(String templateSource) {
+        String t = templateSource;
+        if (t.contains("<|channel|>") && t.contains("<|message|>")) {
+            return HARMONY;
+        }
+        if (t.contains("｜DSML｜")) {
+            return DEEPSEEK_DSML;
+        }
+        if (t.contains("<｜tool▁calls▁begin｜>")) {
+            return DEEPSEEK_V3;
+        }
+        if (t.contains("<|tool_calls_section_begin|>")) {
+            return KIMI_K2;
+        }
+        if (t.contains("<minimax:tool_call>")) {
+            return MINIMAX_M2;
+        }
+        if (t.contains("<tool_call>") && t.contains("<function=") && t.contains("<parameter=")) {
+            return QWEN3_CODER;
+        }
+        if (t.contains("<tool_call>") && t.contains("<arg_key>") && t.contains("<arg_value>")) {
+            return GLM;
+        }
+        if (t.contains("[TOOL_CALLS]")) {
+            return MISTRAL;
+        }
+        if (HERMES_CALL.matcher(t).find() && !t.contains("<tool_calls>")) {
+            return HERMES;
+        }
+        if (t.contains("<|start_header_id|>") && t.contains("\"parameters\": ") && !t.contains("<function=")
+                && !t.contains("functools")) {
+            return LLAMA3_JSON;
+        }
+        return NONE;
+    }
 }
