@@ -1,5 +1,7 @@
 package dev.anyclaude.toolcall;
 
+import java.util.List;
+
 /** The {@link OutputParser} of each {@link ToolCallSyntax}. */
 public final class OutputParsers {
     private OutputParsers() {}
@@ -42,8 +44,8 @@ public final class OutputParsers {
 
     private record NoCalls() implements CallFormat {
         @Override
-        public java.util.List<String> openers() {
-            return java.util.List.of();
+        public List<String> openers() {
+            return List.of();
         }
 
         @Override
