@@ -22,6 +22,14 @@ interface CallFormat {
      *
      * @param ended no more text will come: never answer {@link Read.More}
      */
+    /**
+     * {@link #read(String, boolean)} knowing why the text ended: {@code truncated} when generation was cut off, so a
+     * call the model had not closed is not a call even when its body is complete.
+     */
+    default Read read(String s, boolean ended, boolean truncated) {
+        return read(s, ended);
+    }
+
     Read read(String s, boolean ended);
 
     /** What a block turned out to be. */

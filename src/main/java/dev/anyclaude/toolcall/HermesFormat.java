@@ -11,13 +11,22 @@ final class HermesFormat implements CallFormat {
 
     @Override
     public Read read(String s, boolean ended) {
+        return read(s, ended, true);
+    }
+
+    @Override
+    public Read read(String s, boolean ended, boolean truncated) {
         Cursor c = new Cursor(s, ended);
         return CallFormat.attempt(c, () -> {
             c.expect("<tool_call>");
             c.skipWhitespace();
             ToolCall call = CallFormat.fromJsonObject(JsonText.parse(c.json()), "arguments", "parameters");
             c.skipWhitespace();
-            c.expect("</tool_call>");
+            // A model may end its turn right after the JSON (end of generation instead of the closing tag): the call
+            // is complete, so it counts.
+            if (!(c.ended && !truncated && c.atEnd())) {
+                c.expect("</tool_call>");
+            }
             if (call == null) {
                 throw Cursor.MALFORMED;
             }

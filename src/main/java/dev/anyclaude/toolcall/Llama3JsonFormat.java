@@ -40,6 +40,17 @@ final class Llama3JsonFormat implements CallFormat {
             if (call == null || !toolSchemas.containsKey(call.name())) {
                 throw Cursor.MALFORMED;
             }
+            // Llama 3.2 separates several calls with ";": the separator belongs to the call, not to the answer's text.
+            int end = c.pos;
+            c.skipWhitespace();
+            if (c.atEnd() && !c.ended) {
+                throw c.more(); // a ";" may still come
+            }
+            if (!c.atEnd() && s.charAt(c.pos) == ';') {
+                c.pos++;
+            } else {
+                c.pos = end;
+            }
             return List.of(call);
         });
     }

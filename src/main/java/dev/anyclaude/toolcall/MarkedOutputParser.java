@@ -15,6 +15,8 @@ final class MarkedOutputParser implements OutputParser {
     private final List<String> markers = new ArrayList<>();
     private final StringBuilder pending = new StringBuilder();
     private String thinkClose;
+    /** Generation was cut off (max tokens), not ended by the model. */
+    private boolean truncated;
     private boolean skipWhitespace;
     private boolean thinkingStarted;
 
@@ -39,6 +41,7 @@ final class MarkedOutputParser implements OutputParser {
 
     @Override
     public void finish(boolean truncated) throws IOException {
+        this.truncated = truncated;
         drain(true);
     }
 
@@ -82,7 +85,7 @@ final class MarkedOutputParser implements OutputParser {
                 thinkClose = format.thinkTags().get(thinkTag + 1);
                 continue;
             }
-            switch (format.read(pending.toString(), ended)) {
+            switch (format.read(pending.toString(), ended, truncated)) {
                 case CallFormat.Read.More more -> {
                     return;
                 }

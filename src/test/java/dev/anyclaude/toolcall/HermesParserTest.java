@@ -53,8 +53,13 @@ class HermesParserTest {
     void aCallCutOffIsText() {
         String open = "Sure. <tool_call>\n{\"name\": \"special_function\", \"arguments\": {\"arg1\": 1}}";
         assertParses(HERMES, PLAIN, open, true, text(open));
-        assertParses(HERMES, PLAIN, open, false, text(open));
         assertParses(HERMES, PLAIN, "<tool_call>\n{\"name\": \"spec", true, text("<tool_call>\n{\"name\": \"spec"));
+    }
+
+    @Test
+    void aCompleteCallWhoseTurnEndedBeforeItsClosingTagCounts() {
+        String open = "Sure. <tool_call>\n{\"name\": \"special_function\", \"arguments\": {\"arg1\": 1}}";
+        assertParses(HERMES, PLAIN, open, false, text("Sure. "), call("special_function", "{\"arg1\":1}"));
     }
 
     @Test
