@@ -54,6 +54,7 @@ class ToolCallGrammarTest {
             case DEEPSEEK_V3 -> List.of("<｜tool▁calls▁begin｜>");
             case KIMI_K2 -> List.of("<|tool_calls_section_begin|>", "<|tool_call_begin|>");
             case MINIMAX_M2 -> List.of("<minimax:tool_call>");
+            case DEEPSEEK_DSML -> List.of("<｜DSML｜tool_calls>", "<｜DSML｜function_calls>");
             default -> throw new IllegalArgumentException(syntax.name());
         };
     }

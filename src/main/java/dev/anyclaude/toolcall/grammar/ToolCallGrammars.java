@@ -38,6 +38,8 @@ import java.util.Set;
  *   <li>KIMI_K2: optional {@code <|tool_calls_section_begin|>}, calls
  *       {@code <|tool_call_begin|>functions.N:IDX<|tool_call_argument_begin|>{..}<|tool_call_end|>}, optional
  *       {@code <|tool_calls_section_end|>}; triggered by either opener.</li>
+ *   <li>DEEPSEEK_DSML: {@code <｜DSML｜tool_calls><｜DSML｜invoke name="N"><｜DSML｜parameter name="P" string="true">V</｜DSML｜parameter>..}
+ *       (V3.2 names the block {@code function_calls}; either is accepted),
  *   <li>MINIMAX_M2: {@code <minimax:tool_call><invoke name="N"><parameter name="P">V</parameter>..</invoke>..</minimax:tool_call>},
  *       repeated.</li>
  * </ul>
@@ -84,6 +86,7 @@ public final class ToolCallGrammars {
             case "DEEPSEEK_V3" -> new DeepSeekV3();
             case "KIMI_K2" -> new KimiK2();
             case "MINIMAX_M2" -> new MiniMaxM2();
+            case "DEEPSEEK_DSML" -> new DeepSeekDsml();
             default -> null;
         };
         if (f == null) {
@@ -385,6 +388,32 @@ public final class ToolCallGrammars {
         @Override
         public List<String> triggers() {
             return List.of(anywhere(escape("<minimax:tool_call>")));
+        }
+    }
+
+    /** DeepSeek V3.2 / V4: MiniMax-like invoke/parameter XML under the {@code ｜DSML｜} token, with a string attribute. */
+    private static final class DeepSeekDsml implements Format {
+        private static final String T = "\uFF5CDSML\uFF5C";
+
+        @Override
+        public String root(GrammarBuilder g, Map<String, JsonNode> tools) {
+            String sp = g.space();
+            String stringAttr = lit(" string=\"") + " ( " + lit("true") + " | " + lit("false") + " ) " + lit("\">");
+            String choice = choice(g, "tool-choice", tools, (name, schema) -> lit("<" + T + "invoke name=" + jsonString(name) + ">")
+                    + " " + sp + " " + params(g, name, schema, (p, any) -> p != null
+                            ? lit("<" + T + "parameter name=" + jsonString(p)) + " " + stringAttr
+                            : lit("<" + T + "parameter name=\"") + " " + any + " " + lit("\"") + " " + stringAttr,
+                            "</" + T + "parameter>")
+                    + " " + lit("</" + T + "invoke>"));
+            String block = g.add("tool-calls", "( " + lit("<" + T + "tool_calls>") + " " + sp + " " + oneOrMore(choice, sp) + " " + sp
+                    + " " + lit("</" + T + "tool_calls>") + " | " + lit("<" + T + "function_calls>") + " " + sp + " "
+                    + oneOrMore(choice, sp) + " " + sp + " " + lit("</" + T + "function_calls>") + " )");
+            return oneOrMore(block, sp);
+        }
+
+        @Override
+        public List<String> triggers() {
+            return List.of(anywhere(escape("<" + T + "tool_calls>")), anywhere(escape("<" + T + "function_calls>")));
         }
     }
 }

@@ -86,6 +86,15 @@ class ToolCallGrammarsTest {
                             + "<parameter name=\"command\">ls</parameter>\n</invoke>\n</minimax:tool_call>"),
                     List.of("<minimax:tool_call>\n<invoke name=\"Read\">\n<parameter name=\"limit\">10</parameter>\n</invoke>\n</minimax:tool_call>",
                             "<minimax:tool_call>\n</minimax:tool_call>"));
+            case DEEPSEEK_DSML -> new Samples(List.of(
+                    "<｜DSML｜tool_calls>\n<｜DSML｜invoke name=\"Bash\">\n<｜DSML｜parameter name=\"command\" string=\"true\">ls -la</｜DSML｜parameter>\n"
+                            + "<｜DSML｜parameter name=\"timeout\" string=\"false\">5000</｜DSML｜parameter>\n</｜DSML｜invoke>\n</｜DSML｜tool_calls>",
+                    "<｜DSML｜function_calls>\n<｜DSML｜invoke name=\"Read\">\n<｜DSML｜parameter name=\"file_path\" string=\"true\">/a</｜DSML｜parameter>\n"
+                            + "</｜DSML｜invoke>\n<｜DSML｜invoke name=\"Bash\">\n<｜DSML｜parameter name=\"command\" string=\"true\">ls</｜DSML｜parameter>\n"
+                            + "</｜DSML｜invoke>\n</｜DSML｜function_calls>"),
+                    List.of("<｜DSML｜tool_calls>\n<｜DSML｜invoke name=\"Read\">\n<｜DSML｜parameter name=\"limit\" string=\"false\">10</｜DSML｜parameter>\n"
+                            + "</｜DSML｜invoke>\n</｜DSML｜tool_calls>",
+                            "<｜DSML｜tool_calls>\n</｜DSML｜tool_calls>"));
             default -> throw new IllegalArgumentException(syntax.name());
         };
     }
