@@ -311,7 +311,7 @@ public final class Gateway implements AutoCloseable {
                     }
                     OpenAiBackend b = new OpenAiBackend(new OpenAiConfig(OpenAiConfig.normalizeBase(url), o.upstreamKey,
                             flavor, ctx, Duration.ofSeconds(5), Duration.ofSeconds(o.upstreamTimeoutSeconds),
-                            o.inlineSystem()), mapper);
+                            o.inlineSystem(), o.toolFormat()), mapper);
                     b.probe();
                     servers.add(b);
                     ServerPrefixCache cache = new ServerPrefixCache(launched != null ? new SupervisedBackend(b, launched) : b,

@@ -259,9 +259,12 @@ public final class OpenAiBackend implements Backend {
         return foldInlineSystem ? base.withFoldInlineSystem(true) : base;
     }
 
-    /** Servers without a reasoning parser leave {@code <think>} tags in the content. */
+    /**
+     * Servers without a reasoning parser leave {@code <think>} tags in the content; servers without a tool-call
+     * parser leave the calls there too, in the format {@code --tool-format} names.
+     */
     private OpenAiStreamTranslator.Options streamOptions(MessagesRequest request) {
-        return OpenAiStreamTranslator.Options.of(request, TextFormats.THINK_TAGS);
+        return OpenAiStreamTranslator.Options.of(request, TextFormats.of(config.textToolCalls()));
     }
 
     /** Clamps {@code max_tokens} to what the context can still hold after the (estimated) prompt. */

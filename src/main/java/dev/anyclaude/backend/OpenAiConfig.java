@@ -1,5 +1,6 @@
 package dev.anyclaude.backend;
 
+import dev.anyclaude.toolcall.ToolCallSyntax;
 import java.net.URI;
 import java.time.Duration;
 
@@ -13,9 +14,16 @@ import java.time.Duration;
  * @param connectTimeout TCP connect bound
  * @param responseTimeout bound on waiting for the response headers (prefill can be long)
  * @param inlineSystem what to do with mid-conversation system messages: learn, keep or fold them
+ * @param textToolCalls the format tool calls are read in when the server returns them as text ({@code NONE}:
+ *     only {@code <think>} tags are read)
  */
 public record OpenAiConfig(URI baseUrl, String apiKey, Flavor flavor, long contextTokens, Duration connectTimeout,
-        Duration responseTimeout, InlineSystem inlineSystem) {
+        Duration responseTimeout, InlineSystem inlineSystem, ToolCallSyntax textToolCalls) {
+
+    public OpenAiConfig(URI baseUrl, String apiKey, Flavor flavor, long contextTokens, Duration connectTimeout,
+            Duration responseTimeout, InlineSystem inlineSystem) {
+        this(baseUrl, apiKey, flavor, contextTokens, connectTimeout, responseTimeout, inlineSystem, ToolCallSyntax.NONE);
+    }
 
     /** Accepts {@code http://host:port}, {@code http://host:port/}, {@code http://host:port/v1[/]}. */
     public static URI normalizeBase(String url) {

@@ -81,6 +81,25 @@ public final class ServeOptions {
         return foldInlineSystem ? InlineSystem.FOLD : InlineSystem.parse(inlineSystem);
     }
 
+    @Option(names = "--tool-format", paramLabel = "NAME", defaultValue = "none",
+            description = "For model servers that return tool calls as raw text (no tool-call parser, e.g. vLLM without "
+                    + "--enable-auto-tool-choice): the format to read them in: hermes, qwen3_coder, llama3_json, mistral, "
+                    + "harmony, glm, deepseek_v3, kimi_k2, minimax_m2; none reads only <think> tags. The embedded engine "
+                    + "reads its template's own format. Default: ${DEFAULT-VALUE}.")
+    public String toolFormat = "none";
+
+    /** {@code --tool-format} as a syntax. */
+    public dev.anyclaude.toolcall.ToolCallSyntax toolFormat() {
+        try {
+            return dev.anyclaude.toolcall.ToolCallSyntax.valueOf(toolFormat.strip().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--tool-format: " + toolFormat + " (expected one of: "
+                    + java.util.Arrays.stream(dev.anyclaude.toolcall.ToolCallSyntax.values())
+                            .map(v -> v.name().toLowerCase(java.util.Locale.ROOT))
+                            .collect(java.util.stream.Collectors.joining(", ")) + ")");
+        }
+    }
+
     @Option(names = "--no-normalize",
             description = "Do not normalize prompts (keeps Claude Code's billing header): only to measure what normalization saves.")
     public boolean noNormalize;

@@ -1,65 +1,57 @@
 package dev.anyclaude.translate;
 
-import dev.anyclaude.api.Ids;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyclaude.api.EventSink;
+import dev.anyclaude.api.Ids;
 import dev.anyclaude.api.StopReason;
 import dev.anyclaude.api.Usage;
+import dev.anyclaude.toolcall.OutputListener;
+import dev.anyclaude.toolcall.OutputParser;
+import dev.anyclaude.toolcall.OutputParsers;
+import dev.anyclaude.toolcall.ParserOptions;
 import java.io.IOException;
-import java.util.Collection;
-import java.util.Set;
+import java.util.Map;
 
 /**
- * An interpreter of raw generated text: fed the pieces of a model's output as they are generated, it
- * emits Anthropic events, with {@code <think>} segments as thinking blocks and tool calls written as
- * text ({@link TextFormats}) as {@code tool_use} blocks with fresh gateway ids.
+ * Raw generated text to Anthropic events, for every backend that hands the gateway text: the embedded engine, and
+ * servers without their own reasoning or tool-call parser. The text goes through the format's parser ({@link
+ * OutputParsers}: thinking, tool calls in the model's own syntax) and comes out through one {@link BlockWriter}:
+ * thinking blocks, text blocks, and {@code tool_use} blocks with gateway ids whose input streams as the model
+ * writes it.
  *
- * <p>Text streams through at once; only a tail that might be the start of a tag ({@code "<thi"}) is held
- * back until the next piece decides it. A tool call is emitted when it is complete (its closing tag, or
- * the end of its JSON object), never half: a call cut off by the end of generation comes out as the
- * text it was, so a client never runs a truncated call. Llama-3-style JSON calls count only when they
- * are the whole answer and name one of the request's tools (else a JSON answer would be mistaken for
- * a call); such an answer is held until its object closes.
+ * <p>Blocks neither begin nor end with whitespace: the separators models put around tags and calls are dropped
+ * (whitespace inside a block is kept, released once more text follows it).
  *
  * <p>One parser serves one response on one thread.
  */
-public final class ModelOutputParser {
-    private static final String THINK_OPEN = "<think>";
-    private static final String THINK_CLOSE = "</think>";
-    private static final String CALL_OPEN = "<tool_call>";
-    private static final String CALL_CLOSE = "</tool_call>";
-
-    private enum Mode { TEXT, THINKING, TOOL_CALL, JSON_CALL, AFTER_JSON_CALL }
-
-    private final ObjectMapper mapper;
+public final class ModelOutputParser implements OutputListener {
     private final BlockWriter out;
-    private final TextFormats formats;
-    private final Set<String> toolNames;
-    private final StringBuilder pending = new StringBuilder();
-    private Mode mode;
-    private boolean skipLeadingSpace;
-    private boolean answerStarted;
-    // scanner state of a JSON call being held
-    private int scanPos;
-    private int depth;
-    private boolean inString;
-    private boolean escaped;
+    private final OutputParser parser;
+    private final boolean emitThinking;
+    private final boolean singleCall;
+    private final StringBuilder heldSpace = new StringBuilder();
+    private BlockWriter.Kind heldFor = BlockWriter.Kind.NONE;
+    private int toolCalls;
+    private boolean stopRequested;
 
     /**
-     * @param toolNames the request's tool names: a JSON-style call must name one of them
+     * @param toolSchemas the request's tools, name to input schema
+     * @param emitThinking whether thinking becomes thinking blocks (else it is dropped: the client did not ask)
+     * @param singleCall stop after the first complete tool call (tool_choice with parallel tool use disabled)
      */
-    public ModelOutputParser(ObjectMapper mapper, EventSink sink, TextFormats formats, Collection<String> toolNames) {
-        this(mapper, new BlockWriter(sink), formats, toolNames);
+    public ModelOutputParser(EventSink sink, TextFormats formats, Map<String, JsonNode> toolSchemas, boolean emitThinking,
+            boolean singleCall) {
+        this(new BlockWriter(sink), formats, toolSchemas, emitThinking, singleCall);
     }
 
-    ModelOutputParser(ObjectMapper mapper, BlockWriter out, TextFormats formats, Collection<String> toolNames) {
-        this.mapper = mapper;
+    ModelOutputParser(BlockWriter out, TextFormats formats, Map<String, JsonNode> toolSchemas, boolean emitThinking,
+            boolean singleCall) {
         this.out = out;
-        this.formats = formats;
-        this.toolNames = Set.copyOf(toolNames);
-        this.mode = formats.startInThinking() ? Mode.THINKING : Mode.TEXT;
-        this.skipLeadingSpace = mode == Mode.THINKING;
+        this.emitThinking = emitThinking;
+        this.singleCall = singleCall;
+        this.parser = formats.any()
+                ? OutputParsers.create(formats.syntax(), new ParserOptions(formats.startInThinking(), toolSchemas), this)
+                : new TextOnly(this);
     }
 
     /** Emits {@code message_start} now (once the model has accepted the request); otherwise the first text does. */
@@ -70,20 +62,25 @@ public final class ModelOutputParser {
     /** Feeds the next piece of generated text. */
     public void onText(String piece) throws IOException {
         out.start(null);
-        if (piece == null || piece.isEmpty()) {
-            return;
+        if (piece != null && !piece.isEmpty() && !stopRequested) {
+            parser.feed(piece);
         }
-        pending.append(piece);
-        process();
     }
 
     /**
-     * Ends the response: interprets what is still held, closes the open block and emits {@code
-     * message_delta} (END_TURN becomes TOOL_USE when a tool call was emitted) and {@code message_stop}.
+     * Ends the response: interprets what is still held, closes the open block and emits {@code message_delta}
+     * (END_TURN becomes TOOL_USE when a tool call was emitted) and {@code message_stop}.
      */
     public void finish(StopReason reason, Usage usage) throws IOException {
         flush(reason);
         out.finish(reason == StopReason.END_TURN && out.anyToolUse() ? StopReason.TOOL_USE : reason, null, usage);
+    }
+
+    /** Interprets what is still held at the end of the text, without ending the message. */
+    void flush(StopReason reason) throws IOException {
+        if (!stopRequested) {
+            parser.finish(reason == StopReason.MAX_TOKENS);
+        }
     }
 
     /** Whether a tool_use block was emitted so far. */
@@ -91,302 +88,88 @@ public final class ModelOutputParser {
         return out.anyToolUse();
     }
 
-    /** Interprets what is still held at the end of the text, without ending the message. */
-    void flush(StopReason reason) throws IOException {
-        switch (mode) {
-            case TEXT -> {
-                if (answerStarted || !pending.toString().isBlank()) {
-                    emitText(0, pending.length());
-                }
-            }
-            case THINKING -> out.thinking(pending.toString().stripTrailing());
-            case TOOL_CALL -> {
-                Call call = reason == StopReason.MAX_TOKENS ? null : call(pending.toString(), false);
-                if (call != null) {
-                    emitCall(call);
-                } else {
-                    out.text(CALL_OPEN + pending);
-                }
-            }
-            case JSON_CALL -> out.text(pending.toString());
-            case AFTER_JSON_CALL -> {
-                if (!pending.toString().isBlank()) {
-                    out.text(pending.toString());
-                }
-            }
-        }
-        pending.setLength(0);
-        mode = Mode.TEXT;
+    /** Tool calls emitted so far. */
+    public int toolCalls() {
+        return toolCalls;
     }
 
-    private void process() throws IOException {
-        while (!pending.isEmpty()) {
-            boolean more = switch (mode) {
-                case TEXT -> text();
-                case THINKING -> thinking();
-                case TOOL_CALL -> toolCall();
-                case JSON_CALL -> jsonCall();
-                case AFTER_JSON_CALL -> afterJsonCall();
-            };
-            if (!more) {
-                return;
-            }
+    /** Whether generation should stop: the one tool call allowed is complete. */
+    public boolean stopRequested() {
+        return stopRequested;
+    }
+
+    @Override
+    public void text(String text) throws IOException {
+        write(BlockWriter.Kind.TEXT, text);
+    }
+
+    @Override
+    public void thinking(String text) throws IOException {
+        if (emitThinking) {
+            write(BlockWriter.Kind.THINKING, text);
         }
     }
 
-    /** Returns true when the mode changed and the rest of {@code pending} needs another pass. */
-    private boolean text() throws IOException {
-        if (jsonCallsPossible()) {
-            int i = firstNonSpace();
-            if (i == pending.length()) {
-                return false; // only whitespace so far: the answer's first character decides
-            }
-            if (pending.charAt(i) == '{') {
-                pending.delete(0, i);
-                enterJson();
-                return true;
-            }
-        }
-        int at = -1;
-        String tag = null;
-        if (formats.thinkTags()) {
-            at = pending.indexOf(THINK_OPEN);
-            tag = at >= 0 ? THINK_OPEN : null;
-        }
-        if (formats.hermesToolCalls()) {
-            int c = pending.indexOf(CALL_OPEN);
-            if (c >= 0 && (at < 0 || c < at)) {
-                at = c;
-                tag = CALL_OPEN;
-            }
-        }
-        if (tag != null) {
-            emitText(0, at);
-            pending.delete(0, at + tag.length());
-            mode = tag.equals(THINK_OPEN) ? Mode.THINKING : Mode.TOOL_CALL;
-            skipLeadingSpace = mode == Mode.THINKING;
-            return true;
-        }
-        int hold = heldTail(formats.thinkTags() ? THINK_OPEN : null, formats.hermesToolCalls() ? CALL_OPEN : null);
-        emitText(0, pending.length() - hold);
-        pending.delete(0, pending.length() - hold);
-        return false;
+    @Override
+    public void toolCallStart(String name) throws IOException {
+        heldSpace.setLength(0);
+        out.toolStart(Ids.DEFAULT.toolUse(), name);
     }
 
-    private boolean thinking() throws IOException {
-        int at = pending.indexOf(THINK_CLOSE);
-        if (at >= 0) {
-            emitThinking(pending.substring(0, at).stripTrailing());
-            pending.delete(0, at + THINK_CLOSE.length());
-            out.close();
-            mode = Mode.TEXT;
-            skipLeadingSpace = true;
-            return true;
-        }
-        int hold = heldTail(THINK_CLOSE, null);
-        int end = pending.length() - hold;
-        while (end > 0 && Character.isWhitespace(pending.charAt(end - 1))) {
-            end--; // trailing space may turn out to precede </think>
-        }
-        emitThinking(pending.substring(0, end));
-        pending.delete(0, end);
-        return false;
+    @Override
+    public void toolCallArguments(String jsonFragment) throws IOException {
+        out.toolArgs(jsonFragment);
     }
 
-    private boolean toolCall() throws IOException {
-        int at = pending.indexOf(CALL_CLOSE);
-        if (at < 0) {
-            return false;
+    @Override
+    public void toolCallEnd() throws IOException {
+        out.close();
+        toolCalls++;
+        if (singleCall) {
+            stopRequested = true;
         }
-        String body = pending.substring(0, at);
-        pending.delete(0, at + CALL_CLOSE.length());
-        Call call = call(body, false);
-        mode = Mode.TEXT;
-        if (call != null) {
-            emitCall(call);
-            skipLeadingSpace = true; // the newline between calls is not an answer
+    }
+
+    /** The parser of text that is not interpreted. */
+    private record TextOnly(OutputListener listener) implements OutputParser {
+        @Override
+        public void feed(String piece) throws IOException {
+            listener.text(piece);
+        }
+
+        @Override
+        public void finish(boolean truncated) {}
+    }
+
+    /** Writes text of one kind: no leading whitespace in a new block, trailing whitespace held until more follows. */
+    private void write(BlockWriter.Kind kind, String s) throws IOException {
+        if (s.isEmpty()) {
+            return;
+        }
+        if (out.open() != kind || heldFor != kind) {
+            heldSpace.setLength(0);
+            heldFor = kind;
+            if (out.open() != kind) {
+                s = s.stripLeading();
+            }
+        }
+        int end = s.length();
+        while (end > 0 && Character.isWhitespace(s.charAt(end - 1))) {
+            end--;
+        }
+        if (end == 0) {
+            if (out.open() == kind) {
+                heldSpace.append(s);
+            }
+            return;
+        }
+        String body = heldSpace + s.substring(0, end);
+        heldSpace.setLength(0);
+        heldSpace.append(s, end, s.length());
+        if (kind == BlockWriter.Kind.TEXT) {
+            out.text(body);
         } else {
-            out.text(CALL_OPEN + body + CALL_CLOSE);
-            answerStarted = true;
+            out.thinking(body);
         }
-        return true;
-    }
-
-    private boolean jsonCall() throws IOException {
-        int end = jsonEnd();
-        if (end < 0) {
-            return false;
-        }
-        String json = pending.substring(0, end);
-        Call call = call(json, true);
-        if (call == null) {
-            // an answer that happens to be JSON: it is text, and so is everything after it
-            out.text(json);
-            answerStarted = true;
-            pending.delete(0, end);
-            mode = Mode.TEXT;
-            return true;
-        }
-        pending.delete(0, end);
-        emitCall(call);
-        mode = Mode.AFTER_JSON_CALL;
-        return true;
-    }
-
-    private boolean afterJsonCall() {
-        int i = 0;
-        while (i < pending.length() && (Character.isWhitespace(pending.charAt(i)) || pending.charAt(i) == ';')) {
-            i++;
-        }
-        pending.delete(0, i);
-        if (pending.isEmpty()) {
-            return false;
-        }
-        if (pending.charAt(0) == '{') {
-            enterJson();
-        } else {
-            answerStarted = true;
-            mode = Mode.TEXT;
-            skipLeadingSpace = true;
-        }
-        return true;
-    }
-
-    private boolean jsonCallsPossible() {
-        return formats.jsonToolCalls() && !answerStarted && !toolNames.isEmpty();
-    }
-
-    private void enterJson() {
-        mode = Mode.JSON_CALL;
-        scanPos = 0;
-        depth = 0;
-        inString = false;
-        escaped = false;
-    }
-
-    /** The end (exclusive) of the JSON object at the start of {@code pending}, or -1 while it is open. */
-    private int jsonEnd() {
-        for (; scanPos < pending.length(); scanPos++) {
-            char c = pending.charAt(scanPos);
-            if (inString) {
-                if (escaped) {
-                    escaped = false;
-                } else if (c == '\\') {
-                    escaped = true;
-                } else if (c == '"') {
-                    inString = false;
-                }
-            } else if (c == '"') {
-                inString = true;
-            } else if (c == '{') {
-                depth++;
-            } else if (c == '}' && --depth == 0) {
-                return ++scanPos;
-            }
-        }
-        return -1;
-    }
-
-    private int firstNonSpace() {
-        int i = 0;
-        while (i < pending.length() && Character.isWhitespace(pending.charAt(i))) {
-            i++;
-        }
-        return i;
-    }
-
-    /** The length of the longest tail of {@code pending} that is a proper prefix of one of the tags. */
-    private int heldTail(String tagA, String tagB) {
-        int max = Math.max(tagA == null ? 0 : tagA.length(), tagB == null ? 0 : tagB.length()) - 1;
-        int len = pending.length();
-        for (int k = Math.min(max, len); k > 0; k--) {
-            if (pending.charAt(len - k) != '<') {
-                continue;
-            }
-            if (isPrefix(tagA, len - k) || isPrefix(tagB, len - k)) {
-                return k;
-            }
-        }
-        return 0;
-    }
-
-    private boolean isPrefix(String tag, int from) {
-        if (tag == null) {
-            return false;
-        }
-        int n = pending.length() - from;
-        if (n >= tag.length()) {
-            return false;
-        }
-        for (int i = 0; i < n; i++) {
-            if (pending.charAt(from + i) != tag.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void emitText(int from, int to) throws IOException {
-        if (skipLeadingSpace) {
-            while (from < to && Character.isWhitespace(pending.charAt(from))) {
-                from++;
-            }
-            if (from == to) {
-                return;
-            }
-            skipLeadingSpace = false;
-        }
-        if (from < to) {
-            out.text(pending.substring(from, to));
-            answerStarted = true;
-        }
-    }
-
-    private void emitThinking(String s) throws IOException {
-        if (skipLeadingSpace) {
-            s = s.stripLeading();
-            if (s.isEmpty()) {
-                return;
-            }
-            skipLeadingSpace = false;
-        }
-        out.thinking(s);
-    }
-
-    private void emitCall(Call call) throws IOException {
-        out.toolStart(Ids.DEFAULT.toolUse(), call.name);
-        out.toolArgs(call.argumentsJson);
-        answerStarted = true;
-    }
-
-    private record Call(String name, String argumentsJson) {}
-
-    /** Reads {@code {"name":..,"arguments"|"parameters":{..}}}; null when the text is not such a call. */
-    private Call call(String json, boolean knownToolOnly) {
-        JsonNode n;
-        try {
-            n = mapper.readTree(json);
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-        if (n == null || !n.isObject() || !n.path("name").isTextual() || n.path("name").asText().isEmpty()) {
-            return null;
-        }
-        String name = n.get("name").asText();
-        if (knownToolOnly && !toolNames.contains(name)) {
-            return null;
-        }
-        JsonNode args = n.has("arguments") ? n.get("arguments") : n.get("parameters");
-        if (args == null || args.isNull()) {
-            return new Call(name, "{}");
-        }
-        if (args.isTextual()) {
-            try {
-                args = mapper.readTree(args.asText());
-            } catch (IOException | RuntimeException e) {
-                return null;
-            }
-        }
-        return args != null && args.isObject() ? new Call(name, args.toString()) : null;
     }
 }

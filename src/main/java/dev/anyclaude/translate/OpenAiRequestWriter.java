@@ -60,7 +60,8 @@ public final class OpenAiRequestWriter {
     }
 
     private static int estimate(MessagesRequest req) {
-        return 4096 + 512 * req.tools().size() + 256 * req.messages().size();
+        return 4096 + 512 * (req.tools() == null ? 0 : req.tools().size())
+                + 256 * (req.messages() == null ? 0 : req.messages().size());
     }
 
     private void writeBody(JsonGenerator g, MessagesRequest req, OpenAiDialect d, boolean stream) throws IOException {

@@ -5,22 +5,17 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyclaude.api.ErrorKind;
 import dev.anyclaude.api.EventSink;
 import dev.anyclaude.api.GatewayException;
 import dev.anyclaude.api.MessagesRequest;
 import dev.anyclaude.api.StopReason;
-import dev.anyclaude.api.Tool;
 import dev.anyclaude.api.Usage;
 import java.io.IOException;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Translates an OpenAI chat-completions stream into Anthropic events, one SSE {@code data:} payload at
@@ -44,23 +39,18 @@ public final class OpenAiStreamTranslator {
 
     /**
      * @param text how to read thinking and tool calls out of {@code content}, for servers without parsers
-     * @param toolNames the request's tool names (JSON-style calls in text must name one)
+     * @param toolSchemas the request's custom tools, name to input schema
      */
-    public record Options(TextFormats text, Set<String> toolNames) {
-        public static final Options DEFAULT = new Options(TextFormats.NONE, Set.of());
+    public record Options(TextFormats text, Map<String, JsonNode> toolSchemas) {
+        public static final Options DEFAULT = new Options(TextFormats.NONE, Map.of());
 
         public Options {
-            toolNames = Set.copyOf(toolNames);
+            toolSchemas = toolSchemas == null ? Map.of() : toolSchemas;
         }
 
         public static Options of(MessagesRequest request, TextFormats text) {
-            return new Options(text, TOOL_NAMES.get(request.tools(), tools -> tools.stream().filter(Tool::custom)
-                    .map(Tool::name).collect(Collectors.toUnmodifiableSet())));
+            return new Options(text, ToolSchemas.of(request.tools()));
         }
-
-        /** Custom tool names by tool list: one set per tool set, as the request parser shares the list. */
-        private static final Cache<List<Tool>, Set<String>> TOOL_NAMES =
-                Caffeine.newBuilder().weakKeys().maximumSize(64).build();
     }
 
     private final JsonFactory factory;
@@ -81,8 +71,8 @@ public final class OpenAiStreamTranslator {
     public OpenAiStreamTranslator(ObjectMapper mapper, EventSink sink, Options options) {
         this.factory = mapper.getFactory();
         this.out = new BlockWriter(sink);
-        this.textParser = options.text().any() ? new ModelOutputParser(mapper, out, options.text(), options.toolNames())
-                : null;
+        this.textParser = options.text().any()
+                ? new ModelOutputParser(out, options.text(), options.toolSchemas(), true, false) : null;
     }
 
     /** A tool call of the backend: its key, its backend id, and whether its block is open. */

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import dev.anyclaude.toolcall.ToolCallSyntax;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -87,8 +88,9 @@ class GoldenTranslationTest {
     }
 
     static TextFormats formats(Properties p) {
-        return new TextFormats(flag(p, "thinkTags"), flag(p, "startInThinking"), flag(p, "hermesToolCalls"),
-                flag(p, "jsonToolCalls"));
+        ToolCallSyntax syntax = ToolCallSyntax.valueOf(p.getProperty("toolCalls", "NONE"));
+        boolean any = flag(p, "thinkTags") || syntax != ToolCallSyntax.NONE;
+        return new TextFormats(any, syntax, false).withStartInThinking(flag(p, "startInThinking"));
     }
 
     private static boolean flag(Properties p, String name) {

@@ -23,6 +23,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 
 class TranslationPropertiesTest {
+    private static final java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> F_TOOL = java.util.Map.of("F",
+            new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("type", "object"));
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final OpenAiRequestWriter WRITER = new OpenAiRequestWriter(MAPPER);
     private static final String NOISE = "{}[]\":,0-e\\nul";
@@ -69,7 +71,7 @@ class TranslationPropertiesTest {
         Random r = new Random(seed);
         Recorder rec = new Recorder();
         OpenAiStreamTranslator t = new OpenAiStreamTranslator(MAPPER, rec,
-                new OpenAiStreamTranslator.Options(r.nextBoolean() ? TextFormats.NONE : TextFormats.ALL, Set.of("F")));
+                new OpenAiStreamTranslator.Options(r.nextBoolean() ? TextFormats.NONE : TextFormats.of(dev.anyclaude.toolcall.ToolCallSyntax.HERMES), F_TOOL));
         StringBuilder content = new StringBuilder();
         Set<Integer> calls = new HashSet<>();
         int nextCall = 0;
@@ -240,7 +242,7 @@ class TranslationPropertiesTest {
         }
         Recorder rec = new Recorder();
         OpenAiStreamTranslator t = new OpenAiStreamTranslator(MAPPER, rec,
-                new OpenAiStreamTranslator.Options(TextFormats.ALL, Set.of("F")));
+                new OpenAiStreamTranslator.Options(TextFormats.of(dev.anyclaude.toolcall.ToolCallSyntax.HERMES), F_TOOL));
         try {
             t.onData(data.toString());
             t.onEnd();
