@@ -118,7 +118,7 @@ final class BenchmarkPrompts {
     }
 
     String render(MessagesRequest r) {
-        return backend.renderer().render(r).text();
+        return backend.format().render(r).text();
     }
 
     /** A question of exactly {@code suffixTokens} characters (one token each in a byte vocabulary). */

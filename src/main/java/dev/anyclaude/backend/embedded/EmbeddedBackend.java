@@ -3,6 +3,7 @@ package dev.anyclaude.backend.embedded;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyclaude.api.ErrorKind;
 import dev.anyclaude.api.EventSink;
+import dev.anyclaude.translate.ModelOutputParser;
 import dev.anyclaude.api.GatewayException;
 import dev.anyclaude.api.MessagesRequest;
 import dev.anyclaude.api.StopReason;
@@ -30,7 +31,7 @@ public final class EmbeddedBackend implements Backend {
     private final ObjectMapper json;
     private final NativeModel model;
     private final Engine engine;
-    private final PromptRenderer renderer;
+    private final ChatFormat format;
     private volatile boolean closed;
 
     /** Loads the model (once per process) and creates the slots. */
@@ -52,7 +53,7 @@ public final class EmbeddedBackend implements Backend {
         this.json = json;
         this.model = NativeModel.load(config.nativeLibDir(), config.modelPath(), loadProgress);
         this.engine = new Engine(model, config);
-        this.renderer = new PromptRenderer(ChatTemplate.forModel(model.api, model.chatTemplate));
+        this.format = new ChatFormat(model.chatTemplate, model.templateTokens(), json);
     }
 
     @Override
@@ -63,7 +64,7 @@ public final class EmbeddedBackend implements Backend {
     /** One line for start-up: the model, the template, the context and slot layout. */
     public String describe() {
         return String.format("model %s (%s), template %s, %d slot%s x %d tokens, %d threads, KV %d MiB",
-                model.path, model.description, renderer.template().name(), engine.slotCount(),
+                model.path, model.description, format.describe(), engine.slotCount(),
                 engine.slotCount() == 1 ? "" : "s", engine.nCtx, config.threads(), kvBytes() >> 20);
     }
 
@@ -77,21 +78,19 @@ public final class EmbeddedBackend implements Backend {
         requireOpen();
         MessagesRequest request = backendRequest.request();
         Engine.Params params = params(request);
-        PromptRenderer.Prompt prompt = renderer.render(request);
+        ChatFormat.Prompt prompt = format.render(request);
         int[] tokens = model.tokenize(prompt.text());
         if (tokens.length > engine.nCtx) {
             throw GatewayException.contextOverflow(tokens.length, engine.nCtx);
         }
-        BlockWriter blocks = new BlockWriter(sink);
-        OutputInterpreter interpreter = new OutputInterpreter(blocks, json, prompt, request.thinkingOn());
-        StopScanner stops = new StopScanner(request.stopSequences(), renderer.template().endOfTurn());
+        ModelOutputParser parser = new ModelOutputParser(sink, prompt.formats(), prompt.toolSchemas(),
+                request.thinkingOn(), prompt.singleCall());
         Utf8Stream utf8 = new Utf8Stream();
-        StopScanner.Step[] stopped = new StopScanner.Step[1];
 
-        Engine.Generation gen = engine.generate(tokens, params, new Engine.Listener() {
+        Engine.Generation gen = engine.generate(tokens, params.withGrammar(prompt.grammar()), new Engine.Listener() {
             @Override
             public void started(int slot, int promptTokens, int reused) throws IOException {
-                sink.accept(new StreamEvent.MessageStart(null, null, new Usage(promptTokens - reused, 0, reused, 0)));
+                parser.start(new Usage(promptTokens - reused, 0, reused, 0));
             }
 
             private boolean first = true;
@@ -102,43 +101,16 @@ public final class EmbeddedBackend implements Backend {
                     firstToken.run();
                 }
                 first = false;
-                StopScanner.Step step = stops.accept(utf8.accept(model.piece(token)));
-                interpreter.accept(step.text());
-                if (step.stopped()) {
-                    stopped[0] = step;
-                    return true;
-                }
-                return interpreter.stopRequested();
+                parser.onText(utf8.accept(model.piece(token)));
+                return parser.stopRequested();
             }
         });
 
+        parser.onText(utf8.finish());
         boolean truncated = gen.stop() == Engine.Stop.MAX_TOKENS || gen.stop() == Engine.Stop.CONTEXT_FULL;
-        if (stopped[0] == null) {
-            StopScanner.Step tail = stops.accept(utf8.finish());
-            interpreter.accept(tail.text());
-            if (tail.stopped()) {
-                stopped[0] = tail;
-            } else {
-                interpreter.accept(stops.finish());
-            }
-        }
-        interpreter.finish(truncated && stopped[0] == null);
-
-        StopReason reason;
-        String stopSequence = null;
-        if (stopped[0] != null && stopped[0].stop() != null) {
-            reason = StopReason.STOP_SEQUENCE;
-            stopSequence = stopped[0].stop();
-        } else if (truncated && stopped[0] == null && !interpreter.stopRequested()) {
-            reason = StopReason.MAX_TOKENS;
-        } else if (interpreter.toolCalls() > 0) {
-            reason = StopReason.TOOL_USE;
-        } else {
-            reason = StopReason.END_TURN;
-        }
+        StopReason reason = truncated && !parser.stopRequested() ? StopReason.MAX_TOKENS : StopReason.END_TURN;
         Usage usage = new Usage(gen.promptTokens() - gen.reusedTokens(), gen.output().length, gen.reusedTokens(), 0);
-        sink.accept(new StreamEvent.MessageDelta(reason, stopSequence, usage));
-        sink.accept(StreamEvent.MESSAGE_STOP);
+        parser.finish(reason, usage);
     }
 
     private Engine.Params params(MessagesRequest r) {
@@ -167,7 +139,7 @@ public final class EmbeddedBackend implements Backend {
     @Override
     public TokenCount countTokens(BackendRequest request) {
         requireOpen();
-        return new TokenCount(model.tokenize(renderer.render(request.request()).text()).length, true);
+        return new TokenCount(model.tokenize(format.render(request.request()).text()).length, true);
     }
 
     @Override
@@ -226,7 +198,7 @@ public final class EmbeddedBackend implements Backend {
         return model;
     }
 
-    PromptRenderer renderer() {
-        return renderer;
+    ChatFormat format() {
+        return format;
     }
 }

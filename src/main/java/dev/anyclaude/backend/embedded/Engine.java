@@ -36,6 +36,10 @@ final class Engine implements AutoCloseable {
         Params(int maxTokens, double temperature, int topK, double topP, int seed) {
             this(maxTokens, temperature, topK, topP, seed, null);
         }
+
+        Params withGrammar(Grammar g) {
+            return new Params(maxTokens, temperature, topK, topP, seed, g);
+        }
     }
 
     /** Receives a generation as it happens; runs on the slot's thread. */

@@ -100,8 +100,6 @@ final class LlamaApi {
             ADDRESS.withName("seq_id"),
             ADDRESS.withName("logits"));
 
-    static final StructLayout CHAT_MESSAGE = MemoryLayout.structLayout(
-            ADDRESS.withName("role"), ADDRESS.withName("content"));
 
     static final StructLayout SAMPLER_CHAIN_PARAMS = MemoryLayout.structLayout(JAVA_BOOLEAN.withName("no_perf"));
 
@@ -138,9 +136,10 @@ final class LlamaApi {
     private final MethodHandle vocabIsEog;
     private final MethodHandle vocabBos;
     private final MethodHandle vocabEos;
+    private final MethodHandle vocabGetAddBos;
+    private final MethodHandle vocabGetAddEos;
     private final MethodHandle tokenize;
     private final MethodHandle tokenToPiece;
-    private final MethodHandle chatApplyTemplate;
     private final MethodHandle batchInit;
     private final MethodHandle batchFree;
     private final MethodHandle decode;
@@ -188,12 +187,12 @@ final class LlamaApi {
         vocabIsEog = bind(lib, "llama_vocab_is_eog", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT));
         vocabBos = bind(lib, "llama_vocab_bos", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         vocabEos = bind(lib, "llama_vocab_eos", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        vocabGetAddBos = bind(lib, "llama_vocab_get_add_bos", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
+        vocabGetAddEos = bind(lib, "llama_vocab_get_add_eos", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
         tokenize = bind(lib, "llama_tokenize", FunctionDescriptor.of(
                 JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_BOOLEAN, JAVA_BOOLEAN));
         tokenToPiece = bind(lib, "llama_token_to_piece", FunctionDescriptor.of(
                 JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_BOOLEAN));
-        chatApplyTemplate = bind(lib, "llama_chat_apply_template", FunctionDescriptor.of(
-                JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_BOOLEAN, ADDRESS, JAVA_INT));
         batchInit = bind(lib, "llama_batch_init", FunctionDescriptor.of(BATCH, JAVA_INT, JAVA_INT, JAVA_INT));
         batchFree = bind(lib, "llama_batch_free", FunctionDescriptor.ofVoid(BATCH));
         decode = bind(lib, "llama_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, BATCH));
@@ -478,6 +477,24 @@ final class LlamaApi {
         return intCall(vocabBos, vocab);
     }
 
+    /** Whether the tokenizer adds a BOS token to a prompt itself. */
+    boolean vocabGetAddBos(MemorySegment vocab) {
+        try {
+            return (boolean) vocabGetAddBos.invokeExact(vocab);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Whether the tokenizer adds an EOS token to a prompt itself. */
+    boolean vocabGetAddEos(MemorySegment vocab) {
+        try {
+            return (boolean) vocabGetAddEos.invokeExact(vocab);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     int vocabEos(MemorySegment vocab) {
         return intCall(vocabEos, vocab);
     }
@@ -496,15 +513,6 @@ final class LlamaApi {
     int tokenToPiece(MemorySegment vocab, int token, MemorySegment buf, int len, boolean special) {
         try {
             return (int) tokenToPiece.invokeExact(vocab, token, buf, len, 0, special);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** Renders a chat with a template; returns the length, which may exceed {@code len}, or -1 if unknown. */
-    int chatApplyTemplate(MemorySegment tmpl, MemorySegment chat, long n, boolean addAssistant, MemorySegment buf, int len) {
-        try {
-            return (int) chatApplyTemplate.invokeExact(tmpl, chat, n, addAssistant, buf, len);
         } catch (Throwable t) {
             throw rethrow(t);
         }

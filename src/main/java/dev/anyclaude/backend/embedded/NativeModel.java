@@ -137,6 +137,17 @@ final class NativeModel {
         }
     }
 
+    /** The BOS and EOS texts a chat template sees, and whether the tokenizer adds them itself. */
+    dev.anyclaude.template.TemplateTokens templateTokens() {
+        return new dev.anyclaude.template.TemplateTokens(tokenText(api.vocabBos(vocab)), tokenText(api.vocabEos(vocab)),
+                api.vocabGetAddBos(vocab), api.vocabGetAddEos(vocab));
+    }
+
+    /** The text of a token ({@code <s>}, {@code <|im_end|>}), or "" for none (-1). */
+    String tokenText(int token) {
+        return token < 0 || token >= nVocab ? "" : new String(piece(token), StandardCharsets.UTF_8);
+    }
+
     /** The bytes a token stands for (special tokens as their text). */
     byte[] piece(int token) {
         if (token < 0 || token >= nVocab) {

@@ -1,6 +1,7 @@
 package dev.anyclaude.backend.embedded;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /**
  * A llama.cpp sampler chain for one request: the request's grammar first (when it has one), then greedy at
@@ -34,11 +35,28 @@ final class Sampler implements AutoCloseable {
             }
             tokens[i] = t[0];
         }
-        MemorySegment sampler = model.api.samplerInitGrammar(model.vocab, g.gbnf(), g.root(), g.triggerPatterns(), tokens);
+        List<String> patterns = g.triggerPatterns().stream().map(Sampler::wholeOutputPattern).toList();
+        MemorySegment sampler = model.api.samplerInitGrammar(model.vocab, g.gbnf(), g.root(), patterns, tokens);
         if (sampler.equals(MemorySegment.NULL)) {
             throw new IllegalArgumentException("llama.cpp could not parse the grammar (see its log)");
         }
         return sampler;
+    }
+
+    /**
+     * A trigger pattern as the bundled llama.cpp (b4916) applies it: matched against the whole output so far
+     * ({@code std::regex_match}), where the pinned server's release (v0.5.0) searches for it unless it is anchored at
+     * both ends. An unanchored pattern {@code P} becomes {@code [\s\S]*?(?:P)[\s\S]*} (group 1 stays P's first
+     * group: where the constrained text begins); {@code ^P} becomes {@code (?:P)[\s\S]*}; {@code ^P$} is kept.
+     */
+    static String wholeOutputPattern(String p) {
+        boolean start = p.startsWith("^");
+        boolean end = p.endsWith("$") && !p.endsWith("\\$");
+        if (start && end) {
+            return p;
+        }
+        String body = start ? p.substring(1) : p;
+        return (start ? "" : "[\\s\\S]*?") + "(?:" + body + ")" + "[\\s\\S]*";
     }
 
     /**

@@ -40,9 +40,15 @@ class EmbeddedBackendTest {
         backend.close();
     }
 
+    /** Generates through the stop-sequence filter, as the gateway's request path does for every backend. */
     static List<StreamEvent> generate(MessagesRequest r) throws IOException {
         List<StreamEvent> events = new ArrayList<>();
-        backend.generate(new BackendRequest(r, null, "req"), events::add);
+        try {
+            backend.generate(new BackendRequest(r, null, "req"),
+                    dev.anyclaude.translate.StopSequenceFilter.wrap(events::add, r.stopSequences() == null ? List.of() : r.stopSequences()));
+        } catch (dev.anyclaude.translate.GenerationStopped stopped) {
+            // a stop sequence matched: the response is complete
+        }
         return events;
     }
 
@@ -182,7 +188,7 @@ class EmbeddedBackendTest {
         assertThat(backend.models()).containsExactly("tiny-256x4-gqa2-seed1");
         assertThat(backend.readiness().ready()).isTrue();
         assertThat(backend.contextTokens()).isEqualTo(1024);
-        assertThat(backend.describe()).contains("template chatml", "2 slots x 1024 tokens");
+        assertThat(backend.describe()).contains("chatml with Hermes tools", "2 slots x 1024 tokens");
         assertThat(backend.kvBytes()).isPositive();
     }
 
