@@ -227,17 +227,24 @@ class ClaudeCodeEndToEndTest {
      * alone decides: allowed, Claude Code runs the call; flagged, it does not. Either way Claude Code takes the
      * gateway's answer — it does not fall back to its own classifier requests or latch the server check off.
      */
-    @ParameterizedTest(name = "judge {0}")
-    @ValueSource(strings = {"allows", "flags"})
-    void inAutoModeTheGatewaysVerdictDecidesWhetherClaudeCodeRunsTheCall(String judge, @TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "judge {0} on {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"allows, llama-server", "flags, llama-server", "allows, embedded",
+            "flags, embedded"})
+    void inAutoModeTheGatewaysVerdictDecidesWhetherClaudeCodeRunsTheCall(String judge, String engine, @TempDir Path dir)
+            throws Exception {
         Path claude = installedClaude(ClaudeCodeVersions.NEWEST);
         Path work = Files.createDirectories(dir.resolve("work"));
         boolean allows = judge.equals("allows");
         Path model = dev.anyclaude.llamacpp.SafeguardVerdictsTest.judgingModel(dir, "echo " + MARKER + " > marker.txt",
                 FINAL, allows ? dev.anyclaude.llamacpp.SafeguardVerdictsTest.ALLOW : dev.anyclaude.llamacpp.SafeguardVerdictsTest.FLAG);
-        Run run = run(dir, work, claude, List.of("--launch", "llama-server", "--server-bin",
-                dev.anyclaude.testing.LlamaServerProcess.binary().toString(), "--model", model.toString(), "--ctx", "32768",
-                "--slots", "2", "--server-log", dir.resolve("llama-server.log").toString()),
+        // The embedded engine judges with the same model in-process: the verdict's schema becomes its grammar, the
+        // model's Qwen3-Coder-style call is read by the engine's parser.
+        List<String> gateway = engine.equals("embedded")
+                ? List.of("--model", model.toString(), "--ctx", "32768", "--slots", "2")
+                : List.of("--launch", "llama-server", "--server-bin", dev.anyclaude.testing.LlamaServerProcess.binary().toString(),
+                        "--model", model.toString(), "--ctx", "32768", "--slots", "2", "--server-log",
+                        dir.resolve("llama-server.log").toString());
+        Run run = run(dir, work, claude, gateway,
                 List.of("-p", "Write the marker file, then tell me you are done.", "--tools", "Bash",
                         "--permission-mode", "auto", "--output-format", "json", "--debug"));
         String context = "\nstdout: " + run.stdout() + "\nstderr: " + run.stderr();

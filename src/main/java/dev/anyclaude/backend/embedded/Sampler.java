@@ -15,8 +15,8 @@ final class Sampler implements AutoCloseable {
     /** The chain {@code params} ask for, over {@code model}'s vocabulary. */
     Sampler(NativeModel model, Engine.Params params) {
         this(model.api, params.temperature(), params.topK(), params.topP(), params.seed());
-        if (params.grammar() != null) {
-            MemorySegment grammar = grammarSampler(model, params.grammar());
+        MemorySegment grammar = params.grammar() == null ? null : grammarSampler(model, params.grammar());
+        if (grammar != null) {
             // The chain owns what is added to it; the grammar goes first so the draw sees only allowed tokens.
             MemorySegment chain = api.samplerChainInit();
             api.samplerChainAdd(chain, grammar);
@@ -25,18 +25,40 @@ final class Sampler implements AutoCloseable {
         }
     }
 
+    /**
+     * The llama.cpp grammar sampler for {@code g}, or null when a lazy grammar has no trigger this engine can use.
+     *
+     * <p>Lazy triggers are given to llama.cpp as tokens, never as patterns: the bundled library (b4916) matches a
+     * pattern with {@code std::regex_match} against the whole output after every token, which costs time growing
+     * with the square of the answer and, past a few thousand characters, overflows the native stack (measured: a
+     * segmentation fault at 6,000 tokens). A pattern that is a call opener written literally ({@code
+     * (<tool_call>)}) becomes that opener's token when the vocabulary has it as one token — as real models have
+     * their {@code <tool_call>}, {@code [TOOL_CALLS]}, {@code <|python_tag|>}. Other patterns are left out; without
+     * any trigger the answer is sampled freely and still parsed.
+     */
     private static MemorySegment grammarSampler(NativeModel model, Grammar g) {
-        int[] tokens = new int[g.triggerTokens().size()];
-        for (int i = 0; i < tokens.length; i++) {
-            int[] t = model.tokenizeSpecial(g.triggerTokens().get(i));
-            if (t.length != 1) {
-                throw new IllegalArgumentException("grammar trigger " + g.triggerTokens().get(i)
-                        + " is not one token of this model's vocabulary (" + t.length + " tokens)");
+        java.util.LinkedHashSet<Integer> tokens = new java.util.LinkedHashSet<>();
+        for (String t : g.triggerTokens()) {
+            int[] ids = model.tokenizeSpecial(t);
+            if (ids.length != 1) {
+                throw new IllegalArgumentException("grammar trigger " + t + " is not one token of this model's vocabulary ("
+                        + ids.length + " tokens)");
             }
-            tokens[i] = t[0];
+            tokens.add(ids[0]);
         }
-        List<String> patterns = g.triggerPatterns().stream().map(Sampler::wholeOutputPattern).toList();
-        MemorySegment sampler = model.api.samplerInitGrammar(model.vocab, g.gbnf(), g.root(), patterns, tokens);
+        for (String p : g.triggerPatterns()) {
+            for (String opener : literalOpeners(p)) {
+                int[] ids = model.tokenizeSpecial(opener);
+                if (ids.length == 1 && model.tokenText(ids[0]).equals(opener)) {
+                    tokens.add(ids[0]);
+                }
+            }
+        }
+        if (g.lazy() && tokens.isEmpty()) {
+            return null;
+        }
+        int[] ids = tokens.stream().mapToInt(Integer::intValue).toArray();
+        MemorySegment sampler = model.api.samplerInitGrammar(model.vocab, g.gbnf(), g.root(), List.of(), ids);
         if (sampler.equals(MemorySegment.NULL)) {
             throw new IllegalArgumentException("llama.cpp could not parse the grammar (see its log)");
         }
@@ -44,19 +66,31 @@ final class Sampler implements AutoCloseable {
     }
 
     /**
-     * A trigger pattern as the bundled llama.cpp (b4916) applies it: matched against the whole output so far
-     * ({@code std::regex_match}), where the pinned server's release (v0.5.0) searches for it unless it is anchored at
-     * both ends. An unanchored pattern {@code P} becomes {@code [\s\S]*?(?:P)[\s\S]*} (group 1 stays P's first
-     * group: where the constrained text begins); {@code ^P} becomes {@code (?:P)[\s\S]*}; {@code ^P$} is kept.
+     * The literal texts a trigger pattern of the form {@code (A)} or {@code (A|B)} stands for, each alternative a
+     * regex-escaped literal; empty for any other pattern.
      */
-    static String wholeOutputPattern(String p) {
-        boolean start = p.startsWith("^");
-        boolean end = p.endsWith("$") && !p.endsWith("\\$");
-        if (start && end) {
-            return p;
+    static List<String> literalOpeners(String pattern) {
+        if (!pattern.startsWith("(") || !pattern.endsWith(")") || pattern.endsWith("\\)")) {
+            return List.of();
         }
-        String body = start ? p.substring(1) : p;
-        return (start ? "" : "[\\s\\S]*?") + "(?:" + body + ")" + "[\\s\\S]*";
+        List<String> out = new java.util.ArrayList<>();
+        StringBuilder lit = new StringBuilder();
+        String body = pattern.substring(1, pattern.length() - 1);
+        for (int i = 0; i < body.length(); i++) {
+            char c = body.charAt(i);
+            if (c == '\\' && i + 1 < body.length()) {
+                lit.append(body.charAt(++i));
+            } else if (c == '|') {
+                out.add(lit.toString());
+                lit.setLength(0);
+            } else if (".^$()*+?[]{}".indexOf(c) >= 0) {
+                return List.of(); // a real regex, not a literal
+            } else {
+                lit.append(c);
+            }
+        }
+        out.add(lit.toString());
+        return out.stream().filter(x -> !x.isEmpty()).toList();
     }
 
     /**

@@ -71,8 +71,8 @@ class ChatFormatTest {
         ChatFormat f = fallback();
         assertThat(f.syntax()).isEqualTo(ToolCallSyntax.HERMES);
         String text = f.render(toolLoop()).text();
-        assertThat(text).startsWith("<|im_start|>system\nYou are terse.\n\n").contains("<tools>\n{\"type\":\"function\"")
-                .contains("<|im_start|>assistant\nListing.\n<tool_call>\n{\"name\": \"Bash\", \"arguments\": {\"command\":\"ls\"}}\n</tool_call><|im_end|>\n")
+        assertThat(text).startsWith("<|im_start|>system\nYou are terse.\n\n").contains("<tools>\n{\"type\": \"function\", \"function\": {\"name\": \"Bash\"")
+                .contains("<|im_start|>assistant\nListing.\n<tool_call>\n{\"name\": \"Bash\", \"arguments\": {\"command\": \"ls\"}}\n</tool_call><|im_end|>\n")
                 .contains("<|im_start|>user\n<tool_response>\na.txt\nb.txt\n</tool_response><|im_end|>\n")
                 .endsWith("<|im_start|>assistant\n");
     }

@@ -125,8 +125,7 @@ class EngineTest {
 
     @Test
     void aLazyGrammarLeavesTheOutputFreeUntilItsTriggerAndConstrainsItAfter() throws IOException {
-        // The trigger is searched for in the output so far, as llama.cpp v0.5.0 reads patterns (the sampler rewrites it
-        // for the bundled library, which matches the whole output): here the model's first "x".
+        // The trigger pattern is a literal opener, here "x": the sampler gives llama.cpp its token as the trigger.
         Grammar g = new Grammar("root ::= \"x\" [0-9]{4}", "root", List.of("(x)"), List.of());
         try (Engine e = engine(config(1))) {
             int triggered = 0;
@@ -140,6 +139,25 @@ class EngineTest {
                 }
             }
             assertThat(triggered).as("a 1.5-temperature random model writes an x in some of 8 answers").isPositive();
+        }
+    }
+
+    @Test
+    void triggerPatternsThatAreLiteralOpenersBecomeTokensAndOthersAreLeftOut() {
+        assertThat(Sampler.literalOpeners("(<tool_call>)")).containsExactly("<tool_call>");
+        assertThat(Sampler.literalOpeners("(\\[TOOL_CALLS\\])")).containsExactly("[TOOL_CALLS]");
+        assertThat(Sampler.literalOpeners("(<\\|tool_calls_section_begin\\|>|<\\|tool_call_begin\\|>)"))
+                .containsExactly("<|tool_calls_section_begin|>", "<|tool_call_begin|>");
+        assertThat(Sampler.literalOpeners("^\\s*(\\{\\s*\"name\"\\s*:)")).isEmpty();
+        assertThat(Sampler.literalOpeners("(<\\|channel\\|>(?:commentary|analysis) to=)")).isEmpty();
+        // an opener the tiny vocabulary spells in several tokens leaves the answer unconstrained: no grammar at all
+        Grammar notOneToken = new Grammar("root ::= \"<tool_call>\" [a-z]+", "root", List.of("(<tool_call>)"), List.of());
+        try (Engine e = engine(config(1))) {
+            Engine.Generation free = run(e, tokens(text(3, 40)), new Engine.Params(30, 0, 0, 1, 7));
+            Engine.Generation lazy = run(e, tokens(text(3, 40)), new Engine.Params(30, 0, 0, 1, 7, notOneToken));
+            assertThat(lazy.output()).isEqualTo(free.output());
+        } catch (IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
         }
     }
 
