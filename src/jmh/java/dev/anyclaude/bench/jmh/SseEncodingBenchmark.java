@@ -46,7 +46,7 @@ public class SseEncodingBenchmark {
                 : Inputs.goldenStream(stream);
         List<StreamEvent> out = new ArrayList<>();
         OpenAiStreamTranslator t = new OpenAiStreamTranslator(Inputs.MAPPER, out::add,
-                new OpenAiStreamTranslator.Options(TextFormats.NONE, java.util.Set.of("Read")));
+                new OpenAiStreamTranslator.Options(TextFormats.NONE, java.util.Map.of("Read", Inputs.MAPPER.createObjectNode())));
         try {
             t.start();
             for (String data : chunks) {
