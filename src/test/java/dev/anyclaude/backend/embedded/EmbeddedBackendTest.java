@@ -118,6 +118,37 @@ class EmbeddedBackendTest {
         assertThat(backend.slotStats()).anySatisfy(s -> assertThat(s.reusedTokens()).isGreaterThanOrEqualTo(firstPrompt));
     }
 
+    /**
+     * A random-weight model cannot call a tool on its own; under the grammar a forced tool_choice builds it can
+     * only: the call parses, names a request tool and its input matches the schema (here an enum), whatever the
+     * seed.
+     */
+    @Test
+    void aForcedToolChoiceMakesEvenARandomModelWriteAValidCall() throws IOException {
+        dev.anyclaude.api.Tool pick = new dev.anyclaude.api.Tool("Pick", "Picks a command.",
+                "{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\",\"enum\":[\"ls\",\"pwd\"]}},"
+                        + "\"required\":[\"command\"],\"additionalProperties\":false}", null);
+        for (int seed = 1; seed <= 3; seed++) {
+            MessagesRequest r = sampling(withTools(request(null, List.of(user("Run something " + seed))), List.of(pick),
+                    new ToolChoice("any", null, true)), 1.0, null, null, null).withMaxTokens(200);
+            List<StreamEvent> events = generate(r);
+            assertThat(delta(events).stopReason()).as("seed %d", seed).isEqualTo(StopReason.TOOL_USE);
+            StreamEvent.ToolUseBlock call = events.stream().filter(e -> e instanceof StreamEvent.BlockStart b
+                    && b.block() instanceof StreamEvent.ToolUseBlock).map(e -> (StreamEvent.ToolUseBlock) ((StreamEvent.BlockStart) e).block())
+                    .findFirst().orElseThrow();
+            assertThat(call.name()).isEqualTo("Pick");
+            assertThat(call.id()).startsWith("toolu_");
+            StringBuilder input = new StringBuilder();
+            for (StreamEvent e : events) {
+                if (e instanceof StreamEvent.BlockDelta d && d.delta() instanceof StreamEvent.InputJsonDelta j) {
+                    input.append(j.partialJson());
+                }
+            }
+            assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(input.toString()).path("command").asText())
+                    .isIn("ls", "pwd");
+        }
+    }
+
     @Test
     void stopsAtARequestedStopSequence() throws IOException {
         MessagesRequest r = sampling(request(null, List.of(user("Continue: abc"))), 0.0, null, null, null);
