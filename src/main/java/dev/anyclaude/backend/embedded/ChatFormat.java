@@ -2,7 +2,10 @@ package dev.anyclaude.backend.embedded;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.anyclaude.api.ContentBlock;
 import dev.anyclaude.api.GatewayException;
+import dev.anyclaude.api.Message;
+import dev.anyclaude.api.Role;
 import dev.anyclaude.api.MessagesRequest;
 import dev.anyclaude.api.ToolChoice;
 import dev.anyclaude.backend.LlamaServerClient.LateSystem;
@@ -121,9 +124,23 @@ final class ChatFormat {
         if (request.tools() == null) {
             request = request.withTools(java.util.List.of());
         }
+        // A final assistant message is a prefill the answer continues: as llama-server does, the conversation before
+        // it is rendered with its generation prompt and the prefill's text follows.
+        String prefill = null;
+        java.util.List<Message> messages = request.messages();
+        if (!messages.isEmpty() && messages.getLast().role() == Role.ASSISTANT
+                && messages.getLast().content().stream().noneMatch(b -> b instanceof ContentBlock.ToolUse)) {
+            prefill = ContentBlock.joinText(messages.getLast().content());
+            request = request.withMessages(messages.subList(0, messages.size() - 1));
+        }
         try {
             JsonNode chat = json.readTree(writer.write(request, dialect, false));
-            return template.apply(chat, tokens);
+            String prompt = template.apply(chat, tokens);
+            if (prefill == null) {
+                return prompt;
+            }
+            // the generation prompt opened a thinking block: the prefill is the answer, after it
+            return (OutputParsers.startsInThinking(prompt) ? prompt + "\n</think>\n\n" : prompt) + prefill;
         } catch (TemplateException e) {
             // What llama.cpp's server answers a template exception with, made a client error: the request's shape
             // is what the template refuses (Claude Code drops the offending turn on a 400 and retries a 500).

@@ -88,6 +88,13 @@ class ChatFormatTest {
     }
 
     @Test
+    void aFinalAssistantMessageIsAPrefillTheAnswerContinues() {
+        MessagesRequest r = Requests.request("s", List.of(Requests.user("Name a color."), Requests.assistant("The color is")));
+        assertThat(fallback().render(r).text()).endsWith("<|im_start|>user\nName a color.<|im_end|>\n<|im_start|>assistant\nThe color is");
+        assertThat(qwen3Coder().render(r).text()).endsWith("<|im_start|>assistant\nThe color is");
+    }
+
+    @Test
     void toolChoiceDecidesWhetherTheGrammarIsLazyStrictOrAbsent() {
         ChatFormat f = qwen3Coder();
         MessagesRequest auto = toolLoop();
