@@ -49,7 +49,8 @@ public final class GenModelCommand implements Callable<Integer> {
 
     @Option(names = "--chat-template", paramLabel = "FILE|NAME",
             description = "Jinja chat template to write into the model: a file, or the name of a template of the pinned"
-                    + " llama.cpp release (e.g. Qwen3-Coder, from scripts/llama-server.sh's cache). Default: none"
+                    + " llama.cpp release (e.g. Qwen3-Coder, from scripts/llama-server.sh's cache); its special tokens"
+                    + " (<|im_start|>, <tool_call>, [TOOL_CALLS], ...) join the vocabulary as control tokens. Default: none"
                     + " (servers then fall back to chatml, which drops tools).")
     String chatTemplate;
 

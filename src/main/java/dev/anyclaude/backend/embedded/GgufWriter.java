@@ -81,21 +81,50 @@ public final class GgufWriter {
      * (the Jinja source a server renders prompts with), or none when null.
      */
     public static void writeTinyLlama(TinyLlamaSpec spec, String chatTemplate, Path out) throws IOException {
-        GgufWriter w = tinyLlama(spec);
+        GgufWriter w = tinyLlama(spec, chatTemplate == null ? List.of() : specialTokens(chatTemplate));
         if (chatTemplate != null) {
             w.string("tokenizer.chat_template", chatTemplate);
         }
         w.write(out);
     }
 
+    /**
+     * The special tokens a chat template writes, as a real model of its family has them in its vocabulary: {@code
+     * <|im_start|>}, {@code <|python_tag|>}, {@code <｜tool▁calls▁begin｜>}, {@code [TOOL_CALLS]}, and the tags
+     * Qwen-style vocabularies add ({@code <tool_call>}, {@code </think>}, ...), in order of first appearance.
+     */
+    static List<String> specialTokens(String template) {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        java.util.regex.Matcher m = SPECIAL.matcher(template);
+        while (m.find()) {
+            out.add(m.group());
+        }
+        out.remove("<s>");
+        out.remove("</s>");
+        return List.copyOf(out);
+    }
+
+    private static final java.util.regex.Pattern SPECIAL = java.util.regex.Pattern.compile(
+            "<\\|[A-Za-z0-9_.:/-]{1,40}\\|>" // <|im_start|>, <|start_header_id|>
+                    + "|<\uFF5C[^\uFF5C<>'\"]{1,40}\uFF5C>" // <｜tool▁calls▁begin｜>
+                    + "|\\[(?:TOOL_CALLS|TOOL_RESULTS|/TOOL_RESULTS|AVAILABLE_TOOLS|/AVAILABLE_TOOLS|INST|/INST|"
+                    + "SYSTEM_PROMPT|/SYSTEM_PROMPT|ARGS|CALL_ID|THINK|/THINK)\\]"
+                    + "|</?(?:tool_call|tool_response|think|tools|arg_key|arg_value|minimax:tool_call)>");
+
     static GgufWriter tinyLlama(TinyLlamaSpec s) {
+        return tinyLlama(s, List.of());
+    }
+
+    /** The tiny model with {@code specials} as control tokens after the byte vocabulary. */
+    static GgufWriter tinyLlama(TinyLlamaSpec s, List<String> specials) {
+        int vocab = TinyLlamaSpec.VOCAB + specials.size();
         GgufWriter w = new GgufWriter();
         int headDim = s.headDim();
         w.string("general.architecture", "llama");
         w.string("general.name", "anyclaude-tiny-" + s.embd() + "x" + s.layers());
         w.u32("general.alignment", ALIGNMENT);
         w.u32("general.file_type", 7); // mostly Q8_0
-        w.u32("llama.vocab_size", TinyLlamaSpec.VOCAB);
+        w.u32("llama.vocab_size", vocab);
         w.u32("llama.context_length", s.ctx());
         w.u32("llama.embedding_length", s.embd());
         w.u32("llama.block_count", s.layers());
@@ -106,9 +135,13 @@ public final class GgufWriter {
         w.f32("llama.rope.freq_base", 10000f);
         w.f32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
         w.string("tokenizer.ggml.model", "llama");
-        String[] tokens = new String[TinyLlamaSpec.VOCAB];
-        float[] scores = new float[TinyLlamaSpec.VOCAB];
-        int[] types = new int[TinyLlamaSpec.VOCAB];
+        String[] tokens = new String[vocab];
+        float[] scores = new float[vocab];
+        int[] types = new int[vocab];
+        for (int i = 0; i < specials.size(); i++) {
+            tokens[TinyLlamaSpec.VOCAB + i] = specials.get(i);
+            types[TinyLlamaSpec.VOCAB + i] = 3; // control: read as one token in a prompt, as llama.cpp reads special text
+        }
         tokens[0] = "<unk>";
         types[0] = 2; // unknown
         tokens[1] = "<s>";
@@ -136,7 +169,7 @@ public final class GgufWriter {
         SplittableRandom random = new SplittableRandom(s.seed());
         int q = s.heads() * headDim;
         int kv = s.kvHeads() * headDim;
-        w.tensor("token_embd.weight", new long[] {s.embd(), TinyLlamaSpec.VOCAB}, TensorType.Q8_0, q8(random, 1.0));
+        w.tensor("token_embd.weight", new long[] {s.embd(), vocab}, TensorType.Q8_0, q8(random, 1.0));
         for (int i = 0; i < s.layers(); i++) {
             String p = "blk." + i + ".";
             w.tensor(p + "attn_norm.weight", new long[] {s.embd()}, TensorType.F32, ones());
@@ -150,7 +183,7 @@ public final class GgufWriter {
             w.tensor(p + "ffn_down.weight", new long[] {s.ff(), s.embd()}, TensorType.Q8_0, q8(random, fanIn(s.ff())));
         }
         w.tensor("output_norm.weight", new long[] {s.embd()}, TensorType.F32, ones());
-        w.tensor("output.weight", new long[] {s.embd(), TinyLlamaSpec.VOCAB}, TensorType.Q8_0, q8(random, fanIn(s.embd())));
+        w.tensor("output.weight", new long[] {s.embd(), vocab}, TensorType.Q8_0, q8(random, fanIn(s.embd())));
         return w;
     }
 
