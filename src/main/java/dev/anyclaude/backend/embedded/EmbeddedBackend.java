@@ -7,7 +7,6 @@ import dev.anyclaude.translate.ModelOutputParser;
 import dev.anyclaude.api.GatewayException;
 import dev.anyclaude.api.MessagesRequest;
 import dev.anyclaude.api.StopReason;
-import dev.anyclaude.api.StreamEvent;
 import dev.anyclaude.api.Usage;
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.BackendRequest;
