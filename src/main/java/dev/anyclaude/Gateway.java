@@ -15,7 +15,7 @@ import dev.anyclaude.backend.Flavor;
 import dev.anyclaude.backend.OpenAiBackend;
 import dev.anyclaude.backend.OpenAiConfig;
 import dev.anyclaude.backend.embedded.EmbeddedBackend;
-import dev.anyclaude.backend.embedded.EmbeddedConfig;
+import dev.anyclaude.engine.EngineConfig;
 import dev.anyclaude.backend.launch.LaunchSpec;
 import dev.anyclaude.backend.launch.LaunchedServer;
 import dev.anyclaude.backend.launch.ServerKind;
@@ -336,7 +336,7 @@ public final class Gateway implements AutoCloseable {
         if (o.ctx > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("--ctx: " + o.ctx + " (expected: at most " + Integer.MAX_VALUE + ")");
         }
-        EmbeddedConfig config = EmbeddedConfig.defaults(Path.of(o.model))
+        EngineConfig config = EngineConfig.defaults(Path.of(o.model))
                 .withCtxPerSlot((int) o.ctx)
                 .withSlots(o.slots)
                 .withStateBytes(o.stateRamBytes, o.stateDiskBytes)

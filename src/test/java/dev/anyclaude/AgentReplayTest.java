@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyclaude.api.Fixtures;
 import dev.anyclaude.api.Json;
-import dev.anyclaude.backend.embedded.TestModels;
+import dev.anyclaude.engine.TestModels;
 import dev.anyclaude.bench.AgentReplayClient;
 import dev.anyclaude.bench.AgentReplayRequest;
 import dev.anyclaude.bench.AgentReplaySession;

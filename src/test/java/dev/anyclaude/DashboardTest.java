@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyclaude.backend.embedded.TestModels;
+import dev.anyclaude.engine.TestModels;
 import dev.anyclaude.cli.ServeOptions;
 import dev.anyclaude.testing.HeadlessChromium;
 import java.net.URI;

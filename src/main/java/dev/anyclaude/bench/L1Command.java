@@ -2,8 +2,8 @@ package dev.anyclaude.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyclaude.api.Json;
-import dev.anyclaude.backend.embedded.GgufWriter;
-import dev.anyclaude.backend.embedded.TinyLlamaSpec;
+import dev.anyclaude.engine.GgufWriter;
+import dev.anyclaude.engine.TinyLlamaSpec;
 import dev.anyclaude.backend.launch.PinnedLlamaServer;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,8 +1,8 @@
 package dev.anyclaude.cli;
 
 import dev.anyclaude.Gateway;
-import dev.anyclaude.backend.embedded.GgufWriter;
-import dev.anyclaude.backend.embedded.TinyLlamaSpec;
+import dev.anyclaude.engine.GgufWriter;
+import dev.anyclaude.engine.TinyLlamaSpec;
 import dev.anyclaude.backend.launch.AppDirs;
 import java.io.BufferedReader;
 import java.io.IOException;

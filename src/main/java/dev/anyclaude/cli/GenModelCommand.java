@@ -1,8 +1,8 @@
 package dev.anyclaude.cli;
 
-import dev.anyclaude.backend.embedded.GgufWriter;
-import dev.anyclaude.backend.embedded.TinyLlamaSpec;
-import dev.anyclaude.backend.embedded.ToolCallModel;
+import dev.anyclaude.engine.GgufWriter;
+import dev.anyclaude.engine.TinyLlamaSpec;
+import dev.anyclaude.engine.ToolCallModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

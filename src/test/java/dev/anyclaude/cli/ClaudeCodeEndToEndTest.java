@@ -114,7 +114,7 @@ class ClaudeCodeEndToEndTest {
     void claudeCodeCompletesATurnOnTheEmbeddedEngineWithAGeneratedModel(String version, @TempDir Path dir) throws Exception {
         Path claude = installedClaude(version);
         Path work = Files.createDirectories(dir.resolve("work"));
-        Path model = dev.anyclaude.backend.embedded.TestModels.tiny();
+        Path model = dev.anyclaude.engine.TestModels.tiny();
         // The generated model spends one token per character, so Claude Code's own ~77 KB prompt would take
         // minutes on 2 cores: a short system prompt and no tools keep the same protocol path to seconds.
         Run run = run(dir, work, claude, List.of("--backend", "embedded", "--model", model.toString(), "--ctx", "8192",
@@ -146,7 +146,7 @@ class ClaudeCodeEndToEndTest {
         Path work = Files.createDirectories(dir.resolve("work"));
         Path model = dir.resolve("tool-call.gguf");
         dev.anyclaude.testing.LlamaServerProcess.binary(); // its build keeps the release's templates
-        dev.anyclaude.backend.embedded.ToolCallModel.write(model, "echo " + MARKER + " > marker.txt", FINAL,
+        dev.anyclaude.engine.ToolCallModel.write(model, "echo " + MARKER + " > marker.txt", FINAL,
                 ChatTemplates.read("Qwen3-Coder"));
         boolean server = engine.equals("llama-server");
         List<String> gateway = server

@@ -2,8 +2,8 @@ package dev.anyclaude.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.anyclaude.backend.embedded.GgufWriter;
-import dev.anyclaude.backend.embedded.TinyLlamaSpec;
+import dev.anyclaude.engine.GgufWriter;
+import dev.anyclaude.engine.TinyLlamaSpec;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyclaude.Gateway;
 import dev.anyclaude.api.Fixtures;
-import dev.anyclaude.backend.embedded.ToolCallModel;
+import dev.anyclaude.engine.ToolCallModel;
 import dev.anyclaude.cli.ChatTemplates;
 import dev.anyclaude.cli.ServeOptions;
 import dev.anyclaude.testing.GatewayFixture;

@@ -19,7 +19,7 @@ import com.anthropic.models.messages.ToolUseBlockParam;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyclaude.Gateway;
-import dev.anyclaude.backend.embedded.ToolCallModel;
+import dev.anyclaude.engine.ToolCallModel;
 import dev.anyclaude.cli.ChatTemplates;
 import dev.anyclaude.cli.ServeOptions;
 import dev.anyclaude.testing.GatewayFixture;

@@ -3,7 +3,7 @@ package dev.anyclaude.observe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.anyclaude.Gateway;
-import dev.anyclaude.backend.embedded.TestModels;
+import dev.anyclaude.engine.TestModels;
 import dev.anyclaude.backend.launch.LaunchedServer;
 import dev.anyclaude.backend.launch.ServerSupervisor;
 import dev.anyclaude.cli.ServeOptions;

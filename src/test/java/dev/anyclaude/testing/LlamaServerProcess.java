@@ -1,6 +1,6 @@
 package dev.anyclaude.testing;
 
-import dev.anyclaude.backend.embedded.TestModels;
+import dev.anyclaude.engine.TestModels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

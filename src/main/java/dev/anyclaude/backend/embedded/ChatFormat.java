@@ -1,5 +1,6 @@
 package dev.anyclaude.backend.embedded;
 
+import dev.anyclaude.engine.Grammar;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyclaude.api.ContentBlock;

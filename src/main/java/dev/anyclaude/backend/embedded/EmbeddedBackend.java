@@ -1,5 +1,10 @@
 package dev.anyclaude.backend.embedded;
 
+import dev.anyclaude.engine.Engine;
+import dev.anyclaude.engine.EngineConfig;
+import dev.anyclaude.engine.NativeModel;
+import dev.anyclaude.engine.SlotSnapshot;
+import dev.anyclaude.engine.Utf8Stream;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyclaude.api.ErrorKind;
 import dev.anyclaude.api.EventSink;
@@ -26,7 +31,7 @@ import java.util.function.DoubleConsumer;
  */
 public final class EmbeddedBackend implements Backend {
 
-    private final EmbeddedConfig config;
+    private final EngineConfig config;
     private final ObjectMapper json;
     private final NativeModel model;
     private final Engine engine;
@@ -34,7 +39,7 @@ public final class EmbeddedBackend implements Backend {
     private volatile boolean closed;
 
     /** Loads the model (once per process) and creates the slots. */
-    public EmbeddedBackend(EmbeddedConfig config) {
+    public EmbeddedBackend(EngineConfig config) {
         this(config, new ObjectMapper(), null);
     }
 
@@ -47,7 +52,7 @@ public final class EmbeddedBackend implements Backend {
      * @throws IllegalStateException when another model is already loaded in this process, or the
      *     native library cannot be loaded here
      */
-    public EmbeddedBackend(EmbeddedConfig config, ObjectMapper json, DoubleConsumer loadProgress) {
+    public EmbeddedBackend(EngineConfig config, ObjectMapper json, DoubleConsumer loadProgress) {
         this.config = config;
         this.json = json;
         this.model = NativeModel.load(config.nativeLibDir(), config.modelPath(), loadProgress);

@@ -1,5 +1,11 @@
 package dev.anyclaude.backend.embedded;
 
+import dev.anyclaude.engine.EngineConfig;
+import dev.anyclaude.engine.GgufWriter;
+import dev.anyclaude.engine.LlamaContext;
+import dev.anyclaude.engine.NativeModel;
+import dev.anyclaude.engine.SlotSnapshot;
+import dev.anyclaude.engine.TinyLlamaSpec;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyclaude.api.ContentBlock;
 import dev.anyclaude.api.Message;
@@ -138,9 +144,9 @@ public final class EmbeddedBenchmark {
                 GgufWriter.writeTinyLlama(s, model);
             }
         }
-        EmbeddedConfig base = EmbeddedConfig.defaults(model).withThreads(options.threads())
+        EngineConfig base = EngineConfig.defaults(model).withThreads(options.threads())
                 .withCtxPerSlot(256).withSeed(1).withSlotWait(Duration.ofMinutes(10))
-                .withStateBytes(4096 * EmbeddedConfig.MIB, 0);
+                .withStateBytes(4096 * EngineConfig.MIB, 0);
         long loadStart = System.nanoTime();
         try (EmbeddedBackend probe = new EmbeddedBackend(base.withSlots(1), json, null)) {
             notes.put("model", String.format(Locale.ROOT, "model: %s; loaded in %.2f s", probe.model().description,
@@ -155,7 +161,7 @@ public final class EmbeddedBenchmark {
             coldAndWarm(base);
             alternating(base);
             restored(base, "RAM");
-            restored(base.withStateBytes(0, 8192 * EmbeddedConfig.MIB), "disk");
+            restored(base.withStateBytes(0, 8192 * EngineConfig.MIB), "disk");
             sharedContext(base);
         }
         return report(model);
@@ -206,7 +212,7 @@ public final class EmbeddedBenchmark {
         }
     }
 
-    private void coldAndWarm(EmbeddedConfig base) throws IOException {
+    private void coldAndWarm(EngineConfig base) throws IOException {
         MessagesRequest first = prompts.a(List.of(), prompts.suffix(1));
         MessagesRequest second = prompts.a(List.of(), prompts.suffix(2));
         Run cold;
@@ -227,7 +233,7 @@ public final class EmbeddedBenchmark {
         identical("case 1, warm vs cold", warm, cold);
     }
 
-    private void alternating(EmbeddedConfig base) throws IOException {
+    private void alternating(EngineConfig base) throws IOException {
         Peak.reset();
         List<Message> historyA = new ArrayList<>();
         List<Message> historyB = new ArrayList<>();
@@ -266,7 +272,7 @@ public final class EmbeddedBenchmark {
         return List.of(asked, new Message(Role.ASSISTANT, List.of(new ContentBlock.Text(said))));
     }
 
-    private void restored(EmbeddedConfig base, String tier) throws IOException {
+    private void restored(EngineConfig base, String tier) throws IOException {
         MessagesRequest a1 = prompts.a(List.of(), prompts.suffix(31));
         MessagesRequest b1 = prompts.b(List.of(), prompts.suffix(32));
         MessagesRequest a2 = prompts.a(List.of(), prompts.suffix(33));
@@ -293,7 +299,7 @@ public final class EmbeddedBenchmark {
     }
 
     /** One context holding two sequences against two contexts: prefill of B while A is resident. */
-    private void sharedContext(EmbeddedConfig base) throws IOException {
+    private void sharedContext(EngineConfig base) throws IOException {
         NativeModel m = NativeModel.load(base.nativeLibDir(), base.modelPath(), null);
         int[] a = m.tokenize(prompts.render(prompts.a(List.of(), prompts.suffix(41))));
         int[] b = m.tokenize(prompts.render(prompts.b(List.of(), prompts.suffix(42))));

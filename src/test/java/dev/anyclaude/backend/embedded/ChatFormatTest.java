@@ -1,5 +1,6 @@
 package dev.anyclaude.backend.embedded;
 
+import dev.anyclaude.engine.Grammar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -17,6 +17,10 @@ import dev.anyclaude.api.StopReason;
 import dev.anyclaude.api.StreamEvent;
 import dev.anyclaude.api.ToolChoice;
 import dev.anyclaude.backend.BackendRequest;
+import dev.anyclaude.engine.EngineConfig;
+import dev.anyclaude.engine.TestModels;
+import dev.anyclaude.engine.GgufWriter;
+import dev.anyclaude.engine.TinyLlamaSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +36,7 @@ class EmbeddedBackendTest {
 
     @BeforeAll
     static void open() {
-        backend = new EmbeddedBackend(EngineTest.config(2));
+        backend = new EmbeddedBackend(TestModels.config(2));
     }
 
     @AfterAll
@@ -102,7 +106,7 @@ class EmbeddedBackendTest {
 
     @Test
     void reportsThePromptTokensTakenFromTheCacheAsCacheRead() throws IOException {
-        List<dev.anyclaude.api.Message> turn1 = List.of(system("Context: " + EngineTest.text(100, 300)), user("First question?"));
+        List<dev.anyclaude.api.Message> turn1 = List.of(system("Context: " + TestModels.text(100, 300)), user("First question?"));
         MessagesRequest first = request("You help with code.", turn1);
         generate(first);
         List<dev.anyclaude.api.Message> turn2 = new ArrayList<>(turn1);
@@ -187,7 +191,7 @@ class EmbeddedBackendTest {
 
     @Test
     void refusesAPromptLongerThanTheContextWithTheCompactionWording() {
-        MessagesRequest r = request(null, List.of(user(EngineTest.text(101, 1500))));
+        MessagesRequest r = request(null, List.of(user(TestModels.text(101, 1500))));
         assertThatThrownBy(() -> generate(r))
                 .isInstanceOfSatisfying(GatewayException.class, g -> assertThat(g.kind()).isEqualTo(ErrorKind.CONTEXT_OVERFLOW))
                 .hasMessageMatching("prompt is too long: \\d+ tokens > 1024 maximum");
@@ -226,10 +230,10 @@ class EmbeddedBackendTest {
     @Test
     void refusesAFileThatIsNotAModel(@TempDir Path dir) throws IOException {
         Path junk = java.nio.file.Files.writeString(dir.resolve("junk.gguf"), "not a model at all");
-        assertThatThrownBy(() -> new EmbeddedBackend(EmbeddedConfig.defaults(junk)))
+        assertThatThrownBy(() -> new EmbeddedBackend(EngineConfig.defaults(junk)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("is not a GGUF file");
-        assertThatThrownBy(() -> new EmbeddedBackend(EmbeddedConfig.defaults(dir.resolve("missing.gguf"))))
+        assertThatThrownBy(() -> new EmbeddedBackend(EngineConfig.defaults(dir.resolve("missing.gguf"))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cannot be read");
     }
@@ -238,7 +242,7 @@ class EmbeddedBackendTest {
     void refusesASecondModelInTheSameProcess(@TempDir Path dir) throws IOException {
         Path other = dir.resolve("other.gguf");
         GgufWriter.writeTinyLlama(new TinyLlamaSpec(64, 1, 2, 2, 64, 256, 5), other);
-        EmbeddedConfig config = EmbeddedConfig.defaults(other).withCtxPerSlot(256).withSlots(1).withThreads(1);
+        EngineConfig config = EngineConfig.defaults(other).withCtxPerSlot(256).withSlots(1).withThreads(1);
         assertThatThrownBy(() -> new EmbeddedBackend(config))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("one model per process");

@@ -1,5 +1,6 @@
 package dev.anyclaude.backend.embedded;
 
+import dev.anyclaude.engine.TestModels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.anyclaude.Gateway;
 import dev.anyclaude.backend.Flavor;
-import dev.anyclaude.backend.embedded.TestModels;
+import dev.anyclaude.engine.TestModels;
 import dev.anyclaude.cli.ServeOptions;
 import dev.anyclaude.testing.GatewayFixture;
 import dev.anyclaude.testing.LlamaServerProcess;

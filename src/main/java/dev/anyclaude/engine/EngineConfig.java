@@ -1,4 +1,4 @@
-package dev.anyclaude.backend.embedded;
+package dev.anyclaude.engine;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +22,7 @@ import java.util.Objects;
  * @param minPrefixTokens shortest shared prefix worth routing to, keeping or saving: shorter matches
  *     (a chat template's opening tokens) are treated as no match
  */
-public record EmbeddedConfig(
+public record EngineConfig(
         Path modelPath,
         int ctxPerSlot,
         int slots,
@@ -38,7 +38,7 @@ public record EmbeddedConfig(
 
     public static final long MIB = 1L << 20;
 
-    public EmbeddedConfig {
+    public EngineConfig {
         Objects.requireNonNull(modelPath, "modelPath");
         Objects.requireNonNull(slotWait, "slotWait");
         check(ctxPerSlot >= 0 && (ctxPerSlot == 0 || ctxPerSlot >= 16), "ctx: " + ctxPerSlot + " (expected: 0 for the model's own, or at least 16)");
@@ -56,58 +56,58 @@ public record EmbeddedConfig(
      * 2048, 1 GiB of saved states in memory and 8 GiB on disk, random seed, 120 s slot wait, 256-token
      * minimum prefix.
      */
-    public static EmbeddedConfig defaults(Path modelPath) {
-        return new EmbeddedConfig(modelPath, 0, 2, Math.max(1, Runtime.getRuntime().availableProcessors()), 2048,
+    public static EngineConfig defaults(Path modelPath) {
+        return new EngineConfig(modelPath, 0, 2, Math.max(1, Runtime.getRuntime().availableProcessors()), 2048,
                 1024 * MIB, 8192 * MIB, null, null, -1, Duration.ofSeconds(120), 256);
     }
 
-    public EmbeddedConfig withCtxPerSlot(int v) {
-        return new EmbeddedConfig(modelPath, v, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
+    public EngineConfig withCtxPerSlot(int v) {
+        return new EngineConfig(modelPath, v, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
                 nativeLibDir, seed, slotWait, minPrefixTokens);
     }
 
-    public EmbeddedConfig withSlots(int v) {
-        return new EmbeddedConfig(modelPath, ctxPerSlot, v, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
+    public EngineConfig withSlots(int v) {
+        return new EngineConfig(modelPath, ctxPerSlot, v, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
                 nativeLibDir, seed, slotWait, minPrefixTokens);
     }
 
-    public EmbeddedConfig withThreads(int v) {
-        return new EmbeddedConfig(modelPath, ctxPerSlot, slots, v, batch, stateRamBytes, stateDiskBytes, stateDir,
+    public EngineConfig withThreads(int v) {
+        return new EngineConfig(modelPath, ctxPerSlot, slots, v, batch, stateRamBytes, stateDiskBytes, stateDir,
                 nativeLibDir, seed, slotWait, minPrefixTokens);
     }
 
-    public EmbeddedConfig withBatch(int v) {
-        return new EmbeddedConfig(modelPath, ctxPerSlot, slots, threads, v, stateRamBytes, stateDiskBytes, stateDir,
+    public EngineConfig withBatch(int v) {
+        return new EngineConfig(modelPath, ctxPerSlot, slots, threads, v, stateRamBytes, stateDiskBytes, stateDir,
                 nativeLibDir, seed, slotWait, minPrefixTokens);
     }
 
-    public EmbeddedConfig withStateBytes(long ram, long disk) {
-        return new EmbeddedConfig(modelPath, ctxPerSlot, slots, threads, batch, ram, disk, stateDir, nativeLibDir,
+    public EngineConfig withStateBytes(long ram, long disk) {
+        return new EngineConfig(modelPath, ctxPerSlot, slots, threads, batch, ram, disk, stateDir, nativeLibDir,
                 seed, slotWait, minPrefixTokens);
     }
 
-    public EmbeddedConfig withStateDir(Path v) {
-        return new EmbeddedConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, v,
+    public EngineConfig withStateDir(Path v) {
+        return new EngineConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, v,
                 nativeLibDir, seed, slotWait, minPrefixTokens);
     }
 
-    public EmbeddedConfig withNativeLibDir(Path v) {
-        return new EmbeddedConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
+    public EngineConfig withNativeLibDir(Path v) {
+        return new EngineConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
                 v, seed, slotWait, minPrefixTokens);
     }
 
-    public EmbeddedConfig withSeed(long v) {
-        return new EmbeddedConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
+    public EngineConfig withSeed(long v) {
+        return new EngineConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
                 nativeLibDir, v, slotWait, minPrefixTokens);
     }
 
-    public EmbeddedConfig withSlotWait(Duration v) {
-        return new EmbeddedConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
+    public EngineConfig withSlotWait(Duration v) {
+        return new EngineConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
                 nativeLibDir, seed, v, minPrefixTokens);
     }
 
-    public EmbeddedConfig withMinPrefixTokens(int v) {
-        return new EmbeddedConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
+    public EngineConfig withMinPrefixTokens(int v) {
+        return new EngineConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
                 nativeLibDir, seed, slotWait, v);
     }
 

@@ -1,4 +1,4 @@
-package dev.anyclaude.backend.embedded;
+package dev.anyclaude.engine;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -20,7 +20,7 @@ import java.util.function.BooleanSupplier;
  */
 // Binding native code is what this class is for; the JVM runs with --enable-native-access.
 @SuppressWarnings("restricted")
-final class LlamaContext implements AutoCloseable {
+public final class LlamaContext implements AutoCloseable {
 
     private final LlamaApi api;
     final int nCtx;
@@ -40,7 +40,7 @@ final class LlamaContext implements AutoCloseable {
      *
      * @throws GatewayException when llama.cpp cannot allocate it
      */
-    LlamaContext(NativeModel model, int nCtx, int nBatch, int nSeq, int threads) {
+    public LlamaContext(NativeModel model, int nCtx, int nBatch, int nSeq, int threads) {
         if (nCtx < 1 || nBatch < 1 || nSeq < 1 || threads < 1) {
             throw new IllegalArgumentException("context " + nCtx + "/" + nBatch + "/" + nSeq + "/" + threads);
         }
@@ -91,7 +91,7 @@ final class LlamaContext implements AutoCloseable {
      *     far stay in the cache) and the number decoded is returned
      * @return how many tokens were decoded
      */
-    int decode(int[] tokens, int from, int to, int pos, int seq, BooleanSupplier cancelled) {
+    public int decode(int[] tokens, int from, int to, int pos, int seq, BooleanSupplier cancelled) {
         checkSeq(seq);
         if (from < 0 || to > tokens.length || from > to) {
             throw new IllegalArgumentException("token range " + from + ".." + to + " of " + tokens.length);
@@ -131,12 +131,12 @@ final class LlamaContext implements AutoCloseable {
     }
 
     /** The batch index whose logits the last completed {@link #decode} computed, for sampling. */
-    int lastLogitsIndex() {
+    public int lastLogitsIndex() {
         return lastLogits;
     }
 
     /** Removes positions {@code [p0, end)} of sequence {@code seq}. */
-    void removeFrom(int seq, int p0) {
+    public void removeFrom(int seq, int p0) {
         checkSeq(seq);
         if (p0 < 0) {
             throw new IllegalArgumentException("position " + p0);
@@ -147,42 +147,42 @@ final class LlamaContext implements AutoCloseable {
     }
 
     /** Empties the whole cache. */
-    void clear() {
+    public void clear() {
         api.kvClear(ctx);
     }
 
     /** Highest position held by {@code seq}, or -1 when it is empty. */
-    int maxPosition(int seq) {
+    public int maxPosition(int seq) {
         checkSeq(seq);
         return api.kvSeqPosMax(ctx, seq);
     }
 
     /** Makes {@code dst} share {@code src}'s cells in {@code [0, end)}; no data is copied. */
-    void share(int src, int dst, int end) {
+    public void share(int src, int dst, int end) {
         checkSeq(src);
         checkSeq(dst);
         api.kvSeqCp(ctx, src, dst, 0, end);
     }
 
     /** Bytes a snapshot of {@code seq} takes. */
-    long stateSize(int seq) {
+    public long stateSize(int seq) {
         checkSeq(seq);
         return api.stateSeqGetSize(ctx, seq);
     }
 
     /** Writes a snapshot of {@code seq} into {@code dst}; returns the bytes written (0 on failure). */
-    long saveState(int seq, MemorySegment dst) {
+    public long saveState(int seq, MemorySegment dst) {
         checkSeq(seq);
         return api.stateSeqGetData(ctx, dst, dst.byteSize(), seq);
     }
 
     /** Loads a snapshot into {@code seq}, which must be empty; returns the bytes read (0 on failure). */
-    long loadState(int seq, MemorySegment src) {
+    public long loadState(int seq, MemorySegment src) {
         checkSeq(seq);
         return api.stateSeqSetData(ctx, src, src.byteSize(), seq);
     }
 
-    MemorySegment handle() {
+    public MemorySegment handle() {
         return ctx;
     }
 

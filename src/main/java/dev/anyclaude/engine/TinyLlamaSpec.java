@@ -1,4 +1,4 @@
-package dev.anyclaude.backend.embedded;
+package dev.anyclaude.engine;
 
 /**
  * The shape of a tiny llama-architecture model with random weights and a byte vocabulary, as written

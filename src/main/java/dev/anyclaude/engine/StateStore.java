@@ -1,4 +1,4 @@
-package dev.anyclaude.backend.embedded;
+package dev.anyclaude.engine;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.anyclaude.backend.embedded;
+package dev.anyclaude.engine;
 
 /**
  * What one slot of the embedded engine holds and has done, for {@code /cache/stats} and metrics. No

@@ -1,4 +1,4 @@
-package dev.anyclaude.backend.embedded;
+package dev.anyclaude.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.anyclaude.backend.embedded;
+package dev.anyclaude.engine;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * An incremental UTF-8 decoder for token pieces: a character split over several tokens (byte tokens,
  * or BPE pieces ending mid-character) comes out once complete; malformed bytes become U+FFFD.
  */
-final class Utf8Stream {
+public final class Utf8Stream {
 
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPLACE)
@@ -18,7 +18,7 @@ final class Utf8Stream {
     private ByteBuffer pending = ByteBuffer.allocate(64);
 
     /** Decodes what is complete so far; an unfinished trailing character waits for the next call. */
-    String accept(byte[] bytes) {
+    public String accept(byte[] bytes) {
         if (pending.remaining() < bytes.length) {
             ByteBuffer bigger = ByteBuffer.allocate(pending.position() + bytes.length + 64);
             pending.flip();
@@ -35,7 +35,7 @@ final class Utf8Stream {
     }
 
     /** Decodes whatever is left, replacing an unfinished character. */
-    String finish() {
+    public String finish() {
         pending.flip();
         CharBuffer out = CharBuffer.allocate(pending.remaining() + 2);
         decoder.decode(pending, out, true);

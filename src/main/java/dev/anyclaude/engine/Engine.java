@@ -1,4 +1,4 @@
-package dev.anyclaude.backend.embedded;
+package dev.anyclaude.engine;
 
 import dev.anyclaude.api.ErrorKind;
 import dev.anyclaude.api.GatewayException;
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * full.
  *
  */
-final class Engine implements AutoCloseable {
+public final class Engine implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
@@ -32,18 +32,18 @@ final class Engine implements AutoCloseable {
      *
      * @param grammar what constrains the output, or null for nothing
      */
-    record Params(int maxTokens, double temperature, int topK, double topP, int seed, Grammar grammar) {
-        Params(int maxTokens, double temperature, int topK, double topP, int seed) {
+    public record Params(int maxTokens, double temperature, int topK, double topP, int seed, Grammar grammar) {
+        public Params(int maxTokens, double temperature, int topK, double topP, int seed) {
             this(maxTokens, temperature, topK, topP, seed, null);
         }
 
-        Params withGrammar(Grammar g) {
+        public Params withGrammar(Grammar g) {
             return new Params(maxTokens, temperature, topK, topP, seed, g);
         }
     }
 
     /** Receives a generation as it happens; runs on the slot's thread. */
-    interface Listener {
+    public interface Listener {
         /** The prompt is placed: {@code reused} of its {@code promptTokens} come from the cache. */
         void started(int slot, int promptTokens, int reused) throws IOException;
 
@@ -52,20 +52,20 @@ final class Engine implements AutoCloseable {
     }
 
     /** Why generation stopped. */
-    enum Stop { END_OF_GENERATION, LISTENER, MAX_TOKENS, CONTEXT_FULL }
+    public enum Stop { END_OF_GENERATION, LISTENER, MAX_TOKENS, CONTEXT_FULL }
 
     /** The outcome of a generation. */
-    record Generation(int slot, int promptTokens, int reusedTokens, boolean restored, int[] output, Stop stop) {}
+    public record Generation(int slot, int promptTokens, int reusedTokens, boolean restored, int[] output, Stop stop) {}
 
     private final NativeModel model;
-    private final EmbeddedConfig config;
-    final int nCtx;
+    private final EngineConfig config;
+    public final int nCtx;
     private final Slot[] slots;
     private final StateStore store;
     private final SlotTable table;
     private boolean closed;
 
-    Engine(NativeModel model, EmbeddedConfig config) {
+    public Engine(NativeModel model, EngineConfig config) {
         this.model = model;
         this.config = config;
         this.nCtx = config.ctxPerSlot() > 0 ? config.ctxPerSlot() : Math.min(model.nCtxTrain, 32768);
@@ -88,11 +88,11 @@ final class Engine implements AutoCloseable {
         return new LlamaContext(model, nCtx, config.batch(), 1, config.threads());
     }
 
-    int slotCount() {
+    public int slotCount() {
         return slots.length;
     }
 
-    StateStore store() {
+    public StateStore store() {
         return store;
     }
 
@@ -105,7 +105,7 @@ final class Engine implements AutoCloseable {
      *     interrupted
      * @throws IOException from the listener: the client left
      */
-    Generation generate(int[] prompt, Params params, Listener listener) throws IOException {
+    public Generation generate(int[] prompt, Params params, Listener listener) throws IOException {
         if (prompt.length == 0) {
             throw GatewayException.invalid("messages: the rendered prompt is empty (expected: at least one token)");
         }
@@ -297,17 +297,17 @@ final class Engine implements AutoCloseable {
     }
 
     /** Per-slot figures. */
-    List<SlotSnapshot> stats() {
+    public List<SlotSnapshot> stats() {
         return table.stats();
     }
 
     /** KV bytes of the live contexts plus saved states held in memory. */
-    long kvBytes() {
+    public long kvBytes() {
         return table.liveContexts() * contextKvBytes() + store.ramBytes();
     }
 
     /** Frees the contexts of idle slots (recreated empty on next use); returns the KV bytes freed. */
-    long eraseIdleSlots() {
+    public long eraseIdleSlots() {
         return table.eraseIdle() * contextKvBytes();
     }
 
@@ -315,7 +315,7 @@ final class Engine implements AutoCloseable {
         return (long) nCtx * model.kvBytesPerToken();
     }
 
-    long dropSavedStates() {
+    public long dropSavedStates() {
         return store.dropRam();
     }
 

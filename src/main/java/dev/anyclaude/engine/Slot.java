@@ -1,4 +1,4 @@
-package dev.anyclaude.backend.embedded;
+package dev.anyclaude.engine;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;

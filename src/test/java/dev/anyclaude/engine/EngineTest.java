@@ -1,4 +1,4 @@
-package dev.anyclaude.backend.embedded;
+package dev.anyclaude.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -27,14 +27,7 @@ class EngineTest {
     @TempDir
     Path tmp;
 
-    static EmbeddedConfig config(int slots) {
-        return EmbeddedConfig.defaults(TestModels.tiny())
-                .withCtxPerSlot(1024).withSlots(slots).withThreads(1).withBatch(256)
-                .withStateBytes(64 * EmbeddedConfig.MIB, 0).withSeed(7)
-                .withSlotWait(Duration.ofSeconds(60)).withMinPrefixTokens(16);
-    }
-
-    static Engine engine(EmbeddedConfig config) {
+    static Engine engine(EngineConfig config) {
         return new Engine(TestModels.nativeTiny(), config);
     }
 
@@ -48,18 +41,6 @@ class EngineTest {
         return out;
     }
 
-    /** A prompt of about {@code n} tokens, different for each {@code seed}. */
-    static String text(int seed, int n) {
-        StringBuilder sb = new StringBuilder();
-        java.util.Random r = new java.util.Random(seed);
-        while (sb.length() < n) {
-            sb.append((char) ('a' + r.nextInt(26)));
-            if (r.nextInt(6) == 0) {
-                sb.append(' ');
-            }
-        }
-        return sb.substring(0, n);
-    }
 
     static Engine.Generation run(Engine e, int[] prompt, Engine.Params p) throws IOException {
         return e.generate(prompt, p, new Recorder());
@@ -88,13 +69,13 @@ class EngineTest {
 
     @Test
     void reusesExactlyTheCommonPrefixOfCachedAndNewTokens() throws IOException {
-        try (Engine e = engine(config(1))) {
-            int[] first = tokens(text(1, 300));
+        try (Engine e = engine(TestModels.config(1))) {
+            int[] first = tokens(TestModels.text(1, 300));
             Engine.Generation g1 = run(e, first, GREEDY);
             assertThat(g1.reusedTokens()).isZero();
             assertThat(g1.promptTokens()).isEqualTo(first.length);
 
-            int[] second = concat(first, tokens(text(2, 40)));
+            int[] second = concat(first, tokens(TestModels.text(2, 40)));
             Recorder rec = new Recorder();
             Engine.Generation g2 = e.generate(second, GREEDY, rec);
             int[] cached = concat(first, Arrays.copyOf(g1.output(), g1.output().length - 1));
@@ -113,9 +94,9 @@ class EngineTest {
     @Test
     void aStrictGrammarDecidesTheOutputOfARandomModel() throws IOException {
         Grammar g = Grammar.strict("root ::= \"<call>\" [a-c]{3} \"</call>\"");
-        try (Engine e = engine(config(1))) {
+        try (Engine e = engine(TestModels.config(1))) {
             for (int seed = 1; seed <= 3; seed++) {
-                Engine.Generation gen = run(e, tokens(text(seed, 60)), new Engine.Params(40, 1.0, 0, 1, seed, g));
+                Engine.Generation gen = run(e, tokens(TestModels.text(seed, 60)), new Engine.Params(40, 1.0, 0, 1, seed, g));
                 String out = TestModels.nativeTiny().detokenize(gen.output());
                 assertThat(out).as("seed " + seed).matches("<call>[a-c]{3}</call>");
                 assertThat(gen.stop()).as("the grammar ends, so the model must end").isEqualTo(Engine.Stop.END_OF_GENERATION);
@@ -127,11 +108,11 @@ class EngineTest {
     void aLazyGrammarLeavesTheOutputFreeUntilItsTriggerAndConstrainsItAfter() throws IOException {
         // The trigger pattern is a literal opener, here "x": the sampler gives llama.cpp its token as the trigger.
         Grammar g = new Grammar("root ::= \"x\" [0-9]{4}", "root", List.of("(x)"), List.of());
-        try (Engine e = engine(config(1))) {
+        try (Engine e = engine(TestModels.config(1))) {
             int triggered = 0;
             for (int seed = 1; seed <= 8; seed++) {
                 String out = TestModels.nativeTiny().detokenize(
-                        run(e, tokens(text(seed, 40)), new Engine.Params(60, 1.5, 0, 1, seed, g)).output());
+                        run(e, tokens(TestModels.text(seed, 40)), new Engine.Params(60, 1.5, 0, 1, seed, g)).output());
                 int x = out.indexOf('x');
                 if (x >= 0) {
                     triggered++;
@@ -152,9 +133,9 @@ class EngineTest {
         assertThat(Sampler.literalOpeners("(<\\|channel\\|>(?:commentary|analysis) to=)")).isEmpty();
         // an opener the tiny vocabulary spells in several tokens leaves the answer unconstrained: no grammar at all
         Grammar notOneToken = new Grammar("root ::= \"<tool_call>\" [a-z]+", "root", List.of("(<tool_call>)"), List.of());
-        try (Engine e = engine(config(1))) {
-            Engine.Generation free = run(e, tokens(text(3, 40)), new Engine.Params(30, 0, 0, 1, 7));
-            Engine.Generation lazy = run(e, tokens(text(3, 40)), new Engine.Params(30, 0, 0, 1, 7, notOneToken));
+        try (Engine e = engine(TestModels.config(1))) {
+            Engine.Generation free = run(e, tokens(TestModels.text(3, 40)), new Engine.Params(30, 0, 0, 1, 7));
+            Engine.Generation lazy = run(e, tokens(TestModels.text(3, 40)), new Engine.Params(30, 0, 0, 1, 7, notOneToken));
             assertThat(lazy.output()).isEqualTo(free.output());
         } catch (IOException ex) {
             throw new java.io.UncheckedIOException(ex);
@@ -163,14 +144,14 @@ class EngineTest {
 
     @Test
     void greedyOutputIsTokenIdenticalWithAndWithoutReuse() throws IOException {
-        int[] prefix = tokens(text(3, 500));
-        int[] prompt = concat(prefix, tokens(text(4, 50)));
+        int[] prefix = tokens(TestModels.text(3, 500));
+        int[] prompt = concat(prefix, tokens(TestModels.text(4, 50)));
         int[] cold;
-        try (Engine e = engine(config(1))) {
+        try (Engine e = engine(TestModels.config(1))) {
             cold = run(e, prompt, new Engine.Params(40, 0, 0, 1, 7)).output();
         }
-        try (Engine e = engine(config(1))) {
-            run(e, concat(prefix, tokens(text(5, 50))), GREEDY);
+        try (Engine e = engine(TestModels.config(1))) {
+            run(e, concat(prefix, tokens(TestModels.text(5, 50))), GREEDY);
             Engine.Generation warm = run(e, prompt, new Engine.Params(40, 0, 0, 1, 7));
             assertThat(warm.reusedTokens()).isGreaterThanOrEqualTo(prefix.length);
             assertThat(warm.output()).isEqualTo(cold);
@@ -180,14 +161,14 @@ class EngineTest {
     @Test
     void seededSamplingIsTokenIdenticalWithAndWithoutReuse() throws IOException {
         Engine.Params sampled = new Engine.Params(40, 1.0, 0, 1, 1234);
-        int[] prefix = tokens(text(6, 500));
-        int[] prompt = concat(prefix, tokens(text(7, 50)));
+        int[] prefix = tokens(TestModels.text(6, 500));
+        int[] prompt = concat(prefix, tokens(TestModels.text(7, 50)));
         int[] cold;
-        try (Engine e = engine(config(1))) {
+        try (Engine e = engine(TestModels.config(1))) {
             cold = run(e, prompt, sampled).output();
         }
-        try (Engine e = engine(config(1))) {
-            run(e, concat(prefix, tokens(text(8, 50))), GREEDY);
+        try (Engine e = engine(TestModels.config(1))) {
+            run(e, concat(prefix, tokens(TestModels.text(8, 50))), GREEDY);
             Engine.Generation warm = run(e, prompt, sampled);
             assertThat(warm.reusedTokens()).isGreaterThanOrEqualTo(prefix.length);
             assertThat(warm.output()).isEqualTo(cold);
@@ -197,15 +178,15 @@ class EngineTest {
 
     @Test
     void routesEachPromptToTheSlotSharingTheLongestPrefix() throws IOException {
-        try (Engine e = engine(config(2))) {
-            int[] a = tokens(text(10, 200));
-            int[] b = tokens(text(11, 200));
+        try (Engine e = engine(TestModels.config(2))) {
+            int[] a = tokens(TestModels.text(10, 200));
+            int[] b = tokens(TestModels.text(11, 200));
             int slotA = run(e, a, GREEDY).slot();
             int slotB = run(e, b, GREEDY).slot();
             assertThat(slotB).as("a new prefix takes the empty slot").isNotEqualTo(slotA);
 
-            Engine.Generation a2 = run(e, concat(a, tokens(text(12, 30))), GREEDY);
-            Engine.Generation b2 = run(e, concat(b, tokens(text(13, 30))), GREEDY);
+            Engine.Generation a2 = run(e, concat(a, tokens(TestModels.text(12, 30))), GREEDY);
+            Engine.Generation b2 = run(e, concat(b, tokens(TestModels.text(13, 30))), GREEDY);
             assertThat(a2.slot()).isEqualTo(slotA);
             assertThat(b2.slot()).isEqualTo(slotB);
             assertThat(a2.reusedTokens()).isGreaterThanOrEqualTo(a.length);
@@ -216,23 +197,23 @@ class EngineTest {
 
     @Test
     void breaksTiesByLeastRecentUse() throws IOException {
-        try (Engine e = engine(config(3))) {
-            int s0 = run(e, tokens(text(20, 100)), GREEDY).slot();
-            int s1 = run(e, tokens(text(21, 100)), GREEDY).slot();
-            int s2 = run(e, tokens(text(22, 100)), GREEDY).slot();
+        try (Engine e = engine(TestModels.config(3))) {
+            int s0 = run(e, tokens(TestModels.text(20, 100)), GREEDY).slot();
+            int s1 = run(e, tokens(TestModels.text(21, 100)), GREEDY).slot();
+            int s2 = run(e, tokens(TestModels.text(22, 100)), GREEDY).slot();
             assertThat(List.of(s0, s1, s2)).containsExactlyInAnyOrder(0, 1, 2);
-            run(e, tokens(text(20, 100)), GREEDY); // s0 becomes the most recently used
-            assertThat(run(e, tokens(text(23, 100)), GREEDY).slot()).as("no match: least recently used").isEqualTo(s1);
-            assertThat(run(e, tokens(text(24, 100)), GREEDY).slot()).isEqualTo(s2);
+            run(e, tokens(TestModels.text(20, 100)), GREEDY); // s0 becomes the most recently used
+            assertThat(run(e, tokens(TestModels.text(23, 100)), GREEDY).slot()).as("no match: least recently used").isEqualTo(s1);
+            assertThat(run(e, tokens(TestModels.text(24, 100)), GREEDY).slot()).isEqualTo(s2);
         }
     }
 
     @Test
     void ignoresSharedPrefixesShorterThanTheMinimum() throws IOException {
-        try (Engine e = engine(config(2).withMinPrefixTokens(64))) {
-            String common = text(30, 40);
-            int first = run(e, tokens(common + text(31, 200)), GREEDY).slot();
-            Engine.Generation other = run(e, tokens(common + text(32, 200)), GREEDY);
+        try (Engine e = engine(TestModels.config(2).withMinPrefixTokens(64))) {
+            String common = TestModels.text(30, 40);
+            int first = run(e, tokens(common + TestModels.text(31, 200)), GREEDY).slot();
+            Engine.Generation other = run(e, tokens(common + TestModels.text(32, 200)), GREEDY);
             assertThat(other.slot()).as("a 40-token match is below the minimum").isNotEqualTo(first);
             assertThat(other.reusedTokens()).isZero();
         }
@@ -240,16 +221,16 @@ class EngineTest {
 
     @Test
     void savesAReassignedSlotAndRestoresItTokenIdenticalToRecompute() throws IOException {
-        int[] a = tokens(text(40, 400));
-        int[] aNext = concat(a, tokens(text(41, 40)));
+        int[] a = tokens(TestModels.text(40, 400));
+        int[] aNext = concat(a, tokens(TestModels.text(41, 40)));
         Engine.Params p = new Engine.Params(30, 0, 0, 1, 7);
         int[] recomputed;
-        try (Engine e = engine(config(1))) {
+        try (Engine e = engine(TestModels.config(1))) {
             recomputed = run(e, aNext, p).output();
         }
-        try (Engine e = engine(config(1))) {
+        try (Engine e = engine(TestModels.config(1))) {
             run(e, a, GREEDY);
-            run(e, tokens(text(42, 400)), GREEDY);
+            run(e, tokens(TestModels.text(42, 400)), GREEDY);
             assertThat(e.stats().get(0).saves()).isEqualTo(1);
             assertThat(e.store().size()).isEqualTo(1);
             assertThat(e.store().ramBytes()).isPositive();
@@ -266,12 +247,12 @@ class EngineTest {
 
     @Test
     void spillsStatesToDiskWithinItsBoundAndDeletesTheFiles() throws IOException {
-        EmbeddedConfig cfg = config(1).withStateBytes(0, 64 * EmbeddedConfig.MIB).withStateDir(tmp);
-        int[] a = tokens(text(50, 300));
+        EngineConfig cfg = TestModels.config(1).withStateBytes(0, 64 * EngineConfig.MIB).withStateDir(tmp);
+        int[] a = tokens(TestModels.text(50, 300));
         Path dir;
         try (Engine e = engine(cfg)) {
             run(e, a, GREEDY);
-            run(e, tokens(text(51, 300)), GREEDY);
+            run(e, tokens(TestModels.text(51, 300)), GREEDY);
             assertThat(e.store().ramBytes()).isZero();
             assertThat(e.store().diskBytes()).isPositive();
             dir = e.store().directoryIfCreated();
@@ -279,7 +260,7 @@ class EngineTest {
             try (var files = Files.list(dir)) {
                 assertThat(files.count()).isEqualTo(1);
             }
-            Engine.Generation back = run(e, concat(a, tokens(text(52, 20))), GREEDY);
+            Engine.Generation back = run(e, concat(a, tokens(TestModels.text(52, 20))), GREEDY);
             assertThat(back.restored()).isTrue();
             assertThat(back.reusedTokens()).isGreaterThanOrEqualTo(a.length);
             assertThat(e.stats().get(0).savedDiskBytes()).isPositive();
@@ -290,30 +271,30 @@ class EngineTest {
     @Test
     void evictsLeastRecentlyUsedStatesBeyondTheBound() throws IOException {
         long oneState;
-        try (Engine probe = engine(config(1))) {
-            run(probe, tokens(text(60, 300)), GREEDY);
-            run(probe, tokens(text(61, 300)), GREEDY);
+        try (Engine probe = engine(TestModels.config(1))) {
+            run(probe, tokens(TestModels.text(60, 300)), GREEDY);
+            run(probe, tokens(TestModels.text(61, 300)), GREEDY);
             oneState = probe.store().ramBytes();
         }
         assertThat(oneState).isPositive();
-        EmbeddedConfig cfg = config(1).withStateBytes(oneState * 2 + oneState / 2, 0);
+        EngineConfig cfg = TestModels.config(1).withStateBytes(oneState * 2 + oneState / 2, 0);
         try (Engine e = engine(cfg)) {
             for (int i = 0; i < 5; i++) {
-                run(e, tokens(text(70 + i, 300)), GREEDY);
+                run(e, tokens(TestModels.text(70 + i, 300)), GREEDY);
             }
             assertThat(e.store().size()).isEqualTo(2);
             assertThat(e.store().ramBytes()).isLessThanOrEqualTo(cfg.stateRamBytes());
-            Engine.Generation oldest = run(e, concat(tokens(text(70, 300)), tokens("x")), GREEDY);
+            Engine.Generation oldest = run(e, concat(tokens(TestModels.text(70, 300)), tokens("x")), GREEDY);
             assertThat(oldest.restored()).as("the oldest state was evicted").isFalse();
-            Engine.Generation recent = run(e, concat(tokens(text(73, 300)), tokens("x")), GREEDY);
+            Engine.Generation recent = run(e, concat(tokens(TestModels.text(73, 300)), tokens("x")), GREEDY);
             assertThat(recent.restored()).isTrue();
         }
     }
 
     @Test
     void refusesAPromptLongerThanTheContext() {
-        try (Engine e = engine(config(1))) {
-            int[] prompt = tokens(text(80, 1100));
+        try (Engine e = engine(TestModels.config(1))) {
+            int[] prompt = tokens(TestModels.text(80, 1100));
             assertThatThrownBy(() -> run(e, prompt, GREEDY))
                     .isInstanceOfSatisfying(GatewayException.class, g -> assertThat(g.kind()).isEqualTo(ErrorKind.CONTEXT_OVERFLOW))
                     .hasMessage("prompt is too long: " + prompt.length + " tokens > 1024 maximum");
@@ -322,8 +303,8 @@ class EngineTest {
 
     @Test
     void stopsWhenTheContextIsFull() throws IOException {
-        try (Engine e = engine(config(1))) {
-            int[] prompt = tokens(text(81, 1000));
+        try (Engine e = engine(TestModels.config(1))) {
+            int[] prompt = tokens(TestModels.text(81, 1000));
             Engine.Generation g = run(e, prompt, new Engine.Params(500, 0, 0, 1, 7));
             assertThat(g.stop()).isEqualTo(Engine.Stop.CONTEXT_FULL);
             assertThat(g.output().length).isEqualTo(1024 - prompt.length + 1);
@@ -332,8 +313,8 @@ class EngineTest {
 
     @Test
     void stopsAtMaxTokens() throws IOException {
-        try (Engine e = engine(config(1))) {
-            Engine.Generation g = run(e, tokens(text(82, 50)), new Engine.Params(5, 0, 0, 1, 7));
+        try (Engine e = engine(TestModels.config(1))) {
+            Engine.Generation g = run(e, tokens(TestModels.text(82, 50)), new Engine.Params(5, 0, 0, 1, 7));
             assertThat(g.stop()).isEqualTo(Engine.Stop.MAX_TOKENS);
             assertThat(g.output()).hasSize(5);
         }
@@ -341,8 +322,8 @@ class EngineTest {
 
     @Test
     void stopsAtOnceWhenTheListenerFailsAndKeepsTheCacheExact() throws IOException {
-        try (Engine e = engine(config(1))) {
-            int[] prompt = tokens(text(83, 200));
+        try (Engine e = engine(TestModels.config(1))) {
+            int[] prompt = tokens(TestModels.text(83, 200));
             List<Integer> seen = new ArrayList<>();
             assertThatThrownBy(() -> e.generate(prompt, new Engine.Params(50, 0, 0, 1, 7), new Recorder() {
                 @Override
@@ -357,15 +338,15 @@ class EngineTest {
             assertThat(seen).hasSize(3);
 
             int[] cached = concat(prompt, new int[] {seen.get(0), seen.get(1)});
-            int[] next = concat(cached, tokens(text(84, 20)));
+            int[] next = concat(cached, tokens(TestModels.text(84, 20)));
             assertThat(run(e, next, GREEDY).reusedTokens()).isEqualTo(cached.length);
         }
     }
 
     @Test
     void passesAListenerFailureOnUnchangedAndKeepsTheCache() throws IOException {
-        try (Engine e = engine(config(1))) {
-            int[] prompt = tokens(text(87, 200));
+        try (Engine e = engine(TestModels.config(1))) {
+            int[] prompt = tokens(TestModels.text(87, 200));
             IllegalStateException boom = new IllegalStateException("sink broke");
             assertThatThrownBy(() -> e.generate(prompt, GREEDY, new Recorder() {
                 @Override
@@ -373,18 +354,18 @@ class EngineTest {
                     throw boom;
                 }
             })).isSameAs(boom);
-            assertThat(run(e, concat(prompt, tokens(text(88, 20))), GREEDY).reusedTokens()).isEqualTo(prompt.length);
+            assertThat(run(e, concat(prompt, tokens(TestModels.text(88, 20))), GREEDY).reusedTokens()).isEqualTo(prompt.length);
         }
     }
 
     @Test
     void answersOverloadedWhenNoSlotFreesUpInTime() throws Exception {
-        try (Engine e = engine(config(1).withSlotWait(Duration.ZERO))) {
+        try (Engine e = engine(TestModels.config(1).withSlotWait(Duration.ZERO))) {
             CountDownLatch inside = new CountDownLatch(1);
             CountDownLatch leave = new CountDownLatch(1);
             ExecutorService pool = Executors.newSingleThreadExecutor();
             try {
-                Future<Engine.Generation> busy = pool.submit(() -> e.generate(tokens(text(85, 50)), GREEDY, new Recorder() {
+                Future<Engine.Generation> busy = pool.submit(() -> e.generate(tokens(TestModels.text(85, 50)), GREEDY, new Recorder() {
                     @Override
                     public boolean token(int token) {
                         inside.countDown();
@@ -397,12 +378,12 @@ class EngineTest {
                     }
                 }));
                 assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
-                assertThatThrownBy(() -> run(e, tokens(text(86, 50)), GREEDY))
+                assertThatThrownBy(() -> run(e, tokens(TestModels.text(86, 50)), GREEDY))
                         .isInstanceOfSatisfying(GatewayException.class,
                                 g -> assertThat(g.kind()).isEqualTo(ErrorKind.BACKEND_OVERLOADED));
                 leave.countDown();
                 assertThat(busy.get(30, TimeUnit.SECONDS).stop()).isEqualTo(Engine.Stop.LISTENER);
-                assertThat(run(e, tokens(text(86, 50)), GREEDY).promptTokens()).isPositive();
+                assertThat(run(e, tokens(TestModels.text(86, 50)), GREEDY).promptTokens()).isPositive();
             } finally {
                 leave.countDown();
                 pool.shutdownNow();
@@ -412,8 +393,8 @@ class EngineTest {
 
     @Test
     void erasingIdleSlotsFreesTheirCacheAndTheyWorkAgainAfterwards() throws IOException {
-        try (Engine e = engine(config(2))) {
-            int[] a = tokens(text(90, 200));
+        try (Engine e = engine(TestModels.config(2))) {
+            int[] a = tokens(TestModels.text(90, 200));
             run(e, a, GREEDY);
             long before = e.kvBytes();
             assertThat(e.eraseIdleSlots()).isPositive();
@@ -427,14 +408,14 @@ class EngineTest {
 
     @Test
     void droppingSavedStatesFreesTheirMemory() throws IOException {
-        try (Engine e = engine(config(1))) {
-            run(e, tokens(text(91, 300)), GREEDY);
-            run(e, tokens(text(92, 300)), GREEDY);
+        try (Engine e = engine(TestModels.config(1))) {
+            run(e, tokens(TestModels.text(91, 300)), GREEDY);
+            run(e, tokens(TestModels.text(92, 300)), GREEDY);
             long ram = e.store().ramBytes();
             assertThat(ram).isPositive();
             assertThat(e.dropSavedStates()).isEqualTo(ram);
             assertThat(e.store().ramBytes()).isZero();
-            assertThat(run(e, concat(tokens(text(91, 300)), tokens("z")), GREEDY).restored()).isFalse();
+            assertThat(run(e, concat(tokens(TestModels.text(91, 300)), tokens("z")), GREEDY).restored()).isFalse();
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.anyclaude.backend.embedded;
+package dev.anyclaude.engine;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
@@ -20,22 +20,22 @@ import java.util.function.DoubleConsumer;
  * tolerates (repeated load/free cycles leak native memory, see docs/embedded.md) and keeps the weights
  * mapped once however many slots use them. All methods are thread-safe: the vocabulary is read-only.
  */
-final class NativeModel {
+public final class NativeModel {
 
     private static NativeModel loaded;
 
     final LlamaApi api;
-    final Path path;
+    public final Path path;
     final MemorySegment model;
     final MemorySegment vocab;
     final int nVocab;
-    final int nCtxTrain;
+    public final int nCtxTrain;
     final int nEmbd;
     final int nLayer;
     final int nHead;
     final int nHeadKv;
-    final String description;
-    final String chatTemplate;
+    public final String description;
+    public final String chatTemplate;
     private final AtomicReferenceArray<byte[]> pieces;
 
     private NativeModel(LlamaApi api, Path path, MemorySegment model) {
@@ -59,7 +59,7 @@ final class NativeModel {
      * The model at {@code path}, loading it on first use. Loading another file after one is loaded is
      * refused: one native model per process.
      */
-    static synchronized NativeModel load(Path libDir, Path path, DoubleConsumer progress) {
+    public static synchronized NativeModel load(Path libDir, Path path, DoubleConsumer progress) {
         Path real;
         try {
             real = path.toRealPath();
@@ -99,7 +99,7 @@ final class NativeModel {
     }
 
     /** KV-cache bytes per token of one sequence with f16 keys and values. */
-    long kvBytesPerToken() {
+    public long kvBytesPerToken() {
         long headDim = nEmbd / Math.max(1, nHead);
         return (long) nLayer * 2 * headDim * nHeadKv * 2;
     }
@@ -108,12 +108,12 @@ final class NativeModel {
      * Tokenizes text as a prompt: BOS added when the vocabulary asks for it, and special-token text
      * (a template's {@code <|im_start|>}) read as the special token, as llama.cpp's server does.
      */
-    int[] tokenize(String text) {
+    public int[] tokenize(String text) {
         return tokenize(text, true);
     }
 
     /** Tokenizes a piece of text with special-token text read as the special token, and no BOS. */
-    int[] tokenizeSpecial(String text) {
+    public int[] tokenizeSpecial(String text) {
         return tokenize(text, false);
     }
 
@@ -138,18 +138,18 @@ final class NativeModel {
     }
 
     /** The BOS and EOS texts a chat template sees, and whether the tokenizer adds them itself. */
-    dev.anyclaude.template.TemplateTokens templateTokens() {
+    public dev.anyclaude.template.TemplateTokens templateTokens() {
         return new dev.anyclaude.template.TemplateTokens(tokenText(api.vocabBos(vocab)), tokenText(api.vocabEos(vocab)),
                 api.vocabGetAddBos(vocab), api.vocabGetAddEos(vocab));
     }
 
     /** The text of a token ({@code <s>}, {@code <|im_end|>}), or "" for none (-1). */
-    String tokenText(int token) {
+    public String tokenText(int token) {
         return token < 0 || token >= nVocab ? "" : new String(piece(token), StandardCharsets.UTF_8);
     }
 
     /** The bytes a token stands for (special tokens as their text). */
-    byte[] piece(int token) {
+    public byte[] piece(int token) {
         if (token < 0 || token >= nVocab) {
             throw new IllegalArgumentException("token " + token + " outside the vocabulary of " + nVocab);
         }
@@ -173,7 +173,7 @@ final class NativeModel {
     }
 
     /** The text of a token sequence, with invalid UTF-8 replaced. */
-    String detokenize(int[] tokens) {
+    public String detokenize(int[] tokens) {
         Utf8Stream utf8 = new Utf8Stream();
         StringBuilder sb = new StringBuilder();
         for (int t : tokens) {
@@ -182,11 +182,11 @@ final class NativeModel {
         return sb.append(utf8.finish()).toString();
     }
 
-    boolean isEndOfGeneration(int token) {
+    public boolean isEndOfGeneration(int token) {
         return api.vocabIsEog(vocab, token);
     }
 
-    String fileStem() {
+    public String fileStem() {
         String name = path.getFileName().toString();
         return name.endsWith(".gguf") ? name.substring(0, name.length() - 5) : name;
     }

@@ -1,4 +1,4 @@
-package dev.anyclaude.backend.embedded;
+package dev.anyclaude.engine;
 
 import java.util.List;
 
@@ -11,18 +11,18 @@ import java.util.List;
  * @param gbnf the rules, in llama.cpp's GBNF
  * @param root the start rule's name
  */
-record Grammar(String gbnf, String root, List<String> triggerPatterns, List<String> triggerTokens) {
-    Grammar {
+public record Grammar(String gbnf, String root, List<String> triggerPatterns, List<String> triggerTokens) {
+    public Grammar {
         triggerPatterns = List.copyOf(triggerPatterns);
         triggerTokens = List.copyOf(triggerTokens);
     }
 
     /** Constrained from the first token. */
-    static Grammar strict(String gbnf) {
+    public static Grammar strict(String gbnf) {
         return new Grammar(gbnf, "root", List.of(), List.of());
     }
 
-    boolean lazy() {
+    public boolean lazy() {
         return !triggerPatterns.isEmpty() || !triggerTokens.isEmpty();
     }
 }

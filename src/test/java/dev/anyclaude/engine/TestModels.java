@@ -1,9 +1,10 @@
-package dev.anyclaude.backend.embedded;
+package dev.anyclaude.engine;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The tiny generated models the embedded tests run on: written once into {@code target/test-models/}
@@ -31,5 +32,26 @@ public final class TestModels {
     /** The process-wide native model, loaded from {@link #tiny()}. */
     static NativeModel nativeTiny() {
         return NativeModel.load(null, tiny(), null);
+    }
+
+    /** The tiny model in a small, deterministic configuration: 1,024 cells per slot, one thread. */
+    public static EngineConfig config(int slots) {
+        return EngineConfig.defaults(TestModels.tiny())
+                .withCtxPerSlot(1024).withSlots(slots).withThreads(1).withBatch(256)
+                .withStateBytes(64 * EngineConfig.MIB, 0).withSeed(7)
+                .withSlotWait(Duration.ofSeconds(60)).withMinPrefixTokens(16);
+    }
+
+    /** A prompt of about {@code n} tokens, different for each {@code seed}. */
+    public static String text(int seed, int n) {
+        StringBuilder sb = new StringBuilder();
+        java.util.Random r = new java.util.Random(seed);
+        while (sb.length() < n) {
+            sb.append((char) ('a' + r.nextInt(26)));
+            if (r.nextInt(6) == 0) {
+                sb.append(' ');
+            }
+        }
+        return sb.substring(0, n);
     }
 }
