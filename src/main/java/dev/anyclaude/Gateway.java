@@ -15,7 +15,9 @@ import dev.anyclaude.backend.Flavor;
 import dev.anyclaude.backend.OpenAiBackend;
 import dev.anyclaude.backend.OpenAiConfig;
 import dev.anyclaude.backend.embedded.EmbeddedBackend;
+import dev.anyclaude.engine.Accelerator;
 import dev.anyclaude.engine.EngineConfig;
+import dev.anyclaude.engine.NativeOptions;
 import dev.anyclaude.backend.launch.LaunchSpec;
 import dev.anyclaude.backend.launch.LaunchedServer;
 import dev.anyclaude.backend.launch.ServerKind;
@@ -340,7 +342,9 @@ public final class Gateway implements AutoCloseable {
                 .withCtxPerSlot((int) o.ctx)
                 .withSlots(o.slots)
                 .withStateBytes(o.stateRamBytes, o.stateDiskBytes)
-                .withStateDir(o.stateDir);
+                .withStateDir(o.stateDir)
+                .withNatives(new NativeOptions(o.llamaLib, Accelerator.parse(o.gpu), NativeOptions.parseGpuLayers(o.gpuLayers),
+                        NativeOptions.FlashAttention.parse(o.flashAttn), NativeOptions.KvType.parse(o.kvType)));
         if (o.threads > 0) {
             config = config.withThreads(o.threads);
         }

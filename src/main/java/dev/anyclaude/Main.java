@@ -8,15 +8,26 @@ import dev.anyclaude.cli.ConfigDefaults;
 import dev.anyclaude.cli.DemoCommand;
 import dev.anyclaude.cli.GenModelCommand;
 import dev.anyclaude.cli.ServeCommand;
+import dev.anyclaude.engine.NpmNatives;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point: the anyclaude command and its subcommands, wired with constructor calls. */
-@Command(name = "anyclaude", mixinStandardHelpOptions = true, version = "anyclaude 0.1.0",
+@Command(name = "anyclaude", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Anthropic Messages API gateway for local models.",
         subcommands = {ServeCommand.class, ClaudeCommand.class, DemoCommand.class, GenModelCommand.class,
                 BenchCommand.class, AotTrainCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+
+    /** {@code anyclaude --version}: the gateway's version and the llama.cpp release its embedded engine binds. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"anyclaude 0.1.0",
+                    "embedded engine: llama.cpp " + NpmNatives.RELEASE + " (commit " + NpmNatives.COMMIT + "), libraries from npm"
+                            + " @node-llama-cpp/<platform>@" + NpmNatives.NPM_VERSION + " or --llama-lib DIR"};
+        }
+    }
 
     public static void main(String[] args) {
         warmUpInBackground();

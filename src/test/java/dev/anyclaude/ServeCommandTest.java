@@ -2,6 +2,7 @@ package dev.anyclaude;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.anyclaude.testing.AnyclaudeProcess;
 import dev.anyclaude.testing.Chunks;
 import dev.anyclaude.testing.ScriptedOpenAiServer;
 import java.io.BufferedReader;
@@ -13,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -23,15 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ServeCommandTest {
 
     static Process launch(List<String> args, java.util.Map<String, String> env, Path dir) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
-                "dev.anyclaude.Main"));
-        cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(dir.resolve("stderr.txt").toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("ANYCLAUDE_"));
-        pb.environment().putAll(env);
-        return pb.start();
+        return AnyclaudeProcess.launch(args, env, dir);
     }
 
     @Test

@@ -126,7 +126,8 @@ public final class GatewayServer implements AutoCloseable {
                 config.routes.get(path, dashboard::file);
             }
             config.routes.get("/dashboard/events", dashboard.events());
-            config.routes.get("/health", ctx -> jsonOk(ctx.header("Cache-Control", "no-store"), "{\"status\":\"ok\"}"));
+            String health = health(mapper, backend);
+            config.routes.get("/health", ctx -> jsonOk(ctx.header("Cache-Control", "no-store"), health));
             config.routes.head("/health", ctx -> ctx.header("Cache-Control", "no-store").status(200));
             config.routes.get("/ready", ctx -> ready(ctx, backend.name(), hooks.readiness().get(), true));
             config.routes.head("/ready", ctx -> ready(ctx, backend.name(), hooks.readiness().get(), false));
@@ -154,6 +155,19 @@ public final class GatewayServer implements AutoCloseable {
         if (withBody) {
             ctx.contentType("application/json").result("{\"status\":\"" + (r.ready() ? "ready" : "not_ready")
                     + "\",\"backend\":" + quote(backend) + ",\"reason\":" + quote(r.reason()) + "}");
+        }
+    }
+
+    /** {@code {"status":"ok"}}, with the engine when the model runs in this process. */
+    private static String health(ObjectMapper mapper, Backend backend) {
+        java.util.Map<String, Object> engine = backend.engineInfo();
+        if (engine.isEmpty()) {
+            return "{\"status\":\"ok\"}";
+        }
+        try {
+            return mapper.writeValueAsString(java.util.Map.of("status", "ok", "engine", engine));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the health document", e);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.anyclaude.backend;
 import dev.anyclaude.api.EventSink;
 import dev.anyclaude.api.GatewayException;
 import java.io.IOException;
+import java.util.Map;
 import java.util.List;
 
 /**
@@ -20,6 +21,14 @@ public interface Backend extends AutoCloseable {
 
     /** Short name for logs and metrics: openai or embedded. */
     String name();
+
+    /**
+     * What runs the model inside this process, for {@code GET /health}: the embedded engine's llama.cpp
+     * release, commit, native variant and devices. Empty for a backend that calls a model server.
+     */
+    default Map<String, Object> engineInfo() {
+        return Map.of();
+    }
 
     void generate(BackendRequest request, EventSink sink) throws IOException;
 

@@ -140,6 +140,29 @@ public final class ServeOptions {
             description = "Embedded: CPU threads per slot (0: all cores).")
     public int threads = 0;
 
+    @Option(names = "--llama-lib", paramLabel = "DIR",
+            description = "Embedded: use the libllama/libggml in DIR (your own build or a package manager's) instead of the"
+                    + " pinned llama.cpp v0.5.0 libraries fetched once from npm. Must be release v0.5.0; anything else is refused.")
+    public Path llamaLib;
+
+    @Option(names = "--gpu", paramLabel = "auto|cuda|vulkan|metal|none", defaultValue = "auto",
+            description = "Embedded: accelerator, which picks the npm package of llama.cpp's libraries. auto: CUDA where an"
+                    + " NVIDIA driver is present, Metal on Apple silicon, else the CPU. Default: ${DEFAULT-VALUE}.")
+    public String gpu = "auto";
+
+    @Option(names = "--gpu-layers", paramLabel = "N|all", defaultValue = "all",
+            description = "Embedded: layers offloaded to the accelerator. Default: ${DEFAULT-VALUE}.")
+    public String gpuLayers = "all";
+
+    @Option(names = "--flash-attn", paramLabel = "on|off|auto", defaultValue = "auto",
+            description = "Embedded: flash attention (auto: where llama.cpp supports it, as llama-server). off makes output"
+                    + " independent of how a prompt was split between turns. Default: ${DEFAULT-VALUE}.")
+    public String flashAttn = "auto";
+
+    @Option(names = "--kv-type", paramLabel = "f16|q8_0|q4_0", defaultValue = "f16",
+            description = "Embedded: element type of the KV cache; q8_0 halves its memory (needs flash attention). Default: ${DEFAULT-VALUE}.")
+    public String kvType = "f16";
+
     @Option(names = "--state-ram-bytes", paramLabel = "BYTES", defaultValue = "1073741824",
             description = "Embedded: memory for saved slot states (a prefix's KV, kept when its slot is given to another prefix). Default: ${DEFAULT-VALUE} (1 GiB).")
     public long stateRamBytes = 1073741824L;

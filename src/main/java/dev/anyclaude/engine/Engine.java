@@ -85,7 +85,8 @@ public final class Engine implements AutoCloseable {
     }
 
     private LlamaContext newContext() {
-        return new LlamaContext(model, nCtx, config.batch(), 1, config.threads());
+        NativeOptions n = config.natives();
+        return new LlamaContext(model, nCtx, config.batch(), 1, config.threads(), n.flashAttention(), n.kvType(), false);
     }
 
     public int slotCount() {

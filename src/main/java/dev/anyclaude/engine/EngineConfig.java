@@ -15,8 +15,7 @@ import java.util.Objects;
  * @param stateRamBytes bound of saved slot states held in memory
  * @param stateDiskBytes bound of saved slot states spilled to disk; 0 for no disk tier
  * @param stateDir directory for spilled states; null for a private directory under the user cache
- * @param nativeLibDir where the bundled llama.cpp library is extracted; null for {@code
- *     ~/.cache/anyclaude/native}
+ * @param natives which llama.cpp libraries, accelerator, attention and KV-cache kernels
  * @param seed seed of sampling at temperature above 0; negative for a fresh random seed per request
  * @param slotWait how long a request waits for a free slot before the gateway answers overloaded
  * @param minPrefixTokens shortest shared prefix worth routing to, keeping or saving: shorter matches
@@ -31,7 +30,7 @@ public record EngineConfig(
         long stateRamBytes,
         long stateDiskBytes,
         Path stateDir,
-        Path nativeLibDir,
+        NativeOptions natives,
         long seed,
         Duration slotWait,
         int minPrefixTokens) {
@@ -41,6 +40,7 @@ public record EngineConfig(
     public EngineConfig {
         Objects.requireNonNull(modelPath, "modelPath");
         Objects.requireNonNull(slotWait, "slotWait");
+        Objects.requireNonNull(natives, "natives");
         check(ctxPerSlot >= 0 && (ctxPerSlot == 0 || ctxPerSlot >= 16), "ctx: " + ctxPerSlot + " (expected: 0 for the model's own, or at least 16)");
         check(slots >= 1 && slots <= 64, "slots: " + slots + " (expected: 1 to 64)");
         check(threads >= 1 && threads <= 512, "threads: " + threads + " (expected: 1 to 512)");
@@ -58,57 +58,57 @@ public record EngineConfig(
      */
     public static EngineConfig defaults(Path modelPath) {
         return new EngineConfig(modelPath, 0, 2, Math.max(1, Runtime.getRuntime().availableProcessors()), 2048,
-                1024 * MIB, 8192 * MIB, null, null, -1, Duration.ofSeconds(120), 256);
+                1024 * MIB, 8192 * MIB, null, NativeOptions.defaults(), -1, Duration.ofSeconds(120), 256);
     }
 
     public EngineConfig withCtxPerSlot(int v) {
         return new EngineConfig(modelPath, v, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
-                nativeLibDir, seed, slotWait, minPrefixTokens);
+                natives, seed, slotWait, minPrefixTokens);
     }
 
     public EngineConfig withSlots(int v) {
         return new EngineConfig(modelPath, ctxPerSlot, v, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
-                nativeLibDir, seed, slotWait, minPrefixTokens);
+                natives, seed, slotWait, minPrefixTokens);
     }
 
     public EngineConfig withThreads(int v) {
         return new EngineConfig(modelPath, ctxPerSlot, slots, v, batch, stateRamBytes, stateDiskBytes, stateDir,
-                nativeLibDir, seed, slotWait, minPrefixTokens);
+                natives, seed, slotWait, minPrefixTokens);
     }
 
     public EngineConfig withBatch(int v) {
         return new EngineConfig(modelPath, ctxPerSlot, slots, threads, v, stateRamBytes, stateDiskBytes, stateDir,
-                nativeLibDir, seed, slotWait, minPrefixTokens);
+                natives, seed, slotWait, minPrefixTokens);
     }
 
     public EngineConfig withStateBytes(long ram, long disk) {
-        return new EngineConfig(modelPath, ctxPerSlot, slots, threads, batch, ram, disk, stateDir, nativeLibDir,
+        return new EngineConfig(modelPath, ctxPerSlot, slots, threads, batch, ram, disk, stateDir, natives,
                 seed, slotWait, minPrefixTokens);
     }
 
     public EngineConfig withStateDir(Path v) {
         return new EngineConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, v,
-                nativeLibDir, seed, slotWait, minPrefixTokens);
+                natives, seed, slotWait, minPrefixTokens);
     }
 
-    public EngineConfig withNativeLibDir(Path v) {
+    public EngineConfig withNatives(NativeOptions v) {
         return new EngineConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
                 v, seed, slotWait, minPrefixTokens);
     }
 
     public EngineConfig withSeed(long v) {
         return new EngineConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
-                nativeLibDir, v, slotWait, minPrefixTokens);
+                natives, v, slotWait, minPrefixTokens);
     }
 
     public EngineConfig withSlotWait(Duration v) {
         return new EngineConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
-                nativeLibDir, seed, v, minPrefixTokens);
+                natives, seed, v, minPrefixTokens);
     }
 
     public EngineConfig withMinPrefixTokens(int v) {
         return new EngineConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
-                nativeLibDir, seed, slotWait, v);
+                natives, seed, slotWait, v);
     }
 
     private static void check(boolean ok, String message) {

@@ -19,19 +19,23 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.DoubleConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The part of llama.h (llama.cpp build b4916, as bundled in de.kherud:llama 4.2.0) that the embedded
- * engine calls, bound with the Java foreign function API.
+ * The part of llama.h (llama.cpp release v0.5.0, commit de3ff81) that the engine calls, bound with the
+ * Java foreign function API.
  *
- * <p>Struct layouts are those of b4916, checked against the bundled library by disassembling {@code
- * llama_context_default_params}, {@code llama_model_default_params} and {@code llama_batch_get_one}
- * (see docs/embedded.md). They change between llama.cpp versions: the library is only ever taken from
- * the pinned jar, and {@link #verifyLayouts()} checks the defaults it returns against what b4916 is
- * known to return, so a different build fails loudly at start instead of corrupting memory.
+ * <p>Struct layouts are those of {@code include/llama.h} at that release. They change between
+ * llama.cpp versions: {@link #verifyAbi()} checks the library's version and the defaults it returns
+ * against what v0.5.0 writes ({@code llama_context_default_params} in {@code src/llama-context.cpp},
+ * {@code llama_model_default_params} in {@code src/llama-model.cpp}), so a different build fails loudly
+ * at start instead of corrupting memory.
  *
  * <p>Every method is a thin typed wrapper; validation of sizes, ids and positions is the caller's job.
  */
@@ -39,13 +43,17 @@ import org.slf4j.LoggerFactory;
 @SuppressWarnings("restricted")
 final class LlamaApi {
 
-    private static final Logger NATIVE_LOG = LoggerFactory.getLogger("dev.anyclaude.backend.embedded.llama");
+    private static final Logger NATIVE_LOG = LoggerFactory.getLogger("dev.anyclaude.engine.llama");
     private static final Linker LINKER = Linker.nativeLinker();
 
+    /** {@code struct llama_model_params} of v0.5.0: 80 bytes. */
     static final StructLayout MODEL_PARAMS = MemoryLayout.structLayout(
             ADDRESS.withName("devices"),
+            ADDRESS.withName("tensor_buft_overrides"),
             JAVA_INT.withName("n_gpu_layers"),
             JAVA_INT.withName("split_mode"),
+            JAVA_INT.withName("load_mode"),
+            JAVA_INT.withName("lazy_mode"),
             JAVA_INT.withName("main_gpu"),
             MemoryLayout.paddingLayout(4),
             ADDRESS.withName("tensor_split"),
@@ -53,21 +61,29 @@ final class LlamaApi {
             ADDRESS.withName("progress_callback_user_data"),
             ADDRESS.withName("kv_overrides"),
             JAVA_BOOLEAN.withName("vocab_only"),
-            JAVA_BOOLEAN.withName("use_mmap"),
-            JAVA_BOOLEAN.withName("use_mlock"),
             JAVA_BOOLEAN.withName("check_tensors"),
-            MemoryLayout.paddingLayout(4));
+            JAVA_BOOLEAN.withName("use_extra_bufts"),
+            JAVA_BOOLEAN.withName("no_host"),
+            JAVA_BOOLEAN.withName("no_alloc"),
+            JAVA_BOOLEAN.withName("load_mtp"),
+            MemoryLayout.paddingLayout(2));
 
+    /** {@code struct llama_context_params} of v0.5.0: 160 bytes. */
     static final StructLayout CONTEXT_PARAMS = MemoryLayout.structLayout(
             JAVA_INT.withName("n_ctx"),
             JAVA_INT.withName("n_batch"),
             JAVA_INT.withName("n_ubatch"),
             JAVA_INT.withName("n_seq_max"),
+            JAVA_INT.withName("n_rs_seq"),
+            JAVA_INT.withName("n_outputs_max"),
+            JAVA_INT.withName("n_outputs_max_per_seq"),
             JAVA_INT.withName("n_threads"),
             JAVA_INT.withName("n_threads_batch"),
+            JAVA_INT.withName("ctx_type"),
             JAVA_INT.withName("rope_scaling_type"),
             JAVA_INT.withName("pooling_type"),
             JAVA_INT.withName("attention_type"),
+            JAVA_INT.withName("flash_attn_type"),
             JAVA_FLOAT.withName("rope_freq_base"),
             JAVA_FLOAT.withName("rope_freq_scale"),
             JAVA_FLOAT.withName("yarn_ext_factor"),
@@ -76,19 +92,22 @@ final class LlamaApi {
             JAVA_FLOAT.withName("yarn_beta_slow"),
             JAVA_INT.withName("yarn_orig_ctx"),
             JAVA_FLOAT.withName("defrag_thold"),
-            MemoryLayout.paddingLayout(4),
             ADDRESS.withName("cb_eval"),
             ADDRESS.withName("cb_eval_user_data"),
             JAVA_INT.withName("type_k"),
             JAVA_INT.withName("type_v"),
-            JAVA_BOOLEAN.withName("logits_all"),
+            ADDRESS.withName("abort_callback"),
+            ADDRESS.withName("abort_callback_data"),
             JAVA_BOOLEAN.withName("embeddings"),
             JAVA_BOOLEAN.withName("offload_kqv"),
-            JAVA_BOOLEAN.withName("flash_attn"),
             JAVA_BOOLEAN.withName("no_perf"),
-            MemoryLayout.paddingLayout(3),
-            ADDRESS.withName("abort_callback"),
-            ADDRESS.withName("abort_callback_data"));
+            JAVA_BOOLEAN.withName("op_offload"),
+            JAVA_BOOLEAN.withName("swa_full"),
+            JAVA_BOOLEAN.withName("kv_unified"),
+            MemoryLayout.paddingLayout(2),
+            ADDRESS.withName("samplers"),
+            JAVA_LONG.withName("n_samplers"),
+            ADDRESS.withName("ctx_other"));
 
     static final StructLayout BATCH = MemoryLayout.structLayout(
             JAVA_INT.withName("n_tokens"),
@@ -103,19 +122,21 @@ final class LlamaApi {
 
     static final StructLayout SAMPLER_CHAIN_PARAMS = MemoryLayout.structLayout(JAVA_BOOLEAN.withName("no_perf"));
 
-    static final long MODEL_PROGRESS_CALLBACK = MODEL_PARAMS.byteOffset(MemoryLayout.PathElement.groupElement("progress_callback"));
-    static final long CTX_N_CTX = 0;
-    static final long CTX_N_BATCH = 4;
-    static final long CTX_N_UBATCH = 8;
-    static final long CTX_N_SEQ_MAX = 12;
-    static final long CTX_N_THREADS = 16;
-    static final long CTX_N_THREADS_BATCH = 20;
-    static final long CTX_TYPE_K = 88;
-    static final long CTX_TYPE_V = 92;
-    static final long CTX_NO_PERF = 100;
+    static final long MODEL_N_GPU_LAYERS = offset(MODEL_PARAMS, "n_gpu_layers");
+    static final long MODEL_PROGRESS_CALLBACK = offset(MODEL_PARAMS, "progress_callback");
+    static final long CTX_N_CTX = offset(CONTEXT_PARAMS, "n_ctx");
+    static final long CTX_N_BATCH = offset(CONTEXT_PARAMS, "n_batch");
+    static final long CTX_N_UBATCH = offset(CONTEXT_PARAMS, "n_ubatch");
+    static final long CTX_N_SEQ_MAX = offset(CONTEXT_PARAMS, "n_seq_max");
+    static final long CTX_N_THREADS = offset(CONTEXT_PARAMS, "n_threads");
+    static final long CTX_N_THREADS_BATCH = offset(CONTEXT_PARAMS, "n_threads_batch");
+    static final long CTX_FLASH_ATTN = offset(CONTEXT_PARAMS, "flash_attn_type");
+    static final long CTX_TYPE_K = offset(CONTEXT_PARAMS, "type_k");
+    static final long CTX_TYPE_V = offset(CONTEXT_PARAMS, "type_v");
+    static final long CTX_NO_PERF = offset(CONTEXT_PARAMS, "no_perf");
+    static final long CTX_KV_UNIFIED = offset(CONTEXT_PARAMS, "kv_unified");
 
     private final MethodHandle backendInit;
-    private final MethodHandle logSet;
     private final MethodHandle modelDefaultParams;
     private final MethodHandle contextDefaultParams;
     private final MethodHandle modelLoadFromFile;
@@ -143,6 +164,9 @@ final class LlamaApi {
     private final MethodHandle batchInit;
     private final MethodHandle batchFree;
     private final MethodHandle decode;
+    private final MethodHandle getMemory;
+    private final MethodHandle version;
+    private final MethodHandle systemInfo;
     private final MethodHandle kvSeqRm;
     private final MethodHandle kvClear;
     private final MethodHandle kvSeqPosMax;
@@ -163,10 +187,15 @@ final class LlamaApi {
     private final MethodHandle samplerInitGrammarLazyPatterns;
 
     private static volatile LlamaApi instance;
+    private static final List<String> LOADED_BACKENDS = new CopyOnWriteArrayList<>();
+    private static final Pattern LOADED_BACKEND = Pattern.compile("loaded (\\S+) backend from (\\S+)");
 
-    private LlamaApi(SymbolLookup lib) {
+    private final NativeLibrary library;
+
+    private LlamaApi(NativeLibrary library) {
+        this.library = library;
+        SymbolLookup lib = library.llama();
         backendInit = bind(lib, "llama_backend_init", FunctionDescriptor.ofVoid());
-        logSet = bind(lib, "llama_log_set", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
         modelDefaultParams = bind(lib, "llama_model_default_params", FunctionDescriptor.of(MODEL_PARAMS));
         contextDefaultParams = bind(lib, "llama_context_default_params", FunctionDescriptor.of(CONTEXT_PARAMS));
         modelLoadFromFile = bind(lib, "llama_model_load_from_file", FunctionDescriptor.of(ADDRESS, ADDRESS, MODEL_PARAMS));
@@ -196,10 +225,13 @@ final class LlamaApi {
         batchInit = bind(lib, "llama_batch_init", FunctionDescriptor.of(BATCH, JAVA_INT, JAVA_INT, JAVA_INT));
         batchFree = bind(lib, "llama_batch_free", FunctionDescriptor.ofVoid(BATCH));
         decode = bind(lib, "llama_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, BATCH));
-        kvSeqRm = bind(lib, "llama_kv_self_seq_rm", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
-        kvClear = bind(lib, "llama_kv_self_clear", FunctionDescriptor.ofVoid(ADDRESS));
-        kvSeqPosMax = bind(lib, "llama_kv_self_seq_pos_max", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        kvSeqCp = bind(lib, "llama_kv_self_seq_cp", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+        getMemory = bind(lib, "llama_get_memory", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        kvSeqRm = bind(lib, "llama_memory_seq_rm", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+        kvClear = bind(lib, "llama_memory_clear", FunctionDescriptor.ofVoid(ADDRESS, JAVA_BOOLEAN));
+        kvSeqPosMax = bind(lib, "llama_memory_seq_pos_max", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        kvSeqCp = bind(lib, "llama_memory_seq_cp", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+        version = bind(lib, "llama_version", FunctionDescriptor.of(ADDRESS));
+        systemInfo = bind(lib, "llama_print_system_info", FunctionDescriptor.of(ADDRESS));
         stateSeqGetSize = bind(lib, "llama_state_seq_get_size", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT));
         stateSeqGetData = bind(lib, "llama_state_seq_get_data", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
         stateSeqSetData = bind(lib, "llama_state_seq_set_data", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
@@ -219,19 +251,24 @@ final class LlamaApi {
     }
 
     /**
-     * The bindings, loading the bundled library on first use from {@code libDir} (null: the default
-     * private directory). The library is loaded once per process; a later call gets the same bindings.
+     * The bindings, loading the libraries on first use: from {@code llamaLib} when it is not null, else
+     * the npm package of the pinned release for this machine and {@code gpu}. The libraries are loaded
+     * once per process; a later call gets the same bindings whatever it asks for.
      */
-    static LlamaApi get(Path libDir) {
+    static LlamaApi get(Path llamaLib, Accelerator gpu) {
+        if (llamaLib == null) {
+            NpmNatives.platform(gpu); // an accelerator this machine cannot have is refused even once loaded
+        }
         LlamaApi api = instance;
         if (api != null) {
             return api;
         }
         synchronized (LlamaApi.class) {
             if (instance == null) {
-                LlamaApi created = new LlamaApi(BundledLibrary.load(libDir));
-                created.verifyLayouts();
-                created.routeLogs();
+                NativeLibrary library = NativeLibrary.open(llamaLib, gpu, LlamaApi::routeLogs,
+                        () -> String.join(", ", LOADED_BACKENDS));
+                LlamaApi created = new LlamaApi(library);
+                created.verifyAbi();
                 created.backendInit();
                 instance = created;
             }
@@ -239,9 +276,18 @@ final class LlamaApi {
         }
     }
 
+    /** The libraries the bindings run on. */
+    NativeLibrary library() {
+        return library;
+    }
+
+    private static long offset(StructLayout layout, String field) {
+        return layout.byteOffset(MemoryLayout.PathElement.groupElement(field));
+    }
+
     private static MethodHandle bind(SymbolLookup lib, String name, FunctionDescriptor fd) {
         MemorySegment symbol = lib.find(name).orElseThrow(() -> new IllegalStateException(
-                "the bundled llama.cpp library has no symbol " + name + " (expected: build b4916)"));
+                "the llama.cpp library has no symbol " + name + " (expected: release " + NpmNatives.RELEASE + ")"));
         return LINKER.downcallHandle(symbol, fd);
     }
 
@@ -256,33 +302,72 @@ final class LlamaApi {
     }
 
     /**
-     * Checks that the library's default parameters read back as b4916 writes them, so that a library of
-     * another build, whose structs differ, is refused before anything is passed to it.
+     * Refuses a library that is not the ABI this binding was written for: its {@code llama_version()}
+     * must be of the pinned release, and the default parameters it returns must read back, through this
+     * binding's struct layouts, as that release writes them (a struct that grew or moved a field reads
+     * as garbage here, before anything is passed to the library).
      */
-    void verifyLayouts() {
+    void verifyAbi() {
+        String v = version();
+        String expected = NpmNatives.RELEASE.substring(1); // 0.5.0
+        if (!v.equals(expected) && !v.startsWith(expected + "-")) {
+            throw new IllegalStateException("the llama.cpp library in " + library.dir() + " is version " + v
+                    + " (expected: " + expected + ", the release the binding is written for; omit --llama-lib to use it)");
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment c = contextDefaultParams(arena);
             boolean ok = c.get(JAVA_INT, CTX_N_CTX) == 512
                     && c.get(JAVA_INT, CTX_N_BATCH) == 2048
                     && c.get(JAVA_INT, CTX_N_UBATCH) == 512
                     && c.get(JAVA_INT, CTX_N_SEQ_MAX) == 1
+                    && c.get(JAVA_INT, offset(CONTEXT_PARAMS, "n_outputs_max_per_seq")) == 1
+                    && c.get(JAVA_INT, CTX_FLASH_ATTN) == -1 // LLAMA_FLASH_ATTN_TYPE_AUTO
+                    && c.get(JAVA_FLOAT, offset(CONTEXT_PARAMS, "yarn_ext_factor")) == -1f
                     && c.get(JAVA_INT, CTX_TYPE_K) == 1 // GGML_TYPE_F16
                     && c.get(JAVA_INT, CTX_TYPE_V) == 1
-                    && c.get(JAVA_BYTE, 98) == 1 // offload_kqv
+                    && c.get(JAVA_BYTE, offset(CONTEXT_PARAMS, "offload_kqv")) == 1
                     && c.get(JAVA_BYTE, CTX_NO_PERF) == 1
-                    && c.get(ADDRESS, 104).equals(MemorySegment.NULL);
+                    && c.get(JAVA_BYTE, offset(CONTEXT_PARAMS, "swa_full")) == 1
+                    && c.get(JAVA_BYTE, CTX_KV_UNIFIED) == 0
+                    && c.get(ADDRESS, offset(CONTEXT_PARAMS, "samplers")).equals(MemorySegment.NULL)
+                    && c.get(JAVA_LONG, offset(CONTEXT_PARAMS, "n_samplers")) == 0
+                    && c.get(ADDRESS, offset(CONTEXT_PARAMS, "ctx_other")).equals(MemorySegment.NULL);
             MemorySegment m = modelDefaultParams(arena);
-            ok &= m.get(JAVA_INT, 12) == 1 // split_mode LAYER
-                    && m.get(JAVA_BYTE, 57) == 1 // use_mmap
-                    && m.get(JAVA_BYTE, 56) == 0;
+            ok &= m.get(JAVA_INT, MODEL_N_GPU_LAYERS) == -1
+                    && m.get(JAVA_INT, offset(MODEL_PARAMS, "split_mode")) == 1 // LAYER
+                    && m.get(JAVA_INT, offset(MODEL_PARAMS, "load_mode")) == -1 // AUTO
+                    && m.get(JAVA_INT, offset(MODEL_PARAMS, "lazy_mode")) == 1 // AUTO
+                    && m.get(JAVA_BYTE, offset(MODEL_PARAMS, "use_extra_bufts")) == 1
+                    && m.get(JAVA_BYTE, offset(MODEL_PARAMS, "vocab_only")) == 0
+                    && m.get(JAVA_BYTE, offset(MODEL_PARAMS, "load_mtp")) == 0;
             if (!ok) {
-                throw new IllegalStateException("the llama.cpp library's parameter structs do not match build b4916;"
-                        + " use the library bundled in de.kherud:llama 4.2.0");
+                throw new IllegalStateException("the llama.cpp library in " + library.dir() + " says version " + v
+                        + " but its parameter structs do not match release " + NpmNatives.RELEASE
+                        + " (a build of another commit?); omit --llama-lib to use the pinned one");
             }
         }
     }
 
-    private void routeLogs() {
+    /** {@code llama_version()}, e.g. {@code 0.5.0-dev}. */
+    String version() {
+        try {
+            return ((MemorySegment) version.invokeExact()).reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code llama_print_system_info()}: the CPU features the loaded backend uses. */
+    String systemInfo() {
+        try {
+            return ((MemorySegment) systemInfo.invokeExact()).reinterpret(1 << 16).getString(0).strip();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static void routeLogs(SymbolLookup lib) {
+        MethodHandle logSet = bind(lib, "llama_log_set", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
         try {
             MethodHandle target = MethodHandles.lookup().findStatic(LlamaApi.class, "onLog",
                     MethodType.methodType(void.class, int.class, MemorySegment.class, MemorySegment.class));
@@ -299,6 +384,12 @@ final class LlamaApi {
             String line = text.reinterpret(1 << 20).getString(0).stripTrailing();
             if (line.isEmpty()) {
                 return;
+            }
+            Matcher loaded = LOADED_BACKEND.matcher(line);
+            if (loaded.find()) {
+                String file = loaded.group(2);
+                String stem = file.substring(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
+                LOADED_BACKENDS.add(stem.replaceFirst("\\.(so|dylib|dll).*$", ""));
             }
             switch (level) {
                 case 4 -> NATIVE_LOG.error(line);
@@ -350,10 +441,14 @@ final class LlamaApi {
         }
     }
 
-    /** Loads a model, reporting progress in [0, 1] to {@code progress} (may be null). NULL on failure. */
-    MemorySegment modelLoad(Path path, DoubleConsumer progress) {
+    /**
+     * Loads a model with {@code gpuLayers} layers offloaded (-1: all), reporting progress in [0, 1] to
+     * {@code progress} (may be null). NULL on failure.
+     */
+    MemorySegment modelLoad(Path path, int gpuLayers, DoubleConsumer progress) {
         try (Arena arena = Arena.ofShared()) {
             MemorySegment params = modelDefaultParams(arena);
+            params.set(JAVA_INT, MODEL_N_GPU_LAYERS, gpuLayers);
             if (progress != null) {
                 MethodHandle target = MethodHandles.lookup().findStatic(LlamaApi.class, "onProgress",
                                 MethodType.methodType(boolean.class, DoubleConsumer.class, float.class, MemorySegment.class))
@@ -542,33 +637,42 @@ final class LlamaApi {
         }
     }
 
-    boolean kvSeqRm(MemorySegment ctx, int seq, int p0, int p1) {
+    /** The context's memory (its KV cache), which the {@code kv*} calls take. */
+    MemorySegment getMemory(MemorySegment ctx) {
         try {
-            return (boolean) kvSeqRm.invokeExact(ctx, seq, p0, p1);
+            return (MemorySegment) getMemory.invokeExact(ctx);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    void kvClear(MemorySegment ctx) {
+    boolean kvSeqRm(MemorySegment mem, int seq, int p0, int p1) {
         try {
-            kvClear.invokeExact(ctx);
+            return (boolean) kvSeqRm.invokeExact(mem, seq, p0, p1);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    int kvSeqPosMax(MemorySegment ctx, int seq) {
+    void kvClear(MemorySegment mem) {
         try {
-            return (int) kvSeqPosMax.invokeExact(ctx, seq);
+            kvClear.invokeExact(mem, true);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    void kvSeqCp(MemorySegment ctx, int src, int dst, int p0, int p1) {
+    int kvSeqPosMax(MemorySegment mem, int seq) {
         try {
-            kvSeqCp.invokeExact(ctx, src, dst, p0, p1);
+            return (int) kvSeqPosMax.invokeExact(mem, seq);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    void kvSeqCp(MemorySegment mem, int src, int dst, int p0, int p1) {
+        try {
+            kvSeqCp.invokeExact(mem, src, dst, p0, p1);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -28,6 +28,7 @@ public final class LlamaContext implements AutoCloseable {
     final int nSeq;
     private final Arena arena = Arena.ofShared();
     private MemorySegment ctx;
+    private MemorySegment mem;
     private final MemorySegment batch;
     private final MemorySegment batchTokens;
     private final MemorySegment batchPos;
@@ -41,6 +42,18 @@ public final class LlamaContext implements AutoCloseable {
      * @throws GatewayException when llama.cpp cannot allocate it
      */
     public LlamaContext(NativeModel model, int nCtx, int nBatch, int nSeq, int threads) {
+        this(model, nCtx, nBatch, nSeq, threads, NativeOptions.FlashAttention.AUTO, NativeOptions.KvType.F16, false);
+    }
+
+    /**
+     * Creates a context of {@code nCtx} cells for up to {@code nSeq} sequences with the given attention
+     * kernel and KV type; {@code unifiedKv} puts all sequences in one pool of {@code nCtx} cells, else
+     * each sequence gets {@code nCtx / nSeq}.
+     *
+     * @throws GatewayException when llama.cpp cannot allocate it
+     */
+    public LlamaContext(NativeModel model, int nCtx, int nBatch, int nSeq, int threads,
+            NativeOptions.FlashAttention flashAttention, NativeOptions.KvType kvType, boolean unifiedKv) {
         if (nCtx < 1 || nBatch < 1 || nSeq < 1 || threads < 1) {
             throw new IllegalArgumentException("context " + nCtx + "/" + nBatch + "/" + nSeq + "/" + threads);
         }
@@ -56,6 +69,10 @@ public final class LlamaContext implements AutoCloseable {
         params.set(JAVA_INT, LlamaApi.CTX_N_THREADS, threads);
         params.set(JAVA_INT, LlamaApi.CTX_N_THREADS_BATCH, threads);
         params.set(JAVA_BYTE, LlamaApi.CTX_NO_PERF, (byte) 1);
+        params.set(JAVA_INT, LlamaApi.CTX_FLASH_ATTN, flashAttention.nativeValue);
+        params.set(JAVA_INT, LlamaApi.CTX_TYPE_K, kvType.ggmlType);
+        params.set(JAVA_INT, LlamaApi.CTX_TYPE_V, kvType.ggmlType);
+        params.set(JAVA_BYTE, LlamaApi.CTX_KV_UNIFIED, (byte) (unifiedKv ? 1 : 0));
         MemorySegment created = api.initFromModel(model.model, params);
         if (created.equals(MemorySegment.NULL)) {
             arena.close();
@@ -70,6 +87,7 @@ public final class LlamaContext implements AutoCloseable {
                     + " tokens, " + nCtx + " were asked for");
         }
         this.ctx = created;
+        this.mem = api.getMemory(created);
         this.batch = api.batchInit(arena, this.nBatch, 0, 1);
         this.batchTokens = batch.get(ADDRESS, 8).reinterpret(4L * this.nBatch);
         this.batchPos = batch.get(ADDRESS, 24).reinterpret(4L * this.nBatch);
@@ -141,27 +159,27 @@ public final class LlamaContext implements AutoCloseable {
         if (p0 < 0) {
             throw new IllegalArgumentException("position " + p0);
         }
-        if (!api.kvSeqRm(ctx, seq, p0, -1)) {
+        if (!api.kvSeqRm(mem, seq, p0, -1)) {
             throw new GatewayException(ErrorKind.BACKEND_BUG, "llama.cpp refused to trim sequence " + seq + " at " + p0);
         }
     }
 
     /** Empties the whole cache. */
     public void clear() {
-        api.kvClear(ctx);
+        api.kvClear(mem);
     }
 
     /** Highest position held by {@code seq}, or -1 when it is empty. */
     public int maxPosition(int seq) {
         checkSeq(seq);
-        return api.kvSeqPosMax(ctx, seq);
+        return api.kvSeqPosMax(mem, seq);
     }
 
     /** Makes {@code dst} share {@code src}'s cells in {@code [0, end)}; no data is copied. */
     public void share(int src, int dst, int end) {
         checkSeq(src);
         checkSeq(dst);
-        api.kvSeqCp(ctx, src, dst, 0, end);
+        api.kvSeqCp(mem, src, dst, 0, end);
     }
 
     /** Bytes a snapshot of {@code seq} takes. */
@@ -200,6 +218,7 @@ public final class LlamaContext implements AutoCloseable {
         if (ctx != null) {
             api.free(ctx);
             ctx = null;
+            mem = null;
             // The batch's arrays came from malloc in llama_batch_init; the struct itself lives in our arena.
             api.batchFree(batch);
             arena.close();

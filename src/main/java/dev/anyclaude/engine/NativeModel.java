@@ -56,10 +56,11 @@ public final class NativeModel {
     }
 
     /**
-     * The model at {@code path}, loading it on first use. Loading another file after one is loaded is
+     * The model at {@code path}, loading it (and, the first time, the libraries {@code natives} names)
+     * on first use. Loading another file after one is loaded is
      * refused: one native model per process.
      */
-    public static synchronized NativeModel load(Path libDir, Path path, DoubleConsumer progress) {
+    public static synchronized NativeModel load(NativeOptions natives, Path path, DoubleConsumer progress) {
         Path real;
         try {
             real = path.toRealPath();
@@ -74,14 +75,37 @@ public final class NativeModel {
             }
             return loaded;
         }
-        LlamaApi api = LlamaApi.get(libDir);
-        MemorySegment model = api.modelLoad(real, progress);
+        LlamaApi api = LlamaApi.get(natives.llamaLib(), natives.gpu());
+        MemorySegment model = api.modelLoad(real, natives.gpuLayers(), progress);
         if (model.equals(MemorySegment.NULL)) {
             throw new IllegalArgumentException("model file: " + path
-                    + " could not be loaded by llama.cpp (expected: a GGUF model of an architecture llama.cpp b4916 supports)");
+                    + " could not be loaded by llama.cpp (expected: a GGUF model of an architecture llama.cpp " + NpmNatives.RELEASE + " supports)");
         }
         loaded = new NativeModel(api, real, model);
         return loaded;
+    }
+
+    /** The llama.cpp libraries the model runs on. */
+    public NativeLibrary library() {
+        return api.library();
+    }
+
+    /**
+     * One line for logs and {@code /health}: release, commit, version string of the library, what ggml
+     * loaded for this machine and where the libraries came from, e.g. {@code llama.cpp v0.5.0 (de3ff81,
+     * 0.5.0-dev), CPU (AMD EPYC) via libggml-cpu-zen4, from npm @node-llama-cpp/linux-x64@3.22.1}.
+     */
+    public String engineLine() {
+        NativeLibrary lib = api.library();
+        String variant = lib.variant().isEmpty() ? "" : " via " + lib.variant();
+        return "llama.cpp " + NpmNatives.RELEASE + " (" + NpmNatives.COMMIT + ", " + api.version() + "), "
+                + lib.devices().stream().map(Object::toString).collect(java.util.stream.Collectors.joining(", "))
+                + variant + ", from " + lib.source();
+    }
+
+    /** {@code llama_version()} of the loaded library. */
+    public String libraryVersion() {
+        return api.version();
     }
 
     /** Refuses anything but a GGUF file before llama.cpp parses it. */

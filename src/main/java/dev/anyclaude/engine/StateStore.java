@@ -334,11 +334,11 @@ final class StateStore implements AutoCloseable {
     private Path directory() throws IOException {
         if (dir == null) {
             if (dirOrNull != null) {
-                BundledLibrary.createPrivateDirectories(dirOrNull);
+                NpmNatives.createPrivateDirectories(dirOrNull);
                 dir = Files.createTempDirectory(dirOrNull, "kv-");
             } else {
-                Path base = BundledLibrary.defaultDir().getParent().resolve("kv");
-                BundledLibrary.createPrivateDirectories(base);
+                Path base = NpmNatives.userCache().resolve("kv");
+                NpmNatives.createPrivateDirectories(base);
                 dir = Files.createTempDirectory(base, "kv-" + ProcessHandle.current().pid() + "-");
             }
             createdDir = true;

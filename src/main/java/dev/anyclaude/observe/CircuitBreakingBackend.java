@@ -53,6 +53,11 @@ public final class CircuitBreakingBackend implements Backend {
     }
 
     @Override
+    public java.util.Map<String, Object> engineInfo() {
+        return delegate.engineInfo();
+    }
+
+    @Override
     public void generate(BackendRequest request, EventSink sink) throws IOException {
         CircuitBreaker.State before = breaker.state();
         CircuitBreaker.Ticket ticket;

@@ -126,6 +126,11 @@ public final class ReadinessSampler implements AutoCloseable {
         }
 
         @Override
+        public java.util.Map<String, Object> engineInfo() {
+            return delegate.engineInfo();
+        }
+
+        @Override
         public void generate(BackendRequest request, EventSink sink) throws IOException {
             boolean[] answered = {false};
             try {

@@ -147,10 +147,10 @@ class EngineTest {
         int[] prefix = tokens(TestModels.text(3, 500));
         int[] prompt = concat(prefix, tokens(TestModels.text(4, 50)));
         int[] cold;
-        try (Engine e = engine(TestModels.config(1))) {
+        try (Engine e = engine(TestModels.splitInvariantConfig(1))) {
             cold = run(e, prompt, new Engine.Params(40, 0, 0, 1, 7)).output();
         }
-        try (Engine e = engine(TestModels.config(1))) {
+        try (Engine e = engine(TestModels.splitInvariantConfig(1))) {
             run(e, concat(prefix, tokens(TestModels.text(5, 50))), GREEDY);
             Engine.Generation warm = run(e, prompt, new Engine.Params(40, 0, 0, 1, 7));
             assertThat(warm.reusedTokens()).isGreaterThanOrEqualTo(prefix.length);
@@ -164,10 +164,10 @@ class EngineTest {
         int[] prefix = tokens(TestModels.text(6, 500));
         int[] prompt = concat(prefix, tokens(TestModels.text(7, 50)));
         int[] cold;
-        try (Engine e = engine(TestModels.config(1))) {
+        try (Engine e = engine(TestModels.splitInvariantConfig(1))) {
             cold = run(e, prompt, sampled).output();
         }
-        try (Engine e = engine(TestModels.config(1))) {
+        try (Engine e = engine(TestModels.splitInvariantConfig(1))) {
             run(e, concat(prefix, tokens(TestModels.text(8, 50))), GREEDY);
             Engine.Generation warm = run(e, prompt, sampled);
             assertThat(warm.reusedTokens()).isGreaterThanOrEqualTo(prefix.length);

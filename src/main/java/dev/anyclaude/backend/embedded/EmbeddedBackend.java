@@ -2,7 +2,9 @@ package dev.anyclaude.backend.embedded;
 
 import dev.anyclaude.engine.Engine;
 import dev.anyclaude.engine.EngineConfig;
+import dev.anyclaude.engine.NativeLibrary;
 import dev.anyclaude.engine.NativeModel;
+import dev.anyclaude.engine.NpmNatives;
 import dev.anyclaude.engine.SlotSnapshot;
 import dev.anyclaude.engine.Utf8Stream;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,6 +18,8 @@ import dev.anyclaude.api.Usage;
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.BackendRequest;
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleConsumer;
@@ -55,7 +59,7 @@ public final class EmbeddedBackend implements Backend {
     public EmbeddedBackend(EngineConfig config, ObjectMapper json, DoubleConsumer loadProgress) {
         this.config = config;
         this.json = json;
-        this.model = NativeModel.load(config.nativeLibDir(), config.modelPath(), loadProgress);
+        this.model = NativeModel.load(config.natives(), config.modelPath(), loadProgress);
         this.engine = new Engine(model, config);
         this.format = new ChatFormat(model.chatTemplate, model.templateTokens(), json);
     }
@@ -66,10 +70,24 @@ public final class EmbeddedBackend implements Backend {
     }
 
     /** One line for start-up: the model, the template, the context and slot layout. */
+    @Override
+    public Map<String, Object> engineInfo() {
+        NativeLibrary lib = model.library();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", "llama.cpp");
+        m.put("release", NpmNatives.RELEASE);
+        m.put("commit", NpmNatives.COMMIT);
+        m.put("version", model.libraryVersion());
+        m.put("variant", lib.variant());
+        m.put("devices", lib.devices().stream().map(Object::toString).toList());
+        m.put("source", lib.source());
+        return m;
+    }
+
     public String describe() {
-        return String.format("model %s (%s), template %s, %d slot%s x %d tokens, %d threads, KV %d MiB",
+        return String.format("model %s (%s), template %s, %d slot%s x %d tokens, %d threads, KV %d MiB, %s",
                 model.path, model.description, format.describe(), engine.slotCount(),
-                engine.slotCount() == 1 ? "" : "s", engine.nCtx, config.threads(), kvBytes() >> 20);
+                engine.slotCount() == 1 ? "" : "s", engine.nCtx, config.threads(), kvBytes() >> 20, model.engineLine());
     }
 
     @Override

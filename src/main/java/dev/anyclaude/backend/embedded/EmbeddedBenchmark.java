@@ -300,7 +300,7 @@ public final class EmbeddedBenchmark {
 
     /** One context holding two sequences against two contexts: prefill of B while A is resident. */
     private void sharedContext(EngineConfig base) throws IOException {
-        NativeModel m = NativeModel.load(base.nativeLibDir(), base.modelPath(), null);
+        NativeModel m = NativeModel.load(base.natives(), base.modelPath(), null);
         int[] a = m.tokenize(prompts.render(prompts.a(List.of(), prompts.suffix(41))));
         int[] b = m.tokenize(prompts.render(prompts.b(List.of(), prompts.suffix(42))));
         int[] suffix = m.tokenize(prompts.suffix(43));

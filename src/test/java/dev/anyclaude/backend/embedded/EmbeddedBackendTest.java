@@ -36,7 +36,8 @@ class EmbeddedBackendTest {
 
     @BeforeAll
     static void open() {
-        backend = new EmbeddedBackend(TestModels.config(2));
+        // Split-invariant: stopsAtARequestedStopSequence replays a greedy answer from a reused prefix.
+        backend = new EmbeddedBackend(TestModels.splitInvariantConfig(2));
     }
 
     @AfterAll
