@@ -251,10 +251,10 @@ public final class OpenAiBackend implements Backend {
 
     OpenAiDialect dialect(BackendRequest call) {
         OpenAiDialect base = switch (flavor) {
-            case LLAMACPP -> OpenAiDialect.LLAMA_CPP;
-            case VLLM, SGLANG -> OpenAiDialect.VLLM;
-            case MLX -> OpenAiDialect.MLX;
-            default -> OpenAiDialect.DEFAULT;
+            case LLAMACPP -> OpenAiDialect.llamaCpp();
+            case VLLM, SGLANG -> OpenAiDialect.vllm();
+            case MLX -> OpenAiDialect.mlx();
+            default -> OpenAiDialect.openAi();
         };
         return foldInlineSystem ? base.withFoldInlineSystem(true) : base;
     }
