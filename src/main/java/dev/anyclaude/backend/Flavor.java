@@ -8,18 +8,25 @@ import java.util.Set;
 
 /**
  * Which OpenAI-compatible server sits upstream, and everything that follows from it: the request dialect it
- * understands, how it counts tokens and how a probe recognises it. Adding a server is adding a constant here.
+ * understands, how it counts tokens, how a probe recognises it and, for the servers anyclaude can start, how
+ * it is launched. Adding a server is adding a constant here (and, when it can be launched, its command line in
+ * the launch package's {@code ServerCommand}).
  */
 public enum Flavor {
     /** Not a server: probe the upstream and take the flavor it answers as. */
-    AUTO(OpenAiDialect.openAi(), TokenCounting.ESTIMATE, false, Set.of()),
-    LLAMACPP(OpenAiDialect.llamaCpp(), TokenCounting.APPLY_TEMPLATE_THEN_TOKENIZE, true, Set.of("llamacpp")),
-    VLLM(OpenAiDialect.vllm(), TokenCounting.TOKENIZE_CHAT, false, Set.of("vllm")),
-    SGLANG(OpenAiDialect.vllm(), TokenCounting.TOKENIZE_CHAT, false, Set.of("sglang")),
-    MLX(OpenAiDialect.mlx(), TokenCounting.ESTIMATE, false, Set.of()),
-    OLLAMA(OpenAiDialect.openAi(), TokenCounting.ESTIMATE, false, Set.of("library", "ollama")),
-    LMSTUDIO(OpenAiDialect.openAi(), TokenCounting.ESTIMATE, false, Set.of()),
-    GENERIC(OpenAiDialect.openAi(), TokenCounting.ESTIMATE, false, Set.of());
+    AUTO(OpenAiDialect.openAi(), TokenCounting.ESTIMATE, false, Set.of(), null),
+    LLAMACPP(OpenAiDialect.llamaCpp(), TokenCounting.APPLY_TEMPLATE_THEN_TOKENIZE, true, Set.of("llamacpp"),
+            new Launch("llama-server", "llama-server", "/health",
+                    List.of("llama-server", "llama.cpp", "llamacpp", "llama-cpp", "llama"))),
+    MLX(OpenAiDialect.mlx(), TokenCounting.ESTIMATE, false, Set.of(),
+            new Launch("mlx", "mlx_lm.server", "/health", List.of("mlx", "mlx_lm", "mlx-lm", "mlx_lm.server"))),
+    VLLM(OpenAiDialect.vllm(), TokenCounting.TOKENIZE_CHAT, false, Set.of("vllm"),
+            new Launch("vllm", "vllm", "/health", List.of("vllm"))),
+    SGLANG(OpenAiDialect.vllm(), TokenCounting.TOKENIZE_CHAT, false, Set.of("sglang"), null),
+    OLLAMA(OpenAiDialect.openAi(), TokenCounting.ESTIMATE, false, Set.of("library", "ollama"),
+            new Launch("ollama", "ollama", "/api/version", List.of("ollama"))),
+    LMSTUDIO(OpenAiDialect.openAi(), TokenCounting.ESTIMATE, false, Set.of(), null),
+    GENERIC(OpenAiDialect.openAi(), TokenCounting.ESTIMATE, false, Set.of(), null);
 
     /** How the exact prompt token count of a request is obtained from the server. */
     public enum TokenCounting {
@@ -31,16 +38,28 @@ public enum Flavor {
         ESTIMATE
     }
 
+    /**
+     * How anyclaude starts the server ({@code --launch}).
+     *
+     * @param name the name users type and logs show, e.g. {@code llama-server}
+     * @param executable the executable looked up on PATH when {@code --server-bin} is not given
+     * @param healthPath the path that answers 200 once the server can take requests
+     * @param spellings the {@code --launch} values that name it (lower case)
+     */
+    public record Launch(String name, String executable, String healthPath, List<String> spellings) {}
+
     private final OpenAiDialect dialect;
     private final TokenCounting tokenCounting;
     private final boolean llamaCppApi;
     private final Set<String> owners;
+    private final Launch launch;
 
-    Flavor(OpenAiDialect dialect, TokenCounting tokenCounting, boolean llamaCppApi, Set<String> owners) {
+    Flavor(OpenAiDialect dialect, TokenCounting tokenCounting, boolean llamaCppApi, Set<String> owners, Launch launch) {
         this.dialect = dialect;
         this.tokenCounting = tokenCounting;
         this.llamaCppApi = llamaCppApi;
         this.owners = owners;
+        this.launch = launch;
     }
 
     /** Parses {@code --flavor}: the label, ignoring case, dashes, dots and underscores. */
@@ -51,6 +70,15 @@ public enum Flavor {
             throw new IllegalArgumentException("flavor: " + s + " (expected: " + either(Arrays.stream(values())
                     .map(Flavor::label).toList()) + ")");
         }
+    }
+
+    /** Parses {@code --launch}: one of the servers anyclaude can start, by any of its {@link Launch#spellings()}. */
+    public static Flavor parseLaunch(String s) {
+        String k = s.strip().toLowerCase(Locale.ROOT);
+        List<Flavor> launchable = Arrays.stream(values()).filter(f -> f.launch != null).toList();
+        return launchable.stream().filter(f -> f.launch.spellings().contains(k)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("--launch: " + s + " (expected: "
+                        + either(launchable.stream().map(f -> f.launch.name()).toList()) + ")"));
     }
 
     /** The flavor of a server that answers llama.cpp's {@code GET /props}. */
@@ -84,6 +112,11 @@ public enum Flavor {
      */
     public boolean llamaCppApi() {
         return llamaCppApi;
+    }
+
+    /** How anyclaude starts this server, or null when it cannot. */
+    public Launch launch() {
+        return launch;
     }
 
     /** Metric, log and option label: the lower-case enum name. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.anyclaude.translate.OpenAiDialect;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +52,18 @@ class FlavorTest {
         assertThat(Flavor.parse("LM-Studio")).isEqualTo(Flavor.LMSTUDIO);
         assertThat(Flavor.parse("sg_lang")).isEqualTo(Flavor.SGLANG);
         assertThatThrownBy(() -> Flavor.parse("tgi")).hasMessage(
-                "flavor: tgi (expected: auto, llamacpp, vllm, sglang, mlx, ollama, lmstudio or generic)");
+                "flavor: tgi (expected: auto, llamacpp, mlx, vllm, sglang, ollama, lmstudio or generic)");
+    }
+
+    @Test
+    void launchableServersSayHowTheyAreStartedAndCheckedHealthy() {
+        assertThat(Flavor.LLAMACPP.launch())
+                .isEqualTo(new Flavor.Launch("llama-server", "llama-server", "/health",
+                        List.of("llama-server", "llama.cpp", "llamacpp", "llama-cpp", "llama")));
+        assertThat(Flavor.MLX.launch().executable()).isEqualTo("mlx_lm.server");
+        assertThat(Flavor.OLLAMA.launch().healthPath()).isEqualTo("/api/version");
+        assertThat(Flavor.parseLaunch("vllm")).isEqualTo(Flavor.VLLM);
+        assertThat(Flavor.SGLANG.launch()).isNull();
+        assertThat(Flavor.GENERIC.launch()).isNull();
     }
 }
