@@ -20,7 +20,6 @@ import dev.anyclaude.engine.EngineConfig;
 import dev.anyclaude.engine.NativeOptions;
 import dev.anyclaude.backend.launch.LaunchSpec;
 import dev.anyclaude.backend.launch.LaunchedServer;
-import dev.anyclaude.backend.launch.ServerKind;
 import dev.anyclaude.backend.launch.SupervisedBackend;
 import dev.anyclaude.cache.CachePolicy;
 import dev.anyclaude.cache.ResponseCache;
@@ -287,7 +286,7 @@ public final class Gateway implements AutoCloseable {
         if (!"openai".equals(o.backendKind())) {
             throw new IllegalArgumentException("--launch: needs --backend openai (the launched server is the upstream)");
         }
-        return LaunchedServer.start(new LaunchSpec(ServerKind.parse(o.launch), o.serverBin, o.model, o.ctx, o.slots,
+        return LaunchedServer.start(new LaunchSpec(Flavor.parseLaunch(o.launch), o.serverBin, o.model, o.ctx, o.slots,
                 o.serverPort, o.serverArgs, o.serverLog, o.slotDir, o.toolParser,
                 Duration.ofSeconds(o.serverReadyTimeoutSeconds)), System.err);
     }

@@ -100,7 +100,7 @@ public final class OpenAiBackend implements Backend {
             ServerReplies.Props p = llama.props();
             if (p != null) {
                 if (config.flavor() == Flavor.AUTO) {
-                    flavor = Flavor.LLAMACPP;
+                    flavor = Flavor.answeringProps();
                 }
                 if (config.contextTokens() == 0 && p.nCtx() > 0) {
                     contextTokens = p.nCtx();
@@ -115,19 +115,13 @@ public final class OpenAiBackend implements Backend {
             models = entries.stream().map(ServerReplies.ModelEntry::id).toList();
             for (ServerReplies.ModelEntry e : entries) {
                 if (config.flavor() == Flavor.AUTO && flavor == Flavor.GENERIC) {
-                    flavor = switch (e.ownedBy()) {
-                        case "vllm" -> Flavor.VLLM;
-                        case "sglang" -> Flavor.SGLANG;
-                        case "llamacpp" -> Flavor.LLAMACPP;
-                        case "library", "ollama" -> Flavor.OLLAMA;
-                        default -> Flavor.GENERIC;
-                    };
+                    flavor = Flavor.ownedBy(e.ownedBy());
                 }
                 if (contextTokens == 0 && e.contextTokens() > 0) {
                     contextTokens = e.contextTokens();
                 }
             }
-            if (flavor == Flavor.LLAMACPP && config.inlineSystem() == InlineSystem.AUTO
+            if (flavor.llamaCppApi() && config.inlineSystem() == InlineSystem.AUTO
                     && lateSystem == LlamaServerClient.LateSystem.UNKNOWN) {
                 learnLateSystem(llama.lateSystem());
             }
@@ -224,7 +218,7 @@ public final class OpenAiBackend implements Backend {
             return readiness;
         }
         try {
-            URI uri = flavor == Flavor.LLAMACPP ? config.root().resolve("health") : URI.create(config.baseUrl() + "/models");
+            URI uri = flavor.llamaCppApi() ? config.root().resolve("health") : URI.create(config.baseUrl() + "/models");
             Got got = get(uri);
             readiness = got.status() == 200 ? Readiness.up()
                     : Readiness.down(uri + " answered HTTP " + got.status() + reason(got));
@@ -244,18 +238,13 @@ public final class OpenAiBackend implements Backend {
         return contextTokens;
     }
 
-    /** llama.cpp's calls beside the chat API (meaningful when the flavor is llama.cpp). */
+    /** llama.cpp's calls beside the chat API (meaningful when {@link Flavor#llamaCppApi()}). */
     public LlamaServerClient llama() {
         return llama;
     }
 
     OpenAiDialect dialect(BackendRequest call) {
-        OpenAiDialect base = switch (flavor) {
-            case LLAMACPP -> OpenAiDialect.LLAMA_CPP;
-            case VLLM, SGLANG -> OpenAiDialect.VLLM;
-            case MLX -> OpenAiDialect.MLX;
-            default -> OpenAiDialect.DEFAULT;
-        };
+        OpenAiDialect base = flavor.dialect();
         return foldInlineSystem ? base.withFoldInlineSystem(true) : base;
     }
 
@@ -416,19 +405,20 @@ public final class OpenAiBackend implements Backend {
     @Override
     public TokenCount countTokens(BackendRequest call) {
         MessagesRequest request = call.request();
-        if (flavor == Flavor.LLAMACPP) {
-            try {
-                return new TokenCount(llama.countTokens(request, dialect(call)), true);
-            } catch (GatewayException e) {
-                log.debug("llama.cpp token count failed, estimating: {}", e.getMessage());
+        Flavor f = flavor;
+        try {
+            switch (f.tokenCounting()) {
+                case APPLY_TEMPLATE_THEN_TOKENIZE -> {
+                    return new TokenCount(llama.countTokens(request, dialect(call)), true);
+                }
+                case TOKENIZE_CHAT -> {
+                    byte[] chat = writer.write(request.withMaxTokens(1), dialect(call));
+                    return new TokenCount(replies.tokenCount(post(config.root().resolve("tokenize"), chat)), true);
+                }
+                case ESTIMATE -> {}
             }
-        } else if (flavor == Flavor.VLLM || flavor == Flavor.SGLANG) {
-            try {
-                byte[] chat = writer.write(request.withMaxTokens(1), dialect(call));
-                return new TokenCount(replies.tokenCount(post(config.root().resolve("tokenize"), chat)), true);
-            } catch (GatewayException e) {
-                log.debug("{} token count failed, estimating: {}", flavor.label(), e.getMessage());
-            }
+        } catch (GatewayException e) {
+            log.debug("{} token count failed, estimating: {}", f.label(), e.getMessage());
         }
         return new TokenCount(PromptSize.estimateTokens(request), false);
     }

@@ -102,7 +102,7 @@ final class BenchRequest {
     byte[] openAi(boolean stream, String model) {
         MessagesRequest parsed = new RequestParser(mapper).parse(anthropic(stream));
         MessagesRequest normalized = new Normalizer(true).normalize(parsed).withModel(model);
-        return new OpenAiRequestWriter(mapper).write(normalized, OpenAiDialect.DEFAULT);
+        return new OpenAiRequestWriter(mapper).write(normalized, OpenAiDialect.openAi());
     }
 
     int tools() {

@@ -122,7 +122,7 @@ public final class ClaudeCommand implements Callable<Integer> {
             err.println("anyclaude: warning: " + warning);
         }
         LaunchedServer launched = gateway.launched();
-        err.println("anyclaude: gateway " + gateway.url() + " -> " + (launched != null ? launched.kind().label() + " "
+        err.println("anyclaude: gateway " + gateway.url() + " -> " + (launched != null ? launched.name() + " "
                 + launched.baseUrl() : options.upstream) + ", model " + claudeEnv.variables().get("ANTHROPIC_MODEL")
                 + (backend.contextTokens() > 0 ? ", context " + backend.contextTokens() + " tokens" : ", context unknown"));
         err.println("anyclaude: dashboard " + gateway.url() + "/dashboard"

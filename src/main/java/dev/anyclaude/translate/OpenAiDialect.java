@@ -30,21 +30,34 @@ public record OpenAiDialect(
         boolean historyThinkingAsReasoningContent,
         Map<String, Object> extra) {
 
+    private static final OpenAiDialect OPEN_AI = new OpenAiDialect(false, false, false, false, false, false, Map.of());
+
     /** A plain OpenAI-compatible server: nothing beyond the OpenAI API. */
-    public static final OpenAiDialect DEFAULT = new OpenAiDialect(false, false, false, false, false, false, Map.of());
+    public static OpenAiDialect openAi() {
+        return OPEN_AI;
+    }
 
     /**
      * llama.cpp's server (with {@code --jinja}): top_k, chat_template_kwargs (enable_thinking), reasoning_effort
      * (into the template's kwargs: gpt-oss's "Reasoning: high"), reasoning_content, cache_prompt.
      */
-    public static final OpenAiDialect LLAMA_CPP =
-            new OpenAiDialect(false, false, true, true, true, true, Map.of("cache_prompt", true));
+    public static OpenAiDialect llamaCpp() {
+        return openAi().withSendTopK(true).withSendEnableThinking(true).withSendReasoningEffort(true)
+                .withHistoryThinkingAsReasoningContent(true).withExtra(Map.of("cache_prompt", true));
+    }
 
     /** vLLM and SGLang: top_k, chat_template_kwargs (enable_thinking), reasoning_effort (gpt-oss). */
-    public static final OpenAiDialect VLLM = new OpenAiDialect(false, false, true, true, true, false, Map.of());
+    public static OpenAiDialect vllm() {
+        return openAi().withSendTopK(true).withSendEnableThinking(true).withSendReasoningEffort(true);
+    }
 
     /** mlx_lm.server: top_k; it has no thinking or effort controls. */
-    public static final OpenAiDialect MLX = new OpenAiDialect(false, false, true, false, false, false, Map.of());
+    public static OpenAiDialect mlx() {
+        return openAi().withSendTopK(true);
+    }
+
+    /** {@link #llamaCpp()}, as the constant the embedded backend's chat format still reads. */
+    public static final OpenAiDialect LLAMA_CPP = llamaCpp();
 
     public OpenAiDialect {
         extra = extra == null || extra.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra));
@@ -66,5 +79,25 @@ public record OpenAiDialect(
     public OpenAiDialect withMergeConsecutiveRoles(boolean b) {
         return new OpenAiDialect(foldInlineSystem, b, sendTopK, sendEnableThinking, sendReasoningEffort,
                 historyThinkingAsReasoningContent, extra);
+    }
+
+    public OpenAiDialect withSendTopK(boolean b) {
+        return new OpenAiDialect(foldInlineSystem, mergeConsecutiveRoles, b, sendEnableThinking, sendReasoningEffort,
+                historyThinkingAsReasoningContent, extra);
+    }
+
+    public OpenAiDialect withSendEnableThinking(boolean b) {
+        return new OpenAiDialect(foldInlineSystem, mergeConsecutiveRoles, sendTopK, b, sendReasoningEffort,
+                historyThinkingAsReasoningContent, extra);
+    }
+
+    public OpenAiDialect withSendReasoningEffort(boolean b) {
+        return new OpenAiDialect(foldInlineSystem, mergeConsecutiveRoles, sendTopK, sendEnableThinking, b,
+                historyThinkingAsReasoningContent, extra);
+    }
+
+    public OpenAiDialect withHistoryThinkingAsReasoningContent(boolean b) {
+        return new OpenAiDialect(foldInlineSystem, mergeConsecutiveRoles, sendTopK, sendEnableThinking,
+                sendReasoningEffort, b, extra);
     }
 }

@@ -178,7 +178,7 @@ class ChatTemplateGoldenTest {
     private static ObjectNode claudeCodeConversation() throws Exception {
         Path body = Path.of("src/test/resources/claude-code/2.1.332/tool-loop/03-POST-v1_messages.body.json");
         var request = new RequestParser(JSON).parse(Files.readAllBytes(body));
-        ObjectNode openAi = (ObjectNode) JSON.readTree(new OpenAiRequestWriter(JSON).write(request, OpenAiDialect.LLAMA_CPP));
+        ObjectNode openAi = (ObjectNode) JSON.readTree(new OpenAiRequestWriter(JSON).write(request, OpenAiDialect.llamaCpp()));
         ArrayNode messages = (ArrayNode) openAi.path("messages");
         messages.addObject().put("role", "assistant").put("content", "Both files are read; the build passes.");
         messages.addObject().put("role", "user").put("content", "Now summarize what you did in one line.");

@@ -27,9 +27,9 @@ class ClaudeCodeFixtureTranslationTest {
 
     static Stream<Arguments> bodiesAndDialects() {
         return Fixtures.claudeCodeBodies().stream().flatMap(p -> Stream.of(
-                Arguments.of(p, OpenAiDialect.DEFAULT),
-                Arguments.of(p, OpenAiDialect.LLAMA_CPP.withFoldInlineSystem(true)),
-                Arguments.of(p, OpenAiDialect.DEFAULT.withFoldInlineSystem(true).withMergeConsecutiveRoles(true))));
+                Arguments.of(p, OpenAiDialect.openAi()),
+                Arguments.of(p, OpenAiDialect.llamaCpp().withFoldInlineSystem(true)),
+                Arguments.of(p, OpenAiDialect.openAi().withFoldInlineSystem(true).withMergeConsecutiveRoles(true))));
     }
 
     @ParameterizedTest
@@ -97,7 +97,7 @@ class ClaudeCodeFixtureTranslationTest {
     @Test
     void eachTurnOfASessionRendersAsAnExtensionOfThePreviousOne() throws Exception {
         Path dir = Fixtures.claudeCode().resolve("p-tool-bash-read");
-        for (OpenAiDialect d : List.of(OpenAiDialect.DEFAULT, OpenAiDialect.DEFAULT.withFoldInlineSystem(true))) {
+        for (OpenAiDialect d : List.of(OpenAiDialect.openAi(), OpenAiDialect.openAi().withFoldInlineSystem(true))) {
             JsonNode previous = null;
             for (String name : List.of("02-POST-v1_messages.body.json", "03-POST-v1_messages.body.json",
                     "04-POST-v1_messages.body.json")) {

@@ -58,7 +58,7 @@ public class ChatTemplateBenchmark {
 
     @Benchmark
     public String render() throws IOException {
-        JsonNode openAi = Inputs.MAPPER.readTree(writer.write(request, OpenAiDialect.LLAMA_CPP, false));
+        JsonNode openAi = Inputs.MAPPER.readTree(writer.write(request, OpenAiDialect.llamaCpp(), false));
         return chat.apply(openAi, tokens);
     }
 }

@@ -43,7 +43,7 @@ public class RequestTranslationBenchmark {
         request = Inputs.request("p-tool-bash-read/04").withModel("qwen");
         normalizer = new Normalizer(true);
         writer = new OpenAiRequestWriter(Inputs.MAPPER);
-        d = dialect.equals("llamacpp") ? OpenAiDialect.LLAMA_CPP : OpenAiDialect.DEFAULT;
+        d = dialect.equals("llamacpp") ? OpenAiDialect.llamaCpp() : OpenAiDialect.openAi();
     }
 
     @Benchmark

@@ -1,5 +1,6 @@
 package dev.anyclaude.backend.launch;
 
+import dev.anyclaude.backend.Flavor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -7,8 +8,8 @@ import java.util.List;
 /**
  * What to launch: the server kind and the settings that make its prefix cache work.
  *
- * @param kind which server
- * @param executable the server executable, or null for {@link ServerKind#executable()} on PATH
+ * @param kind which server: a flavor anyclaude can {@linkplain Flavor#launch() launch}
+ * @param executable the server executable, or null for {@link Flavor.Launch#executable()} on PATH
  * @param model what to load (a GGUF file for llama-server, a path or repository id for mlx and vLLM, an Ollama
  *     model name), or null where the server can do without (Ollama, or llama-server given a model flag in
  *     {@code extraArgs})
@@ -21,11 +22,14 @@ import java.util.List;
  * @param toolParser vLLM's {@code --tool-call-parser}, or null to guess it from the model name
  * @param readyTimeout how long the first start may take (loading a large model takes minutes)
  */
-public record LaunchSpec(ServerKind kind, String executable, String model, long contextTokens, int parallel, int port,
+public record LaunchSpec(Flavor kind, String executable, String model, long contextTokens, int parallel, int port,
         List<String> extraArgs, Path logFile, Path slotDir, String toolParser, Duration readyTimeout) {
 
     public LaunchSpec {
         extraArgs = List.copyOf(extraArgs);
+        if (kind.launch() == null) {
+            throw new IllegalArgumentException("kind: " + kind.label() + " (expected: a flavor anyclaude can launch)");
+        }
         if (contextTokens < 0) {
             throw new IllegalArgumentException("--ctx: " + contextTokens + " (expected: a positive number of tokens, or 0 for the default)");
         }
@@ -44,7 +48,7 @@ public record LaunchSpec(ServerKind kind, String executable, String model, long 
     }
 
     /** A spec with the defaults for everything but the kind and the model. */
-    public static LaunchSpec of(ServerKind kind, String model) {
+    public static LaunchSpec of(Flavor kind, String model) {
         return new LaunchSpec(kind, null, model, 0, 4, 0, List.of(), null, null, null, Duration.ofMinutes(15));
     }
 }

@@ -21,7 +21,7 @@ import java.time.InstantSource;
 public final class LaunchedServer implements AutoCloseable {
     private static final long ROTATE_LOG_BYTES = 20L << 20;
 
-    private final ServerKind kind;
+    private final Flavor flavor;
     private final ServerCommand command;
     private final ServerSupervisor supervisor;
     private final URI baseUrl;
@@ -29,15 +29,15 @@ public final class LaunchedServer implements AutoCloseable {
     private final HttpHealthProbe probe;
     private final Thread shutdownHook;
 
-    private LaunchedServer(ServerKind kind, ServerCommand command, ServerSupervisor supervisor, URI baseUrl, Path slotDir,
+    private LaunchedServer(Flavor flavor, ServerCommand command, ServerSupervisor supervisor, URI baseUrl, Path slotDir,
             HttpHealthProbe probe) {
-        this.kind = kind;
+        this.flavor = flavor;
         this.command = command;
         this.supervisor = supervisor;
         this.baseUrl = baseUrl;
         this.slotDir = slotDir;
         this.probe = probe;
-        this.shutdownHook = new Thread(supervisor::stop, "anyclaude-stop-" + kind.label());
+        this.shutdownHook = new Thread(supervisor::stop, "anyclaude-stop-" + name());
     }
 
     /**
@@ -51,12 +51,13 @@ public final class LaunchedServer implements AutoCloseable {
 
     static LaunchedServer start(LaunchSpec spec, PrintStream console, AppDirs dirs, boolean terminal) {
         spec = withPinnedLlamaServer(spec, console);
+        String name = spec.kind().launch().name();
         int port = spec.port() != 0 ? spec.port() : freePort();
         Path slotDir = spec.slotDir() != null ? spec.slotDir() : dirs.cache().resolve("slots");
         ServerCommand command = ServerCommand.of(spec, port, slotDir, physicalMemory());
-        Path log = spec.logFile() != null ? spec.logFile() : dirs.state().resolve(spec.kind().label() + ".log");
+        Path log = spec.logFile() != null ? spec.logFile() : dirs.state().resolve(name + ".log");
         try {
-            if (spec.kind() == ServerKind.LLAMA_SERVER) {
+            if (spec.kind() == Flavor.LLAMACPP) {
                 Files.createDirectories(slotDir);
             }
             rotate(log);
@@ -64,21 +65,21 @@ public final class LaunchedServer implements AutoCloseable {
             throw new LaunchException("cannot prepare " + slotDir + " / " + log + ": " + e.getMessage(), e);
         }
         URI base = URI.create("http://127.0.0.1:" + port);
-        HttpHealthProbe probe = new HttpHealthProbe(base.resolve(spec.kind().healthPath()));
-        ServerSupervisor supervisor = new ServerSupervisor(spec.kind().label(), command, log, probe,
+        HttpHealthProbe probe = new HttpHealthProbe(base.resolve(spec.kind().launch().healthPath()));
+        ServerSupervisor supervisor = new ServerSupervisor(name, command, log, probe,
                 ServerSupervisor.Settings.defaults(spec.readyTimeout()), Sleeper.SYSTEM, InstantSource.system(),
-                SupervisorEvents.logging(spec.kind().label(), log));
+                SupervisorEvents.logging(name, log));
         LaunchedServer server = new LaunchedServer(spec.kind(), command, supervisor, base, slotDir, probe);
-        console.println("anyclaude: starting " + spec.kind().label() + ": " + command.display());
-        console.println("anyclaude: " + spec.kind().label() + " log: " + log);
+        console.println("anyclaude: starting " + name + ": " + command.display());
+        console.println("anyclaude: " + name + " log: " + log);
         console.flush();
         Runtime.getRuntime().addShutdownHook(server.shutdownHook);
         try {
-            supervisor.start(new StartProgress(console, terminal, spec.kind().label()));
+            supervisor.start(new StartProgress(console, terminal, name));
         } catch (InterruptedException e) {
             server.close();
             Thread.currentThread().interrupt();
-            throw new LaunchException("interrupted while starting " + spec.kind().label(), e);
+            throw new LaunchException("interrupted while starting " + name, e);
         } catch (RuntimeException e) {
             server.close();
             throw e;
@@ -91,8 +92,8 @@ public final class LaunchedServer implements AutoCloseable {
      * once, when missing). Other kinds and explicit executables are left as they are.
      */
     private static LaunchSpec withPinnedLlamaServer(LaunchSpec spec, PrintStream console) {
-        if (spec.kind() != ServerKind.LLAMA_SERVER || spec.executable() != null
-                || PinnedLlamaServer.onPath(spec.kind().executable())) {
+        if (spec.kind() != Flavor.LLAMACPP || spec.executable() != null
+                || PinnedLlamaServer.onPath(spec.kind().launch().executable())) {
             return spec;
         }
         return spec.withExecutable(PinnedLlamaServer.obtain(console).toString());
@@ -124,17 +125,19 @@ public final class LaunchedServer implements AutoCloseable {
         }
     }
 
-    public ServerKind kind() {
-        return kind;
-    }
-
     /** The server root, e.g. {@code http://127.0.0.1:41234} (the OpenAI API is under {@code /v1}). */
     public URI baseUrl() {
         return baseUrl;
     }
 
+    /** Which server it is; its {@link Flavor#launch()} says how it was started. */
     public Flavor flavor() {
-        return kind.flavor();
+        return flavor;
+    }
+
+    /** The server's name, e.g. {@code llama-server}. */
+    public String name() {
+        return flavor.launch().name();
     }
 
     /** The model name the server answers to, or null to ask the server. */

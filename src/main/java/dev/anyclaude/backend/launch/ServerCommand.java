@@ -1,5 +1,6 @@
 package dev.anyclaude.backend.launch;
 
+import dev.anyclaude.backend.Flavor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,14 +49,14 @@ public record ServerCommand(List<String> argv, Map<String, String> env, String s
      * @param memoryBytes physical memory, to size mlx_lm.server's prompt cache
      */
     public static ServerCommand of(LaunchSpec spec, int port, Path slotDir, long memoryBytes) {
-        String exe = spec.executable() != null ? spec.executable() : spec.kind().executable();
+        String exe = spec.executable() != null ? spec.executable() : spec.kind().launch().executable();
         List<String> argv = new ArrayList<>();
         argv.add(exe);
         Map<String, String> env = new LinkedHashMap<>();
         String served;
         long ctx;
         switch (spec.kind()) {
-            case LLAMA_SERVER -> {
+            case LLAMACPP -> {
                 ctx = spec.contextTokens() > 0 ? spec.contextTokens() : DEFAULT_CONTEXT;
                 argv.addAll(List.of("--host", "127.0.0.1", "--port", Integer.toString(port)));
                 served = null;
@@ -97,7 +98,7 @@ public record ServerCommand(List<String> argv, Map<String, String> env, String s
                 env.put("OLLAMA_CONTEXT_LENGTH", Long.toString(ctx));
                 env.put("OLLAMA_KEEP_ALIVE", "-1"); // never unload between turns: reloading drops the KV cache
             }
-            default -> throw new IllegalStateException("unhandled kind " + spec.kind());
+            default -> throw new IllegalStateException("no command line for " + spec.kind());
         }
         argv.addAll(spec.extraArgs());
         return new ServerCommand(argv, env, served, ctx);

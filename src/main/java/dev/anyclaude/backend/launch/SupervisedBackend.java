@@ -43,7 +43,7 @@ public final class SupervisedBackend implements Backend {
     @Override
     public Readiness readiness() {
         ServerSupervisor s = launched.supervisor();
-        String label = launched.kind().label();
+        String label = launched.name();
         return switch (s.state()) {
             case READY -> server.readiness();
             case RESTARTING -> Readiness.down(label + " restarting (attempt " + Math.max(1, s.attempt()) + ")");

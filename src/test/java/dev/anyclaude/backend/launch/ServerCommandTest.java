@@ -3,6 +3,7 @@ package dev.anyclaude.backend.launch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.anyclaude.backend.Flavor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,13 +14,13 @@ class ServerCommandTest {
     private static final Path SLOTS = Path.of("/var/cache/anyclaude/slots");
     private static final long GIB = 1L << 30;
 
-    private static LaunchSpec spec(ServerKind kind, String model, long ctx, List<String> extra, String toolParser) {
+    private static LaunchSpec spec(Flavor kind, String model, long ctx, List<String> extra, String toolParser) {
         return new LaunchSpec(kind, null, model, ctx, 3, 0, extra, null, null, toolParser, Duration.ofMinutes(1));
     }
 
     @Test
     void llamaServerGetsSlotsPersistenceJinjaAndMetricsWithUserArgumentsLast() {
-        ServerCommand c = ServerCommand.of(spec(ServerKind.LLAMA_SERVER, "/models/Qwen3-Coder-30B-Q4_K_M.gguf", 0,
+        ServerCommand c = ServerCommand.of(spec(Flavor.LLAMACPP, "/models/Qwen3-Coder-30B-Q4_K_M.gguf", 0,
                 List.of("--flash-attn", "on", "-c", "131072"), null), 4321, SLOTS, 64 * GIB);
 
         assertThat(c.argv()).containsExactly("llama-server", "--host", "127.0.0.1", "--port", "4321",
@@ -33,11 +34,11 @@ class ServerCommandTest {
 
     @Test
     void llamaServerNeedsAModelUnlessTheUserPassesOne() {
-        assertThatThrownBy(() -> ServerCommand.of(spec(ServerKind.LLAMA_SERVER, null, 0, List.of(), null), 1, SLOTS, GIB))
+        assertThatThrownBy(() -> ServerCommand.of(spec(Flavor.LLAMACPP, null, 0, List.of(), null), 1, SLOTS, GIB))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("--model: missing (expected: the GGUF file llama-server should load)");
 
-        ServerCommand c = ServerCommand.of(spec(ServerKind.LLAMA_SERVER, null, 32768, List.of("-hf", "org/model-GGUF"), null),
+        ServerCommand c = ServerCommand.of(spec(Flavor.LLAMACPP, null, 32768, List.of("-hf", "org/model-GGUF"), null),
                 1, SLOTS, GIB);
         assertThat(c.argv()).doesNotContain("-m").endsWith("-hf", "org/model-GGUF");
         assertThat(c.servedModel()).isNull();
@@ -46,7 +47,7 @@ class ServerCommandTest {
 
     @Test
     void mlxGetsALargerPromptCacheSizedByMemoryAndAnOutputBudget() {
-        ServerCommand c = ServerCommand.of(spec(ServerKind.MLX, "mlx-community/Qwen3-Coder-30B-A3B-Instruct-4bit", 65536,
+        ServerCommand c = ServerCommand.of(spec(Flavor.MLX, "mlx-community/Qwen3-Coder-30B-A3B-Instruct-4bit", 65536,
                 List.of(), null), 8080, SLOTS, 32 * GIB);
 
         assertThat(c.argv()).containsExactly("mlx_lm.server", "--model", "mlx-community/Qwen3-Coder-30B-A3B-Instruct-4bit",
@@ -57,7 +58,7 @@ class ServerCommandTest {
 
     @Test
     void vllmGetsPrefixCachingAndAToolParserForTheModelFamily() {
-        ServerCommand c = ServerCommand.of(spec(ServerKind.VLLM, "Qwen/Qwen3-Coder-30B-A3B-Instruct", 0, List.of(), null),
+        ServerCommand c = ServerCommand.of(spec(Flavor.VLLM, "Qwen/Qwen3-Coder-30B-A3B-Instruct", 0, List.of(), null),
                 8000, SLOTS, GIB);
 
         assertThat(c.argv()).containsExactly("vllm", "serve", "Qwen/Qwen3-Coder-30B-A3B-Instruct", "--host", "127.0.0.1",
@@ -65,7 +66,7 @@ class ServerCommandTest {
                 "--enable-auto-tool-choice", "--tool-call-parser", "qwen3_coder");
         assertThat(c.contextTokens()).isZero();
 
-        ServerCommand sized = ServerCommand.of(spec(ServerKind.VLLM, "meta-llama/Llama-3.3-70B-Instruct", 100000,
+        ServerCommand sized = ServerCommand.of(spec(Flavor.VLLM, "meta-llama/Llama-3.3-70B-Instruct", 100000,
                 List.of(), "pythonic"), 8000, SLOTS, GIB);
         assertThat(sized.argv()).containsSequence("--max-model-len", "100000").endsWith("--tool-call-parser", "pythonic");
     }
@@ -80,7 +81,7 @@ class ServerCommandTest {
 
     @Test
     void ollamaGetsItsPortContextAndKeepAliveThroughTheEnvironment() {
-        ServerCommand c = ServerCommand.of(spec(ServerKind.OLLAMA, "qwen3-coder:30b", 0, List.of(), null), 11500, SLOTS, GIB);
+        ServerCommand c = ServerCommand.of(spec(Flavor.OLLAMA, "qwen3-coder:30b", 0, List.of(), null), 11500, SLOTS, GIB);
 
         assertThat(c.argv()).containsExactly("ollama", "serve");
         assertThat(c.env()).containsEntry("OLLAMA_HOST", "127.0.0.1:11500")
@@ -92,7 +93,7 @@ class ServerCommandTest {
 
     @Test
     void anExplicitExecutableReplacesTheDefaultOne() {
-        LaunchSpec s = new LaunchSpec(ServerKind.LLAMA_SERVER, "/opt/llama.cpp/build/bin/llama-server", "m.gguf", 8192, 1, 0,
+        LaunchSpec s = new LaunchSpec(Flavor.LLAMACPP, "/opt/llama.cpp/build/bin/llama-server", "m.gguf", 8192, 1, 0,
                 List.of(), null, null, null, Duration.ofMinutes(1));
         assertThat(ServerCommand.of(s, 9000, SLOTS, GIB).argv().getFirst()).isEqualTo("/opt/llama.cpp/build/bin/llama-server");
     }
@@ -122,11 +123,24 @@ class ServerCommandTest {
 
     @Test
     void launchKindsAcceptCommonSpellingsAndRefuseOthers() {
-        assertThat(ServerKind.parse("llama.cpp")).isEqualTo(ServerKind.LLAMA_SERVER);
-        assertThat(ServerKind.parse("mlx_lm.server")).isEqualTo(ServerKind.MLX);
-        assertThat(ServerKind.parse(" Ollama ")).isEqualTo(ServerKind.OLLAMA);
-        assertThatThrownBy(() -> ServerKind.parse("sglang"))
+        assertThat(Flavor.parseLaunch("llama.cpp")).isEqualTo(Flavor.LLAMACPP);
+        assertThat(Flavor.parseLaunch("mlx_lm.server")).isEqualTo(Flavor.MLX);
+        assertThat(Flavor.parseLaunch(" Ollama ")).isEqualTo(Flavor.OLLAMA);
+        assertThatThrownBy(() -> Flavor.parseLaunch("sglang"))
                 .hasMessage("--launch: sglang (expected: llama-server, mlx, vllm or ollama)");
+    }
+
+    @Test
+    void everyLaunchableFlavorHasACommandLineAndNoOtherCanBeLaunched() {
+        for (Flavor f : Flavor.values()) {
+            if (f.launch() != null) {
+                ServerCommand c = ServerCommand.of(spec(f, "org/model", 0, List.of(), null), 4321, SLOTS, GIB);
+                assertThat(c.argv().getFirst()).as(f.label()).isEqualTo(f.launch().executable());
+            } else {
+                assertThatThrownBy(() -> LaunchSpec.of(f, "m")).as(f.label())
+                        .hasMessage("kind: " + f.label() + " (expected: a flavor anyclaude can launch)");
+            }
+        }
     }
 
     @Test
