@@ -1,5 +1,6 @@
 package dev.anyclaude.cli;
 
+import dev.anyclaude.engine.Architecture;
 import dev.anyclaude.engine.GgufWriter;
 import dev.anyclaude.engine.TinyLlamaSpec;
 import dev.anyclaude.engine.ToolCallModel;
@@ -12,10 +13,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code anyclaude gen-model}: writes a tiny random-weight llama model for tests and demos. */
+/** {@code anyclaude gen-model}: writes a tiny random-weight model (llama, qwen3 or qwen3moe) for tests and demos. */
 @Command(name = "gen-model", mixinStandardHelpOptions = true,
-        description = {"Writes a tiny llama-architecture GGUF model with random Q8_0 weights and a byte vocabulary"
-                + " (260 tokens: one per byte, plus <unk>, <s>, </s> and the space marker).",
+        description = {"Writes a tiny GGUF model (llama, qwen3 or qwen3moe architecture) with random Q8_0 weights and a"
+                + " byte vocabulary (260 tokens: one per byte, plus <unk>, <s>, </s> and the space marker).",
                 "The same options always give the same file. It loads in the embedded engine in well under a second"
                         + " and answers with random text: for tests, demos and benchmarks, no download needed."})
 public final class GenModelCommand implements Callable<Integer> {
@@ -25,6 +26,23 @@ public final class GenModelCommand implements Callable<Integer> {
 
     @Option(names = "--out", required = true, paramLabel = "FILE.gguf", description = "Where to write the model.")
     Path out;
+
+    @Option(names = "--arch", paramLabel = "llama|qwen3|qwen3moe", defaultValue = "llama",
+            description = "Architecture: llama; qwen3 (adds per-head query/key norms); qwen3moe (qwen3 with a"
+                    + " mixture of experts in place of the dense feed-forward). Default: ${DEFAULT-VALUE}.")
+    String arch;
+
+    @Option(names = "--experts", paramLabel = "N", description = "With --arch qwen3moe: experts per block, 1 to 1024"
+            + " (default: 4).")
+    Integer experts;
+
+    @Option(names = "--experts-used", paramLabel = "K", description = "With --arch qwen3moe: experts each token is"
+            + " routed to, 1 to --experts (default: 2).")
+    Integer expertsUsed;
+
+    @Option(names = "--expert-ff", paramLabel = "N", description = "With --arch qwen3moe: each expert's feed-forward"
+            + " width, a multiple of 32 (default: --ff).")
+    Integer expertFf;
 
     @Option(names = "--embd", defaultValue = "256", description = "Embedding width, a multiple of 32 (default: ${DEFAULT-VALUE}).")
     int embd;
@@ -72,7 +90,12 @@ public final class GenModelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Architecture architecture = architecture();
         if (toolCall != null) {
+            if (!(architecture instanceof Architecture.Llama)) {
+                throw new ParameterException(spec.commandLine(), "--arch: " + arch
+                        + " (expected: llama with --tool-call, whose hand-built model is llama)");
+            }
             return writeToolCaller();
         }
         if (verdict != null) {
@@ -90,12 +113,40 @@ public final class GenModelCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--chat-template: " + e.getMessage());
         }
-        GgufWriter.writeTinyLlama(model, template, out);
-        spec.commandLine().getOut().printf("wrote %s (%d bytes): %d x %d layers, %d heads (%d kv), ff %d, context %d, seed %d%s%n",
-                out, Files.size(out), embd, layers, heads, model.kvHeads(), ff, ctx, seed,
-                chatTemplate == null ? "" : ", chat template " + chatTemplate);
+        GgufWriter.writeTiny(model, architecture, template, out);
+        spec.commandLine().getOut().printf("wrote %s (%d bytes): %s, %d x %d layers, %d heads (%d kv), %s, context %d, seed %d%s%n",
+                out, Files.size(out), architecture.ggufName(), embd, layers, heads, model.kvHeads(),
+                architecture instanceof Architecture.Qwen3Moe moe
+                        ? moe.experts() + " experts (" + moe.expertsUsed() + " used) of ff " + moe.expertFf()
+                        : "ff " + ff,
+                ctx, seed, chatTemplate == null ? "" : ", chat template " + chatTemplate);
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** The architecture {@code --arch} names, with its expert options; each option is refused where it means nothing. */
+    private Architecture architecture() {
+        onlyWithExperts("--experts", experts);
+        onlyWithExperts("--experts-used", expertsUsed);
+        onlyWithExperts("--expert-ff", expertFf);
+        try {
+            return switch (arch) {
+                case "llama" -> Architecture.LLAMA;
+                case "qwen3" -> new Architecture.Qwen3();
+                case "qwen3moe" -> new Architecture.Qwen3Moe(experts == null ? 4 : experts,
+                        expertsUsed == null ? 2 : expertsUsed, expertFf == null ? ff : expertFf);
+                default -> throw new ParameterException(spec.commandLine(),
+                        "--arch: " + arch + " (expected: one of " + String.join(", ", Architecture.NAMES) + ")");
+            };
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
+        }
+    }
+
+    private void onlyWithExperts(String option, Integer value) {
+        if (value != null && !arch.equals("qwen3moe")) {
+            throw new ParameterException(spec.commandLine(), option + ": only with --arch qwen3moe");
+        }
     }
 
     private int writeToolCaller() throws Exception {

@@ -1,15 +1,16 @@
 package dev.anyclaude.engine;
 
 /**
- * The shape of a tiny llama-architecture model with random weights and a byte vocabulary, as written
- * by {@link GgufWriter#writeTinyLlama}. Each dimension is validated here so that a file that
- * llama.cpp would refuse, or load into garbage, is never written.
+ * The shape of a tiny model with random weights and a byte vocabulary, as written by {@link
+ * GgufWriter#writeTiny} in any {@link Architecture} (the name is from when llama was the only one).
+ * Each dimension is validated here so that a file that llama.cpp would refuse, or load into garbage,
+ * is never written; an architecture's own parameters are validated by its record.
  *
  * @param embd embedding width, a multiple of 32 (Q8_0 blocks) and of {@code heads}
  * @param layers transformer blocks
  * @param heads attention heads; {@code embd / heads} must be even (rotary embedding pairs)
  * @param kvHeads key/value heads (grouped-query attention); divides {@code heads}
- * @param ff feed-forward width, a multiple of 32
+ * @param ff feed-forward width, a multiple of 32 (written but unused by a mixture of experts, whose width is its own)
  * @param ctx training context length written into the file
  * @param seed seed of the weights; the same spec always gives the same bytes
  */
