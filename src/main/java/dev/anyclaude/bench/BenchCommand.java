@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 /** {@code anyclaude bench}: the load harness, its stub model server, the JMH suite and a JFR summary. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks. See docs/benchmarks.md for the figures and how they were made.",
-        subcommands = {OverheadCommand.class, L1Command.class, CaptureCommand.class, BenchCommand.Embedded.class, AgentReplayCommand.class, BenchCommand.Stub.class,
+        subcommands = {OverheadCommand.class, L1Command.class, CaptureCommand.class, BenchCommand.Embedded.class, EngineCommand.class, AgentReplayCommand.class, BenchCommand.Stub.class,
             BenchCommand.Jmh.class, BenchCommand.JfrTop.class})
 public final class BenchCommand implements Runnable {
 

@@ -388,7 +388,7 @@ public final class L1Command implements Callable<Integer> {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
     }
 
-    private static void awaitHealthy(String server, Duration timeout) throws IOException, InterruptedException {
+    static void awaitHealthy(String server, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (HttpClient http = HttpClient.newHttpClient()) {
             while (System.nanoTime() < deadline) {
@@ -410,11 +410,11 @@ public final class L1Command implements Callable<Integer> {
         return s.isBlank() ? List.of() : Arrays.asList(s.strip().split("\\s+"));
     }
 
-    private static String url(int port) {
+    static String url(int port) {
         return "http://127.0.0.1:" + port;
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }

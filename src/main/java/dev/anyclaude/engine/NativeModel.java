@@ -85,6 +85,11 @@ public final class NativeModel {
         return loaded;
     }
 
+    /** Tokens in the model's vocabulary. */
+    public int vocabSize() {
+        return nVocab;
+    }
+
     /** The llama.cpp libraries the model runs on. */
     public NativeLibrary library() {
         return api.library();
