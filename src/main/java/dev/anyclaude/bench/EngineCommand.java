@@ -78,6 +78,7 @@ public final class EngineCommand implements Callable<Integer> {
         EngineConfig config = EngineConfig.defaults(gguf).withCtxPerSlot(ctx).withSlots(1).withThreads(t).withStateBytes(0, 0);
         List<double[]> server = new ArrayList<>();
         List<double[]> embedded = new ArrayList<>();
+        double[] secondSession;
         long serverRss;
         long ownRssBefore = ProcessProbe.self().rssKiB();
         long ownRss;
@@ -100,11 +101,112 @@ public final class EngineCommand implements Callable<Integer> {
                     }
                 }
             }
+            secondSession = secondSession(http, port, m, config);
             serverRss = new ProcessProbe(p.pid()).rssKiB();
             ownRss = ProcessProbe.self().rssKiB();
         }
         report(gguf, t, engineLine, server, embedded, serverRss, ownRss, ownRssBefore);
+        reportSecondSession(secondSession);
         return 0;
+    }
+
+    /**
+     * A second session whose system+tools prefix (all but the last 64 prompt tokens) is resident in a
+     * slot that the first session still holds: its time to first token on the embedded engine (the
+     * prefix copied into a free sequence) against a cold prefill of the same prompt, and llama-server's
+     * prompt time for the same second prompt after the first (its own prompt cache, one slot). Returns
+     * {embedded warm ms, embedded cold ms, reused, server warm prompt ms, server reused, server cold prompt ms}.
+     */
+    private double[] secondSession(HttpClient http, int port, NativeModel m, EngineConfig config) throws Exception {
+        int prefix = promptTokens - 64;
+        int[] first = prompt(100, m.vocabSize());
+        int[] second = first.clone();
+        int[] tail = prompt(101, m.vocabSize());
+        System.arraycopy(tail, 0, second, prefix, promptTokens - prefix);
+        double coldMs;
+        try (Engine cold = new Engine(m, config.withSlots(2))) {
+            coldMs = firstTokenMs(cold, second)[0];
+        }
+        double[] warm;
+        try (Engine engine = new Engine(m, config.withSlots(2))) {
+            java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            Thread session1 = Thread.ofPlatform().start(() -> {
+                try {
+                    engine.generate(first, new Engine.Params(genTokens, 0, 0, 1, 7), new Engine.Listener() {
+                        @Override
+                        public void started(int slot, int promptTokens, int reused) {}
+
+                        @Override
+                        public boolean token(int token) throws IOException {
+                            holding.countDown();
+                            try {
+                                release.await(5, java.util.concurrent.TimeUnit.MINUTES);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            return true;
+                        }
+                    });
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            if (!holding.await(10, java.util.concurrent.TimeUnit.MINUTES)) {
+                throw new IOException("the first session did not start");
+            }
+            warm = firstTokenMs(engine, second);
+            release.countDown();
+            session1.join(60_000);
+        }
+        double[] serverFirst = serverPrompt(http, port, first);
+        double[] serverSecond = serverPrompt(http, port, second);
+        return new double[] {warm[0], coldMs, warm[1], serverSecond[0], serverSecond[1], serverFirst[0]};
+    }
+
+    /** {ms from the call to the first token, tokens reused}. */
+    private static double[] firstTokenMs(Engine engine, int[] prompt) throws IOException {
+        long start = System.nanoTime();
+        double[] out = new double[2];
+        engine.generate(prompt, new Engine.Params(1, 0, 0, 1, 7), new Engine.Listener() {
+            @Override
+            public void started(int slot, int promptTokens, int reused) {
+                out[1] = reused;
+            }
+
+            @Override
+            public boolean token(int token) {
+                out[0] = (System.nanoTime() - start) / 1e6;
+                return true;
+            }
+        });
+        return out;
+    }
+
+    /** {prompt ms, tokens reused} of one llama-server request with its prompt cache on. */
+    private double[] serverPrompt(HttpClient http, int port, int[] prompt) throws IOException, InterruptedException {
+        String body = json.writeValueAsString(Map.of("prompt", prompt, "n_predict", 1, "cache_prompt", true,
+                "temperature", 0, "samplers", List.of("top_k")));
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(L1Command.url(port) + "/completion"))
+                .timeout(Duration.ofMinutes(10)).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("llama-server /completion: " + r.statusCode() + " " + r.body());
+        }
+        JsonNode root = json.readTree(r.body());
+        return new double[] {root.path("timings").path("prompt_ms").asDouble(), root.path("tokens_cached").asDouble(-1)};
+    }
+
+    private void reportSecondSession(double[] s) {
+        System.out.println();
+        System.out.printf(Locale.ROOT, "### A second session, %d-token prompt, its first %d tokens resident in a slot the first session holds%n%n",
+                promptTokens, promptTokens - 64);
+        System.out.println("| | time to first token (embedded) / prompt time (llama-server), ms | reused tokens |");
+        System.out.println("|---|---|---|");
+        System.out.printf(Locale.ROOT, "| embedded, cold prefill of the second prompt | %.0f | 0 |%n", s[1]);
+        System.out.printf(Locale.ROOT, "| embedded, prefix copied from the busy slot | %.0f (%.2f of cold) | %.0f |%n", s[0], s[0] / s[1], s[2]);
+        System.out.printf(Locale.ROOT, "| llama-server (1 slot), first session cold | %.0f | |%n", s[5]);
+        System.out.printf(Locale.ROOT, "| llama-server (1 slot), second session after it | %.0f | %.0f |%n", s[3], s[4]);
     }
 
     private Path generated() throws IOException {

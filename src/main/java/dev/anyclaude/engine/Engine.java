@@ -4,23 +4,21 @@ import dev.anyclaude.api.ErrorKind;
 import dev.anyclaude.api.GatewayException;
 import java.io.IOException;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded engine: slots over one model, exact prefix reuse, saving and restoring slot states,
- * prefill and token generation. Which slot a prompt gets is {@link SlotTable}'s business.
+ * The embedded engine: one llama.cpp context whose sequences are the slots, exact prefix reuse, copying
+ * a resident prefix between sequences, saving and restoring slot states, and continuous batching of
+ * every running request. Which slot a prompt gets is {@link SlotTable}'s business; the native work is
+ * {@link Batcher}'s, on its one thread.
  *
- * <p>The gateway owns the KV cache here. Each slot's exact token list is kept next to its cache, so
+ * <p>The gateway owns the KV cache here. Each slot's exact token list is kept next to its sequence, so
  * reuse is the longest common prefix of that list and the new prompt, the divergent tail is removed
  * from the cache, only the rest is computed, and the reused count reported is exact. Nothing is ever
  * shifted or truncated: a prompt that does not fit is refused, generation stops when the context is
  * full.
- *
  */
 public final class Engine implements AutoCloseable {
 
@@ -42,7 +40,7 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Receives a generation as it happens; runs on the slot's thread. */
+    /** Receives a generation as it happens, on the thread that called {@link #generate}. */
     public interface Listener {
         /** The prompt is placed: {@code reused} of its {@code promptTokens} come from the cache. */
         void started(int slot, int promptTokens, int reused) throws IOException;
@@ -63,6 +61,7 @@ public final class Engine implements AutoCloseable {
     private final Slot[] slots;
     private final StateStore store;
     private final SlotTable table;
+    private final Batcher batcher;
     private boolean closed;
 
     public Engine(NativeModel model, EngineConfig config) {
@@ -70,23 +69,13 @@ public final class Engine implements AutoCloseable {
         this.config = config;
         this.nCtx = config.ctxPerSlot() > 0 ? config.ctxPerSlot() : Math.min(model.nCtxTrain, 32768);
         this.slots = new Slot[config.slots()];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = new Slot(i);
+        }
         AtomicLong clock = new AtomicLong();
         this.store = new StateStore(config.stateRamBytes(), config.stateDiskBytes(), config.stateDir(), clock::incrementAndGet);
         this.table = new SlotTable(slots, store, config.minPrefixTokens(), config.slotWait());
-        try {
-            for (int i = 0; i < slots.length; i++) {
-                slots[i] = new Slot(i);
-                slots[i].context = newContext();
-            }
-        } catch (RuntimeException e) {
-            close();
-            throw e;
-        }
-    }
-
-    private LlamaContext newContext() {
-        NativeOptions n = config.natives();
-        return new LlamaContext(model, nCtx, config.batch(), 1, config.threads(), n.flashAttention(), n.kvType(), false);
+        this.batcher = new Batcher(model, config, nCtx, slots, store, table);
     }
 
     public int slotCount() {
@@ -98,8 +87,9 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Runs one generation for {@code prompt}: waits for a slot, places the prompt (reusing, restoring,
-     * saving as needed), prefills the rest and generates.
+     * Runs one generation for {@code prompt}: waits for a slot, places the prompt (reusing, copying,
+     * restoring, saving as needed), prefills the rest and generates, batched with every other running
+     * generation. The listener runs on the calling thread.
      *
      * @throws GatewayException CONTEXT_OVERFLOW when the prompt exceeds a slot's context,
      *     BACKEND_OVERLOADED when no slot frees up in time, CANCELLED when the calling thread is
@@ -119,182 +109,90 @@ public final class Engine implements AutoCloseable {
             }
         }
         SlotTable.Lease lease = table.acquire(prompt);
-        Future<Generation> future;
         try {
-            future = lease.slot.worker.submit(() -> serve(lease, prompt, params, listener));
-        } catch (RuntimeException e) {
-            table.release(lease);
-            throw new GatewayException(ErrorKind.BACKEND_UNREACHABLE, "the embedded engine is shutting down", e);
-        }
-        try {
-            return await(future, lease);
+            Batcher.Job job = new Batcher.Job(lease, prompt, params);
+            if (!batcher.submit(job)) {
+                throw new GatewayException(ErrorKind.BACKEND_UNREACHABLE, "the embedded engine is shutting down");
+            }
+            return follow(job, listener);
         } finally {
             table.release(lease);
         }
-    }
-
-    private Generation await(Future<Generation> future, SlotTable.Lease lease) throws IOException {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return future.get();
-                } catch (InterruptedException e) {
-                    // The slot is ours until the worker is done with it, so stop it and keep waiting.
-                    interrupted = true;
-                    lease.cancelled = true;
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (cause instanceof IOException io) {
-                        throw io;
-                    }
-                    if (cause instanceof RuntimeException r) {
-                        throw r;
-                    }
-                    if (cause instanceof Error err) {
-                        throw err;
-                    }
-                    throw new GatewayException(ErrorKind.INTERNAL, "embedded generation failed", cause);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** Runs on the slot's thread. */
-    private Generation serve(SlotTable.Lease lease, int[] prompt, Params params, Listener listener) throws IOException {
-        Slot slot = lease.slot;
-        try {
-            if (slot.context == null) {
-                slot.context = newContext();
-            }
-            boolean restored = false;
-            if (lease.choice.restore() != null) {
-                saveIfReassigned(slot, 0);
-                slot.context.clear();
-                slot.tokens.clear();
-                StateStore.Entry entry = lease.choice.restore().entry();
-                if (store.restore(entry, slot.context, 0)) {
-                    slot.tokens.set(entry.tokens);
-                    slot.restores.incrementAndGet();
-                    restored = true;
-                } else {
-                    slot.context.clear();
-                }
-            }
-            int reuse = Math.min(slot.tokens.commonPrefix(prompt), prompt.length - 1);
-            if (!restored) {
-                saveIfReassigned(slot, reuse);
-            }
-            if (reuse < slot.tokens.size()) {
-                slot.context.removeFrom(0, reuse);
-                slot.tokens.truncate(reuse);
-            }
-            lease.promptTokens = prompt.length;
-            lease.reused = reuse;
-            try {
-                listener.started(slot.id, prompt.length, reuse);
-            } catch (RuntimeException e) {
-                throw new ListenerFailure(e);
-            }
-
-            int done = slot.context.decode(prompt, reuse, prompt.length, reuse, 0, () -> lease.cancelled);
-            slot.tokens.addAll(prompt, reuse, reuse + done);
-            if (reuse + done < prompt.length) {
-                throw cancelled();
-            }
-            return generateTokens(slot, lease, prompt.length, reuse, restored, params, listener);
-        } catch (ListenerFailure e) {
-            // The listener failed, not llama.cpp: the cache still holds exactly what the slot says.
-            throw (RuntimeException) e.getCause();
-        } catch (GatewayException e) {
-            if (e.kind() == ErrorKind.BACKEND_BUG) {
-                slot.reset();
-            }
-            throw e;
-        } catch (IOException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            slot.reset();
-            throw new GatewayException(ErrorKind.BACKEND_BUG, "embedded engine failed: " + e.getMessage(), e);
-        } finally {
-            slot.publish();
-        }
-    }
-
-    private Generation generateTokens(Slot slot, SlotTable.Lease lease, int promptTokens, int reuse, boolean restored,
-            Params params, Listener listener) throws IOException {
-        TokenList output = new TokenList();
-        Stop stop;
-        try (Sampler sampler = new Sampler(model, params)) {
-            int[] one = new int[1];
-            while (true) {
-                if (lease.cancelled) {
-                    throw cancelled();
-                }
-                int token = sampler.sample(slot.context, slot.context.lastLogitsIndex());
-                if (token < 0 || token >= model.nVocab) {
-                    throw new GatewayException(ErrorKind.BACKEND_BUG, "sampler returned token " + token);
-                }
-                if (model.isEndOfGeneration(token)) {
-                    stop = Stop.END_OF_GENERATION;
-                    break;
-                }
-                output.add(token);
-                boolean stopAfter;
-                try {
-                    stopAfter = listener.token(token);
-                } catch (RuntimeException e) {
-                    throw new ListenerFailure(e);
-                }
-                if (stopAfter) {
-                    stop = Stop.LISTENER;
-                    break;
-                }
-                if (output.size() >= params.maxTokens()) {
-                    stop = Stop.MAX_TOKENS;
-                    break;
-                }
-                if (slot.tokens.size() >= nCtx) {
-                    stop = Stop.CONTEXT_FULL;
-                    break;
-                }
-                one[0] = token;
-                slot.context.decode(one, 0, 1, slot.tokens.size(), 0, null);
-                slot.tokens.add(token);
-            }
-        }
-        return new Generation(slot.id, promptTokens, reuse, restored, output.toArray(), stop);
     }
 
     /**
-     * Saves the slot's state when the new prompt keeps less than half of it and drops at least {@code
-     * minPrefixTokens}: the slot is being given to another prefix, which may come back.
+     * Hands the job's events to the listener until the batcher is done with the job. When the listener
+     * stops, fails or the thread is interrupted, the job is told to stop and its end is still awaited: the
+     * slot is the job's until the batcher has let go of it.
      */
-    private void saveIfReassigned(Slot slot, int keep) {
-        int cached = slot.tokens.size();
-        int dropped = cached - keep;
-        if (dropped >= config.minPrefixTokens() && keep < cached / 2) {
-            long bytes = store.save(slot.context, 0, slot.tokens.toArray(), slot.id);
-            if (bytes > 0) {
-                slot.saves.incrementAndGet();
-                LOG.debug("slot {}: saved {} tokens ({} bytes) before reassigning it", slot.id, cached, bytes);
+    private Generation follow(Batcher.Job job, Listener listener) throws IOException {
+        TokenList output = new TokenList();
+        Stop stop = null;
+        Throwable failure = null;
+        boolean interrupted = false;
+        Batcher.Event.Started started = null;
+        while (true) {
+            Batcher.Event e;
+            try {
+                e = job.events.take();
+            } catch (InterruptedException ie) {
+                interrupted = true;
+                job.lease.cancelled = true;
+                continue;
+            }
+            if (e instanceof Batcher.Event.Done done) {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                if (failure == null && done.failure() != null) {
+                    failure = done.failure();
+                }
+                if (failure == null && stop == null && interrupted) {
+                    failure = cancelled();
+                }
+                if (failure instanceof IOException io) {
+                    throw io;
+                }
+                if (failure instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (failure instanceof Error err) {
+                    throw err;
+                }
+                return new Generation(job.lease.slot.id, job.prompt.length, started == null ? 0 : started.reused(),
+                        started != null && started.restored(), output.toArray(), stop != null ? stop : done.stop());
+            }
+            if (failure != null || stop != null) {
+                continue; // past the end the listener asked for: drained, not delivered
+            }
+            try {
+                if (e instanceof Batcher.Event.Started s) {
+                    started = s;
+                    listener.started(job.lease.slot.id, job.prompt.length, s.reused());
+                } else if (e instanceof Batcher.Event.Token t) {
+                    output.add(t.token());
+                    if (listener.token(t.token())) {
+                        stop = Stop.LISTENER;
+                        job.stop = true;
+                    }
+                }
+            } catch (IOException | RuntimeException | Error x) {
+                failure = x;
+                job.stop = true;
             }
         }
     }
 
-    /** Carries an unchecked exception of the listener past the handlers meant for native failures. */
-    private static final class ListenerFailure extends RuntimeException {
-        ListenerFailure(RuntimeException cause) {
-            super(cause);
-        }
+    static GatewayException cancelled() {
+        return new GatewayException(ErrorKind.CANCELLED, "the request was cancelled");
     }
 
-    private static GatewayException cancelled() {
-        return new GatewayException(ErrorKind.CANCELLED, "the request was cancelled");
+    /**
+     * Batches decoded so far ({@code [0]}) and how many of them carried tokens of more than one request
+     * ({@code [1]}): concurrent requests share a batch instead of waiting for each other.
+     */
+    public long[] batches() {
+        return batcher.batches();
     }
 
     /** Per-slot figures. */
@@ -302,25 +200,24 @@ public final class Engine implements AutoCloseable {
         return table.stats();
     }
 
-    /** KV bytes of the live contexts plus saved states held in memory. */
+    /** KV bytes of the context (while allocated) plus saved states held in memory. */
     public long kvBytes() {
-        return table.liveContexts() * contextKvBytes() + store.ramBytes();
+        return (batcher.contextAllocated() ? (long) slots.length * nCtx * model.kvBytesPerToken() : 0) + store.ramBytes();
     }
 
-    /** Frees the contexts of idle slots (recreated empty on next use); returns the KV bytes freed. */
+    /**
+     * Empties idle slots; when no slot is busy the whole context is freed (allocated again on the next
+     * request). Returns the KV bytes freed.
+     */
     public long eraseIdleSlots() {
-        return table.eraseIdle() * contextKvBytes();
-    }
-
-    private long contextKvBytes() {
-        return (long) nCtx * model.kvBytesPerToken();
+        return batcher.eraseIdle() ? (long) slots.length * nCtx * model.kvBytesPerToken() : 0;
     }
 
     public long dropSavedStates() {
         return store.dropRam();
     }
 
-    /** Stops running requests (bounded wait), then frees every context and saved state. */
+    /** Stops running requests (bounded wait), then frees the context and every saved state. */
     @Override
     public void close() {
         synchronized (this) {
@@ -330,25 +227,7 @@ public final class Engine implements AutoCloseable {
             closed = true;
         }
         table.close();
-        for (Slot s : slots) {
-            if (s == null) {
-                continue;
-            }
-            s.worker.shutdown();
-            try {
-                if (!s.worker.awaitTermination(30, TimeUnit.SECONDS)) {
-                    LOG.warn("slot {} still busy after 30 s at shutdown; its context is left to the OS", s.id);
-                    continue;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                continue;
-            }
-            if (s.context != null) {
-                s.context.close();
-                s.context = null;
-            }
-        }
+        batcher.close();
         store.close();
     }
 }

@@ -148,6 +148,55 @@ public final class LlamaContext implements AutoCloseable {
         return done;
     }
 
+    /** Empties the batch that {@link #add} fills and {@link #decodeBatch} decodes. */
+    public void clearBatch() {
+        batch.set(JAVA_INT, 0, 0);
+    }
+
+    /** Tokens in the batch now. */
+    public int batchSize() {
+        return batch.get(JAVA_INT, 0);
+    }
+
+    /**
+     * Adds one token of sequence {@code seq} at position {@code pos} to the batch; with {@code logits}
+     * its logits are computed, for sampling at the returned batch index.
+     */
+    public int add(int token, int pos, int seq, boolean logits) {
+        checkSeq(seq);
+        int i = batchSize();
+        if (i >= nBatch) {
+            throw new IllegalStateException("batch full: " + nBatch + " tokens");
+        }
+        if (pos < 0 || pos >= nCtx) {
+            throw new IllegalArgumentException("position " + pos + " outside the context of " + nCtx);
+        }
+        batchTokens.setAtIndex(JAVA_INT, i, token);
+        batchPos.setAtIndex(JAVA_INT, i, pos);
+        batchSeq[i].set(JAVA_INT, 0, seq);
+        batchLogits.set(JAVA_BYTE, i, (byte) (logits ? 1 : 0));
+        batch.set(JAVA_INT, 0, i + 1);
+        return i;
+    }
+
+    /** Decodes the batch (tokens of any sequences at once), leaving it filled. */
+    public void decodeBatch() {
+        int n = batchSize();
+        if (n == 0) {
+            return;
+        }
+        lastLogits = -1;
+        int rc = api.decode(ctx, batch);
+        if (rc != 0) {
+            throw new GatewayException(ErrorKind.BACKEND_BUG, "llama_decode failed with code " + rc + " for a batch of " + n + " tokens");
+        }
+    }
+
+    /** Tokens one batch holds at most. */
+    public int batchCapacity() {
+        return nBatch;
+    }
+
     /** The batch index whose logits the last completed {@link #decode} computed, for sampling. */
     public int lastLogitsIndex() {
         return lastLogits;
@@ -180,6 +229,16 @@ public final class LlamaContext implements AutoCloseable {
         checkSeq(src);
         checkSeq(dst);
         api.kvSeqCp(mem, src, dst, 0, end);
+    }
+
+    /**
+     * Makes {@code dst} a copy of the whole of {@code src} (llama.cpp copies between KV streams only whole
+     * sequences; trim the copy with {@link #removeFrom}). {@code dst} should be empty.
+     */
+    public void copy(int src, int dst) {
+        checkSeq(src);
+        checkSeq(dst);
+        api.kvSeqCp(mem, src, dst, -1, -1);
     }
 
     /** Bytes a snapshot of {@code seq} takes. */

@@ -1,28 +1,18 @@
 package dev.anyclaude.engine;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import dev.anyclaude.l1.SlotFigures;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One slot of the engine: a llama.cpp context of its own (its own KV cache, so slots never slow each
- * other's attention down) with the exact tokens that cache holds, and the platform thread all of the
- * slot's native work runs on.
+ * One slot of the engine: a sequence of the engine's one llama.cpp context (its own KV stream) with the
+ * exact tokens that sequence holds. Its id is its sequence id.
  *
- * <p>Why a platform thread: a native call pins the virtual thread that makes it to its carrier for the
- * whole call, and a prompt prefill is seconds of native code. On virtual threads two busy slots would
- * occupy every carrier of a 2-core machine and starve the HTTP server.
- *
- * <p>{@code context}, {@code tokens} and {@code lastUsed} are guarded by the engine: the engine's lock
- * while the slot is idle, the slot's own worker while it is busy (the busy flag changes under the
- * lock, which orders the two).
+ * <p>{@code tokens} changes only on the {@link Batcher}'s thread; the slot table reads the tokens of
+ * idle slots under its lock, and the batcher changes an idle slot's tokens only under that lock.
  */
 final class Slot {
 
     final int id;
-    final ExecutorService worker;
-    volatile LlamaContext context;
     final TokenList tokens = new TokenList();
     long lastUsed;
     boolean busy;
@@ -30,6 +20,7 @@ final class Slot {
     final SlotFigures figures = new SlotFigures();
     final AtomicLong saves = new AtomicLong();
     final AtomicLong restores = new AtomicLong();
+    final AtomicLong copies = new AtomicLong();
     /** What the cache holds, published for stats readers that do not take the engine's lock. */
     volatile Snapshot snapshot = new Snapshot("", 0);
 
@@ -37,8 +28,6 @@ final class Slot {
 
     Slot(int id) {
         this.id = id;
-        this.worker = Executors.newSingleThreadExecutor(
-                Thread.ofPlatform().daemon().name("anyclaude-slot-" + id).factory());
     }
 
     void publish() {
@@ -46,10 +35,14 @@ final class Slot {
     }
 
     /** Forgets the cache content (after a native failure the exact content is unknown). */
-    void reset() {
+    void reset(LlamaContext context) {
         tokens.clear();
         if (context != null) {
-            context.clear();
+            try {
+                context.removeFrom(id, 0);
+            } catch (RuntimeException e) {
+                context.clear();
+            }
         }
         publish();
     }

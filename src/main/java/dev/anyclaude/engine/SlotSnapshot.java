@@ -12,6 +12,7 @@ package dev.anyclaude.engine;
  * @param reusedTokens prompt tokens taken from the cache instead of computed
  * @param saves states saved before the slot was given to another prefix
  * @param restores saved states loaded back into the slot
+ * @param copies prompts that started from another slot's resident prefix, copied instead of computed
  * @param savedRamBytes saved states from this slot now held in memory
  * @param savedDiskBytes saved states from this slot now held on disk
  * @param busy whether a request is running in the slot
@@ -25,6 +26,7 @@ public record SlotSnapshot(
         long reusedTokens,
         long saves,
         long restores,
+        long copies,
         long savedRamBytes,
         long savedDiskBytes,
         boolean busy) {

@@ -152,7 +152,7 @@ final class SlotTable {
                 StateStore.Usage u = usage.getOrDefault(s.id, new StateStore.Usage(0, 0));
                 list.add(new SlotSnapshot(s.id, snap.fingerprint(), snap.cachedTokens(), s.figures.requests(),
                         s.figures.promptTokens(), s.figures.reusedTokens(), s.saves.get(), s.restores.get(),
-                        u.ramBytes(), u.diskBytes(), s.busy));
+                        s.copies.get(), u.ramBytes(), u.diskBytes(), s.busy));
             }
         } finally {
             lock.unlock();
@@ -160,38 +160,20 @@ final class SlotTable {
         return list;
     }
 
-    /** Slots whose context is allocated. */
-    int liveContexts() {
+    /**
+     * Runs {@code action} on the idle slots with the lock held, so none of them is taken meanwhile and
+     * their tokens may be changed; returns what it returns.
+     */
+    <T> T withIdleSlots(java.util.function.Function<List<Slot>, T> action) {
         lock.lock();
         try {
-            int n = 0;
+            List<Slot> idle = new ArrayList<>();
             for (Slot s : slots) {
-                if (s.context != null) {
-                    n++;
+                if (!s.busy) {
+                    idle.add(s);
                 }
             }
-            return n;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Frees the contexts of idle slots, which then count as never used; returns how many. */
-    int eraseIdle() {
-        lock.lock();
-        try {
-            int n = 0;
-            for (Slot s : slots) {
-                if (!s.busy && s.context != null) {
-                    s.context.close();
-                    s.context = null;
-                    s.tokens.clear();
-                    s.lastUsed = 0;
-                    s.publish();
-                    n++;
-                }
-            }
-            return n;
+            return action.apply(idle);
         } finally {
             lock.unlock();
         }

@@ -359,6 +359,79 @@ class EngineTest {
     }
 
     @Test
+    void aNewSessionCopiesTheResidentPrefixOfABusySlotInsteadOfComputingIt() throws Exception {
+        String common = TestModels.text(200, 600);
+        int[] first = tokens(common + TestModels.text(201, 60));
+        int[] second = tokens(common + TestModels.text(202, 60));
+        int shared = 0;
+        while (first[shared] == second[shared]) {
+            shared++;
+        }
+        Engine.Params p = new Engine.Params(20, 0, 0, 1, 7);
+        int[] cold;
+        try (Engine e = engine(TestModels.splitInvariantConfig(2))) {
+            cold = run(e, second, p).output();
+        }
+        try (Engine e = engine(TestModels.splitInvariantConfig(2))) {
+            CountDownLatch inside = new CountDownLatch(1);
+            CountDownLatch leave = new CountDownLatch(1);
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                // The first session keeps its slot (its listener has not let go) while the second starts.
+                Future<Engine.Generation> busy = pool.submit(() -> e.generate(first, GREEDY, new Recorder() {
+                    @Override
+                    public boolean token(int token) {
+                        inside.countDown();
+                        try {
+                            leave.await(30, TimeUnit.SECONDS);
+                        } catch (InterruptedException ex) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return true;
+                    }
+                }));
+                assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
+                Engine.Generation copied = run(e, second, p);
+
+                assertThat(copied.slot()).as("the only idle slot").isEqualTo(1);
+                assertThat(copied.reusedTokens()).as("the shared prefix is copied, not computed").isEqualTo(shared);
+                assertThat(copied.restored()).isFalse();
+                assertThat(e.stats().get(1).copies()).isEqualTo(1);
+                assertThat(copied.output()).as("a copied prefix answers as a computed one").isEqualTo(cold);
+                leave.countDown();
+                assertThat(busy.get(30, TimeUnit.SECONDS).slot()).isZero();
+            } finally {
+                leave.countDown();
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void concurrentRequestsShareBatchesAndEachGetsItsOwnAnswer() throws Exception {
+        try (Engine e = engine(TestModels.config(2))) {
+            int[] a = tokens(TestModels.text(210, 100));
+            int[] b = tokens(TestModels.text(211, 100));
+            Engine.Params p = new Engine.Params(300, 0, 0, 1, 7);
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                Future<Engine.Generation> fa = pool.submit(() -> run(e, a, p));
+                Future<Engine.Generation> fb = pool.submit(() -> run(e, b, p));
+                Engine.Generation ga = fa.get(60, TimeUnit.SECONDS);
+                Engine.Generation gb = fb.get(60, TimeUnit.SECONDS);
+                assertThat(ga.slot()).isNotEqualTo(gb.slot());
+                assertThat(ga.output()).isNotEmpty();
+                assertThat(gb.output()).isNotEmpty();
+                long[] batches = e.batches();
+                assertThat(batches[1]).as("batches with tokens of both requests, of %d", batches[0]).isPositive();
+                assertThat(e.stats()).allSatisfy(s -> assertThat(s.busy()).isFalse());
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void answersOverloadedWhenNoSlotFreesUpInTime() throws Exception {
         try (Engine e = engine(TestModels.config(1).withSlotWait(Duration.ZERO))) {
             CountDownLatch inside = new CountDownLatch(1);
