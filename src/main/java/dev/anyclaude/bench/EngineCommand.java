@@ -127,6 +127,11 @@ public final class EngineCommand implements Callable<Integer> {
         try (Engine cold = new Engine(m, config.withSlots(2))) {
             coldMs = firstTokenMs(cold, second)[0];
         }
+        double[] sameSlot;
+        try (Engine engine = new Engine(m, config.withSlots(2))) {
+            firstTokenMs(engine, first);
+            sameSlot = firstTokenMs(engine, second);
+        }
         double[] warm;
         try (Engine engine = new Engine(m, config.withSlots(2))) {
             java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
@@ -161,7 +166,7 @@ public final class EngineCommand implements Callable<Integer> {
         }
         double[] serverFirst = serverPrompt(http, port, first);
         double[] serverSecond = serverPrompt(http, port, second);
-        return new double[] {warm[0], coldMs, warm[1], serverSecond[0], serverSecond[1], serverFirst[0]};
+        return new double[] {warm[0], coldMs, warm[1], serverSecond[0], serverSecond[1], serverFirst[0], sameSlot[0], sameSlot[1]};
     }
 
     /** {ms from the call to the first token, tokens reused}. */
@@ -205,6 +210,7 @@ public final class EngineCommand implements Callable<Integer> {
         System.out.println("|---|---|---|");
         System.out.printf(Locale.ROOT, "| embedded, cold prefill of the second prompt | %.0f | 0 |%n", s[1]);
         System.out.printf(Locale.ROOT, "| embedded, prefix copied from the busy slot | %.0f (%.2f of cold) | %.0f |%n", s[0], s[0] / s[1], s[2]);
+        System.out.printf(Locale.ROOT, "| embedded, first session finished, same slot reused | %.0f (%.2f of cold) | %.0f |%n", s[6], s[6] / s[1], s[7]);
         System.out.printf(Locale.ROOT, "| llama-server (1 slot), first session cold | %.0f | |%n", s[5]);
         System.out.printf(Locale.ROOT, "| llama-server (1 slot), second session after it | %.0f | %.0f |%n", s[3], s[4]);
     }
@@ -282,7 +288,7 @@ public final class EngineCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "| cold prefill, tokens/s (median) | %.0f | %.0f | %.2f× |%n", sp, ep, ep / sp);
         System.out.printf(Locale.ROOT, "| decode, tokens/s (median) | %.1f | %.1f | %.2f× |%n", sd, ed, ed / sd);
         System.out.printf(Locale.ROOT, "| tokens generated (median) | %.0f | %.0f | |%n", median(server, 2), median(embedded, 2));
-        System.out.printf(Locale.ROOT, "| resident memory, MiB | %d | %d (whole JVM; %d before loading) | +%d MiB |%n",
+        System.out.printf(Locale.ROOT, "| resident memory, MiB | %d | %d (whole JVM; %d before loading) | %+d MiB |%n",
                 serverRss >> 10, ownRss >> 10, ownRssBefore >> 10, (ownRss - serverRss) >> 10);
         System.out.println();
         System.out.println("Per run (prefill / decode tokens/s): server " + runs(server) + "; embedded " + runs(embedded));

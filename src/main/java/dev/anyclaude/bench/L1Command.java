@@ -80,7 +80,9 @@ public final class L1Command implements Callable<Integer> {
     List<String> workloads;
 
     @Option(names = "--setups", split = ",", paramLabel = "NAME",
-            description = "Which setups: server (a), launch (b), upstream (c), ccr (d). Default: all.")
+            description = "Which setups: server (a), launch (b), upstream (c), ccr (d), embedded (e: the same GGUF on"
+                    + " anyclaude's embedded engine, 4 slots; its prompt tokens from the engine's own slot counters)."
+                    + " Default: a to d.")
     List<String> setups;
 
     @Option(names = "--server-args", paramLabel = "ARGS", defaultValue = "",
@@ -159,8 +161,9 @@ public final class L1Command implements Callable<Integer> {
             }
         }
         for (String s : chosenSetups) {
-            if (!List.of("server", "launch", "upstream", "ccr").contains(s)) {
-                throw new ParameterException(spec.commandLine(), "--setups: " + s + " (expected: server, launch, upstream, ccr)");
+            if (!List.of("server", "launch", "upstream", "ccr", "embedded").contains(s)) {
+                throw new ParameterException(spec.commandLine(), "--setups: " + s
+                        + " (expected: server, launch, upstream, ccr, embedded)");
             }
         }
         work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("anyclaude-bench-l1-");
@@ -253,6 +256,11 @@ public final class L1Command implements Callable<Integer> {
                     return load(setup, w, url(gateway.port()), url(serverPort), gateway);
                 }
             }
+            case "embedded" -> {
+                try (ServerProcess gateway = gateway(name, List.of("--model", gguf.toString(), "--slots", "4"), "")) {
+                    return load(setup, w, url(gateway.port()), url(gateway.port()), gateway);
+                }
+            }
             case "ccr" -> {
                 try (ServerProcess server = llamaServer(name, gguf);
                         ServerProcess ccr = ClaudeCodeRouter.start(ccrCli, url(server.port()), "model", freePort(),
@@ -270,7 +278,8 @@ public final class L1Command implements Callable<Integer> {
      * CPU time of the process in between ({@code front}, null for none).
      */
     private Run load(String setup, L1Workload w, String target, String server, ServerProcess front) throws Exception {
-        double[] before = counters(server);
+        boolean engine = setup.equals("embedded");
+        double[] before = engine ? engineCounters(server) : counters(server);
         long cpuBefore = front == null || !ProcessProbe.available() ? -1 : front.probe().cpuNanos();
         List<L1Client.Turn> turns = new ArrayList<>();
         double wall = 0;
@@ -296,10 +305,28 @@ public final class L1Command implements Callable<Integer> {
                 wall += (System.nanoTime() - start) / 1e6;
             }
         }
-        double[] after = counters(server);
+        double[] after = engine ? engineCounters(server) : counters(server);
         double cpu = cpuBefore < 0 ? -1 : (front.probe().cpuNanos() - cpuBefore) / 1e9;
         return new Run(setup, turns, wall, (long) (after[0] - before[0]), (long) (after[1] - before[1]),
                 after[2] - before[2], cpu);
+    }
+
+    /**
+     * The embedded engine's own counters, summed over its slots ({@code /cache/stats} → {@code l1.slots}): prompt
+     * tokens computed (prompt minus reused), reused, and 0 busy seconds (not counted by the engine).
+     */
+    private double[] engineCounters(String gateway) throws IOException, InterruptedException {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(gateway + "/cache/stats"))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            double prompt = 0;
+            double reused = 0;
+            for (com.fasterxml.jackson.databind.JsonNode slot : json.readTree(r.body()).path("l1").path("slots")) {
+                prompt += slot.path("promptTokens").asDouble();
+                reused += slot.path("reusedTokens").asDouble();
+            }
+            return new double[] {prompt - reused, reused, 0};
+        }
     }
 
     /**
@@ -430,6 +457,7 @@ public final class L1Command implements Callable<Integer> {
         m.put("launch", "(b) anyclaude --launch");
         m.put("upstream", "(c) anyclaude --upstream");
         m.put("ccr", "(d) claude-code-router");
+        m.put("embedded", "(e) anyclaude embedded engine");
         return m;
     }
 }
