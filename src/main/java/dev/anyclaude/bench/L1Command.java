@@ -81,7 +81,7 @@ public final class L1Command implements Callable<Integer> {
 
     @Option(names = "--setups", split = ",", paramLabel = "NAME",
             description = "Which setups: server (a), launch (b), upstream (c), ccr (d), embedded (e: the same GGUF on"
-                    + " anyclaude's embedded engine, 4 slots; its prompt tokens from the engine's own slot counters)."
+                    + " anyclaude's embedded engine, 4 slots of 40960 tokens; its prompt tokens from the engine's own slot counters)."
                     + " Default: a to d.")
     List<String> setups;
 
@@ -257,7 +257,7 @@ public final class L1Command implements Callable<Integer> {
                 }
             }
             case "embedded" -> {
-                try (ServerProcess gateway = gateway(name, List.of("--model", gguf.toString(), "--slots", "4"), "")) {
+                try (ServerProcess gateway = gateway(name, List.of("--model", gguf.toString(), "--slots", "4", "--ctx", "40960"), "")) {
                     return load(setup, w, url(gateway.port()), url(gateway.port()), gateway);
                 }
             }
