@@ -46,6 +46,22 @@ class EngineTest {
         return e.generate(prompt, p, new Recorder());
     }
 
+    /** A listener that, at the first token, says it is inside and keeps its slot until {@code leave}; then stops. */
+    static Recorder holding(CountDownLatch inside, CountDownLatch leave) {
+        return new Recorder() {
+            @Override
+            public boolean token(int token) {
+                inside.countDown();
+                try {
+                    leave.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+                return true;
+            }
+        };
+    }
+
     /** Records what the engine reports. */
     static class Recorder implements Engine.Listener {
         int slot = -1;
@@ -378,18 +394,7 @@ class EngineTest {
             ExecutorService pool = Executors.newSingleThreadExecutor();
             try {
                 // The first session keeps its slot (its listener has not let go) while the second starts.
-                Future<Engine.Generation> busy = pool.submit(() -> e.generate(first, GREEDY, new Recorder() {
-                    @Override
-                    public boolean token(int token) {
-                        inside.countDown();
-                        try {
-                            leave.await(30, TimeUnit.SECONDS);
-                        } catch (InterruptedException ex) {
-                            Thread.currentThread().interrupt();
-                        }
-                        return true;
-                    }
-                }));
+                Future<Engine.Generation> busy = pool.submit(() -> e.generate(first, GREEDY, holding(inside, leave)));
                 assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
                 Engine.Generation copied = run(e, second, p);
 
@@ -438,18 +443,7 @@ class EngineTest {
             CountDownLatch leave = new CountDownLatch(1);
             ExecutorService pool = Executors.newSingleThreadExecutor();
             try {
-                Future<Engine.Generation> busy = pool.submit(() -> e.generate(tokens(TestModels.text(85, 50)), GREEDY, new Recorder() {
-                    @Override
-                    public boolean token(int token) {
-                        inside.countDown();
-                        try {
-                            leave.await(30, TimeUnit.SECONDS);
-                        } catch (InterruptedException ex) {
-                            Thread.currentThread().interrupt();
-                        }
-                        return true;
-                    }
-                }));
+                Future<Engine.Generation> busy = pool.submit(() -> e.generate(tokens(TestModels.text(85, 50)), GREEDY, holding(inside, leave)));
                 assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
                 assertThatThrownBy(() -> run(e, tokens(TestModels.text(86, 50)), GREEDY))
                         .isInstanceOfSatisfying(GatewayException.class,
