@@ -1,12 +1,12 @@
 package dev.anyclaude.cache;
 
-import dev.anyclaude.api.MessagesRequest;
 import dev.anyclaude.api.RequestParser;
-import dev.anyclaude.api.StopReason;
-import dev.anyclaude.api.StreamEvent;
-import dev.anyclaude.api.Tool;
-import dev.anyclaude.api.Usage;
 import dev.anyclaude.bench.jmh.Inputs;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.StopReason;
+import dev.anyclaude.messages.StreamEvent;
+import dev.anyclaude.messages.Tool;
+import dev.anyclaude.messages.Usage;
 import dev.anyclaude.prefix.Normalizer;
 import java.util.ArrayList;
 import java.util.Collections;

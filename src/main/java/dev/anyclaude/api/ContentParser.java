@@ -2,6 +2,12 @@ package dev.anyclaude.api;
 
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.anyclaude.messages.ContentBlock;
+import dev.anyclaude.messages.GatewayException;
+import dev.anyclaude.messages.Ids;
+import dev.anyclaude.messages.Message;
+import dev.anyclaude.messages.Role;
+import dev.anyclaude.messages.Tool;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -2,6 +2,9 @@ package dev.anyclaude.api;
 
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.BackendRequest;
+import dev.anyclaude.messages.EventJson;
+import dev.anyclaude.messages.Ids;
+import dev.anyclaude.messages.MessagesRequest;
 import dev.anyclaude.prefix.Normalizer;
 import dev.anyclaude.route.ModelRouter;
 import io.javalin.http.Context;

@@ -1,6 +1,7 @@
 package dev.anyclaude.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.anyclaude.messages.StatsSection;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;

@@ -1,12 +1,18 @@
 package dev.anyclaude.api;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.cache.ResponseCache;
+import dev.anyclaude.messages.ErrorKind;
+import dev.anyclaude.messages.EventJson;
+import dev.anyclaude.messages.GatewayException;
+import dev.anyclaude.messages.RequestObserver;
+import dev.anyclaude.messages.StatsSection;
+import dev.anyclaude.messages.ToolCallJudge;
 import dev.anyclaude.prefix.ConversationStreams;
 import dev.anyclaude.prefix.Normalizer;
 import dev.anyclaude.route.ModelRouter;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;

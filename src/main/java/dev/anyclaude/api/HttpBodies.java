@@ -1,5 +1,6 @@
 package dev.anyclaude.api;
 
+import dev.anyclaude.messages.GatewayException;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,8 @@
 package dev.anyclaude.api;
 
 import dev.anyclaude.backend.Backend;
+import dev.anyclaude.messages.EventJson;
+import dev.anyclaude.messages.GatewayException;
 import dev.anyclaude.route.ModelRouter;
 import io.javalin.http.Context;
 import java.util.LinkedHashSet;

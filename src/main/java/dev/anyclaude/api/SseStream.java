@@ -1,5 +1,11 @@
 package dev.anyclaude.api;
 
+import dev.anyclaude.messages.ClientGoneException;
+import dev.anyclaude.messages.EventJson;
+import dev.anyclaude.messages.EventSink;
+import dev.anyclaude.messages.PendingOutput;
+import dev.anyclaude.messages.StreamEvent;
+import dev.anyclaude.messages.Usage;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.Flushable;
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package dev.anyclaude.backend;
 
-import dev.anyclaude.api.EventSink;
-import dev.anyclaude.api.GatewayException;
+import dev.anyclaude.messages.EventSink;
+import dev.anyclaude.messages.GatewayException;
 import java.io.IOException;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A model that answers Messages requests: an OpenAI-compatible server (llama.cpp, vLLM, SGLang, mlx_lm, Ollama,

@@ -1,6 +1,6 @@
 package dev.anyclaude.backend;
 
-import dev.anyclaude.api.MessagesRequest;
+import dev.anyclaude.messages.MessagesRequest;
 
 /**
  * A request as a backend sees it: normalized, with the model resolved to a backend model name, plus the

@@ -1,9 +1,9 @@
 package dev.anyclaude.backend;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.api.ErrorKind;
-import dev.anyclaude.api.GatewayException;
-import dev.anyclaude.api.MessagesRequest;
+import dev.anyclaude.messages.ErrorKind;
+import dev.anyclaude.messages.GatewayException;
+import dev.anyclaude.messages.MessagesRequest;
 import dev.anyclaude.translate.OpenAiDialect;
 import dev.anyclaude.translate.OpenAiRequestWriter;
 import dev.anyclaude.translate.ServerReplies;

@@ -1,15 +1,15 @@
 package dev.anyclaude.backend;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.api.ClientGoneException;
-import dev.anyclaude.api.ErrorKind;
-import dev.anyclaude.api.EventSink;
-import dev.anyclaude.api.GatewayException;
-import dev.anyclaude.api.MessagesRequest;
-import dev.anyclaude.api.PendingOutput;
-import dev.anyclaude.api.Role;
-import dev.anyclaude.api.StreamEvent;
-import dev.anyclaude.api.Usage;
+import dev.anyclaude.messages.ClientGoneException;
+import dev.anyclaude.messages.ErrorKind;
+import dev.anyclaude.messages.EventSink;
+import dev.anyclaude.messages.GatewayException;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.PendingOutput;
+import dev.anyclaude.messages.Role;
+import dev.anyclaude.messages.StreamEvent;
+import dev.anyclaude.messages.Usage;
 import dev.anyclaude.translate.OpenAiDialect;
 import dev.anyclaude.translate.OpenAiRequestWriter;
 import dev.anyclaude.translate.OpenAiResponseTranslator;

@@ -1,9 +1,9 @@
 package dev.anyclaude.backend;
 
-import dev.anyclaude.api.ContentBlock;
-import dev.anyclaude.api.Message;
-import dev.anyclaude.api.MessagesRequest;
-import dev.anyclaude.api.Tool;
+import dev.anyclaude.messages.ContentBlock;
+import dev.anyclaude.messages.Message;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.Tool;
 
 /**
  * A quick, deliberately generous estimate of a request's prompt tokens (about 3.5 characters a token

@@ -1,11 +1,11 @@
 package dev.anyclaude.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.Gateway;
-import dev.anyclaude.api.Json;
+import dev.anyclaude.gateway.Gateway;
+import dev.anyclaude.cli.ServeOptions;
 import dev.anyclaude.engine.GgufWriter;
 import dev.anyclaude.engine.TinyLlamaSpec;
-import dev.anyclaude.cli.ServeOptions;
+import dev.anyclaude.messages.Json;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -16,12 +16,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code anyclaude bench replay}: a multi-turn Claude Code session replayed against the gateway with the

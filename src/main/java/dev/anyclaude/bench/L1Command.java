@@ -1,10 +1,10 @@
 package dev.anyclaude.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.api.Json;
+import dev.anyclaude.backend.launch.PinnedLlamaServer;
 import dev.anyclaude.engine.GgufWriter;
 import dev.anyclaude.engine.TinyLlamaSpec;
-import dev.anyclaude.backend.launch.PinnedLlamaServer;
+import dev.anyclaude.messages.Json;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

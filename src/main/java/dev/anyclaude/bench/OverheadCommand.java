@@ -1,7 +1,7 @@
 package dev.anyclaude.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.api.Json;
+import dev.anyclaude.messages.Json;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.anyclaude.cache;
 
-import dev.anyclaude.api.MessagesRequest;
+import dev.anyclaude.messages.MessagesRequest;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;

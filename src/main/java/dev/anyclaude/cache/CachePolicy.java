@@ -1,7 +1,7 @@
 package dev.anyclaude.cache;
 
-import dev.anyclaude.api.GatewayException;
-import dev.anyclaude.api.MessagesRequest;
+import dev.anyclaude.messages.GatewayException;
+import dev.anyclaude.messages.MessagesRequest;
 import java.util.Locale;
 
 /** When the response cache answers and stores: the {@code --response-cache} setting. */

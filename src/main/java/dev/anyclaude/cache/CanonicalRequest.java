@@ -2,12 +2,12 @@ package dev.anyclaude.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.anyclaude.api.ContentBlock;
-import dev.anyclaude.api.Message;
-import dev.anyclaude.api.MessagesRequest;
-import dev.anyclaude.api.ThinkingConfig;
-import dev.anyclaude.api.Tool;
-import dev.anyclaude.api.ToolChoice;
+import dev.anyclaude.messages.ContentBlock;
+import dev.anyclaude.messages.Message;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.ThinkingConfig;
+import dev.anyclaude.messages.Tool;
+import dev.anyclaude.messages.ToolChoice;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

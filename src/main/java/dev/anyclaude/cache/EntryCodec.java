@@ -1,9 +1,9 @@
 package dev.anyclaude.cache;
 
-import dev.anyclaude.api.ErrorKind;
-import dev.anyclaude.api.StopReason;
-import dev.anyclaude.api.StreamEvent;
-import dev.anyclaude.api.Usage;
+import dev.anyclaude.messages.ErrorKind;
+import dev.anyclaude.messages.StopReason;
+import dev.anyclaude.messages.StreamEvent;
+import dev.anyclaude.messages.Usage;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;

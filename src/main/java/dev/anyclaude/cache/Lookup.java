@@ -1,6 +1,6 @@
 package dev.anyclaude.cache;
 
-import dev.anyclaude.api.StreamEvent;
+import dev.anyclaude.messages.StreamEvent;
 import java.util.List;
 
 /** The response cache's answer to one request: a replayable hit, or a miss to be recorded. */

@@ -1,7 +1,7 @@
 package dev.anyclaude.cache;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.anyclaude.api.StreamEvent;
+import dev.anyclaude.messages.StreamEvent;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisChannelHandler;

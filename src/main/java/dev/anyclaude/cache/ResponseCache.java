@@ -1,11 +1,11 @@
 package dev.anyclaude.cache;
 
-import dev.anyclaude.api.Ids;
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.anyclaude.api.StatsSection;
-import dev.anyclaude.api.EventSink;
-import dev.anyclaude.api.MessagesRequest;
-import dev.anyclaude.api.StreamEvent;
+import dev.anyclaude.messages.EventSink;
+import dev.anyclaude.messages.Ids;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.StatsSection;
+import dev.anyclaude.messages.StreamEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package dev.anyclaude.cache;
 
-import dev.anyclaude.api.GatewayException;
+import dev.anyclaude.messages.GatewayException;
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
 import java.util.Locale;
@@ -129,7 +129,7 @@ public record ResponseCacheConfig(
     }
 
     private static GatewayException badRedisUri(String uri, Throwable cause) {
-        return new GatewayException(dev.anyclaude.api.ErrorKind.INVALID_REQUEST,
+        return new GatewayException(dev.anyclaude.messages.ErrorKind.INVALID_REQUEST,
                 "redis: '" + uri + "' (expected: redis://host:port[/db])", cause);
     }
 

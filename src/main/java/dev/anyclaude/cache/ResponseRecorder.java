@@ -1,7 +1,7 @@
 package dev.anyclaude.cache;
 
-import dev.anyclaude.api.EventSink;
-import dev.anyclaude.api.StreamEvent;
+import dev.anyclaude.messages.EventSink;
+import dev.anyclaude.messages.StreamEvent;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

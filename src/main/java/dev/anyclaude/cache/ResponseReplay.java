@@ -1,8 +1,8 @@
 package dev.anyclaude.cache;
 
-import dev.anyclaude.api.Ids;
-import dev.anyclaude.api.StreamEvent;
-import dev.anyclaude.api.Usage;
+import dev.anyclaude.messages.Ids;
+import dev.anyclaude.messages.StreamEvent;
+import dev.anyclaude.messages.Usage;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.anyclaude.cache;
 
-import dev.anyclaude.api.StreamEvent;
-import dev.anyclaude.api.Usage;
+import dev.anyclaude.messages.StreamEvent;
+import dev.anyclaude.messages.Usage;
 import java.util.List;
 
 /**

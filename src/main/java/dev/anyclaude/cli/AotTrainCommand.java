@@ -1,6 +1,6 @@
 package dev.anyclaude.cli;
 
-import dev.anyclaude.Gateway;
+import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.bench.StubModelServer;
 import java.net.URI;
 import java.net.http.HttpClient;

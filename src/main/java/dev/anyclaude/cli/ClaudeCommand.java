@@ -1,6 +1,6 @@
 package dev.anyclaude.cli;
 
-import dev.anyclaude.Gateway;
+import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.launch.AppDirs;
 import dev.anyclaude.backend.launch.LaunchedServer;

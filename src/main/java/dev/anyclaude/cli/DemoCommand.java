@@ -1,6 +1,6 @@
 package dev.anyclaude.cli;
 
-import dev.anyclaude.Gateway;
+import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.engine.GgufWriter;
 import dev.anyclaude.engine.TinyLlamaSpec;
 import dev.anyclaude.backend.launch.AppDirs;

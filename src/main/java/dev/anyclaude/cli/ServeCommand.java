@@ -1,6 +1,6 @@
 package dev.anyclaude.cli;
 
-import dev.anyclaude.Gateway;
+import dev.anyclaude.gateway.Gateway;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;

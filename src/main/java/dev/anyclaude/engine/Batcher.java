@@ -1,7 +1,7 @@
 package dev.anyclaude.engine;
 
-import dev.anyclaude.api.ErrorKind;
-import dev.anyclaude.api.GatewayException;
+import dev.anyclaude.messages.ErrorKind;
+import dev.anyclaude.messages.GatewayException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;

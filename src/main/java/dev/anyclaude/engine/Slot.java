@@ -1,6 +1,6 @@
 package dev.anyclaude.engine;
 
-import dev.anyclaude.l1.SlotFigures;
+import dev.anyclaude.prefix.SlotFigures;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**

@@ -1,8 +1,7 @@
 package dev.anyclaude.engine;
 
-import dev.anyclaude.api.ErrorKind;
-import dev.anyclaude.api.GatewayException;
-import dev.anyclaude.l1.SlotChoice;
+import dev.anyclaude.messages.ErrorKind;
+import dev.anyclaude.messages.GatewayException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

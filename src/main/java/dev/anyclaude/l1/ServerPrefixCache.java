@@ -1,10 +1,11 @@
 package dev.anyclaude.l1;
 
-import dev.anyclaude.api.EventSink;
-import dev.anyclaude.api.MessagesRequest;
-import dev.anyclaude.api.StatsSection;
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.BackendRequest;
+import dev.anyclaude.messages.EventSink;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.StatsSection;
+import dev.anyclaude.prefix.SlotFigures;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.anyclaude.l1;
 
-import dev.anyclaude.api.EventSink;
-import dev.anyclaude.api.StreamEvent;
-import dev.anyclaude.api.Usage;
+import dev.anyclaude.messages.EventSink;
+import dev.anyclaude.messages.StreamEvent;
+import dev.anyclaude.messages.Usage;
 import java.io.IOException;
 
 /** Passes a response's events on and keeps what the accounting needs: whether it began, and its final usage. */

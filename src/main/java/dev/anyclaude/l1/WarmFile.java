@@ -1,8 +1,7 @@
 package dev.anyclaude.l1;
 
-import dev.anyclaude.api.GatewayException;
-import dev.anyclaude.api.MessagesRequest;
-import dev.anyclaude.api.RequestParser;
+import dev.anyclaude.messages.GatewayException;
+import dev.anyclaude.messages.MessagesRequest;
 import dev.anyclaude.prefix.Normalizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,12 +11,18 @@ import java.nio.file.Path;
 public final class WarmFile {
     private WarmFile() {}
 
+    /** The HTTP edge's parser of a request body (validation included), handed down by the wiring. */
+    @FunctionalInterface
+    public interface Parser {
+        MessagesRequest parse(byte[] body) throws GatewayException;
+    }
+
     /**
      * Reads, validates and normalizes the request in {@code file}.
      *
      * @throws IllegalArgumentException when the file cannot be read or is not a valid Messages request
      */
-    public static MessagesRequest read(Path file, RequestParser parser, Normalizer normalizer) {
+    public static MessagesRequest read(Path file, Parser parser, Normalizer normalizer) {
         byte[] body;
         try {
             body = Files.readAllBytes(file);

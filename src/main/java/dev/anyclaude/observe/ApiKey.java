@@ -1,6 +1,5 @@
 package dev.anyclaude.observe;
 
-import dev.anyclaude.api.GatewayServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -17,7 +16,7 @@ import java.util.Optional;
  * and a presented key is compared digest to digest with {@link MessageDigest#isEqual} (constant time, equal
  * lengths), so neither the comparison's timing nor a heap dump gives the key away.
  */
-public final class ApiKey implements GatewayServer.Authenticator {
+public final class ApiKey {
     private final byte[] digest;
 
     private ApiKey(String key) {
@@ -84,7 +83,6 @@ public final class ApiKey implements GatewayServer.Authenticator {
     }
 
     /** Whether {@code x-api-key} or {@code Authorization: Bearer} carries the key; both are checked in full. */
-    @Override
     public boolean allows(String apiKeyHeader, String authorizationHeader) {
         boolean ok = apiKeyHeader != null && matches(apiKeyHeader.strip());
         String bearer = bearer(authorizationHeader);

@@ -1,8 +1,8 @@
 package dev.anyclaude.observe;
 
 import ch.qos.logback.classic.Level;
-import dev.anyclaude.api.RequestObserver.RequestInfo;
-import dev.anyclaude.api.StreamEvent;
+import dev.anyclaude.messages.RequestObserver.RequestInfo;
+import dev.anyclaude.messages.StreamEvent;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package dev.anyclaude.observe;
 
-import dev.anyclaude.api.ErrorKind;
-import dev.anyclaude.api.RequestObserver.RequestInfo;
 import dev.anyclaude.backend.Backend;
+import dev.anyclaude.messages.ErrorKind;
+import dev.anyclaude.messages.RequestObserver.RequestInfo;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;

@@ -1,11 +1,9 @@
 package dev.anyclaude.observe;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.api.EventJson;
-import dev.anyclaude.api.GatewayServer;
-import dev.anyclaude.api.RequestObserver;
 import dev.anyclaude.backend.Backend;
-import io.javalin.http.HandlerType;
+import dev.anyclaude.messages.EventJson;
+import dev.anyclaude.messages.RequestObserver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -147,19 +145,17 @@ public final class Operations implements AutoCloseable {
         return timeline;
     }
 
-    /** Registers {@code GET /metrics}. */
-    public void routes(GatewayServer.Routes routes) {
-        routes.add(HandlerType.GET, "/metrics", ctx -> ctx.contentType(GatewayMetrics.CONTENT_TYPE)
-                .header("Cache-Control", "no-store").result(metrics.scrape()));
+    /** The API key the server asks for, if one was set. */
+    public Optional<ApiKey> apiKey() {
+        return key;
     }
 
-    /** The server hooks: the API key (if any), sampled readiness, HTTP error counting. Call after {@link #guard}. */
-    public GatewayServer.Hooks hooks() {
+    /** Sampled readiness, for {@code /ready}: cheap to call per request. Call after {@link #guard}. */
+    public Supplier<Backend.Readiness> readiness() {
         if (readiness == null) {
             throw new IllegalStateException("guard(backend) first: readiness comes from the guarded backend");
         }
-        return new GatewayServer.Hooks(key.<GatewayServer.Authenticator>map(k -> k).orElse(GatewayServer.Authenticator.OPEN),
-                readiness, metrics::countError);
+        return readiness;
     }
 
     public GatewayMetrics metrics() {

@@ -1,13 +1,13 @@
 package dev.anyclaude.observe;
 
-import dev.anyclaude.api.ErrorKind;
-import dev.anyclaude.api.EventSink;
-import dev.anyclaude.api.GatewayException;
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.BackendRequest;
+import dev.anyclaude.messages.ErrorKind;
+import dev.anyclaude.messages.EventSink;
+import dev.anyclaude.messages.GatewayException;
 import java.io.IOException;
-import java.util.List;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;

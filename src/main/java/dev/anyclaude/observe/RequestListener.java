@@ -1,7 +1,7 @@
 package dev.anyclaude.observe;
 
-import dev.anyclaude.api.RequestObserver.RequestInfo;
-import dev.anyclaude.api.StreamEvent;
+import dev.anyclaude.messages.RequestObserver.RequestInfo;
+import dev.anyclaude.messages.StreamEvent;
 
 /**
  * Receives what the {@link RequestMeter} sees of each request: its start, the response cache's decision,

@@ -1,13 +1,13 @@
 package dev.anyclaude.observe;
 
-import dev.anyclaude.api.EventSink;
-import dev.anyclaude.api.GatewayException;
-import dev.anyclaude.api.RequestObserver;
-import dev.anyclaude.api.StopReason;
-import dev.anyclaude.api.StreamEvent;
-import dev.anyclaude.api.Usage;
-import java.time.InstantSource;
+import dev.anyclaude.messages.EventSink;
+import dev.anyclaude.messages.GatewayException;
+import dev.anyclaude.messages.RequestObserver;
+import dev.anyclaude.messages.StopReason;
+import dev.anyclaude.messages.StreamEvent;
+import dev.anyclaude.messages.Usage;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 

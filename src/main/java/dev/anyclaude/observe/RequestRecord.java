@@ -1,11 +1,11 @@
 package dev.anyclaude.observe;
 
-import dev.anyclaude.api.ErrorKind;
-import dev.anyclaude.api.GatewayException;
-import dev.anyclaude.api.RequestObserver.RequestInfo;
-import dev.anyclaude.api.StopReason;
-import dev.anyclaude.api.StreamEvent;
-import dev.anyclaude.api.Usage;
+import dev.anyclaude.messages.ErrorKind;
+import dev.anyclaude.messages.GatewayException;
+import dev.anyclaude.messages.RequestObserver.RequestInfo;
+import dev.anyclaude.messages.StopReason;
+import dev.anyclaude.messages.StreamEvent;
+import dev.anyclaude.messages.Usage;
 import java.time.Instant;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package dev.anyclaude.observe;
 
-import dev.anyclaude.api.MessagesRequest;
-import dev.anyclaude.api.StatsSection;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.StatsSection;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;

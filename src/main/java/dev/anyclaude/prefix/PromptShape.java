@@ -2,10 +2,10 @@ package dev.anyclaude.prefix;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.anyclaude.api.ContentBlock;
-import dev.anyclaude.api.Message;
-import dev.anyclaude.api.MessagesRequest;
-import dev.anyclaude.api.Tool;
+import dev.anyclaude.messages.ContentBlock;
+import dev.anyclaude.messages.Message;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.Tool;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

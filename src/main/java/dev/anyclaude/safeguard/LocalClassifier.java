@@ -3,13 +3,13 @@ package dev.anyclaude.safeguard;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyclaude.api.ContentBlock;
-import dev.anyclaude.api.Message;
-import dev.anyclaude.api.MessagesRequest;
-import dev.anyclaude.api.Role;
-import dev.anyclaude.api.StreamEvent;
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.BackendRequest;
+import dev.anyclaude.messages.ContentBlock;
+import dev.anyclaude.messages.Message;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.Role;
+import dev.anyclaude.messages.StreamEvent;
 import java.io.IOException;
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package dev.anyclaude.translate;
 
-import dev.anyclaude.api.ContentBlock;
-import dev.anyclaude.api.Message;
-import dev.anyclaude.api.MessagesRequest;
+import dev.anyclaude.messages.ContentBlock;
+import dev.anyclaude.messages.Message;
+import dev.anyclaude.messages.MessagesRequest;
 import java.util.ArrayList;
 import java.util.List;
 

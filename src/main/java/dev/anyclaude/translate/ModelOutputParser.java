@@ -1,10 +1,10 @@
 package dev.anyclaude.translate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.anyclaude.api.EventSink;
-import dev.anyclaude.api.Ids;
-import dev.anyclaude.api.StopReason;
-import dev.anyclaude.api.Usage;
+import dev.anyclaude.messages.EventSink;
+import dev.anyclaude.messages.Ids;
+import dev.anyclaude.messages.StopReason;
+import dev.anyclaude.messages.Usage;
 import dev.anyclaude.toolcall.OutputListener;
 import dev.anyclaude.toolcall.OutputParser;
 import dev.anyclaude.toolcall.OutputParsers;

@@ -1,16 +1,16 @@
 package dev.anyclaude.translate;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.api.ContentBlock;
-import dev.anyclaude.api.MessagesRequest;
-import dev.anyclaude.api.Tool;
-import dev.anyclaude.api.ToolChoice;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.anyclaude.messages.ContentBlock;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.Tool;
+import dev.anyclaude.messages.ToolChoice;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;

@@ -2,9 +2,9 @@ package dev.anyclaude.translate;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.api.ErrorKind;
-import dev.anyclaude.api.EventSink;
-import dev.anyclaude.api.GatewayException;
+import dev.anyclaude.messages.ErrorKind;
+import dev.anyclaude.messages.EventSink;
+import dev.anyclaude.messages.GatewayException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 

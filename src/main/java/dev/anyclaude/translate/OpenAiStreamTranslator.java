@@ -1,18 +1,18 @@
 package dev.anyclaude.translate;
 
-import dev.anyclaude.api.Ids;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.api.ErrorKind;
-import dev.anyclaude.api.EventSink;
-import dev.anyclaude.api.GatewayException;
-import dev.anyclaude.api.MessagesRequest;
-import dev.anyclaude.api.StopReason;
-import dev.anyclaude.api.Usage;
+import dev.anyclaude.messages.ErrorKind;
+import dev.anyclaude.messages.EventSink;
+import dev.anyclaude.messages.GatewayException;
+import dev.anyclaude.messages.Ids;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.StopReason;
+import dev.anyclaude.messages.Usage;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;

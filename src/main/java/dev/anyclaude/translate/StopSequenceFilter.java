@@ -1,9 +1,9 @@
 package dev.anyclaude.translate;
 
-import dev.anyclaude.api.EventSink;
-import dev.anyclaude.api.StopReason;
-import dev.anyclaude.api.StreamEvent;
-import dev.anyclaude.api.Usage;
+import dev.anyclaude.messages.EventSink;
+import dev.anyclaude.messages.StopReason;
+import dev.anyclaude.messages.StreamEvent;
+import dev.anyclaude.messages.Usage;
 import java.io.IOException;
 import java.util.List;
 

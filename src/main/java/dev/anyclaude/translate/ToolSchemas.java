@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.anyclaude.api.Tool;
+import dev.anyclaude.messages.Tool;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -3,10 +3,10 @@ package dev.anyclaude.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.api.Json;
 import dev.anyclaude.api.RequestParser;
-import dev.anyclaude.testing.ScriptedOpenAiServer;
+import dev.anyclaude.messages.Json;
 import dev.anyclaude.testing.ScriptedOpenAiServer.Reply;
+import dev.anyclaude.testing.ScriptedOpenAiServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.api.ErrorKind;
-import dev.anyclaude.api.GatewayException;
-import dev.anyclaude.api.Json;
 import dev.anyclaude.api.RequestParser;
-import dev.anyclaude.api.StreamEvent;
+import dev.anyclaude.messages.ErrorKind;
+import dev.anyclaude.messages.GatewayException;
+import dev.anyclaude.messages.Json;
+import dev.anyclaude.messages.StreamEvent;
 import dev.anyclaude.testing.Chunks;
 import java.io.IOException;
 import java.io.InterruptedIOException;

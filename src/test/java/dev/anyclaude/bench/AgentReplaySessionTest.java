@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyclaude.api.Fixtures;
-import dev.anyclaude.api.Json;
+import dev.anyclaude.messages.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

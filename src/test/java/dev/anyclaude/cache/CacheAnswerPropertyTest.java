@@ -2,7 +2,7 @@ package dev.anyclaude.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.anyclaude.api.MessagesRequest;
+import dev.anyclaude.messages.MessagesRequest;
 import java.io.IOException;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.EdgeCasesMode;

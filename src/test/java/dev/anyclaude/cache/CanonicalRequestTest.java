@@ -2,10 +2,10 @@ package dev.anyclaude.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.anyclaude.api.ContentBlock;
-import dev.anyclaude.api.Message;
-import dev.anyclaude.api.MessagesRequest;
-import dev.anyclaude.api.Role;
+import dev.anyclaude.messages.ContentBlock;
+import dev.anyclaude.messages.Message;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.Role;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -133,17 +133,17 @@ class CanonicalRequestTest {
                 new MessagesRequest(base.model(), base.maxTokens(), base.system(), base.messages(), base.tools(),
                         base.toolChoice(), null, null, null, List.of("END"), null, null, null, true),
                 new MessagesRequest(base.model(), base.maxTokens(), base.system(), base.messages(), base.tools(),
-                        base.toolChoice(), null, null, null, null, new dev.anyclaude.api.ThinkingConfig("adaptive", 0),
+                        base.toolChoice(), null, null, null, null, new dev.anyclaude.messages.ThinkingConfig("adaptive", 0),
                         null, null, true),
                 new MessagesRequest(base.model(), base.maxTokens(), base.system(), base.messages(), base.tools(),
                         base.toolChoice(), null, null, null, null, null, "{\"type\":\"object\"}", null, true),
                 new MessagesRequest(base.model(), base.maxTokens(), base.system(), base.messages(), base.tools(),
                         base.toolChoice(), null, null, null, null, null, null, "high", true),
                 new MessagesRequest(base.model(), base.maxTokens(), base.system(), base.messages(), base.tools(),
-                        new dev.anyclaude.api.ToolChoice("any", null, false), null, null, null, null, null, null,
+                        new dev.anyclaude.messages.ToolChoice("any", null, false), null, null, null, null, null, null,
                         null, true),
                 new MessagesRequest(base.model(), base.maxTokens(), base.system(), base.messages(),
-                        List.of(new dev.anyclaude.api.Tool("Bash", "run", "{}", null)), base.toolChoice(), null,
+                        List.of(new dev.anyclaude.messages.Tool("Bash", "run", "{}", null)), base.toolChoice(), null,
                         null, null, null, null, null, null, true));
         assertThat(variants.stream().map(CanonicalRequest::encode).map(Arrays::toString).distinct())
                 .hasSize(variants.size());

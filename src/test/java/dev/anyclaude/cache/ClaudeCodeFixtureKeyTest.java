@@ -2,8 +2,8 @@ package dev.anyclaude.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.anyclaude.api.ContentBlock;
-import dev.anyclaude.api.MessagesRequest;
+import dev.anyclaude.messages.ContentBlock;
+import dev.anyclaude.messages.MessagesRequest;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;

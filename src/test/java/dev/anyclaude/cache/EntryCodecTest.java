@@ -3,10 +3,10 @@ package dev.anyclaude.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.anyclaude.api.ErrorKind;
-import dev.anyclaude.api.StopReason;
-import dev.anyclaude.api.StreamEvent;
-import dev.anyclaude.api.Usage;
+import dev.anyclaude.messages.ErrorKind;
+import dev.anyclaude.messages.StopReason;
+import dev.anyclaude.messages.StreamEvent;
+import dev.anyclaude.messages.Usage;
 import java.util.Arrays;
 import java.util.List;
 import net.jqwik.api.Arbitraries;

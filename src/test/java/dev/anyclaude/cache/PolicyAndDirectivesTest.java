@@ -3,9 +3,9 @@ package dev.anyclaude.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.anyclaude.api.ErrorKind;
-import dev.anyclaude.api.GatewayException;
-import dev.anyclaude.api.MessagesRequest;
+import dev.anyclaude.messages.ErrorKind;
+import dev.anyclaude.messages.GatewayException;
+import dev.anyclaude.messages.MessagesRequest;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -6,7 +6,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.anyclaude.api.MessagesRequest;
+import dev.anyclaude.messages.MessagesRequest;
 import dev.anyclaude.testing.RedisServerProcess;
 import java.io.IOException;
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package dev.anyclaude.cache;
 
-import dev.anyclaude.api.Ids;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.anyclaude.api.StreamEvent;
-import dev.anyclaude.api.Usage;
+import dev.anyclaude.messages.Ids;
+import dev.anyclaude.messages.StreamEvent;
+import dev.anyclaude.messages.Usage;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;

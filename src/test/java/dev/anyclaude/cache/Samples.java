@@ -1,13 +1,13 @@
 package dev.anyclaude.cache;
 
-import dev.anyclaude.api.ContentBlock;
-import dev.anyclaude.api.EventSink;
-import dev.anyclaude.api.Message;
-import dev.anyclaude.api.MessagesRequest;
-import dev.anyclaude.api.Role;
-import dev.anyclaude.api.StopReason;
-import dev.anyclaude.api.StreamEvent;
-import dev.anyclaude.api.Usage;
+import dev.anyclaude.messages.ContentBlock;
+import dev.anyclaude.messages.EventSink;
+import dev.anyclaude.messages.Message;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.Role;
+import dev.anyclaude.messages.StopReason;
+import dev.anyclaude.messages.StreamEvent;
+import dev.anyclaude.messages.Usage;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,8 +3,8 @@ package dev.anyclaude.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.anyclaude.api.ErrorKind;
-import dev.anyclaude.api.GatewayException;
+import dev.anyclaude.messages.ErrorKind;
+import dev.anyclaude.messages.GatewayException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.Gateway;
+import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.api.Fixtures;
-import dev.anyclaude.api.Json;
 import dev.anyclaude.bench.AgentReplayRequest;
 import dev.anyclaude.bench.AgentReplaySession;
 import dev.anyclaude.bench.AgentReplayTrim;
 import dev.anyclaude.cli.ServeOptions;
+import dev.anyclaude.messages.Json;
 import dev.anyclaude.testing.Chunks;
 import dev.anyclaude.testing.GatewayFixture;
 import dev.anyclaude.testing.LlamaServerProcess;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyclaude.Gateway;
+import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.api.Fixtures;
 import dev.anyclaude.cli.ServeOptions;
 import dev.anyclaude.testing.GatewayFixture;

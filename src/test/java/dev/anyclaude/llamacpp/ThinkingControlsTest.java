@@ -3,8 +3,8 @@ package dev.anyclaude.llamacpp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.api.MessagesRequest;
 import dev.anyclaude.api.RequestParser;
+import dev.anyclaude.messages.MessagesRequest;
 import dev.anyclaude.testing.LlamaServerProcess;
 import dev.anyclaude.translate.OpenAiDialect;
 import dev.anyclaude.translate.OpenAiRequestWriter;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import com.sun.net.httpserver.HttpServer;
-import dev.anyclaude.Gateway;
+import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.testing.Chunks;
 import dev.anyclaude.testing.GatewayFixture;
 import java.io.IOException;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.models.messages.MessageCreateParams;
-import dev.anyclaude.Gateway;
+import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.testing.Chunks;
 import dev.anyclaude.testing.GatewayFixture;
 import dev.anyclaude.testing.ScriptedOpenAiServer.Reply;

@@ -2,9 +2,9 @@ package dev.anyclaude.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.anyclaude.api.EventSink;
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.BackendRequest;
+import dev.anyclaude.messages.EventSink;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

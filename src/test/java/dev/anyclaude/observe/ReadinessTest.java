@@ -2,7 +2,7 @@ package dev.anyclaude.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.anyclaude.Gateway;
+import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.engine.TestModels;
 import dev.anyclaude.backend.launch.LaunchedServer;
 import dev.anyclaude.backend.launch.ServerSupervisor;

@@ -2,13 +2,13 @@ package dev.anyclaude.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.anyclaude.api.ErrorKind;
-import dev.anyclaude.api.EventSink;
-import dev.anyclaude.api.GatewayException;
-import dev.anyclaude.api.RequestObserver;
-import dev.anyclaude.api.StopReason;
-import dev.anyclaude.api.StreamEvent;
-import dev.anyclaude.api.Usage;
+import dev.anyclaude.messages.ErrorKind;
+import dev.anyclaude.messages.EventSink;
+import dev.anyclaude.messages.GatewayException;
+import dev.anyclaude.messages.RequestObserver;
+import dev.anyclaude.messages.StopReason;
+import dev.anyclaude.messages.StreamEvent;
+import dev.anyclaude.messages.Usage;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;

@@ -3,12 +3,12 @@ package dev.anyclaude.prefix;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.api.ContentBlock;
 import dev.anyclaude.api.Fixtures;
-import dev.anyclaude.api.Message;
-import dev.anyclaude.api.MessagesRequest;
 import dev.anyclaude.api.RequestParser;
-import dev.anyclaude.api.Tool;
+import dev.anyclaude.messages.ContentBlock;
+import dev.anyclaude.messages.Message;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.Tool;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

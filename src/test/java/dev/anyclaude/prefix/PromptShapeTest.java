@@ -2,11 +2,11 @@ package dev.anyclaude.prefix;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.anyclaude.api.ContentBlock;
-import dev.anyclaude.api.Message;
-import dev.anyclaude.api.MessagesRequest;
-import dev.anyclaude.api.Role;
-import dev.anyclaude.api.Tool;
+import dev.anyclaude.messages.ContentBlock;
+import dev.anyclaude.messages.Message;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.Role;
+import dev.anyclaude.messages.Tool;
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.Arbitraries;

@@ -4,16 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.api.ContentBlock;
-import dev.anyclaude.api.Message;
-import dev.anyclaude.api.MessagesRequest;
-import dev.anyclaude.api.Role;
-import dev.anyclaude.api.StreamEvent;
-import dev.anyclaude.api.Usage;
 import dev.anyclaude.backend.Flavor;
 import dev.anyclaude.backend.InlineSystem;
 import dev.anyclaude.backend.OpenAiBackend;
 import dev.anyclaude.backend.OpenAiConfig;
+import dev.anyclaude.messages.ContentBlock;
+import dev.anyclaude.messages.Message;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.Role;
+import dev.anyclaude.messages.StreamEvent;
+import dev.anyclaude.messages.Usage;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,7 +51,7 @@ class SafeguardsFailClosedTest {
         sink.accept(new StreamEvent.BlockStop(0));
         sink.accept(new StreamEvent.BlockStart(1, new StreamEvent.ToolUseBlock("toolu_2", "Read")));
         sink.accept(new StreamEvent.BlockStop(1));
-        sink.accept(new StreamEvent.MessageDelta(dev.anyclaude.api.StopReason.TOOL_USE, null, Usage.ZERO));
+        sink.accept(new StreamEvent.MessageDelta(dev.anyclaude.messages.StopReason.TOOL_USE, null, Usage.ZERO));
         sink.accept(new StreamEvent.MessageStop());
 
         assertThat(out).hasSize(8);
@@ -76,7 +76,7 @@ class SafeguardsFailClosedTest {
         Safeguards safeguards = new Safeguards(null, "judge", Duration.ofSeconds(1), JSON);
         MessagesRequest plain = new MessagesRequest("m", 64, List.of(), List.of(), List.of(), null, null, null, null,
                 List.of(), null, null, null, true);
-        dev.anyclaude.api.EventSink client = e -> { };
+        dev.anyclaude.messages.EventSink client = e -> { };
         assertThat(safeguards.wrap(plain, "r", client)).isSameAs(client);
         MessagesRequest other = new MessagesRequest("m", 64, List.of(), List.of(), List.of(), null, null, null, null,
                 List.of(), null, null, null, true, "[{\"type\":\"something_else\"}]");

@@ -2,7 +2,7 @@ package dev.anyclaude.testing;
 
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
-import dev.anyclaude.Gateway;
+import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.cli.ServeOptions;
 import java.io.IOException;
 import java.net.URI;

@@ -2,16 +2,16 @@ package dev.anyclaude.translate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.api.StopReason;
-import dev.anyclaude.api.StreamEvent;
-import dev.anyclaude.api.Usage;
-import java.io.IOException;
-import java.util.List;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.anyclaude.messages.StopReason;
+import dev.anyclaude.messages.StreamEvent;
+import dev.anyclaude.messages.Usage;
 import dev.anyclaude.toolcall.ToolCallSyntax;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ModelOutputParserTest {

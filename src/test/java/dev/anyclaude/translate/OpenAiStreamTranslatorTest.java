@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.api.ErrorKind;
-import dev.anyclaude.api.GatewayException;
-import dev.anyclaude.api.StreamEvent;
+import dev.anyclaude.messages.ErrorKind;
+import dev.anyclaude.messages.GatewayException;
+import dev.anyclaude.messages.StreamEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -50,7 +50,7 @@ class OpenAiStreamTranslatorTest {
         assertThat(rec.lines()).containsExactly("start", "open 0 text", "text x", "close 0", "delta end_turn",
                 "message_stop");
         assertThat(((StreamEvent.MessageDelta) rec.events.get(4)).usage())
-                .isEqualTo(new dev.anyclaude.api.Usage(6, 2, 4, 0));
+                .isEqualTo(new dev.anyclaude.messages.Usage(6, 2, 4, 0));
     }
 
     @Test

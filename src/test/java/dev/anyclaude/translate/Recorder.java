@@ -1,7 +1,7 @@
 package dev.anyclaude.translate;
 
-import dev.anyclaude.api.EventSink;
-import dev.anyclaude.api.StreamEvent;
+import dev.anyclaude.messages.EventSink;
+import dev.anyclaude.messages.StreamEvent;
 import java.util.ArrayList;
 import java.util.List;
 

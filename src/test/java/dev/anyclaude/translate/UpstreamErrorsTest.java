@@ -3,8 +3,8 @@ package dev.anyclaude.translate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.api.ErrorKind;
-import dev.anyclaude.api.GatewayException;
+import dev.anyclaude.messages.ErrorKind;
+import dev.anyclaude.messages.GatewayException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

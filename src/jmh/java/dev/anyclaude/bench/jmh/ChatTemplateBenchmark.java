@@ -1,8 +1,8 @@
 package dev.anyclaude.bench.jmh;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.anyclaude.api.MessagesRequest;
 import dev.anyclaude.api.RequestParser;
+import dev.anyclaude.messages.MessagesRequest;
 import dev.anyclaude.template.ChatTemplate;
 import dev.anyclaude.template.TemplateTokens;
 import dev.anyclaude.translate.OpenAiDialect;

@@ -1,9 +1,9 @@
 package dev.anyclaude.bench.jmh;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.api.Json;
-import dev.anyclaude.api.MessagesRequest;
 import dev.anyclaude.api.RequestParser;
+import dev.anyclaude.messages.Json;
+import dev.anyclaude.messages.MessagesRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

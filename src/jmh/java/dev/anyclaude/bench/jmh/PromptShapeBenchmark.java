@@ -1,6 +1,6 @@
 package dev.anyclaude.bench.jmh;
 
-import dev.anyclaude.api.MessagesRequest;
+import dev.anyclaude.messages.MessagesRequest;
 import dev.anyclaude.prefix.Normalizer;
 import dev.anyclaude.prefix.PromptShape;
 import java.util.concurrent.TimeUnit;

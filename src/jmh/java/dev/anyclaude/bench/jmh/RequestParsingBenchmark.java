@@ -1,7 +1,7 @@
 package dev.anyclaude.bench.jmh;
 
-import dev.anyclaude.api.MessagesRequest;
 import dev.anyclaude.api.RequestParser;
+import dev.anyclaude.messages.MessagesRequest;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

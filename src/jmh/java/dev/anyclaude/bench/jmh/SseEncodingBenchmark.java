@@ -1,7 +1,7 @@
 package dev.anyclaude.bench.jmh;
 
-import dev.anyclaude.api.EventJson;
-import dev.anyclaude.api.StreamEvent;
+import dev.anyclaude.messages.EventJson;
+import dev.anyclaude.messages.StreamEvent;
 import dev.anyclaude.translate.OpenAiStreamTranslator;
 import dev.anyclaude.translate.TextFormats;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.anyclaude.bench.jmh;
 
-import dev.anyclaude.api.EventJson;
-import dev.anyclaude.api.EventSink;
-import dev.anyclaude.api.MessagesRequest;
+import dev.anyclaude.messages.EventJson;
+import dev.anyclaude.messages.EventSink;
+import dev.anyclaude.messages.MessagesRequest;
 import dev.anyclaude.translate.OpenAiStreamTranslator;
 import dev.anyclaude.translate.TextFormats;
 import java.io.IOException;

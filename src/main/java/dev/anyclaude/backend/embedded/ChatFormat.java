@@ -1,15 +1,15 @@
 package dev.anyclaude.backend.embedded;
 
-import dev.anyclaude.engine.Grammar;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.api.ContentBlock;
-import dev.anyclaude.api.GatewayException;
-import dev.anyclaude.api.Message;
-import dev.anyclaude.api.Role;
-import dev.anyclaude.api.MessagesRequest;
-import dev.anyclaude.api.ToolChoice;
 import dev.anyclaude.backend.LlamaServerClient.LateSystem;
+import dev.anyclaude.engine.Grammar;
+import dev.anyclaude.messages.ContentBlock;
+import dev.anyclaude.messages.GatewayException;
+import dev.anyclaude.messages.Message;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.Role;
+import dev.anyclaude.messages.ToolChoice;
 import dev.anyclaude.template.ChatTemplate;
 import dev.anyclaude.template.TemplateException;
 import dev.anyclaude.template.TemplateTokens;

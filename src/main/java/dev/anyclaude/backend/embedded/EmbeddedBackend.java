@@ -1,5 +1,8 @@
 package dev.anyclaude.backend.embedded;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.anyclaude.backend.Backend;
+import dev.anyclaude.backend.BackendRequest;
 import dev.anyclaude.engine.Engine;
 import dev.anyclaude.engine.EngineConfig;
 import dev.anyclaude.engine.NativeLibrary;
@@ -7,20 +10,17 @@ import dev.anyclaude.engine.NativeModel;
 import dev.anyclaude.engine.NpmNatives;
 import dev.anyclaude.engine.SlotSnapshot;
 import dev.anyclaude.engine.Utf8Stream;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.api.ErrorKind;
-import dev.anyclaude.api.EventSink;
+import dev.anyclaude.messages.ErrorKind;
+import dev.anyclaude.messages.EventSink;
+import dev.anyclaude.messages.GatewayException;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.StopReason;
+import dev.anyclaude.messages.Usage;
 import dev.anyclaude.translate.ModelOutputParser;
-import dev.anyclaude.api.GatewayException;
-import dev.anyclaude.api.MessagesRequest;
-import dev.anyclaude.api.StopReason;
-import dev.anyclaude.api.Usage;
-import dev.anyclaude.backend.Backend;
-import dev.anyclaude.backend.BackendRequest;
 import java.io.IOException;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleConsumer;
 

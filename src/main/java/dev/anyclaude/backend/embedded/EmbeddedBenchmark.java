@@ -1,5 +1,7 @@
 package dev.anyclaude.backend.embedded;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.anyclaude.backend.BackendRequest;
 import dev.anyclaude.engine.EngineConfig;
 import dev.anyclaude.engine.GgufWriter;
 import dev.anyclaude.engine.LlamaContext;
@@ -7,13 +9,11 @@ import dev.anyclaude.engine.NativeModel;
 import dev.anyclaude.engine.NativeOptions;
 import dev.anyclaude.engine.SlotSnapshot;
 import dev.anyclaude.engine.TinyLlamaSpec;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.api.ContentBlock;
-import dev.anyclaude.api.Message;
-import dev.anyclaude.api.MessagesRequest;
-import dev.anyclaude.api.Role;
-import dev.anyclaude.api.StreamEvent;
-import dev.anyclaude.backend.BackendRequest;
+import dev.anyclaude.messages.ContentBlock;
+import dev.anyclaude.messages.Message;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.Role;
+import dev.anyclaude.messages.StreamEvent;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -21,8 +21,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 

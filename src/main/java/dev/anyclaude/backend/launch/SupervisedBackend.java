@@ -1,8 +1,8 @@
 package dev.anyclaude.backend.launch;
 
-import dev.anyclaude.api.EventSink;
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.BackendRequest;
+import dev.anyclaude.messages.EventSink;
 import java.io.IOException;
 import java.util.List;
 

@@ -1,18 +1,18 @@
 package dev.anyclaude.backend.embedded;
 
-import dev.anyclaude.engine.Grammar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.api.ContentBlock;
-import dev.anyclaude.api.ErrorKind;
-import dev.anyclaude.api.GatewayException;
-import dev.anyclaude.api.Message;
-import dev.anyclaude.api.MessagesRequest;
-import dev.anyclaude.api.Role;
-import dev.anyclaude.api.Tool;
-import dev.anyclaude.api.ToolChoice;
+import dev.anyclaude.engine.Grammar;
+import dev.anyclaude.messages.ContentBlock;
+import dev.anyclaude.messages.ErrorKind;
+import dev.anyclaude.messages.GatewayException;
+import dev.anyclaude.messages.Message;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.Role;
+import dev.anyclaude.messages.Tool;
+import dev.anyclaude.messages.ToolChoice;
 import dev.anyclaude.toolcall.ToolCallSyntax;
 import java.io.IOException;
 import java.io.InputStream;

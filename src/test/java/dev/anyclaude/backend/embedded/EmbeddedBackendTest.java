@@ -10,17 +10,17 @@ import static dev.anyclaude.backend.embedded.Requests.withTools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.anyclaude.api.ErrorKind;
-import dev.anyclaude.api.GatewayException;
-import dev.anyclaude.api.MessagesRequest;
-import dev.anyclaude.api.StopReason;
-import dev.anyclaude.api.StreamEvent;
-import dev.anyclaude.api.ToolChoice;
 import dev.anyclaude.backend.BackendRequest;
 import dev.anyclaude.engine.EngineConfig;
-import dev.anyclaude.engine.TestModels;
 import dev.anyclaude.engine.GgufWriter;
+import dev.anyclaude.engine.TestModels;
 import dev.anyclaude.engine.TinyLlamaSpec;
+import dev.anyclaude.messages.ErrorKind;
+import dev.anyclaude.messages.GatewayException;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.StopReason;
+import dev.anyclaude.messages.StreamEvent;
+import dev.anyclaude.messages.ToolChoice;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -107,10 +107,10 @@ class EmbeddedBackendTest {
 
     @Test
     void reportsThePromptTokensTakenFromTheCacheAsCacheRead() throws IOException {
-        List<dev.anyclaude.api.Message> turn1 = List.of(system("Context: " + TestModels.text(100, 300)), user("First question?"));
+        List<dev.anyclaude.messages.Message> turn1 = List.of(system("Context: " + TestModels.text(100, 300)), user("First question?"));
         MessagesRequest first = request("You help with code.", turn1);
         generate(first);
-        List<dev.anyclaude.api.Message> turn2 = new ArrayList<>(turn1);
+        List<dev.anyclaude.messages.Message> turn2 = new ArrayList<>(turn1);
         turn2.add(assistant("An answer."));
         turn2.add(user("Second question?"));
         MessagesRequest second = request("You help with code.", turn2);
@@ -130,7 +130,7 @@ class EmbeddedBackendTest {
      */
     @Test
     void aForcedToolChoiceMakesEvenARandomModelWriteAValidCall() throws IOException {
-        dev.anyclaude.api.Tool pick = new dev.anyclaude.api.Tool("Pick", "Picks a command.",
+        dev.anyclaude.messages.Tool pick = new dev.anyclaude.messages.Tool("Pick", "Picks a command.",
                 "{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\",\"enum\":[\"ls\",\"pwd\"]}},"
                         + "\"required\":[\"command\"],\"additionalProperties\":false}", null);
         for (int seed = 1; seed <= 3; seed++) {

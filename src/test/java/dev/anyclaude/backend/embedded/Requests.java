@@ -1,12 +1,12 @@
 package dev.anyclaude.backend.embedded;
 
-import dev.anyclaude.api.ContentBlock;
-import dev.anyclaude.api.Message;
-import dev.anyclaude.api.MessagesRequest;
-import dev.anyclaude.api.Role;
-import dev.anyclaude.api.ThinkingConfig;
-import dev.anyclaude.api.Tool;
-import dev.anyclaude.api.ToolChoice;
+import dev.anyclaude.messages.ContentBlock;
+import dev.anyclaude.messages.Message;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.Role;
+import dev.anyclaude.messages.ThinkingConfig;
+import dev.anyclaude.messages.Tool;
+import dev.anyclaude.messages.ToolChoice;
 import java.util.List;
 
 /** Builders of Messages requests for the embedded tests. */

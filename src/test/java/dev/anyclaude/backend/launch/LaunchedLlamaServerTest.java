@@ -2,7 +2,7 @@ package dev.anyclaude.backend.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.anyclaude.Gateway;
+import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.backend.Flavor;
 import dev.anyclaude.engine.TestModels;
 import dev.anyclaude.cli.ServeOptions;

@@ -1,4 +1,4 @@
-package dev.anyclaude.api;
+package dev.anyclaude.messages;
 
 /**
  * A tool definition. {@code type} is null for custom tools; server tools (web search, ...) carry

@@ -1,4 +1,4 @@
-package dev.anyclaude.api;
+package dev.anyclaude.messages;
 
 /**
  * Answers a request's {@code safeguards} (Claude Code's auto mode): wraps the sink towards the client so that the

@@ -1,4 +1,4 @@
-package dev.anyclaude.api;
+package dev.anyclaude.messages;
 
 /** Why generation stopped, as Anthropic names it. */
 public enum StopReason {

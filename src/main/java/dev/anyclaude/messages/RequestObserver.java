@@ -1,4 +1,4 @@
-package dev.anyclaude.api;
+package dev.anyclaude.messages;
 
 /**
  * Watches requests as they pass through the gateway — metrics, the request log, the debug log — without

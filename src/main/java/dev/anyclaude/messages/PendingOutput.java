@@ -1,4 +1,4 @@
-package dev.anyclaude.api;
+package dev.anyclaude.messages;
 
 import java.io.FilterInputStream;
 import java.io.Flushable;
@@ -57,7 +57,7 @@ public final class PendingOutput {
      * Whether {@code target} may leave its output unflushed for now: true when this thread has an open
      * batch, which then flushes {@code target} before the thread next waits or when the batch ends.
      */
-    static boolean defer(Flushable target) throws IOException {
+    public static boolean defer(Flushable target) throws IOException {
         Batch b = CURRENT.get();
         if (b == null) {
             return false;

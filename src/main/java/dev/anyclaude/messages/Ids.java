@@ -1,4 +1,4 @@
-package dev.anyclaude.api;
+package dev.anyclaude.messages;
 
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;

@@ -1,4 +1,4 @@
-package dev.anyclaude.api;
+package dev.anyclaude.messages;
 
 /**
  * Token usage in Anthropic's meaning: {@code inputTokens} are the prompt tokens the backend had to

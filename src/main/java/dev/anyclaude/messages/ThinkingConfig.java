@@ -1,4 +1,4 @@
-package dev.anyclaude.api;
+package dev.anyclaude.messages;
 
 /**
  * {@code thinking}: type is enabled, adaptive or disabled; budget is 0 when not given; {@code display} is how the

@@ -1,4 +1,4 @@
-package dev.anyclaude.api;
+package dev.anyclaude.messages;
 
 /**
  * The internal event model: Anthropic's stream events as types. Every backend produces them; the SSE

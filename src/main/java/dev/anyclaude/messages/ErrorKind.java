@@ -1,4 +1,4 @@
-package dev.anyclaude.api;
+package dev.anyclaude.messages;
 
 /**
  * The one error taxonomy: every failure the gateway can report is one of these kinds, each with the

@@ -1,4 +1,4 @@
-package dev.anyclaude.api;
+package dev.anyclaude.messages;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,11 +11,12 @@ import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.api.StreamEvent.BlockDelta;
-import dev.anyclaude.api.StreamEvent.BlockStart;
-import dev.anyclaude.api.StreamEvent.BlockStop;
-import dev.anyclaude.api.StreamEvent.MessageDelta;
-import dev.anyclaude.api.StreamEvent.MessageStart;
+import dev.anyclaude.api.Fixtures;
+import dev.anyclaude.messages.StreamEvent.BlockDelta;
+import dev.anyclaude.messages.StreamEvent.BlockStart;
+import dev.anyclaude.messages.StreamEvent.BlockStop;
+import dev.anyclaude.messages.StreamEvent.MessageDelta;
+import dev.anyclaude.messages.StreamEvent.MessageStart;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;

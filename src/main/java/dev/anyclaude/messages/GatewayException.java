@@ -1,4 +1,4 @@
-package dev.anyclaude.api;
+package dev.anyclaude.messages;
 
 /** The one unchecked exception of the gateway: a classified failure with a client-facing message. */
 public final class GatewayException extends RuntimeException {

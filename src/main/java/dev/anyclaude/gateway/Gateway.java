@@ -1,23 +1,15 @@
-package dev.anyclaude;
+package dev.anyclaude.gateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.anyclaude.api.EventJson;
 import dev.anyclaude.api.GatewayOptions;
 import dev.anyclaude.api.GatewayServer;
-import dev.anyclaude.api.Json;
-import dev.anyclaude.api.MessagesRequest;
 import dev.anyclaude.api.RequestParser;
-import dev.anyclaude.api.StatsSection;
-import dev.anyclaude.api.ToolCallJudge;
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.Flavor;
 import dev.anyclaude.backend.OpenAiBackend;
 import dev.anyclaude.backend.OpenAiConfig;
 import dev.anyclaude.backend.embedded.EmbeddedBackend;
-import dev.anyclaude.engine.Accelerator;
-import dev.anyclaude.engine.EngineConfig;
-import dev.anyclaude.engine.NativeOptions;
 import dev.anyclaude.backend.launch.LaunchSpec;
 import dev.anyclaude.backend.launch.LaunchedServer;
 import dev.anyclaude.backend.launch.SupervisedBackend;
@@ -25,10 +17,18 @@ import dev.anyclaude.cache.CachePolicy;
 import dev.anyclaude.cache.ResponseCache;
 import dev.anyclaude.cache.ResponseCacheConfig;
 import dev.anyclaude.cache.ResponseCacheStats;
-import dev.anyclaude.l1.ServerPrefixCache;
-import dev.anyclaude.l1.WarmFile;
 import dev.anyclaude.cli.LoadProgress;
 import dev.anyclaude.cli.ServeOptions;
+import dev.anyclaude.engine.Accelerator;
+import dev.anyclaude.engine.EngineConfig;
+import dev.anyclaude.engine.NativeOptions;
+import dev.anyclaude.l1.ServerPrefixCache;
+import dev.anyclaude.l1.WarmFile;
+import dev.anyclaude.messages.EventJson;
+import dev.anyclaude.messages.Json;
+import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.StatsSection;
+import dev.anyclaude.messages.ToolCallJudge;
 import dev.anyclaude.observe.GatewayMetrics;
 import dev.anyclaude.observe.MemoryProbe;
 import dev.anyclaude.observe.Operations;
@@ -38,6 +38,7 @@ import dev.anyclaude.prefix.Normalizer;
 import dev.anyclaude.route.ModelRouter;
 import dev.anyclaude.route.ReplicaSet;
 import dev.anyclaude.safeguard.Safeguards;
+import io.javalin.http.HandlerType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -48,6 +49,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A running gateway — the model server it launched (if any), the backend, the caches, the operations
@@ -111,7 +113,7 @@ public final class Gateway implements AutoCloseable {
         RequestParser parser = new RequestParser(mapper);
         Normalizer normalizer = new Normalizer(!o.noNormalize);
         if (o.warmFile != null) {
-            MessagesRequest warm = WarmFile.read(o.warmFile, parser, normalizer);
+            MessagesRequest warm = WarmFile.read(o.warmFile, parser::parse, normalizer);
             l1.forEach(cache -> cache.warmAtStartup(warm.withModel(router.resolve(warm.model()))));
         }
         watchMemory(ops, responses, launched);
@@ -139,7 +141,7 @@ public final class Gateway implements AutoCloseable {
         }
         GatewayServer server = new GatewayServer(new GatewayServer.Stages(parser, events,
                 normalizer, streams, responses, router, backend, ops.observer(), judge),
-                options, ops.hooks(), stats, mapper, ops::routes);
+                options, hooks(ops), stats, mapper, metricsRoute(ops.metrics()));
         int port;
         try {
             port = server.start(o.host, o.port);
@@ -166,6 +168,19 @@ public final class Gateway implements AutoCloseable {
             }
             default -> throw new IllegalArgumentException("--safeguards: " + o.safeguards + " (expected: local or off)");
         }
+    }
+
+    /** What the operations side plugs into the server: the API key (if any), sampled readiness, error counting. */
+    private static GatewayServer.Hooks hooks(Operations ops) {
+        GatewayServer.Authenticator auth = ops.apiKey().<GatewayServer.Authenticator>map(k -> k::allows)
+                .orElse(GatewayServer.Authenticator.OPEN);
+        return new GatewayServer.Hooks(auth, ops.readiness(), ops.metrics()::countError);
+    }
+
+    /** {@code GET /metrics}: the Prometheus scrape of {@code metrics}. */
+    private static Consumer<GatewayServer.Routes> metricsRoute(GatewayMetrics metrics) {
+        return routes -> routes.add(HandlerType.GET, "/metrics", ctx -> ctx.contentType(GatewayMetrics.CONTENT_TYPE)
+                .header("Cache-Control", "no-store").result(metrics.scrape()));
     }
 
     private static <T extends AutoCloseable> T opened(Deque<AutoCloseable> opened, T resource) {
@@ -231,7 +246,7 @@ public final class Gateway implements AutoCloseable {
             b.put("model", router.mainModel());
             b.put("small_model", router.smallModel());
             b.put("context_tokens", guarded.contextTokens());
-            Backend.Readiness r = ops.hooks().readiness().get();
+            Backend.Readiness r = ops.readiness().get();
             b.put("ready", r.ready());
             b.put("reason", r.reason());
             b.put("uptime_seconds", (System.currentTimeMillis() - started) / 1000);

@@ -1,4 +1,4 @@
-package dev.anyclaude.api;
+package dev.anyclaude.messages;
 
 /** Role of a request message. Unknown roles ({@code ctx}, {@code msg}, ...) are read as USER. */
 public enum Role {

@@ -1,4 +1,4 @@
-package dev.anyclaude.api;
+package dev.anyclaude.messages;
 
 import java.io.IOException;
 
@@ -7,7 +7,7 @@ import java.io.IOException;
  * {@link EventSink} or from {@link PendingOutput#flush()}) stops and cancels its upstream work.
  */
 public final class ClientGoneException extends IOException {
-    ClientGoneException() {
+    public ClientGoneException() {
         super("client closed the connection", null);
     }
 }

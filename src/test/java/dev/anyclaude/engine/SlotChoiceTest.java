@@ -1,4 +1,4 @@
-package dev.anyclaude.l1;
+package dev.anyclaude.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

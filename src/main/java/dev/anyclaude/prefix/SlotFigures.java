@@ -1,6 +1,6 @@
-package dev.anyclaude.l1;
+package dev.anyclaude.prefix;
 
-import dev.anyclaude.api.Usage;
+import dev.anyclaude.messages.Usage;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
