@@ -25,8 +25,34 @@ bin="$dir/bin/llama-server"
 
 say() { echo "llama-server.sh: $*" >&2; }
 
-verified() { # the binary exists, runs, and is the pinned commit, and the templates are there
-  [ -x "$bin" ] && [ -f "$dir/templates/Qwen3-Coder.jinja" ] && "$bin" --version 2>&1 | grep -q "commit $commit"
+# AMX: some virtual machines list amx_int8 in /proc/cpuinfo yet fault on the first tile instruction (a
+# Firecracker guest does, even after the kernel grants the tile state), and ggml's -march=native build then
+# dies with SIGILL in its first matrix product. A probe of three tile instructions decides; without AMX the
+# build leaves ggml's AMX kernels out (their guard macros undefined) and keeps every other native feature.
+amx_works() {
+  grep -qw amx_tile /proc/cpuinfo 2>/dev/null || return 1
+  local probe="$1/amx-probe"
+  cat >"$probe.c" <<'C'
+#include <immintrin.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(void) {
+  unsigned char cfg[64];
+  if (syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* XTILEDATA */) != 0) return 1;
+  memset(cfg, 0, sizeof cfg);
+  cfg[0] = 1; cfg[16] = 4; cfg[48] = 1; /* palette 1, tile 0: one row of 4 bytes */
+  _tile_loadconfig(cfg); _tile_zero(0); _tile_release();
+  return 0;
+}
+C
+  cc -O1 -mamx-tile -o "$probe" "$probe.c" 2>/dev/null && ( "$probe" ) 2>/dev/null
+}
+
+flags_file="$dir/bin/build-flags"
+verified() { # the binary exists, runs, is the pinned commit, was built for this CPU's usable features, templates are there
+  [ -x "$bin" ] && [ -f "$dir/templates/Qwen3-Coder.jinja" ] && [ -f "$flags_file" ] \
+    && "$bin" --version 2>&1 | grep -q "commit $commit"
 }
 
 if verified; then echo "$bin"; exit 0; fi
@@ -57,7 +83,7 @@ rm -rf "$work"
 mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
 
-if [ -x "$bin" ] && "$bin" --version 2>&1 | grep -q "commit $commit"; then
+if [ -x "$bin" ] && [ -f "$flags_file" ] && "$bin" --version 2>&1 | grep -q "commit $commit"; then
   say "fetching the chat templates of llama.cpp $release into $dir/templates"
 else
   say "building llama.cpp $release (commit $commit) once into $dir (~6 min on 2 cores)"
@@ -75,16 +101,22 @@ mkdir -p "$dir/templates.new"
 cp "$work/src/models/templates/"*.jinja "$dir/templates.new/"
 rm -rf "$dir/templates"
 mv "$dir/templates.new" "$dir/templates"
-if [ -x "$bin" ] && "$bin" --version 2>&1 | grep -q "commit $commit"; then
+if [ -x "$bin" ] && [ -f "$flags_file" ] && "$bin" --version 2>&1 | grep -q "commit $commit"; then
   say "kept the chat templates of $release in $dir/templates"
   echo "$bin"
   exit 0
 fi
 
 jobs="${ANYCLAUDE_BUILD_JOBS:-$(nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)}"
+native_flags=""
+if grep -qw amx_tile /proc/cpuinfo 2>/dev/null && ! amx_works "$work"; then
+  native_flags="-U__AMX_TILE__ -U__AMX_INT8__ -U__AMX_BF16__"
+  say "this CPU lists AMX but faults on its tile instructions: building without ggml's AMX kernels"
+fi
 say "configuring (cmake)"
 cmake -S "$work/src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
   -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF \
+  -DCMAKE_C_FLAGS="$native_flags" -DCMAKE_CXX_FLAGS="$native_flags" \
   -DGGML_NATIVE=ON >"$dir/build.log" 2>&1 || { say "cmake failed; see $dir/build.log"; tail -20 "$dir/build.log" >&2; exit 1; }
 say "compiling llama-server with $jobs jobs (log: $dir/build.log)"
 start=$(date +%s)
@@ -96,6 +128,7 @@ fi
 mkdir -p "$dir/bin"
 cp "$work/build/bin/llama-server" "$bin.new"
 mv -f "$bin.new" "$bin"
+echo "GGML_NATIVE=ON ${native_flags:-(all native features)}" >"$flags_file"
 if ! verified; then
   say "built binary does not report commit $commit: $("$bin" --version 2>&1 | head -3)"
   rm -f "$bin"

@@ -28,13 +28,13 @@ class GroundFloorTest {
 
     /**
      * The engine (binding, natives, context and sequences, GGUF writer) knows nothing of HTTP, of the request
-     * path or of the command line: it uses the gateway's error vocabulary and the slot-choice rule of {@code l1}
-     * only, and the embedded backend adapts it, not the other way round.
+     * path or of the command line: it speaks the gateway's vocabulary ({@code messages}) and counts reuse with
+     * {@code prefix}'s figures, and the embedded backend adapts it, not the other way round.
      */
     @ArchTest
     static final ArchRule theEngineStandsBelowTheBackends = classes().that().resideInAPackage("dev.anyclaude.engine..")
-            .should().onlyDependOnClassesThat().resideInAnyPackage("dev.anyclaude.engine..", "dev.anyclaude.l1..",
-                    "dev.anyclaude.api..", "dev.anyclaude.template..", "java..", "org.slf4j..",
+            .should().onlyDependOnClassesThat().resideInAnyPackage("dev.anyclaude.engine..", "dev.anyclaude.messages..",
+                    "dev.anyclaude.prefix..", "dev.anyclaude.template..", "java..", "org.slf4j..",
                     "org.apache.commons.compress..")
             .andShould().onlyDependOnClassesThat().resideOutsideOfPackages("dev.anyclaude.backend..", "dev.anyclaude.cli..",
                     "dev.anyclaude.bench..", "dev.anyclaude.translate..");
