@@ -1,15 +1,53 @@
 package dev.anyclaude.cli;
 
+import dev.anyclaude.backend.Flavor;
 import dev.anyclaude.backend.InlineSystem;
+import dev.anyclaude.cache.CachePolicy;
+import dev.anyclaude.cache.ResponseCacheConfig;
+import dev.anyclaude.engine.Accelerator;
+import dev.anyclaude.engine.NativeOptions;
+import dev.anyclaude.gateway.Settings;
+import dev.anyclaude.observe.Operations;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** The gateway's settings as command-line options, shared by {@code serve} and {@code claude}. */
+/**
+ * The gateway's settings as command-line options, shared by {@code serve} and {@code claude}: picocli fills
+ * the fields, {@link #settings()} turns them into the checked {@link Settings} a gateway starts from.
+ */
 public final class ServeOptions {
+
+    /**
+     * These options as the gateway's settings.
+     *
+     * @throws IllegalArgumentException an option is invalid, with its name and what was expected
+     */
+    public Settings settings() {
+        Settings.Backend.Kind kind = Settings.Backend.Kind.of(backend, model, upstream, launch);
+        Settings.Embedded embedded = new Settings.Embedded(threads, new NativeOptions(llamaLib, Accelerator.parse(gpu),
+                NativeOptions.parseGpuLayers(gpuLayers), NativeOptions.FlashAttention.parse(flashAttn),
+                NativeOptions.KvType.parse(kvType)), stateRamBytes, stateDiskBytes, stateDir);
+        return new Settings(
+                new Settings.Listen(host, port, maxBodyBytes, Duration.ofSeconds(Math.max(1, pingSeconds))),
+                new Settings.Backend(kind, Settings.Backend.urls(upstream), upstreamKey, Flavor.parse(flavor), model,
+                        smallModel, aliases, ctx, inlineSystem(), toolFormat(), Duration.ofSeconds(upstreamTimeoutSeconds),
+                        embedded),
+                launch == null ? null : new Settings.Launch(Flavor.parseLaunch(launch), serverBin, serverArgs, serverPort,
+                        serverLog, Duration.ofSeconds(serverReadyTimeoutSeconds), toolParser, slotDir),
+                new Settings.L1(slots, !noNormalize, warmFile),
+                ResponseCacheConfig.defaults().withPolicy(CachePolicy.parse(responseCache)).withMaxBytes(responseCacheBytes)
+                        .withTtl(Duration.ofSeconds(responseCacheTtlSeconds)).withRedis(redis),
+                new Settings.Safeguards(Settings.Safeguards.Mode.parse(safeguards), safeguardsModel,
+                        Duration.ofSeconds(safeguardsTimeoutSeconds)),
+                new Operations.Settings(apiKey, apiKeyFile, requestLog, logBodies, debug, debugDir, memoryWarning,
+                        memoryCritical, Duration.ofSeconds(memoryCheckSeconds), breakerFailures,
+                        Duration.ofSeconds(breakerCooldownSeconds)));
+    }
 
     @Option(names = "--backend", paramLabel = "KIND",
             description = "openai (any /v1/chat/completions server) or embedded (llama.cpp in-process). Default: ${DEFAULT-VALUE}: embedded when --model names a .gguf file and neither --upstream nor --launch is given, else openai.",
@@ -183,18 +221,6 @@ public final class ServeOptions {
             description = "Start and supervise a model server, then use it as the upstream: llama-server, mlx, vllm or ollama. "
                     + "Uses --model, --ctx and (llama-server --parallel) --slots.")
     public String launch;
-
-    /**
-     * The backend kind in effect: {@code --backend} as given, or for {@code auto} the embedded engine when the
-     * model is a GGUF file and no model server is named or launched.
-     */
-    public String backendKind() {
-        if (!"auto".equals(backend)) {
-            return backend;
-        }
-        boolean gguf = model != null && model.toLowerCase(java.util.Locale.ROOT).endsWith(".gguf");
-        return gguf && (upstream == null || upstream.isBlank()) && (launch == null || launch.isBlank()) ? "embedded" : "openai";
-    }
 
     @Option(names = "--server-bin", paramLabel = "PATH",
             description = "The model server executable for --launch. Default: llama-server, mlx_lm.server, vllm or ollama on PATH.")
