@@ -2,8 +2,6 @@ package dev.anyclaude.cli;
 
 import dev.anyclaude.backend.Flavor;
 import dev.anyclaude.backend.InlineSystem;
-import dev.anyclaude.cache.CachePolicy;
-import dev.anyclaude.cache.ResponseCacheConfig;
 import dev.anyclaude.engine.Accelerator;
 import dev.anyclaude.engine.NativeOptions;
 import dev.anyclaude.gateway.Settings;
@@ -40,8 +38,8 @@ public final class ServeOptions {
                 launch == null ? null : new Settings.Launch(Flavor.parseLaunch(launch), serverBin, serverArgs, serverPort,
                         serverLog, Duration.ofSeconds(serverReadyTimeoutSeconds), toolParser, slotDir),
                 new Settings.L1(slots, !noNormalize, warmFile),
-                ResponseCacheConfig.defaults().withPolicy(CachePolicy.parse(responseCache)).withMaxBytes(responseCacheBytes)
-                        .withTtl(Duration.ofSeconds(responseCacheTtlSeconds)).withRedis(redis),
+                new Settings.L2(Settings.L2.policy(responseCache), responseCacheBytes,
+                        Duration.ofSeconds(responseCacheTtlSeconds), redis),
                 new Settings.Safeguards(Settings.Safeguards.Mode.parse(safeguards), safeguardsModel,
                         Duration.ofSeconds(safeguardsTimeoutSeconds)),
                 new Operations.Settings(apiKey, apiKeyFile, requestLog, logBodies, debug, debugDir, memoryWarning,

@@ -102,7 +102,7 @@ public final class Gateway implements AutoCloseable {
         ModelRouter router = new ModelRouter(main, s.backend().smallModel(), s.backend().aliases());
 
         ConversationStreams streams = new ConversationStreams(512);
-        ResponseCache responses = opened(opened, new ResponseCache(s.l2()));
+        ResponseCache responses = opened(opened, new ResponseCache(s.l2().config()));
         RequestParser parser = new RequestParser(mapper);
         Normalizer normalizer = new Normalizer(s.l1().normalize());
         if (s.l1().warmFile() != null) {

@@ -2,8 +2,10 @@ package dev.anyclaude.gateway;
 
 import dev.anyclaude.backend.Flavor;
 import dev.anyclaude.backend.InlineSystem;
+import dev.anyclaude.cache.CachePolicy;
 import dev.anyclaude.cache.ResponseCacheConfig;
 import dev.anyclaude.engine.NativeOptions;
+import dev.anyclaude.messages.GatewayException;
 import dev.anyclaude.observe.Operations;
 import dev.anyclaude.toolcall.ToolCallSyntax;
 import java.nio.file.Path;
@@ -30,7 +32,7 @@ import java.util.Objects;
  * @param safeguards who judges Claude Code auto mode's tool calls
  * @param operations API key, logs, debugging, memory monitor and circuit breaker
  */
-public record Settings(Listen listen, Backend backend, Launch launch, L1 l1, ResponseCacheConfig l2,
+public record Settings(Listen listen, Backend backend, Launch launch, L1 l1, L2 l2,
         Safeguards safeguards, Operations.Settings operations) {
 
     public Settings {
@@ -213,6 +215,42 @@ public record Settings(Listen listen, Backend backend, Launch launch, L1 l1, Res
             if (slots < 1) {
                 throw new IllegalArgumentException("--slots: " + slots + " (expected: at least 1)");
             }
+        }
+    }
+
+    /**
+     * The exact response cache.
+     *
+     * @param policy which requests are cached ({@code --response-cache})
+     * @param maxBytes bound of the memory tier ({@code --response-cache-bytes})
+     * @param ttl how long a cached answer lives ({@code --response-cache-ttl})
+     * @param redis the shared tier's URI ({@code --redis}), or null for none
+     */
+    public record L2(CachePolicy policy, long maxBytes, Duration ttl, String redis) {
+        public L2 {
+            try {
+                cacheConfig(policy, maxBytes, ttl, redis);
+            } catch (GatewayException e) {
+                throw new IllegalArgumentException("--" + e.getMessage(), e);
+            }
+        }
+
+        /** {@code --response-cache}'s value. */
+        public static CachePolicy policy(String value) {
+            try {
+                return CachePolicy.parse(value);
+            } catch (GatewayException e) {
+                throw new IllegalArgumentException("--" + e.getMessage(), e);
+            }
+        }
+
+        /** These settings over the cache's own defaults (entry bound, Redis key prefix and timeouts). */
+        public ResponseCacheConfig config() {
+            return cacheConfig(policy, maxBytes, ttl, redis);
+        }
+
+        private static ResponseCacheConfig cacheConfig(CachePolicy policy, long maxBytes, Duration ttl, String redis) {
+            return ResponseCacheConfig.defaults().withPolicy(policy).withMaxBytes(maxBytes).withTtl(ttl).withRedis(redis);
         }
     }
 
