@@ -86,6 +86,16 @@ class ServeOptionsTest {
     }
 
     @Test
+    void theHelpShowsTheDefaultsTheFieldsStartWith() {
+        String help = new CommandLine(new ServeCommand()).setUsageHelpWidth(2000).getUsageMessage(CommandLine.Help.Ansi.OFF);
+        assertThat(help).contains("Port to listen on; 0 picks a free port. Default: 8082.")
+                .contains("Address to listen on. Default: 127.0.0.1.")
+                .contains("Memory bound of the response cache. Default: 134217728 (128 MiB).")
+                .contains("Default: local.")
+                .contains("Default: deterministic.");
+    }
+
+    @Test
     void eachOptionReachesItsSetting() {
         Settings s = parse("--model", "m.gguf", "--ctx", "8192", "--slots", "2", "--threads", "3", "--gpu", "none",
                 "--gpu-layers", "7", "--flash-attn", "on", "--kv-type", "q8_0", "--no-normalize", "--ping-seconds", "0",
