@@ -56,7 +56,7 @@ class AgentReplayTest {
         o.threads = 2;
         o.responseCache = "off";
         o.noNormalize = !normalize;
-        return Gateway.start(o);
+        return Gateway.start(o.settings());
     }
 
     static List<AgentReplayTurn> replay(Gateway g, List<AgentReplayRequest> requests) throws Exception {

@@ -44,7 +44,7 @@ class DashboardTest {
         o.ctx = 4096;
         o.slots = 2;
         o.threads = 2;
-        gateway = Gateway.start(o);
+        gateway = Gateway.start(o.settings());
     }
 
     @AfterAll

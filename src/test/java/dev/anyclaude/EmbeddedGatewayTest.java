@@ -40,7 +40,7 @@ class EmbeddedGatewayTest {
         o.slots = 2;
         o.threads = 2;
         o.responseCache = "off"; // every request here must reach the engine
-        gateway = Gateway.start(o);
+        gateway = Gateway.start(o.settings());
         client = AnthropicOkHttpClient.builder().baseUrl(gateway.url()).apiKey("k").maxRetries(0)
                 .timeout(Duration.ofSeconds(120)).build();
     }

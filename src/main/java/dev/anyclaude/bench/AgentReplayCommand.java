@@ -220,7 +220,7 @@ public final class AgentReplayCommand implements Callable<Integer> {
         o.threads = threads;
         o.responseCache = "off"; // every turn must reach the engine
         o.noNormalize = !normalize;
-        return Gateway.start(o);
+        return Gateway.start(o.settings());
     }
 
     private AgentReplayClient client(Gateway g) {

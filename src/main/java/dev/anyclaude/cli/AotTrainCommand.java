@@ -33,7 +33,7 @@ public final class AotTrainCommand implements Callable<Integer> {
             o.upstream = stub.url();
             o.port = 0;
             o.responseCache = "off";
-            try (Gateway gateway = Gateway.start(o)) {
+            try (Gateway gateway = Gateway.start(o.settings())) {
                 for (int i = 0; i < requests; i++) {
                     String unique = body.replace("Show me the git status of this repo.", "Question " + i);
                     post(http, gateway.url() + "/v1/messages", unique);

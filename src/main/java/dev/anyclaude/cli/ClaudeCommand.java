@@ -84,7 +84,7 @@ public final class ClaudeCommand implements Callable<Integer> {
         if (!printEnv && !spec.commandLine().getParseResult().hasMatchedOption("--port")) {
             options.port = 0; // several sessions side by side, none clashing with a `serve` on the default port
         }
-        Gateway gateway = Gateway.start(options);
+        Gateway gateway = Gateway.start(options.settings());
         AtomicBoolean closed = new AtomicBoolean();
         Runnable stopGateway = () -> {
             if (closed.compareAndSet(false, true)) {

@@ -63,7 +63,7 @@ public final class DemoCommand implements Callable<Integer> {
         o.responseCache = "off"; // the demo is about prefix reuse, not about replaying answers
         String template = new String(DemoCommand.class.getResourceAsStream("/demo/claude-code-request.json")
                 .readAllBytes(), StandardCharsets.UTF_8);
-        try (Gateway gateway = Gateway.start(o); HttpClient http = HttpClient.newHttpClient()) {
+        try (Gateway gateway = Gateway.start(o.settings()); HttpClient http = HttpClient.newHttpClient()) {
             out.println();
             out.println("anyclaude demo: gateway " + gateway.url() + ", embedded engine, model " + file);
             out.println("Sending a Claude-Code-shaped request (" + template.length()

@@ -1,19 +1,56 @@
 package dev.anyclaude.cli;
 
+import dev.anyclaude.backend.Flavor;
 import dev.anyclaude.backend.InlineSystem;
+import dev.anyclaude.engine.Accelerator;
+import dev.anyclaude.engine.NativeOptions;
+import dev.anyclaude.gateway.Settings;
+import dev.anyclaude.observe.Operations;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** The gateway's settings as command-line options, shared by {@code serve} and {@code claude}. */
+/**
+ * The gateway's settings as command-line options, shared by {@code serve} and {@code claude}: picocli fills
+ * the fields, {@link #settings()} turns them into the checked {@link Settings} a gateway starts from. The field
+ * initializers are the defaults, the only copy: picocli shows and applies them (an option without a value from
+ * the command line, the environment or a config file keeps its initial value), and options built in code get them.
+ */
 public final class ServeOptions {
 
+    /**
+     * These options as the gateway's settings.
+     *
+     * @throws IllegalArgumentException an option is invalid, with its name and what was expected
+     */
+    public Settings settings() {
+        Settings.Backend.Kind kind = Settings.Backend.Kind.of(backend, model, upstream, launch);
+        Settings.Embedded embedded = new Settings.Embedded(threads, new NativeOptions(llamaLib, Accelerator.parse(gpu),
+                NativeOptions.parseGpuLayers(gpuLayers), NativeOptions.FlashAttention.parse(flashAttn),
+                NativeOptions.KvType.parse(kvType)), stateRamBytes, stateDiskBytes, stateDir);
+        return new Settings(
+                new Settings.Listen(host, port, maxBodyBytes, Duration.ofSeconds(Math.max(1, pingSeconds))),
+                new Settings.Backend(kind, Settings.Backend.urls(upstream), upstreamKey, Flavor.parse(flavor), model,
+                        smallModel, aliases, ctx, inlineSystem(), toolFormat(), Duration.ofSeconds(upstreamTimeoutSeconds),
+                        embedded),
+                launch == null ? null : new Settings.Launch(Flavor.parseLaunch(launch), serverBin, serverArgs, serverPort,
+                        serverLog, Duration.ofSeconds(serverReadyTimeoutSeconds), toolParser, slotDir),
+                new Settings.L1(slots, !noNormalize, warmFile),
+                new Settings.L2(Settings.L2.policy(responseCache), responseCacheBytes,
+                        Duration.ofSeconds(responseCacheTtlSeconds), redis),
+                new Settings.Safeguards(Settings.Safeguards.Mode.parse(safeguards), safeguardsModel,
+                        Duration.ofSeconds(safeguardsTimeoutSeconds)),
+                new Operations.Settings(apiKey, apiKeyFile, requestLog, logBodies, debug, debugDir, memoryWarning,
+                        memoryCritical, Duration.ofSeconds(memoryCheckSeconds), breakerFailures,
+                        Duration.ofSeconds(breakerCooldownSeconds)));
+    }
+
     @Option(names = "--backend", paramLabel = "KIND",
-            description = "openai (any /v1/chat/completions server) or embedded (llama.cpp in-process). Default: ${DEFAULT-VALUE}: embedded when --model names a .gguf file and neither --upstream nor --launch is given, else openai.",
-            defaultValue = "auto")
+            description = "openai (any /v1/chat/completions server) or embedded (llama.cpp in-process). Default: ${DEFAULT-VALUE}: embedded when --model names a .gguf file and neither --upstream nor --launch is given, else openai.")
     public String backend = "auto";
 
     @Option(names = "--upstream", paramLabel = "URL",
@@ -24,7 +61,7 @@ public final class ServeOptions {
             description = "API key sent upstream as 'Authorization: Bearer'.")
     public String upstreamKey;
 
-    @Option(names = "--flavor", paramLabel = "NAME", defaultValue = "auto",
+    @Option(names = "--flavor", paramLabel = "NAME",
             description = "Upstream server kind: auto, llamacpp, vllm, sglang, mlx, ollama, lmstudio, generic. Default: ${DEFAULT-VALUE} (probed).")
     public String flavor = "auto";
 
@@ -36,7 +73,7 @@ public final class ServeOptions {
             description = "Backend model for Claude's small/fast (haiku) requests. Default: the main model.")
     public String smallModel;
 
-    @Option(names = "--safeguards", paramLabel = "local|off", defaultValue = "local",
+    @Option(names = "--safeguards", paramLabel = "local|off",
             description = "Answer Claude Code auto mode's safeguards: local judges each tool call with --safeguards-model"
                     + " and blocks what it cannot judge; off leaves them unanswered (Claude Code then runs its own"
                     + " classifier requests). Default: ${DEFAULT-VALUE}.")
@@ -46,7 +83,7 @@ public final class ServeOptions {
             description = "Backend model that judges tool calls for auto mode. Default: the small model.")
     public String safeguardsModel;
 
-    @Option(names = "--safeguards-timeout", paramLabel = "SECONDS", defaultValue = "60",
+    @Option(names = "--safeguards-timeout", paramLabel = "SECONDS",
             description = "Longest the verdicts on one answer's tool calls may take; a call not judged by then is"
                     + " blocked. Default: ${DEFAULT-VALUE}.")
     public int safeguardsTimeoutSeconds = 60;
@@ -55,19 +92,19 @@ public final class ServeOptions {
             description = "Map an exact client model name to a backend model (repeatable).")
     public Map<String, String> aliases = new LinkedHashMap<>();
 
-    @Option(names = "--host", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+    @Option(names = "--host", paramLabel = "ADDR",
             description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
     public String host = "127.0.0.1";
 
-    @Option(names = "--port", paramLabel = "N", defaultValue = "8082",
+    @Option(names = "--port", paramLabel = "N",
             description = "Port to listen on; 0 picks a free port. Default: ${DEFAULT-VALUE}.")
     public int port = 8082;
 
-    @Option(names = "--ctx", paramLabel = "TOKENS", defaultValue = "0",
+    @Option(names = "--ctx", paramLabel = "TOKENS",
             description = "Context size of the backend model (0: learn it from the server, or the embedded default).")
     public long ctx = 0L;
 
-    @Option(names = "--inline-system", paramLabel = "auto|keep|fold", defaultValue = "auto",
+    @Option(names = "--inline-system", paramLabel = "auto|keep|fold",
             description = "Mid-conversation system messages (Claude Code 2.1.332 sends one every turn): auto asks the "
                     + "server's chat template how it renders one and folds it into the user turn as <system-reminder> "
                     + "text when the template rejects or drops it; keep always sends it; fold always folds. Default: ${DEFAULT-VALUE}.")
@@ -81,7 +118,7 @@ public final class ServeOptions {
         return foldInlineSystem ? InlineSystem.FOLD : InlineSystem.parse(inlineSystem);
     }
 
-    @Option(names = "--tool-format", paramLabel = "NAME", defaultValue = "none",
+    @Option(names = "--tool-format", paramLabel = "NAME",
             description = "For model servers that return tool calls as raw text (no tool-call parser, e.g. vLLM without "
                     + "--enable-auto-tool-choice): the format to read them in: hermes, qwen3_coder, llama3_json, mistral, "
                     + "harmony, glm, deepseek_v3, kimi_k2, minimax_m2; none reads only <think> tags. The embedded engine "
@@ -104,27 +141,27 @@ public final class ServeOptions {
             description = "Do not normalize prompts (keeps Claude Code's billing header): only to measure what normalization saves.")
     public boolean noNormalize;
 
-    @Option(names = "--max-body-bytes", paramLabel = "N", defaultValue = "33554432",
+    @Option(names = "--max-body-bytes", paramLabel = "N",
             description = "Largest request body accepted. Default: ${DEFAULT-VALUE}.")
     public long maxBodyBytes = 33554432L;
 
-    @Option(names = "--upstream-timeout", paramLabel = "SECONDS", defaultValue = "600",
+    @Option(names = "--upstream-timeout", paramLabel = "SECONDS",
             description = "How long to wait for the model server to start answering. Default: ${DEFAULT-VALUE}.")
     public long upstreamTimeoutSeconds = 600L;
 
-    @Option(names = "--ping-seconds", paramLabel = "S", defaultValue = "5",
+    @Option(names = "--ping-seconds", paramLabel = "S",
             description = "Send an SSE ping after this many idle seconds while the model is prefilling. Default: ${DEFAULT-VALUE}.")
     public long pingSeconds = 5L;
 
-    @Option(names = "--response-cache", paramLabel = "POLICY", defaultValue = "deterministic",
+    @Option(names = "--response-cache", paramLabel = "POLICY",
             description = "Exact response cache (L2): deterministic (requests with temperature 0 or unset), always, or off. Default: ${DEFAULT-VALUE}. Per request: 'cache-control: no-cache' skips the lookup, 'no-store' the storing.")
     public String responseCache = "deterministic";
 
-    @Option(names = "--response-cache-bytes", paramLabel = "BYTES", defaultValue = "134217728",
+    @Option(names = "--response-cache-bytes", paramLabel = "BYTES",
             description = "Memory bound of the response cache. Default: ${DEFAULT-VALUE} (128 MiB).")
     public long responseCacheBytes = 134217728L;
 
-    @Option(names = "--response-cache-ttl", paramLabel = "SECONDS", defaultValue = "3600",
+    @Option(names = "--response-cache-ttl", paramLabel = "SECONDS",
             description = "How long a cached response lives. Default: ${DEFAULT-VALUE}.")
     public long responseCacheTtlSeconds = 3600L;
 
@@ -132,11 +169,11 @@ public final class ServeOptions {
             description = "Shared response-cache tier for several gateways, e.g. redis://127.0.0.1:6379/0.")
     public String redis;
 
-    @Option(names = "--slots", paramLabel = "N", defaultValue = "4",
+    @Option(names = "--slots", paramLabel = "N",
             description = "Embedded: number of KV slots (prefixes kept warm at once). Default: ${DEFAULT-VALUE}.")
     public int slots = 4;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+    @Option(names = "--threads", paramLabel = "N",
             description = "Embedded: CPU threads per slot (0: all cores).")
     public int threads = 0;
 
@@ -145,29 +182,29 @@ public final class ServeOptions {
                     + " pinned llama.cpp v0.5.0 libraries fetched once from npm. Must be release v0.5.0; anything else is refused.")
     public Path llamaLib;
 
-    @Option(names = "--gpu", paramLabel = "auto|cuda|vulkan|metal|none", defaultValue = "auto",
+    @Option(names = "--gpu", paramLabel = "auto|cuda|vulkan|metal|none",
             description = "Embedded: accelerator, which picks the npm package of llama.cpp's libraries. auto: CUDA where an"
                     + " NVIDIA driver is present, Metal on Apple silicon, else the CPU. Default: ${DEFAULT-VALUE}.")
     public String gpu = "auto";
 
-    @Option(names = "--gpu-layers", paramLabel = "N|all", defaultValue = "all",
+    @Option(names = "--gpu-layers", paramLabel = "N|all",
             description = "Embedded: layers offloaded to the accelerator. Default: ${DEFAULT-VALUE}.")
     public String gpuLayers = "all";
 
-    @Option(names = "--flash-attn", paramLabel = "on|off|auto", defaultValue = "auto",
+    @Option(names = "--flash-attn", paramLabel = "on|off|auto",
             description = "Embedded: flash attention (auto: where llama.cpp supports it, as llama-server). off makes output"
                     + " independent of how a prompt was split between turns. Default: ${DEFAULT-VALUE}.")
     public String flashAttn = "auto";
 
-    @Option(names = "--kv-type", paramLabel = "f16|q8_0|q4_0", defaultValue = "f16",
+    @Option(names = "--kv-type", paramLabel = "f16|q8_0|q4_0",
             description = "Embedded: element type of the KV cache; q8_0 halves its memory (needs flash attention). Default: ${DEFAULT-VALUE}.")
     public String kvType = "f16";
 
-    @Option(names = "--state-ram-bytes", paramLabel = "BYTES", defaultValue = "1073741824",
+    @Option(names = "--state-ram-bytes", paramLabel = "BYTES",
             description = "Embedded: memory for saved slot states (a prefix's KV, kept when its slot is given to another prefix). Default: ${DEFAULT-VALUE} (1 GiB).")
     public long stateRamBytes = 1073741824L;
 
-    @Option(names = "--state-disk-bytes", paramLabel = "BYTES", defaultValue = "8589934592",
+    @Option(names = "--state-disk-bytes", paramLabel = "BYTES",
             description = "Embedded: disk for saved slot states spilled from memory; 0 for none. Default: ${DEFAULT-VALUE} (8 GiB).")
     public long stateDiskBytes = 8589934592L;
 
@@ -184,18 +221,6 @@ public final class ServeOptions {
                     + "Uses --model, --ctx and (llama-server --parallel) --slots.")
     public String launch;
 
-    /**
-     * The backend kind in effect: {@code --backend} as given, or for {@code auto} the embedded engine when the
-     * model is a GGUF file and no model server is named or launched.
-     */
-    public String backendKind() {
-        if (!"auto".equals(backend)) {
-            return backend;
-        }
-        boolean gguf = model != null && model.toLowerCase(java.util.Locale.ROOT).endsWith(".gguf");
-        return gguf && (upstream == null || upstream.isBlank()) && (launch == null || launch.isBlank()) ? "embedded" : "openai";
-    }
-
     @Option(names = "--server-bin", paramLabel = "PATH",
             description = "The model server executable for --launch. Default: llama-server, mlx_lm.server, vllm or ollama on PATH.")
     public String serverBin;
@@ -205,7 +230,7 @@ public final class ServeOptions {
                     + "e.g. --server-arg=--flash-attn --server-arg=on). In a config file: a list.")
     public List<String> serverArgs = new ArrayList<>();
 
-    @Option(names = "--server-port", paramLabel = "N", defaultValue = "0",
+    @Option(names = "--server-port", paramLabel = "N",
             description = "Port for the launched server; 0 picks a free loopback port. Default: ${DEFAULT-VALUE}.")
     public int serverPort = 0;
 
@@ -213,7 +238,7 @@ public final class ServeOptions {
             description = "The launched server's log. Default: ~/.local/state/anyclaude/<server>.log.")
     public Path serverLog;
 
-    @Option(names = "--server-ready-timeout", paramLabel = "SECONDS", defaultValue = "900",
+    @Option(names = "--server-ready-timeout", paramLabel = "SECONDS",
             description = "How long the launched server may take to load its model. Default: ${DEFAULT-VALUE}.")
     public long serverReadyTimeoutSeconds = 900L;
 
@@ -225,7 +250,6 @@ public final class ServeOptions {
             description = "llama-server's --slot-save-path for --launch (saved KV slots; files of tens of MB each). Default: ~/.cache/anyclaude/slots.")
     public Path slotDir;
     // Operations: security, request log, debugging, memory monitor, circuit breaker.
-    // Field initializers repeat the defaults so that options built in code (tests, other commands) match.
 
     @Option(names = "--api-key", paramLabel = "KEY",
             description = "Require this key from clients (x-api-key or Authorization: Bearer) on every route but /health and /ready. Required to listen on a non-loopback address.")
@@ -243,7 +267,7 @@ public final class ServeOptions {
             description = "Also put the request and the response in each --request-log line (they contain prompt text).")
     public boolean logBodies;
 
-    @Option(names = "--debug", paramLabel = "N", defaultValue = "0",
+    @Option(names = "--debug", paramLabel = "N",
             description = "Debug output (also ANYCLAUDE_DEBUG): 1 request summaries and cache decisions, 2 also the requests sent to the backend and a file per failed request, 3 also every stream event. Default: ${DEFAULT-VALUE}.")
     public int debug = 0;
 
@@ -251,23 +275,23 @@ public final class ServeOptions {
             description = "Where --debug 2+ writes failed requests. Default: <tmp>/anyclaude-debug.")
     public Path debugDir;
 
-    @Option(names = "--memory-warning", paramLabel = "PCT", defaultValue = "85",
+    @Option(names = "--memory-warning", paramLabel = "PCT",
             description = "Memory use (heap after GC, system, or a budgeted source) at which the response cache is shrunk. Default: ${DEFAULT-VALUE}.")
     public int memoryWarning = 85;
 
-    @Option(names = "--memory-critical", paramLabel = "PCT", defaultValue = "95",
+    @Option(names = "--memory-critical", paramLabel = "PCT",
             description = "Memory use at which saved KV states are dropped and idle slots erased as well. Default: ${DEFAULT-VALUE}.")
     public int memoryCritical = 95;
 
-    @Option(names = "--memory-check-seconds", paramLabel = "S", defaultValue = "5",
+    @Option(names = "--memory-check-seconds", paramLabel = "S",
             description = "How often system and process memory are read (heap crossings are notified at once). Default: ${DEFAULT-VALUE}.")
     public long memoryCheckSeconds = 5;
 
-    @Option(names = "--breaker-failures", paramLabel = "N", defaultValue = "5",
+    @Option(names = "--breaker-failures", paramLabel = "N",
             description = "Consecutive unreachable/timeout/overloaded backend failures that open the circuit (0: never). Default: ${DEFAULT-VALUE}.")
     public int breakerFailures = 5;
 
-    @Option(names = "--breaker-cooldown", paramLabel = "SECONDS", defaultValue = "10",
+    @Option(names = "--breaker-cooldown", paramLabel = "SECONDS",
             description = "How long an open circuit answers overloaded_error before one request probes the backend again. Default: ${DEFAULT-VALUE}.")
     public long breakerCooldownSeconds = 10;
 

@@ -13,15 +13,9 @@ import dev.anyclaude.backend.embedded.EmbeddedBackend;
 import dev.anyclaude.backend.launch.LaunchSpec;
 import dev.anyclaude.backend.launch.LaunchedServer;
 import dev.anyclaude.backend.launch.SupervisedBackend;
-import dev.anyclaude.cache.CachePolicy;
 import dev.anyclaude.cache.ResponseCache;
-import dev.anyclaude.cache.ResponseCacheConfig;
 import dev.anyclaude.cache.ResponseCacheStats;
-import dev.anyclaude.cli.LoadProgress;
-import dev.anyclaude.cli.ServeOptions;
-import dev.anyclaude.engine.Accelerator;
 import dev.anyclaude.engine.EngineConfig;
-import dev.anyclaude.engine.NativeOptions;
 import dev.anyclaude.l1.ServerPrefixCache;
 import dev.anyclaude.l1.WarmFile;
 import dev.anyclaude.messages.EventJson;
@@ -53,7 +47,7 @@ import java.util.function.Consumer;
 
 /**
  * A running gateway — the model server it launched (if any), the backend, the caches, the operations
- * side and the HTTP server — wired from {@link ServeOptions} with constructor calls, and closed in the
+ * side and the HTTP server — wired from {@link Settings} with constructor calls, and closed in the
  * reverse order of creation.
  */
 public final class Gateway implements AutoCloseable {
@@ -76,44 +70,43 @@ public final class Gateway implements AutoCloseable {
         this.port = port;
     }
 
-    /** Builds and starts a gateway; throws IllegalArgumentException for a bad setting. */
-    public static Gateway start(ServeOptions o) {
+    /**
+     * Builds and starts a gateway; throws IllegalArgumentException for a setting only the running system can
+     * refuse (an unreadable file, a port taken, a server that does not answer).
+     */
+    public static Gateway start(Settings s) {
         Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
-            return start(o, opened);
+            return start(s, opened);
         } catch (RuntimeException e) {
             closeAll(opened);
             throw e;
         }
     }
 
-    private static Gateway start(ServeOptions o, Deque<AutoCloseable> opened) {
+    private static Gateway start(Settings s, Deque<AutoCloseable> opened) {
         ObjectMapper mapper = Json.create();
         EventJson events = new EventJson(mapper);
-        Operations ops = opened(opened, Operations.start(operations(o), o.host, mapper, events));
-        LaunchedServer launched = o.launch == null ? null : opened(opened, launch(o));
+        Operations ops = opened(opened, Operations.start(s.operations(), s.listen().host(), mapper, events));
+        LaunchedServer launched = s.launch() == null ? null : opened(opened, launch(s));
         // The backend chain, outermost first: circuit breaker -> replicas -> L1 prefix cache -> (launched) server.
         List<ServerPrefixCache> l1 = new ArrayList<>();
         List<OpenAiBackend> servers = new ArrayList<>();
-        Backend raw = backend(o, launched, mapper, l1, servers);
+        Backend raw = backend(s, launched, mapper, l1, servers);
         Backend backend = opened(opened, ops.guard(raw));
 
-        String main = launched != null && launched.servedModel() != null ? launched.servedModel() : o.model;
+        String main = launched != null && launched.servedModel() != null ? launched.servedModel() : s.backend().model();
         if (main == null && !backend.models().isEmpty()) {
             main = backend.models().getFirst();
         }
-        ModelRouter router = new ModelRouter(main, o.smallModel, o.aliases);
+        ModelRouter router = new ModelRouter(main, s.backend().smallModel(), s.backend().aliases());
 
         ConversationStreams streams = new ConversationStreams(512);
-        ResponseCache responses = opened(opened, new ResponseCache(ResponseCacheConfig.defaults()
-                .withPolicy(CachePolicy.parse(o.responseCache))
-                .withMaxBytes(o.responseCacheBytes)
-                .withTtl(Duration.ofSeconds(o.responseCacheTtlSeconds))
-                .withRedis(o.redis)));
+        ResponseCache responses = opened(opened, new ResponseCache(s.l2().config()));
         RequestParser parser = new RequestParser(mapper);
-        Normalizer normalizer = new Normalizer(!o.noNormalize);
-        if (o.warmFile != null) {
-            MessagesRequest warm = WarmFile.read(o.warmFile, parser::parse, normalizer);
+        Normalizer normalizer = new Normalizer(s.l1().normalize());
+        if (s.l1().warmFile() != null) {
+            MessagesRequest warm = WarmFile.read(s.l1().warmFile(), parser::parse, normalizer);
             l1.forEach(cache -> cache.warmAtStartup(warm.withModel(router.resolve(warm.model()))));
         }
         watchMemory(ops, responses, launched);
@@ -133,9 +126,9 @@ public final class Gateway implements AutoCloseable {
             watchEngine(ops, engine);
             stats.add(1, engineSection(engine));
         }
-        GatewayOptions options = new GatewayOptions(o.maxBodyBytes, Duration.ofMillis(250),
-                Duration.ofSeconds(Math.max(1, o.pingSeconds)), 3, Duration.ofSeconds(15));
-        ToolCallJudge judge = safeguards(o, backend, router, mapper);
+        GatewayOptions options = new GatewayOptions(s.listen().maxBodyBytes(), Duration.ofMillis(250),
+                s.listen().ping(), 3, Duration.ofSeconds(15));
+        ToolCallJudge judge = safeguards(s.safeguards(), backend, router, mapper);
         if (judge instanceof Safeguards local) {
             stats.add(local.stats());
         }
@@ -144,30 +137,22 @@ public final class Gateway implements AutoCloseable {
                 options, hooks(ops), stats, mapper, metricsRoute(ops.metrics()));
         int port;
         try {
-            port = server.start(o.host, o.port);
+            port = server.start(s.listen().host(), s.listen().port());
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("cannot listen on " + o.host + ":" + o.port + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot listen on " + s.listen().host() + ":" + s.listen().port() + ": "
+                    + e.getMessage(), e);
         }
         opened.push(server);
-        return new Gateway(opened, backend, ops, router, launched, o.host, port);
+        return new Gateway(opened, backend, ops, router, launched, s.listen().host(), port);
     }
 
     /** Auto mode's safeguards: judged by a model of the backend (--safeguards local), or left unanswered. */
-    private static ToolCallJudge safeguards(ServeOptions o, Backend backend, ModelRouter router, ObjectMapper mapper) {
-        switch (o.safeguards) {
-            case "off" -> {
-                return ToolCallJudge.NONE;
-            }
-            case "local" -> {
-                if (o.safeguardsTimeoutSeconds < 1) {
-                    throw new IllegalArgumentException("--safeguards-timeout: " + o.safeguardsTimeoutSeconds
-                            + " (expected: at least 1 second)");
-                }
-                String model = o.safeguardsModel != null ? o.safeguardsModel : router.smallModel();
-                return new Safeguards(backend, model, Duration.ofSeconds(o.safeguardsTimeoutSeconds), mapper);
-            }
-            default -> throw new IllegalArgumentException("--safeguards: " + o.safeguards + " (expected: local or off)");
-        }
+    private static ToolCallJudge safeguards(Settings.Safeguards s, Backend backend, ModelRouter router,
+            ObjectMapper mapper) {
+        return switch (s.mode()) {
+            case OFF -> ToolCallJudge.NONE;
+            case LOCAL -> new Safeguards(backend, s.model() != null ? s.model() : router.smallModel(), s.timeout(), mapper);
+        };
     }
 
     /** What the operations side plugs into the server: the API key (if any), sampled readiness, error counting. */
@@ -290,43 +275,30 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private static Operations.Settings operations(ServeOptions o) {
-        return new Operations.Settings(o.apiKey, o.apiKeyFile, o.requestLog, o.logBodies, o.debug, o.debugDir,
-                o.memoryWarning, o.memoryCritical, Duration.ofSeconds(o.memoryCheckSeconds), o.breakerFailures,
-                Duration.ofSeconds(o.breakerCooldownSeconds));
-    }
-
     /** Starts the model server named by {@code --launch} (blocking until it is healthy). */
-    private static LaunchedServer launch(ServeOptions o) {
-        if (!"openai".equals(o.backendKind())) {
-            throw new IllegalArgumentException("--launch: needs --backend openai (the launched server is the upstream)");
-        }
-        return LaunchedServer.start(new LaunchSpec(Flavor.parseLaunch(o.launch), o.serverBin, o.model, o.ctx, o.slots,
-                o.serverPort, o.serverArgs, o.serverLog, o.slotDir, o.toolParser,
-                Duration.ofSeconds(o.serverReadyTimeoutSeconds)), System.err);
+    private static LaunchedServer launch(Settings s) {
+        Settings.Launch l = s.launch();
+        return LaunchedServer.start(new LaunchSpec(l.server(), l.executable(), s.backend().model(), s.backend().ctx(),
+                s.l1().slots(), l.port(), l.extraArgs(), l.log(), l.slotDir(), l.toolParser(), l.readyTimeout()),
+                System.err);
     }
 
     /**
-     * The backend the options name: the embedded engine, or each model server behind its L1 prefix cache (also
+     * The backend the settings name: the embedded engine, or each model server behind its L1 prefix cache (also
      * added to {@code l1}); several {@code --upstream} URLs make a {@link ReplicaSet} of them.
      */
-    private static Backend backend(ServeOptions o, LaunchedServer launched, ObjectMapper mapper,
+    private static Backend backend(Settings s, LaunchedServer launched, ObjectMapper mapper,
             List<ServerPrefixCache> l1, List<OpenAiBackend> servers) {
-        return switch (o.backendKind()) {
-            case "openai" -> {
-                String upstream = launched != null ? launched.baseUrl().toString() : o.upstream;
-                if (upstream == null || upstream.isBlank()) {
-                    throw new IllegalArgumentException("--upstream: missing (expected: the model server's URL, e.g. http://127.0.0.1:8080, or --launch)");
-                }
-                Flavor flavor = launched != null && "auto".equals(o.flavor) ? launched.flavor() : Flavor.parse(o.flavor);
-                long ctx = o.ctx == 0 && launched != null ? launched.contextTokens() : o.ctx;
+        Settings.Backend o = s.backend();
+        return switch (o.kind()) {
+            case OPENAI -> {
+                List<String> upstreams = launched != null ? List.of(launched.baseUrl().toString()) : o.upstreams();
+                Flavor flavor = launched != null && o.flavor() == Flavor.AUTO ? launched.flavor() : o.flavor();
+                long ctx = o.ctx() == 0 && launched != null ? launched.contextTokens() : o.ctx();
                 Map<String, Backend> replicas = new LinkedHashMap<>();
-                for (String url : upstream.split(",")) {
-                    if (url.isBlank()) {
-                        continue;
-                    }
-                    OpenAiBackend b = new OpenAiBackend(new OpenAiConfig(OpenAiConfig.normalizeBase(url), o.upstreamKey,
-                            flavor, ctx, Duration.ofSeconds(5), Duration.ofSeconds(o.upstreamTimeoutSeconds),
+                for (String url : upstreams) {
+                    OpenAiBackend b = new OpenAiBackend(new OpenAiConfig(OpenAiConfig.normalizeBase(url), o.upstreamKey(),
+                            flavor, ctx, Duration.ofSeconds(5), o.upstreamTimeout(),
                             o.inlineSystem(), o.toolFormat()), mapper);
                     b.probe();
                     servers.add(b);
@@ -338,31 +310,23 @@ public final class Gateway implements AutoCloseable {
                 yield replicas.size() == 1 ? l1.getFirst()
                         : new ReplicaSet(replicas, Duration.ofSeconds(5), Ticker.systemTicker());
             }
-            case "embedded" -> embedded(o, mapper);
-            default -> throw new IllegalArgumentException("--backend: " + o.backend + " (expected: auto, openai or embedded)");
+            case EMBEDDED -> embedded(o, s.l1().slots(), mapper);
         };
     }
 
     /** Loads the GGUF model into this process, showing load progress on the terminal. */
-    private static EmbeddedBackend embedded(ServeOptions o, ObjectMapper mapper) {
-        if (o.model == null) {
-            throw new IllegalArgumentException("--model: missing (expected: a GGUF file for --backend embedded; "
-                    + "try ./anyclaude gen-model --out tiny.gguf)");
+    private static EmbeddedBackend embedded(Settings.Backend o, int slots, ObjectMapper mapper) {
+        Settings.Embedded e = o.embedded();
+        EngineConfig config = EngineConfig.defaults(Path.of(o.model()))
+                .withCtxPerSlot((int) o.ctx())
+                .withSlots(slots)
+                .withStateBytes(e.stateRamBytes(), e.stateDiskBytes())
+                .withStateDir(e.stateDir())
+                .withNatives(e.natives());
+        if (e.threads() > 0) {
+            config = config.withThreads(e.threads());
         }
-        if (o.ctx > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("--ctx: " + o.ctx + " (expected: at most " + Integer.MAX_VALUE + ")");
-        }
-        EngineConfig config = EngineConfig.defaults(Path.of(o.model))
-                .withCtxPerSlot((int) o.ctx)
-                .withSlots(o.slots)
-                .withStateBytes(o.stateRamBytes, o.stateDiskBytes)
-                .withStateDir(o.stateDir)
-                .withNatives(new NativeOptions(o.llamaLib, Accelerator.parse(o.gpu), NativeOptions.parseGpuLayers(o.gpuLayers),
-                        NativeOptions.FlashAttention.parse(o.flashAttn), NativeOptions.KvType.parse(o.kvType)));
-        if (o.threads > 0) {
-            config = config.withThreads(o.threads);
-        }
-        LoadProgress progress = new LoadProgress(System.err, o.model);
+        LoadProgress progress = new LoadProgress(System.err, o.model());
         EmbeddedBackend backend = new EmbeddedBackend(config, mapper, progress);
         progress.done();
         System.err.println("anyclaude: embedded " + backend.describe());

@@ -38,10 +38,15 @@ public final class DebugLog implements RequestListener, AutoCloseable {
     private final InstantSource wall;
     private final Level gatewayLevelBefore;
 
-    DebugLog(int level, Path dumps, LogJson json, InstantSource wall) {
+    /** Refuses a {@code --debug} level other than 0 to 3. */
+    static void requireLevel(int level) {
         if (level < 0 || level > 3) {
             throw new IllegalArgumentException("--debug: " + level + " (expected: 0, 1, 2 or 3; also ANYCLAUDE_DEBUG)");
         }
+    }
+
+    DebugLog(int level, Path dumps, LogJson json, InstantSource wall) {
+        requireLevel(level);
         this.level = level;
         this.dumps = dumps;
         this.json = json;

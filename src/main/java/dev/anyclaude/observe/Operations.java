@@ -24,14 +24,41 @@ import java.util.function.Supplier;
 public final class Operations implements AutoCloseable {
 
     /**
-     * What the operations side is asked to do, from the serve options.
+     * What the operations side is asked to do, from the serve options; checked on construction but for what
+     * needs the system (the key file is read, the host resolved, the debug directory made at {@link #start}).
      *
+     * @param apiKey the key clients must send ({@code --api-key}), or null
+     * @param apiKeyFile the file holding it ({@code --api-key-file}), or null
+     * @param requestLog the JSON-lines request log ({@code --request-log}), or null for none
+     * @param logBodies whether request log lines carry request and response ({@code --log-bodies})
+     * @param debug debug level 0 to 3 ({@code --debug})
      * @param debugDir null: {@code <tmp>/anyclaude-debug}
+     * @param memoryWarningPercent {@code --memory-warning}
+     * @param memoryCriticalPercent {@code --memory-critical}
+     * @param memoryCheckEvery {@code --memory-check-seconds}
      * @param breakerFailures 0: no circuit breaker
+     * @param breakerCoolDown {@code --breaker-cooldown}
      */
     public record Settings(String apiKey, Path apiKeyFile, Path requestLog, boolean logBodies, int debug,
             Path debugDir, int memoryWarningPercent, int memoryCriticalPercent, Duration memoryCheckEvery,
-            int breakerFailures, Duration breakerCoolDown) {}
+            int breakerFailures, Duration breakerCoolDown) {
+        public Settings {
+            DebugLog.requireLevel(debug);
+            MemoryThresholds.ofPercent(memoryWarningPercent, memoryCriticalPercent);
+            if (memoryCheckEvery.isNegative() || memoryCheckEvery.isZero()) {
+                throw new IllegalArgumentException("--memory-check-seconds: " + memoryCheckEvery.toSeconds()
+                        + " (expected: a positive number of seconds)");
+            }
+            if (breakerFailures < 0) {
+                throw new IllegalArgumentException("--breaker-failures: " + breakerFailures
+                        + " (expected: 0 to disable, or a positive count)");
+            }
+            if (breakerFailures > 0 && (breakerCoolDown.isNegative() || breakerCoolDown.isZero())) {
+                throw new IllegalArgumentException("--breaker-cooldown: " + breakerCoolDown.toSeconds()
+                        + " (expected: a positive number of seconds)");
+            }
+        }
+    }
 
     private final Settings settings;
     private final Optional<ApiKey> key;
@@ -69,14 +96,6 @@ public final class Operations implements AutoCloseable {
         Optional<ApiKey> key = ApiKey.from(s.apiKey(), s.apiKeyFile());
         ApiKey.requireForNonLoopback(host, key.isPresent());
         MemoryThresholds thresholds = MemoryThresholds.ofPercent(s.memoryWarningPercent(), s.memoryCriticalPercent());
-        if (s.memoryCheckEvery().isNegative() || s.memoryCheckEvery().isZero()) {
-            throw new IllegalArgumentException("--memory-check-seconds: " + s.memoryCheckEvery().toSeconds()
-                    + " (expected: a positive number of seconds)");
-        }
-        if (s.breakerFailures() < 0) {
-            throw new IllegalArgumentException("--breaker-failures: " + s.breakerFailures()
-                    + " (expected: 0 to disable, or a positive count)");
-        }
         LogJson json = new LogJson(mapper, events);
         RequestLog requestLog = s.requestLog() != null ? RequestLog.open(s.requestLog(), json, s.logBodies()) : null;
         DebugLog debug;

@@ -54,7 +54,7 @@ class ServerPrefixCacheTest {
         o.upstreamTimeoutSeconds = 300;
         o.responseCache = "off"; // every turn must reach the server
         o.noNormalize = !normalize;
-        return Gateway.start(o);
+        return Gateway.start(o.settings());
     }
 
     /** One answered request: the prompt tokens its usage reports, and how many of them were reused. */
@@ -171,7 +171,7 @@ class ServerPrefixCacheTest {
             o.upstreamTimeoutSeconds = 300;
             o.responseCache = "off";
             o.warmFile = SAY_HI;
-            try (Gateway g = Gateway.start(o); HttpClient http = HttpClient.newHttpClient()) {
+            try (Gateway g = Gateway.start(o.settings()); HttpClient http = HttpClient.newHttpClient()) {
                 JsonNode s = statsWhen(http, g, x -> x.path("l1").path("warm").path("done").asInt() == 1);
                 assertThat(s.path("l1").path("warm").path("done").asInt()).isEqualTo(1);
                 long warmed = s.path("l1").path("totals").path("warm_prompt_tokens").asLong();
@@ -196,7 +196,7 @@ class ServerPrefixCacheTest {
             o.upstreamTimeoutSeconds = 300;
             o.responseCache = "off";
             o.warmFile = SAY_HI; // ~12,700 tokens: seconds of prefill on this model
-            try (Gateway g = Gateway.start(o); HttpClient http = HttpClient.newHttpClient()) {
+            try (Gateway g = Gateway.start(o.settings()); HttpClient http = HttpClient.newHttpClient()) {
                 AgentReplayRequest small = new AgentReplayRequest("other", 1, Map.of("content-type", "application/json",
                         "anthropic-version", "2023-06-01"),
                         "{\"model\":\"m\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
@@ -216,7 +216,7 @@ class ServerPrefixCacheTest {
             upstream.byDefault(ScriptedOpenAiServer.Reply.json(200, Chunks.completion("x", 9000, 1, 0)));
             ServeOptions o = GatewayFixture.options(upstream.url());
             o.warmFile = SAY_HI;
-            try (Gateway g = Gateway.start(o); HttpClient http = HttpClient.newHttpClient()) {
+            try (Gateway g = Gateway.start(o.settings()); HttpClient http = HttpClient.newHttpClient()) {
                 JsonNode s = statsWhen(http, g, x -> x.path("l1").path("warm").path("done").asInt() == 1);
                 assertThat(s.path("l1").path("totals").path("warm_prompt_tokens").asInt()).isEqualTo(9000);
                 JsonNode body = JSON.readTree(upstream.chatRequests().getFirst().body());
@@ -234,7 +234,7 @@ class ServerPrefixCacheTest {
         try (ScriptedOpenAiServer upstream = new ScriptedOpenAiServer()) {
             ServeOptions o = GatewayFixture.options(upstream.url());
             o.warmFile = bad;
-            assertThatThrownBy(() -> Gateway.start(o)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> Gateway.start(o.settings())).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("--warm-file: " + bad).hasMessageContaining("is not a Messages request");
         }
     }

@@ -72,7 +72,7 @@ class InlineSystemTest {
         o.upstreamTimeoutSeconds = 120;
         o.responseCache = "off";
         tweak.accept(o);
-        return Gateway.start(o);
+        return Gateway.start(o.settings());
     }
 
     /** The mid-conversation system text Claude Code 2.1.332 sent on turn 1 (the captured fixture). */

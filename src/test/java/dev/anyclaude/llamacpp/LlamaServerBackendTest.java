@@ -52,7 +52,7 @@ class LlamaServerBackendTest {
         ServeOptions o = GatewayFixture.options(server.url());
         o.upstreamTimeoutSeconds = 120;
         o.responseCache = "off";
-        gateway = Gateway.start(o);
+        gateway = Gateway.start(o.settings());
         client = AnthropicOkHttpClient.builder().baseUrl(gateway.url()).apiKey("sk-test").maxRetries(0)
                 .timeout(Duration.ofSeconds(120)).build();
     }

@@ -101,7 +101,7 @@ class LoadedToolCostTest {
         o.upstreamTimeoutSeconds = 120;
         o.responseCache = "off";
         o.noNormalize = !normalize;
-        try (Gateway g = Gateway.start(o)) {
+        try (Gateway g = Gateway.start(o.settings())) {
             server.post("/slots/0?action=erase", "{}");
             processed(g, turn(false));
             return processed(g, turn(true));

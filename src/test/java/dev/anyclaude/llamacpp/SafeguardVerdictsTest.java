@@ -46,7 +46,7 @@ public class SafeguardVerdictsTest {
             ServeOptions o = GatewayFixture.options(server.url());
             o.upstreamTimeoutSeconds = 120;
             o.responseCache = "off";
-            try (Gateway gateway = Gateway.start(o)) {
+            try (Gateway gateway = Gateway.start(o.settings())) {
                 ObjectNode r = JSON.createObjectNode().put("model", "claude-opus-5-5").put("max_tokens", 64);
                 ObjectNode bash = r.putArray("tools").addObject().put("name", "Bash").put("description", "Runs a command.");
                 ObjectNode schema = bash.putObject("input_schema").put("type", "object");

@@ -41,7 +41,7 @@ class SafeguardsTest {
         ServeOptions o = GatewayFixture.options(server.url());
         o.upstreamTimeoutSeconds = 120;
         o.responseCache = "off";
-        gateway = Gateway.start(o);
+        gateway = Gateway.start(o.settings());
         http = HttpClient.newHttpClient();
     }
 

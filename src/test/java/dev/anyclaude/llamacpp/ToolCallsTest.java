@@ -63,7 +63,7 @@ class ToolCallsTest {
         ServeOptions o = GatewayFixture.options(server.url());
         o.upstreamTimeoutSeconds = 120;
         o.responseCache = "off";
-        gateway = Gateway.start(o);
+        gateway = Gateway.start(o.settings());
         client = AnthropicOkHttpClient.builder().baseUrl(gateway.url()).apiKey("sk-test").maxRetries(0)
                 .timeout(Duration.ofSeconds(120)).build();
     }

@@ -61,7 +61,7 @@ class GatewayLoadTest {
         long elapsed;
         // A stub that records nothing: the scripted server keeps every request, which would read as gateway heap.
         try (QuietStub stub = new QuietStub(Chunks.text("A short streamed answer for the load test."));
-                Gateway gateway = Gateway.start(GatewayFixture.options(stub.url()));
+                Gateway gateway = Gateway.start(GatewayFixture.options(stub.url()).settings());
                 HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                         .executor(Executors.newVirtualThreadPerTaskExecutor()).build()) {
             HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages"))

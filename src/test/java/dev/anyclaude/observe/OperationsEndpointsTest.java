@@ -174,7 +174,7 @@ class OperationsEndpointsTest {
         o.host = "0.0.0.0";
         int seen = fx.upstream.received().size();
 
-        assertThatThrownBy(() -> Gateway.start(o)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Gateway.start(o.settings())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--host 0.0.0.0 is not a loopback address")
                 .hasMessageContaining("--api-key KEY or --api-key-file FILE");
         assertThat(fx.upstream.received()).as("refused before the backend was even probed").hasSize(seen);

@@ -70,7 +70,7 @@ class ReadinessTest {
     private static Gateway gateway(String upstream) {
         ServeOptions o = GatewayFixture.options(upstream);
         o.responseCache = "off";
-        return Gateway.start(o);
+        return Gateway.start(o.settings());
     }
 
     @Test
@@ -155,7 +155,7 @@ class ReadinessTest {
         o.slots = 1;
         o.serverLog = dir.resolve("llama-server.log");
         o.slotDir = dir.resolve("slots");
-        try (Gateway g = Gateway.start(o)) {
+        try (Gateway g = Gateway.start(o.settings())) {
             LaunchedServer server = g.launched();
             assertThat(ready(g, ReadinessTest::up, WITHIN).statusCode()).isEqualTo(200);
             ProcessHandle.of(server.supervisor().pid()).orElseThrow().destroyForcibly();

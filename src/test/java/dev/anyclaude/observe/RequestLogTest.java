@@ -240,7 +240,7 @@ class RequestLogTest {
     void anInvalidDebugLevelIsRefused() {
         var o = GatewayFixture.options("http://127.0.0.1:9");
         o.debug = 4;
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.anyclaude.gateway.Gateway.start(o))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.anyclaude.gateway.Gateway.start(o.settings()))
                 .hasMessageContaining("--debug: 4 (expected: 0, 1, 2 or 3");
     }
 }

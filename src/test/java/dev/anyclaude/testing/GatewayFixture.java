@@ -26,7 +26,7 @@ public final class GatewayFixture implements AutoCloseable {
         upstream = new ScriptedOpenAiServer();
         ServeOptions o = options(upstream.url());
         tweak.accept(o);
-        gateway = Gateway.start(o);
+        gateway = Gateway.start(o.settings());
     }
 
     public static ServeOptions options(String upstreamUrl) {

@@ -54,7 +54,7 @@ class LaunchedGatewayTest {
         o.serverReadyTimeoutSeconds = 60;
         long restartedPid;
         LaunchedServer server;
-        try (Gateway gateway = Gateway.start(o); HttpClient http = HttpClient.newHttpClient()) {
+        try (Gateway gateway = Gateway.start(o.settings()); HttpClient http = HttpClient.newHttpClient()) {
             server = gateway.launched();
             assertThat(gateway.mainModel()).isEqualTo("tiny-model");
             assertThat(gateway.backend().contextTokens()).isEqualTo(8192);

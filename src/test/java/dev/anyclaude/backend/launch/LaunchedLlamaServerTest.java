@@ -47,7 +47,7 @@ class LaunchedLlamaServerTest {
         long firstPid;
         long restartedPid;
         LaunchedServer server;
-        try (Gateway gateway = Gateway.start(o); HttpClient http = HttpClient.newHttpClient()) {
+        try (Gateway gateway = Gateway.start(o.settings()); HttpClient http = HttpClient.newHttpClient()) {
             server = gateway.launched();
             assertThat(gateway.backend().contextTokens()).isEqualTo(4096);
             assertThat(server.flavor()).isEqualTo(Flavor.LLAMACPP);
@@ -95,7 +95,7 @@ class LaunchedLlamaServerTest {
         o.slots = 1;
         o.serverLog = dir.resolve("llama-server.log");
         o.slotDir = dir.resolve("slots");
-        try (Gateway gateway = Gateway.start(o)) {
+        try (Gateway gateway = Gateway.start(o.settings())) {
             List<String> argv = commandLine(gateway.launched().supervisor().pid());
             assertThat(Path.of(argv.getFirst())).isEqualTo(PinnedLlamaServer.built().orElseThrow());
             assertThat(Path.of(argv.getFirst()).toRealPath()).isEqualTo(pinned.toRealPath());

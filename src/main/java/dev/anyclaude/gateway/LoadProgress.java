@@ -1,4 +1,4 @@
-package dev.anyclaude.cli;
+package dev.anyclaude.gateway;
 
 import java.io.PrintStream;
 import java.util.function.DoubleConsumer;
