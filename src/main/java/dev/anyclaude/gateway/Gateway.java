@@ -1,7 +1,6 @@
 package dev.anyclaude.gateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.anyclaude.api.GatewayOptions;
 import dev.anyclaude.api.GatewayServer;
 import dev.anyclaude.api.RequestParser;
@@ -38,10 +37,10 @@ import dev.anyclaude.prefix.Normalizer;
 import dev.anyclaude.route.ModelRouter;
 import dev.anyclaude.route.ReplicaSet;
 import dev.anyclaude.safeguard.Safeguards;
+import dev.anyclaude.time.Clock;
 import io.javalin.http.HandlerType;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -90,12 +89,13 @@ public final class Gateway implements AutoCloseable {
     private static Gateway start(ServeOptions o, Deque<AutoCloseable> opened) {
         ObjectMapper mapper = Json.create();
         EventJson events = new EventJson(mapper);
-        Operations ops = opened(opened, Operations.start(operations(o), o.host, mapper, events));
-        LaunchedServer launched = o.launch == null ? null : opened(opened, launch(o));
+        Clock clock = Clock.SYSTEM; // the one clock every part below measures and stamps time on
+        Operations ops = opened(opened, Operations.start(operations(o), o.host, mapper, events, clock));
+        LaunchedServer launched = o.launch == null ? null : opened(opened, launch(o, clock));
         // The backend chain, outermost first: circuit breaker -> replicas -> L1 prefix cache -> (launched) server.
         List<ServerPrefixCache> l1 = new ArrayList<>();
         List<OpenAiBackend> servers = new ArrayList<>();
-        Backend raw = backend(o, launched, mapper, l1, servers);
+        Backend raw = backend(o, launched, mapper, l1, servers, clock);
         Backend backend = opened(opened, ops.guard(raw));
 
         String main = launched != null && launched.servedModel() != null ? launched.servedModel() : o.model;
@@ -104,12 +104,12 @@ public final class Gateway implements AutoCloseable {
         }
         ModelRouter router = new ModelRouter(main, o.smallModel, o.aliases);
 
-        ConversationStreams streams = new ConversationStreams(512);
+        ConversationStreams streams = new ConversationStreams(512, clock);
         ResponseCache responses = opened(opened, new ResponseCache(ResponseCacheConfig.defaults()
                 .withPolicy(CachePolicy.parse(o.responseCache))
                 .withMaxBytes(o.responseCacheBytes)
                 .withTtl(Duration.ofSeconds(o.responseCacheTtlSeconds))
-                .withRedis(o.redis)));
+                .withRedis(o.redis), clock));
         RequestParser parser = new RequestParser(mapper);
         Normalizer normalizer = new Normalizer(!o.noNormalize);
         if (o.warmFile != null) {
@@ -119,7 +119,7 @@ public final class Gateway implements AutoCloseable {
         watchMemory(ops, responses, launched);
 
         List<StatsSection> stats = new ArrayList<>(List.of(responses, streams, memorySection(ops)));
-        stats.add(0, backendSection(servers, raw, backend, router, launched, ops));
+        stats.add(0, backendSection(servers, raw, backend, router, launched, ops, clock));
         stats.add(ops.timeline());
         if (l1.size() == 1) {
             stats.add(1, l1.getFirst().stats());
@@ -135,13 +135,13 @@ public final class Gateway implements AutoCloseable {
         }
         GatewayOptions options = new GatewayOptions(o.maxBodyBytes, Duration.ofMillis(250),
                 Duration.ofSeconds(Math.max(1, o.pingSeconds)), 3, Duration.ofSeconds(15));
-        ToolCallJudge judge = safeguards(o, backend, router, mapper);
+        ToolCallJudge judge = safeguards(o, backend, router, mapper, clock);
         if (judge instanceof Safeguards local) {
             stats.add(local.stats());
         }
         GatewayServer server = new GatewayServer(new GatewayServer.Stages(parser, events,
                 normalizer, streams, responses, router, backend, ops.observer(), judge),
-                options, hooks(ops), stats, mapper, metricsRoute(ops.metrics()));
+                options, hooks(ops), stats, mapper, metricsRoute(ops.metrics()), clock);
         int port;
         try {
             port = server.start(o.host, o.port);
@@ -153,7 +153,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Auto mode's safeguards: judged by a model of the backend (--safeguards local), or left unanswered. */
-    private static ToolCallJudge safeguards(ServeOptions o, Backend backend, ModelRouter router, ObjectMapper mapper) {
+    private static ToolCallJudge safeguards(ServeOptions o, Backend backend, ModelRouter router, ObjectMapper mapper,
+            Clock clock) {
         switch (o.safeguards) {
             case "off" -> {
                 return ToolCallJudge.NONE;
@@ -164,7 +165,7 @@ public final class Gateway implements AutoCloseable {
                             + " (expected: at least 1 second)");
                 }
                 String model = o.safeguardsModel != null ? o.safeguardsModel : router.smallModel();
-                return new Safeguards(backend, model, Duration.ofSeconds(o.safeguardsTimeoutSeconds), mapper);
+                return new Safeguards(backend, model, Duration.ofSeconds(o.safeguardsTimeoutSeconds), mapper, clock);
             }
             default -> throw new IllegalArgumentException("--safeguards: " + o.safeguards + " (expected: local or off)");
         }
@@ -229,8 +230,8 @@ public final class Gateway implements AutoCloseable {
      * flavor, models, context, readiness, and for a launched server its command line, pid, uptime and restarts.
      */
     private static StatsSection backendSection(List<OpenAiBackend> servers, Backend raw, Backend guarded,
-            ModelRouter router, LaunchedServer launched, Operations ops) {
-        long started = System.currentTimeMillis();
+            ModelRouter router, LaunchedServer launched, Operations ops, Clock clock) {
+        long started = clock.nanoTime();
         return StatsSection.of("backend", () -> {
             Map<String, Object> b = new LinkedHashMap<>();
             b.put("kind", raw.name());
@@ -249,7 +250,7 @@ public final class Gateway implements AutoCloseable {
             Backend.Readiness r = ops.readiness().get();
             b.put("ready", r.ready());
             b.put("reason", r.reason());
-            b.put("uptime_seconds", (System.currentTimeMillis() - started) / 1000);
+            b.put("uptime_seconds", (clock.nanoTime() - started) / 1_000_000_000L);
             if (launched != null) {
                 Map<String, Object> l = new LinkedHashMap<>();
                 l.put("command", launched.command().display());
@@ -297,13 +298,13 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Starts the model server named by {@code --launch} (blocking until it is healthy). */
-    private static LaunchedServer launch(ServeOptions o) {
+    private static LaunchedServer launch(ServeOptions o, Clock clock) {
         if (!"openai".equals(o.backendKind())) {
             throw new IllegalArgumentException("--launch: needs --backend openai (the launched server is the upstream)");
         }
         return LaunchedServer.start(new LaunchSpec(Flavor.parseLaunch(o.launch), o.serverBin, o.model, o.ctx, o.slots,
                 o.serverPort, o.serverArgs, o.serverLog, o.slotDir, o.toolParser,
-                Duration.ofSeconds(o.serverReadyTimeoutSeconds)), System.err);
+                Duration.ofSeconds(o.serverReadyTimeoutSeconds)), System.err, clock);
     }
 
     /**
@@ -311,7 +312,7 @@ public final class Gateway implements AutoCloseable {
      * added to {@code l1}); several {@code --upstream} URLs make a {@link ReplicaSet} of them.
      */
     private static Backend backend(ServeOptions o, LaunchedServer launched, ObjectMapper mapper,
-            List<ServerPrefixCache> l1, List<OpenAiBackend> servers) {
+            List<ServerPrefixCache> l1, List<OpenAiBackend> servers, Clock clock) {
         return switch (o.backendKind()) {
             case "openai" -> {
                 String upstream = launched != null ? launched.baseUrl().toString() : o.upstream;
@@ -327,7 +328,7 @@ public final class Gateway implements AutoCloseable {
                     }
                     OpenAiBackend b = new OpenAiBackend(new OpenAiConfig(OpenAiConfig.normalizeBase(url), o.upstreamKey,
                             flavor, ctx, Duration.ofSeconds(5), Duration.ofSeconds(o.upstreamTimeoutSeconds),
-                            o.inlineSystem(), o.toolFormat()), mapper);
+                            o.inlineSystem(), o.toolFormat()), mapper, clock);
                     b.probe();
                     servers.add(b);
                     ServerPrefixCache cache = new ServerPrefixCache(launched != null ? new SupervisedBackend(b, launched) : b,
@@ -336,15 +337,15 @@ public final class Gateway implements AutoCloseable {
                     replicas.put(b.baseUrl().toString(), cache);
                 }
                 yield replicas.size() == 1 ? l1.getFirst()
-                        : new ReplicaSet(replicas, Duration.ofSeconds(5), Ticker.systemTicker());
+                        : new ReplicaSet(replicas, Duration.ofSeconds(5), clock);
             }
-            case "embedded" -> embedded(o, mapper);
+            case "embedded" -> embedded(o, mapper, clock);
             default -> throw new IllegalArgumentException("--backend: " + o.backend + " (expected: auto, openai or embedded)");
         };
     }
 
     /** Loads the GGUF model into this process, showing load progress on the terminal. */
-    private static EmbeddedBackend embedded(ServeOptions o, ObjectMapper mapper) {
+    private static EmbeddedBackend embedded(ServeOptions o, ObjectMapper mapper, Clock clock) {
         if (o.model == null) {
             throw new IllegalArgumentException("--model: missing (expected: a GGUF file for --backend embedded; "
                     + "try ./anyclaude gen-model --out tiny.gguf)");
@@ -363,7 +364,7 @@ public final class Gateway implements AutoCloseable {
             config = config.withThreads(o.threads);
         }
         LoadProgress progress = new LoadProgress(System.err, o.model);
-        EmbeddedBackend backend = new EmbeddedBackend(config, mapper, progress);
+        EmbeddedBackend backend = new EmbeddedBackend(config, mapper, progress, clock);
         progress.done();
         System.err.println("anyclaude: embedded " + backend.describe());
         return backend;
