@@ -11,7 +11,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import org.junit.jupiter.api.Test;
 
-/** The circuit breaker's states, driven by a fake ticker. */
+/** The circuit breaker's states, driven by a clock the test moves. */
 class CircuitBreakerTest {
     private long now = 1_000_000_000L;
     private final CircuitBreaker breaker = new CircuitBreaker("openai", 3, Duration.ofSeconds(10),

@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** What the meter measures of one exchange, with a fake ticker. */
+/** What the meter measures of one exchange, on a clock the test moves. */
 class RequestMeterTest {
     private long now;
     private final List<RequestRecord> finished = new ArrayList<>();
