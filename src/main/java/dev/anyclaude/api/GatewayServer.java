@@ -13,6 +13,7 @@ import dev.anyclaude.messages.ToolCallJudge;
 import dev.anyclaude.prefix.ConversationStreams;
 import dev.anyclaude.prefix.Normalizer;
 import dev.anyclaude.route.ModelRouter;
+import dev.anyclaude.time.Clock;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -81,12 +82,12 @@ public final class GatewayServer implements AutoCloseable {
             ToolCallJudge judge) {}
 
     public GatewayServer(Stages stages, GatewayOptions options, Hooks hooks, List<StatsSection> stats,
-            ObjectMapper mapper, Consumer<Routes> extraRoutes) {
+            ObjectMapper mapper, Consumer<Routes> extraRoutes, Clock clock) {
         this.json = stages.json();
         this.errors = hooks.errors();
         Backend backend = stages.backend();
         this.messages = new MessagesEndpoint(stages.parser(), json, stages.normalizer(), stages.streams(),
-                stages.responses(), stages.router(), backend, options, stages.observer(), stages.judge());
+                stages.responses(), stages.router(), backend, options, stages.observer(), stages.judge(), clock);
         CountTokensEndpoint count = new CountTokensEndpoint(stages.parser(), json, stages.normalizer(),
                 stages.router(), backend, options);
         ModelsEndpoint models = new ModelsEndpoint(json, stages.router(), backend);

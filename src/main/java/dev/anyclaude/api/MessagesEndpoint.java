@@ -19,6 +19,7 @@ import dev.anyclaude.prefix.ConversationStreams;
 import dev.anyclaude.prefix.Normalizer;
 import dev.anyclaude.prefix.PromptShape;
 import dev.anyclaude.route.ModelRouter;
+import dev.anyclaude.time.Clock;
 import dev.anyclaude.translate.GenerationStopped;
 import dev.anyclaude.translate.StopSequenceFilter;
 import io.javalin.http.Context;
@@ -52,6 +53,7 @@ final class MessagesEndpoint {
     private final GatewayOptions options;
     private final RequestObserver observer;
     private final StreamKeeper keeper;
+    private final Clock clock;
     /** Requests being handled, for {@link #close}. */
     private final AtomicInteger active = new AtomicInteger();
 
@@ -59,7 +61,7 @@ final class MessagesEndpoint {
 
     MessagesEndpoint(RequestParser parser, EventJson json, Normalizer normalizer, ConversationStreams streams,
             ResponseCache responses, ModelRouter router, Backend backend, GatewayOptions options,
-            RequestObserver observer, ToolCallJudge judge) {
+            RequestObserver observer, ToolCallJudge judge, Clock clock) {
         this.parser = parser;
         this.json = json;
         this.normalizer = normalizer;
@@ -70,7 +72,8 @@ final class MessagesEndpoint {
         this.options = options;
         this.observer = observer;
         this.judge = judge;
-        this.keeper = StreamKeeper.forOptions(options);
+        this.clock = clock;
+        this.keeper = StreamKeeper.forOptions(options, clock);
     }
 
     /**
@@ -78,11 +81,11 @@ final class MessagesEndpoint {
      * is complete before its metrics and request-log line are written — then stops the stream keeper.
      */
     void close(Duration grace) {
-        long deadline = System.nanoTime() + grace.toNanos();
+        long deadline = clock.nanoTime() + grace.toNanos();
         synchronized (active) {
-            while (active.get() > 0 && System.nanoTime() < deadline) {
+            while (active.get() > 0 && clock.nanoTime() - deadline < 0) {
                 try {
-                    active.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                    active.wait(Math.max(1, (deadline - clock.nanoTime()) / 1_000_000));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     break;
@@ -248,7 +251,7 @@ final class MessagesEndpoint {
      */
     private void generate(Call call, SinkFactory client, BooleanSupplier sent) throws IOException {
         Lookup.Miss miss = (Lookup.Miss) call.lookup();
-        long deadline = System.nanoTime() + options.retryBudget().toNanos();
+        long deadline = clock.nanoTime() + options.retryBudget().toNanos();
         for (int attempt = 1; ; attempt++) {
             try (ResponseRecorder recorder = responses.recorder(miss, client.next())) {
                 EventSink sink = StopSequenceFilter.wrap(recorder, call.request().stopSequences());
@@ -264,7 +267,7 @@ final class MessagesEndpoint {
                 boolean again = e.kind().retryable() && attempt < options.retryAttempts() && !sent.getAsBoolean()
                         && e.retryAfterSeconds() < 3;
                 long pause = backoff(attempt);
-                if (!again || System.nanoTime() + pause * 1_000_000L > deadline) {
+                if (!again || clock.nanoTime() + pause * 1_000_000L > deadline) {
                     throw e;
                 }
                 log.info("retrying {} after {} ms (attempt {}): {}", call.backendRequest().requestId(), pause,

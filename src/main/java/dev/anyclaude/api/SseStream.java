@@ -6,6 +6,7 @@ import dev.anyclaude.messages.EventSink;
 import dev.anyclaude.messages.PendingOutput;
 import dev.anyclaude.messages.StreamEvent;
 import dev.anyclaude.messages.Usage;
+import dev.anyclaude.time.Clock;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.Flushable;
 import java.io.IOException;
@@ -41,7 +42,8 @@ final class SseStream implements EventSink, Flushable, AutoCloseable {
     private final Thread producer;
     private final StreamKeeper keeper;
     private final ReentrantLock lock = new ReentrantLock();
-    private final long createdNanos = System.nanoTime();
+    private final Clock clock;
+    private final long createdNanos;
 
     private OutputStream out;
     private boolean committed;
@@ -59,6 +61,8 @@ final class SseStream implements EventSink, Flushable, AutoCloseable {
         this.commitAfter = commitAfter;
         this.pingEvery = pingEvery;
         this.keeper = keeper;
+        this.clock = keeper.clock(); // one clock for the keeper's ticks and this stream's stamps
+        this.createdNanos = clock.nanoTime();
         this.producer = Thread.currentThread();
     }
 
@@ -144,7 +148,7 @@ final class SseStream implements EventSink, Flushable, AutoCloseable {
     private void write(byte[] frame) throws IOException {
         toClient(() -> out.write(frame));
         dirty = true;
-        lastWriteNanos = System.nanoTime();
+        lastWriteNanos = clock.nanoTime();
     }
 
     /**

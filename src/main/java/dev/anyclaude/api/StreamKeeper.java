@@ -1,5 +1,6 @@
 package dev.anyclaude.api;
 
+import dev.anyclaude.time.Clock;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
@@ -16,21 +17,30 @@ import java.util.concurrent.locks.LockSupport;
 final class StreamKeeper implements AutoCloseable {
     private final Set<SseStream> open = ConcurrentHashMap.newKeySet();
     private final long tickNanos;
+    private final Clock clock;
     private final Thread thread;
     private volatile boolean idle;
     private volatile boolean closed;
 
-    /** @param tickNanos how often open streams are checked: the precision of commit deadlines and pings */
-    StreamKeeper(long tickNanos) {
+    /**
+     * @param tickNanos how often open streams are checked: the precision of commit deadlines and pings
+     * @param clock what commit deadlines and pings are measured on (the streams stamp their writes on it too)
+     */
+    StreamKeeper(long tickNanos, Clock clock) {
         this.tickNanos = tickNanos;
+        this.clock = clock;
         this.thread = Thread.ofVirtual().name("sse-keeper").unstarted(this::run);
         thread.start();
     }
 
     /** A tick fine enough for {@code options}: a tenth of the shorter interval, between 5 and 50 ms. */
-    static StreamKeeper forOptions(GatewayOptions options) {
+    static StreamKeeper forOptions(GatewayOptions options, Clock clock) {
         long shorter = Math.min(options.commitAfter().toNanos(), options.pingEvery().toNanos());
-        return new StreamKeeper(Math.clamp(shorter / 10, 5_000_000L, 50_000_000L));
+        return new StreamKeeper(Math.clamp(shorter / 10, 5_000_000L, 50_000_000L), clock);
+    }
+
+    Clock clock() {
+        return clock;
     }
 
     void register(SseStream stream) {
@@ -55,7 +65,7 @@ final class StreamKeeper implements AutoCloseable {
                 continue;
             }
             LockSupport.parkNanos(this, tickNanos);
-            long now = System.nanoTime();
+            long now = clock.nanoTime();
             for (SseStream s : open) {
                 if (!s.tick(now)) {
                     open.remove(s);

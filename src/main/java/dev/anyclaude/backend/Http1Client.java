@@ -1,5 +1,6 @@
 package dev.anyclaude.backend;
 
+import dev.anyclaude.time.Clock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -36,8 +37,8 @@ final class Http1Client implements UpstreamClient {
     private final Duration connectTimeout;
     private final Http1Pool pool;
 
-    Http1Client(Duration connectTimeout) {
-        this(connectTimeout, new Http1Pool(MAX_IDLE_PER_HOST, MAX_IDLE, System::nanoTime));
+    Http1Client(Duration connectTimeout, Clock clock) {
+        this(connectTimeout, new Http1Pool(MAX_IDLE_PER_HOST, MAX_IDLE, clock));
     }
 
     Http1Client(Duration connectTimeout, Http1Pool pool) {

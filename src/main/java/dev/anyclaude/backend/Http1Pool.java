@@ -1,12 +1,12 @@
 package dev.anyclaude.backend;
 
+import dev.anyclaude.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongSupplier;
 
 /**
  * Idle keep-alive connections, per {@code host:port}. The most recently used one is handed out first (it is
@@ -16,26 +16,26 @@ import java.util.function.LongSupplier;
 final class Http1Pool implements AutoCloseable {
     private final int maxPerHost;
     private final long maxIdleNanos;
-    private final LongSupplier nanoTime;
+    private final Clock clock;
     private final Map<String, ArrayDeque<Http1Connection>> idle = new HashMap<>();
     private boolean closed;
 
     /**
      * @param maxPerHost idle connections kept per {@code host:port}; more are closed
      * @param maxIdle how long a connection may sit unused before it is closed rather than reused
-     * @param nanoTime the clock ({@link System#nanoTime} outside tests)
+     * @param clock measures how long a connection has sat idle
      */
-    Http1Pool(int maxPerHost, Duration maxIdle, LongSupplier nanoTime) {
+    Http1Pool(int maxPerHost, Duration maxIdle, Clock clock) {
         this.maxPerHost = maxPerHost;
         this.maxIdleNanos = maxIdle.toNanos();
-        this.nanoTime = nanoTime;
+        this.clock = clock;
     }
 
     /** An idle connection to {@code key}, or null when there is none fit to reuse. */
     Http1Connection take(String key) {
         List<Http1Connection> stale = new ArrayList<>(0);
         Http1Connection found = null;
-        long now = nanoTime.getAsLong();
+        long now = clock.nanoTime();
         synchronized (this) {
             ArrayDeque<Http1Connection> q = idle.get(key);
             if (q != null) {
@@ -59,7 +59,7 @@ final class Http1Pool implements AutoCloseable {
 
     /** Keeps {@code c} for reuse, or closes it when the pool is full or closed. */
     void give(Http1Connection c) {
-        c.idleFrom(nanoTime.getAsLong());
+        c.idleFrom(clock.nanoTime());
         Http1Connection evicted = c;
         synchronized (this) {
             if (!closed) {

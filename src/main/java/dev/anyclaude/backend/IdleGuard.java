@@ -1,5 +1,6 @@
 package dev.anyclaude.backend;
 
+import dev.anyclaude.time.Clock;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,13 +13,16 @@ import java.time.Duration;
  */
 final class IdleGuard extends FilterInputStream {
     private final long limitNanos;
-    private volatile long lastRead = System.nanoTime();
+    private final Clock clock;
+    private volatile long lastRead;
     private volatile boolean expired;
     private volatile boolean closed;
     private final Thread watcher;
 
-    IdleGuard(InputStream in, Duration limit) {
+    IdleGuard(InputStream in, Duration limit, Clock clock) {
         super(in);
+        this.clock = clock;
+        this.lastRead = clock.nanoTime();
         this.limitNanos = limit.toNanos();
         this.watcher = Thread.ofVirtual().name("upstream-idle-guard").start(this::watch);
     }
@@ -28,7 +32,7 @@ final class IdleGuard extends FilterInputStream {
         try {
             while (!closed) {
                 Thread.sleep(Duration.ofNanos(step));
-                if (!closed && System.nanoTime() - lastRead > limitNanos) {
+                if (!closed && clock.nanoTime() - lastRead > limitNanos) {
                     expired = true;
                     super.close();
                     return;
@@ -47,14 +51,14 @@ final class IdleGuard extends FilterInputStream {
     @Override
     public int read() throws IOException {
         int b = super.read();
-        lastRead = System.nanoTime();
+        lastRead = clock.nanoTime();
         return b;
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
         int n = super.read(b, off, len);
-        lastRead = System.nanoTime();
+        lastRead = clock.nanoTime();
         return n;
     }
 

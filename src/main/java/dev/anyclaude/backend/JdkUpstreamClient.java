@@ -1,5 +1,6 @@
 package dev.anyclaude.backend;
 
+import dev.anyclaude.time.Clock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -17,8 +18,10 @@ import java.util.concurrent.Executors;
  */
 final class JdkUpstreamClient implements UpstreamClient {
     private final HttpClient http;
+    private final Clock clock;
 
-    JdkUpstreamClient(Duration connectTimeout) {
+    JdkUpstreamClient(Duration connectTimeout, Clock clock) {
+        this.clock = clock;
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(connectTimeout)
@@ -34,7 +37,7 @@ final class JdkUpstreamClient implements UpstreamClient {
                         : HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(b::header);
         HttpResponse<InputStream> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        return new GuardedReply(resp, new IdleGuard(resp.body(), timeout));
+        return new GuardedReply(resp, new IdleGuard(resp.body(), timeout, clock));
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.anyclaude.messages.PendingOutput;
 import dev.anyclaude.messages.Role;
 import dev.anyclaude.messages.StreamEvent;
 import dev.anyclaude.messages.Usage;
+import dev.anyclaude.time.Clock;
 import dev.anyclaude.translate.OpenAiDialect;
 import dev.anyclaude.translate.OpenAiRequestWriter;
 import dev.anyclaude.translate.OpenAiResponseTranslator;
@@ -65,9 +66,14 @@ public final class OpenAiBackend implements Backend {
     private volatile boolean foldInlineSystem;
 
     public OpenAiBackend(OpenAiConfig config, ObjectMapper mapper) {
+        this(config, mapper, Clock.SYSTEM);
+    }
+
+    /** @param clock times idle connections and silent response bodies */
+    public OpenAiBackend(OpenAiConfig config, ObjectMapper mapper, Clock clock) {
         this.config = config;
         this.mapper = mapper;
-        this.http = UpstreamClient.forUpstream(config.baseUrl(), config.connectTimeout());
+        this.http = UpstreamClient.forUpstream(config.baseUrl(), config.connectTimeout(), clock);
         this.chatUri = URI.create(config.baseUrl() + "/chat/completions");
         this.writer = new OpenAiRequestWriter(mapper);
         this.errors = new UpstreamErrors(mapper);

@@ -1,5 +1,6 @@
 package dev.anyclaude.backend;
 
+import dev.anyclaude.time.Clock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -24,10 +25,10 @@ import java.util.Optional;
 sealed interface UpstreamClient extends AutoCloseable permits JdkUpstreamClient, Http1Client {
 
     /** The client for {@code baseUrl}'s scheme: plain HTTP/1.1 sockets for {@code http}, the JDK's for TLS. */
-    static UpstreamClient forUpstream(URI baseUrl, Duration connectTimeout) {
+    static UpstreamClient forUpstream(URI baseUrl, Duration connectTimeout, Clock clock) {
         return "http".equalsIgnoreCase(baseUrl.getScheme())
-                ? new Http1Client(connectTimeout)
-                : new JdkUpstreamClient(connectTimeout);
+                ? new Http1Client(connectTimeout, clock)
+                : new JdkUpstreamClient(connectTimeout, clock);
     }
 
     /**

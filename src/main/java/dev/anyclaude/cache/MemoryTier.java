@@ -5,7 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
-import com.github.benmanes.caffeine.cache.Ticker;
+import dev.anyclaude.time.Clock;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -19,7 +19,7 @@ final class MemoryTier {
     private final LongAdder evictions = new LongAdder();
     private final LongAdder expirations = new LongAdder();
 
-    MemoryTier(long maxBytes, Ticker ticker) {
+    MemoryTier(long maxBytes, Clock clock) {
         cache = Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
                 .weigher((CacheKey.Digest k, StoredResponse v) -> v.weight())
@@ -46,7 +46,7 @@ final class MemoryTier {
                         evictions.increment();
                     }
                 })
-                .ticker(ticker)
+                .ticker(clock.caffeine())
                 .executor(Runnable::run)
                 .recordStats()
                 .build();

@@ -1,7 +1,7 @@
 package dev.anyclaude.cache;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.anyclaude.messages.StreamEvent;
+import dev.anyclaude.time.Clock;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisChannelHandler;
@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * own reconnect and command queueing are off, so a lost connection fails commands at once instead of
  * holding them. The first failure (error, timeout, dropped connection) marks the tier down and is logged
  * once; while down, the tier is skipped without a network call until the retry interval, measured on the
- * injected ticker, has passed; then the next operation starts a connection attempt in the background and
+ * injected clock, has passed; then the next operation starts a connection attempt in the background and
  * carries on without Redis. Recovery is logged once too.
  */
 final class RedisTier implements AutoCloseable {
@@ -56,7 +56,7 @@ final class RedisTier implements AutoCloseable {
     private final long timeoutNanos;
     private final long retryNanos;
     private final int maxPlainBytes;
-    private final Ticker ticker;
+    private final Clock clock;
 
     private final AtomicReference<ResponseCacheStats.RedisState> state =
             new AtomicReference<>(ResponseCacheStats.RedisState.CONNECTING);
@@ -74,7 +74,7 @@ final class RedisTier implements AutoCloseable {
     private final LongAdder writes = new LongAdder();
     private final LongAdder writesDropped = new LongAdder();
 
-    RedisTier(ResponseCacheConfig config, Ticker ticker) {
+    RedisTier(ResponseCacheConfig config, Clock clock) {
         this.uri = ResponseCacheConfig.parseRedisUri(config.redisUri());
         // The URI timeout bounds the connection handshake, which runs in the background; commands have
         // their own bounds below.
@@ -85,7 +85,7 @@ final class RedisTier implements AutoCloseable {
         this.timeoutNanos = config.redisTimeout().toNanos();
         this.retryNanos = config.redisRetryInterval().toNanos();
         this.maxPlainBytes = (int) Math.min(Integer.MAX_VALUE - 64L, 2 * config.maxEntryBytes() + 4096);
-        this.ticker = ticker;
+        this.clock = clock;
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
         this.client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
@@ -130,12 +130,12 @@ final class RedisTier implements AutoCloseable {
         RedisAsyncCommands<byte[], byte[]> commands = c.async();
         RedisFuture<byte[]> value = commands.get(k);
         RedisFuture<Long> ttl = commands.pttl(k);
-        long deadline = System.nanoTime() + timeoutNanos;
+        long deadline = clock.nanoTime() + timeoutNanos;
         byte[] stored;
         Long leftMillis;
         try {
             stored = value.get(timeoutNanos, TimeUnit.NANOSECONDS);
-            leftMillis = ttl.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            leftMillis = ttl.get(Math.max(0, deadline - clock.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             value.cancel(true);
             ttl.cancel(true);
@@ -302,7 +302,7 @@ final class RedisTier implements AutoCloseable {
             markDown("connection lost");
             return null;
         }
-        if (s == ResponseCacheStats.RedisState.DOWN && ticker.read() - retryAtNanos >= 0
+        if (s == ResponseCacheStats.RedisState.DOWN && clock.nanoTime() - retryAtNanos >= 0
                 && state.compareAndSet(ResponseCacheStats.RedisState.DOWN, ResponseCacheStats.RedisState.CONNECTING)) {
             connect();
         }
@@ -338,7 +338,7 @@ final class RedisTier implements AutoCloseable {
 
     private void markDown(String reason) {
         lastError = reason;
-        retryAtNanos = ticker.read() + retryNanos;
+        retryAtNanos = clock.nanoTime() + retryNanos;
         ResponseCacheStats.RedisState previous = state.getAndSet(ResponseCacheStats.RedisState.DOWN);
         StatefulRedisConnection<byte[], byte[]> c = connection;
         connection = null;

@@ -1,11 +1,11 @@
 package dev.anyclaude.cache;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.anyclaude.messages.EventSink;
 import dev.anyclaude.messages.Ids;
 import dev.anyclaude.messages.MessagesRequest;
 import dev.anyclaude.messages.StatsSection;
 import dev.anyclaude.messages.StreamEvent;
+import dev.anyclaude.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -57,20 +57,20 @@ public final class ResponseCache implements AutoCloseable, StatsSection {
     private final LongAdder rejectedNotClean = new LongAdder();
 
     public ResponseCache(ResponseCacheConfig config) {
-        this(config, Ticker.systemTicker());
+        this(config, Clock.SYSTEM);
     }
 
-    /** A cache whose TTLs and Redis retry schedule follow {@code ticker} (tests drive time with it). */
-    public ResponseCache(ResponseCacheConfig config, Ticker ticker) {
-        this(config, ticker, Ids.DEFAULT);
+    /** A cache whose TTLs and Redis retry schedule follow {@code clock} (tests drive time with it). */
+    public ResponseCache(ResponseCacheConfig config, Clock clock) {
+        this(config, clock, Ids.DEFAULT);
     }
 
-    ResponseCache(ResponseCacheConfig config, Ticker ticker, Ids ids) {
+    ResponseCache(ResponseCacheConfig config, Clock clock, Ids ids) {
         this.config = config;
         this.ids = ids;
         this.ttlNanos = config.ttl().toNanos();
-        this.memory = new MemoryTier(config.maxBytes(), ticker);
-        this.redis = config.redisUri() == null ? null : new RedisTier(config, ticker);
+        this.memory = new MemoryTier(config.maxBytes(), clock);
+        this.redis = config.redisUri() == null ? null : new RedisTier(config, clock);
     }
 
     public ResponseCacheConfig config() {

@@ -4,6 +4,7 @@ import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.engine.GgufWriter;
 import dev.anyclaude.engine.TinyLlamaSpec;
 import dev.anyclaude.backend.launch.AppDirs;
+import dev.anyclaude.time.Clock;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,6 +47,7 @@ public final class DemoCommand implements Callable<Integer> {
     int threads;
 
     private final PrintStream out = System.out;
+    private final Clock clock = Clock.SYSTEM;
 
     /** One request's figures. */
     record Turn(String question, long promptTokens, long reused, long outputTokens, double ttftMs, double totalMs) {}
@@ -92,7 +94,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private Turn send(HttpClient http, String url, String body, String question) throws IOException, InterruptedException {
-        long start = System.nanoTime();
+        long start = clock.nanoTime();
         HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/messages"))
                 .header("content-type", "application/json")
                 .header("x-claude-code-session-id", "demo-session")
@@ -106,7 +108,7 @@ public final class DemoCommand implements Callable<Integer> {
             String line;
             while ((line = in.readLine()) != null) {
                 if (ttft < 0 && line.startsWith("data: {\"type\":\"content_block_delta\"")) {
-                    ttft = (System.nanoTime() - start) / 1e6;
+                    ttft = (clock.nanoTime() - start) / 1e6;
                 }
                 if (line.startsWith("data: {\"type\":\"message_delta\"")) {
                     Matcher m = USAGE.matcher(line);
@@ -121,7 +123,7 @@ public final class DemoCommand implements Callable<Integer> {
                 }
             }
         }
-        return new Turn(question, prompt, reused, output, ttft, (System.nanoTime() - start) / 1e6);
+        return new Turn(question, prompt, reused, output, ttft, (clock.nanoTime() - start) / 1e6);
     }
 
     private void table(List<Turn> turns) {

@@ -2,6 +2,7 @@ package dev.anyclaude.engine;
 
 import dev.anyclaude.messages.ErrorKind;
 import dev.anyclaude.messages.GatewayException;
+import dev.anyclaude.time.Clock;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -65,6 +66,11 @@ public final class Engine implements AutoCloseable {
     private boolean closed;
 
     public Engine(NativeModel model, EngineConfig config) {
+        this(model, config, Clock.SYSTEM);
+    }
+
+    /** @param clock times how long a request waits in line for a slot */
+    public Engine(NativeModel model, EngineConfig config, Clock clock) {
         this.model = model;
         this.config = config;
         this.nCtx = config.ctxPerSlot() > 0 ? config.ctxPerSlot() : Math.min(model.nCtxTrain, 32768);
@@ -72,9 +78,9 @@ public final class Engine implements AutoCloseable {
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new Slot(i);
         }
-        AtomicLong clock = new AtomicLong();
-        this.store = new StateStore(config.stateRamBytes(), config.stateDiskBytes(), config.stateDir(), clock::incrementAndGet);
-        this.table = new SlotTable(slots, store, config.minPrefixTokens(), config.slotWait());
+        AtomicLong uses = new AtomicLong();
+        this.store = new StateStore(config.stateRamBytes(), config.stateDiskBytes(), config.stateDir(), uses::incrementAndGet);
+        this.table = new SlotTable(slots, store, config.minPrefixTokens(), config.slotWait(), clock);
         this.batcher = new Batcher(model, config, nCtx, slots, store, table);
     }
 

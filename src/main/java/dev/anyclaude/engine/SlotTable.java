@@ -2,6 +2,7 @@ package dev.anyclaude.engine;
 
 import dev.anyclaude.messages.ErrorKind;
 import dev.anyclaude.messages.GatewayException;
+import dev.anyclaude.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -41,6 +42,7 @@ final class SlotTable {
     private final StateStore store;
     private final int minPrefix;
     private final Duration wait;
+    private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
@@ -48,7 +50,8 @@ final class SlotTable {
     private final Set<Lease> active = new HashSet<>();
     private boolean closed;
 
-    SlotTable(Slot[] slots, StateStore store, int minPrefix, Duration wait) {
+    SlotTable(Slot[] slots, StateStore store, int minPrefix, Duration wait, Clock clock) {
+        this.clock = clock;
         this.slots = slots;
         this.store = store;
         this.minPrefix = minPrefix;
@@ -66,7 +69,7 @@ final class SlotTable {
      *     CANCELLED when the calling thread is interrupted
      */
     Lease acquire(int[] prompt) {
-        long deadline = System.nanoTime() + wait.toNanos();
+        long deadline = clock.nanoTime() + wait.toNanos();
         Object ticket = new Object();
         lock.lock();
         try {
@@ -87,7 +90,7 @@ final class SlotTable {
                             return lease;
                         }
                     }
-                    long left = deadline - System.nanoTime();
+                    long left = deadline - clock.nanoTime();
                     if (left <= 0) {
                         throw new GatewayException(ErrorKind.BACKEND_OVERLOADED, "all " + slots.length
                                 + " embedded slots stayed busy for " + wait.toSeconds() + " s", null, 1);

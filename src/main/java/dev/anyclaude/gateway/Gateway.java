@@ -1,7 +1,6 @@
 package dev.anyclaude.gateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.anyclaude.api.GatewayOptions;
 import dev.anyclaude.api.GatewayServer;
 import dev.anyclaude.api.RequestParser;
@@ -32,10 +31,10 @@ import dev.anyclaude.prefix.Normalizer;
 import dev.anyclaude.route.ModelRouter;
 import dev.anyclaude.route.ReplicaSet;
 import dev.anyclaude.safeguard.Safeguards;
+import dev.anyclaude.time.Clock;
 import io.javalin.http.HandlerType;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -87,12 +86,13 @@ public final class Gateway implements AutoCloseable {
     private static Gateway start(Settings s, Deque<AutoCloseable> opened) {
         ObjectMapper mapper = Json.create();
         EventJson events = new EventJson(mapper);
-        Operations ops = opened(opened, Operations.start(s.operations(), s.listen().host(), mapper, events));
-        LaunchedServer launched = s.launch() == null ? null : opened(opened, launch(s));
+        Clock clock = Clock.SYSTEM; // the one clock every part below measures and stamps time on
+        Operations ops = opened(opened, Operations.start(s.operations(), s.listen().host(), mapper, events, clock));
+        LaunchedServer launched = s.launch() == null ? null : opened(opened, launch(s, clock));
         // The backend chain, outermost first: circuit breaker -> replicas -> L1 prefix cache -> (launched) server.
         List<ServerPrefixCache> l1 = new ArrayList<>();
         List<OpenAiBackend> servers = new ArrayList<>();
-        Backend raw = backend(s, launched, mapper, l1, servers);
+        Backend raw = backend(s, launched, mapper, l1, servers, clock);
         Backend backend = opened(opened, ops.guard(raw));
 
         String main = launched != null && launched.servedModel() != null ? launched.servedModel() : s.backend().model();
@@ -101,8 +101,8 @@ public final class Gateway implements AutoCloseable {
         }
         ModelRouter router = new ModelRouter(main, s.backend().smallModel(), s.backend().aliases());
 
-        ConversationStreams streams = new ConversationStreams(512);
-        ResponseCache responses = opened(opened, new ResponseCache(s.l2().config()));
+        ConversationStreams streams = new ConversationStreams(512, clock);
+        ResponseCache responses = opened(opened, new ResponseCache(s.l2().config(), clock));
         RequestParser parser = new RequestParser(mapper);
         Normalizer normalizer = new Normalizer(s.l1().normalize());
         if (s.l1().warmFile() != null) {
@@ -112,7 +112,7 @@ public final class Gateway implements AutoCloseable {
         watchMemory(ops, responses, launched);
 
         List<StatsSection> stats = new ArrayList<>(List.of(responses, streams, memorySection(ops)));
-        stats.add(0, backendSection(servers, raw, backend, router, launched, ops));
+        stats.add(0, backendSection(servers, raw, backend, router, launched, ops, clock));
         stats.add(ops.timeline());
         if (l1.size() == 1) {
             stats.add(1, l1.getFirst().stats());
@@ -128,13 +128,13 @@ public final class Gateway implements AutoCloseable {
         }
         GatewayOptions options = new GatewayOptions(s.listen().maxBodyBytes(), Duration.ofMillis(250),
                 s.listen().ping(), 3, Duration.ofSeconds(15));
-        ToolCallJudge judge = safeguards(s.safeguards(), backend, router, mapper);
+        ToolCallJudge judge = safeguards(s.safeguards(), backend, router, mapper, clock);
         if (judge instanceof Safeguards local) {
             stats.add(local.stats());
         }
         GatewayServer server = new GatewayServer(new GatewayServer.Stages(parser, events,
                 normalizer, streams, responses, router, backend, ops.observer(), judge),
-                options, hooks(ops), stats, mapper, metricsRoute(ops.metrics()));
+                options, hooks(ops), stats, mapper, metricsRoute(ops.metrics()), clock);
         int port;
         try {
             port = server.start(s.listen().host(), s.listen().port());
@@ -148,10 +148,11 @@ public final class Gateway implements AutoCloseable {
 
     /** Auto mode's safeguards: judged by a model of the backend (--safeguards local), or left unanswered. */
     private static ToolCallJudge safeguards(Settings.Safeguards s, Backend backend, ModelRouter router,
-            ObjectMapper mapper) {
+            ObjectMapper mapper, Clock clock) {
         return switch (s.mode()) {
             case OFF -> ToolCallJudge.NONE;
-            case LOCAL -> new Safeguards(backend, s.model() != null ? s.model() : router.smallModel(), s.timeout(), mapper);
+            case LOCAL -> new Safeguards(backend, s.model() != null ? s.model() : router.smallModel(), s.timeout(), mapper,
+                    clock);
         };
     }
 
@@ -214,8 +215,8 @@ public final class Gateway implements AutoCloseable {
      * flavor, models, context, readiness, and for a launched server its command line, pid, uptime and restarts.
      */
     private static StatsSection backendSection(List<OpenAiBackend> servers, Backend raw, Backend guarded,
-            ModelRouter router, LaunchedServer launched, Operations ops) {
-        long started = System.currentTimeMillis();
+            ModelRouter router, LaunchedServer launched, Operations ops, Clock clock) {
+        long started = clock.nanoTime();
         return StatsSection.of("backend", () -> {
             Map<String, Object> b = new LinkedHashMap<>();
             b.put("kind", raw.name());
@@ -234,7 +235,7 @@ public final class Gateway implements AutoCloseable {
             Backend.Readiness r = ops.readiness().get();
             b.put("ready", r.ready());
             b.put("reason", r.reason());
-            b.put("uptime_seconds", (System.currentTimeMillis() - started) / 1000);
+            b.put("uptime_seconds", (clock.nanoTime() - started) / 1_000_000_000L);
             if (launched != null) {
                 Map<String, Object> l = new LinkedHashMap<>();
                 l.put("command", launched.command().display());
@@ -276,11 +277,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Starts the model server named by {@code --launch} (blocking until it is healthy). */
-    private static LaunchedServer launch(Settings s) {
+    private static LaunchedServer launch(Settings s, Clock clock) {
         Settings.Launch l = s.launch();
         return LaunchedServer.start(new LaunchSpec(l.server(), l.executable(), s.backend().model(), s.backend().ctx(),
                 s.l1().slots(), l.port(), l.extraArgs(), l.log(), l.slotDir(), l.toolParser(), l.readyTimeout()),
-                System.err);
+                System.err, clock);
     }
 
     /**
@@ -288,7 +289,7 @@ public final class Gateway implements AutoCloseable {
      * added to {@code l1}); several {@code --upstream} URLs make a {@link ReplicaSet} of them.
      */
     private static Backend backend(Settings s, LaunchedServer launched, ObjectMapper mapper,
-            List<ServerPrefixCache> l1, List<OpenAiBackend> servers) {
+            List<ServerPrefixCache> l1, List<OpenAiBackend> servers, Clock clock) {
         Settings.Backend o = s.backend();
         return switch (o.kind()) {
             case OPENAI -> {
@@ -299,7 +300,7 @@ public final class Gateway implements AutoCloseable {
                 for (String url : upstreams) {
                     OpenAiBackend b = new OpenAiBackend(new OpenAiConfig(OpenAiConfig.normalizeBase(url), o.upstreamKey(),
                             flavor, ctx, Duration.ofSeconds(5), o.upstreamTimeout(),
-                            o.inlineSystem(), o.toolFormat()), mapper);
+                            o.inlineSystem(), o.toolFormat()), mapper, clock);
                     b.probe();
                     servers.add(b);
                     ServerPrefixCache cache = new ServerPrefixCache(launched != null ? new SupervisedBackend(b, launched) : b,
@@ -308,14 +309,14 @@ public final class Gateway implements AutoCloseable {
                     replicas.put(b.baseUrl().toString(), cache);
                 }
                 yield replicas.size() == 1 ? l1.getFirst()
-                        : new ReplicaSet(replicas, Duration.ofSeconds(5), Ticker.systemTicker());
+                        : new ReplicaSet(replicas, Duration.ofSeconds(5), clock);
             }
-            case EMBEDDED -> embedded(o, s.l1().slots(), mapper);
+            case EMBEDDED -> embedded(o, s.l1().slots(), mapper, clock);
         };
     }
 
     /** Loads the GGUF model into this process, showing load progress on the terminal. */
-    private static EmbeddedBackend embedded(Settings.Backend o, int slots, ObjectMapper mapper) {
+    private static EmbeddedBackend embedded(Settings.Backend o, int slots, ObjectMapper mapper, Clock clock) {
         Settings.Embedded e = o.embedded();
         EngineConfig config = EngineConfig.defaults(Path.of(o.model()))
                 .withCtxPerSlot((int) o.ctx())
@@ -327,7 +328,7 @@ public final class Gateway implements AutoCloseable {
             config = config.withThreads(e.threads());
         }
         LoadProgress progress = new LoadProgress(System.err, o.model());
-        EmbeddedBackend backend = new EmbeddedBackend(config, mapper, progress);
+        EmbeddedBackend backend = new EmbeddedBackend(config, mapper, progress, clock);
         progress.done();
         System.err.println("anyclaude: embedded " + backend.describe());
         return backend;

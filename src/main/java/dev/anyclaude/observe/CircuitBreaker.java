@@ -2,6 +2,7 @@ package dev.anyclaude.observe;
 
 import dev.anyclaude.messages.ErrorKind;
 import dev.anyclaude.messages.GatewayException;
+import dev.anyclaude.time.Clock;
 import java.time.Duration;
 
 /**
@@ -29,7 +30,7 @@ final class CircuitBreaker {
     private final String backend;
     private final int threshold;
     private final long coolDownNanos;
-    private final Ticker ticker;
+    private final Clock clock;
 
     private State state = State.CLOSED;
     private long epoch;
@@ -37,7 +38,7 @@ final class CircuitBreaker {
     private long since;
     private String lastFailure = "";
 
-    CircuitBreaker(String backend, int threshold, Duration coolDown, Ticker ticker) {
+    CircuitBreaker(String backend, int threshold, Duration coolDown, Clock clock) {
         if (threshold < 1) {
             throw new IllegalArgumentException("--breaker-failures: " + threshold + " (expected: 1 or more; 0 disables)");
         }
@@ -48,12 +49,12 @@ final class CircuitBreaker {
         this.backend = backend;
         this.threshold = threshold;
         this.coolDownNanos = coolDown.toNanos();
-        this.ticker = ticker;
+        this.clock = clock;
     }
 
     /** Admits a call or refuses it with a fast {@code overloaded_error}; may turn this call into the probe. */
     synchronized Ticket admit() {
-        long now = ticker.nanos();
+        long now = clock.nanoTime();
         switch (state) {
             case CLOSED -> {
                 return new Ticket(epoch);
@@ -83,7 +84,7 @@ final class CircuitBreaker {
         }
         consecutive = 0;
         if (state != State.CLOSED) {
-            move(State.CLOSED, ticker.nanos());
+            move(State.CLOSED, clock.nanoTime());
         }
     }
 
@@ -95,14 +96,14 @@ final class CircuitBreaker {
         lastFailure = e.getMessage();
         consecutive++;
         if (state == State.HALF_OPEN || (state == State.CLOSED && consecutive >= threshold)) {
-            move(State.OPEN, ticker.nanos());
+            move(State.OPEN, clock.nanoTime());
         }
     }
 
     /** The call ended without telling anything about the backend (the client left first). */
     synchronized void inconclusive(Ticket t) {
         if (t.epoch() == epoch && state == State.HALF_OPEN) {
-            move(State.OPEN, ticker.nanos() - coolDownNanos); // the next call probes at once
+            move(State.OPEN, clock.nanoTime() - coolDownNanos); // the next call probes at once
         }
     }
 
@@ -125,7 +126,7 @@ final class CircuitBreaker {
         if (state == State.CLOSED) {
             return null;
         }
-        long left = Math.max(0, coolDownNanos - (ticker.nanos() - since));
+        long left = Math.max(0, coolDownNanos - (clock.nanoTime() - since));
         return "circuit open after " + consecutive + " consecutive failure" + (consecutive == 1 ? "" : "s")
                 + " (last: " + lastFailure + "); " + (state == State.HALF_OPEN ? "probing the backend"
                         : "next probe in " + seconds(left) + " s");

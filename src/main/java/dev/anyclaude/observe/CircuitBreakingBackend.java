@@ -6,6 +6,7 @@ import dev.anyclaude.messages.ErrorKind;
 import dev.anyclaude.messages.EventSink;
 import dev.anyclaude.messages.GatewayException;
 import dev.anyclaude.messages.StreamEvent;
+import dev.anyclaude.time.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,10 +34,10 @@ public final class CircuitBreakingBackend implements Backend {
     private final Counter refused;
     private final Map<String, Counter> attempts = new ConcurrentHashMap<>();
 
-    public CircuitBreakingBackend(Backend delegate, int failures, Duration coolDown, Ticker ticker,
+    public CircuitBreakingBackend(Backend delegate, int failures, Duration coolDown, Clock clock,
             MeterRegistry registry) {
         this.delegate = delegate;
-        this.breaker = new CircuitBreaker(delegate.name(), failures, coolDown, ticker);
+        this.breaker = new CircuitBreaker(delegate.name(), failures, coolDown, clock);
         this.registry = registry;
         this.refused = Counter.builder("anyclaude.backend.circuit.refused").tag("backend", delegate.name())
                 .description("Requests answered overloaded_error at once because the circuit was open")

@@ -3,6 +3,7 @@ package dev.anyclaude.observe;
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.messages.ErrorKind;
 import dev.anyclaude.messages.RequestObserver.RequestInfo;
+import dev.anyclaude.time.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -52,6 +53,7 @@ public final class GatewayMetrics implements RequestListener, AutoCloseable {
         Duration.ofMinutes(2), Duration.ofMinutes(5), Duration.ofMinutes(10)};
 
     private final PrometheusMeterRegistry registry;
+    private final Clock clock;
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final BoundedLabels models = new BoundedLabels(32);
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -76,12 +78,14 @@ public final class GatewayMetrics implements RequestListener, AutoCloseable {
         }
     }
 
-    public GatewayMetrics() {
-        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    /** @param clock paces how often a scrape reads the response cache's figures */
+    public GatewayMetrics(Clock clock) {
+        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock);
     }
 
-    GatewayMetrics(PrometheusMeterRegistry registry) {
+    GatewayMetrics(PrometheusMeterRegistry registry, Clock clock) {
         this.registry = registry;
+        this.clock = clock;
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -201,7 +205,7 @@ public final class GatewayMetrics implements RequestListener, AutoCloseable {
      * supplier of its figures; the supplier is called once per scrape.
      */
     public void registerResponseCache(Supplier<CacheFigures> figures) {
-        ScrapeMemo<CacheFigures> memo = new ScrapeMemo<>(figures, Ticker.SYSTEM);
+        ScrapeMemo<CacheFigures> memo = new ScrapeMemo<>(figures, clock);
         retained.add(memo); // meters hold their state weakly
         FunctionCounter.builder("anyclaude.response.cache.hits", memo, m -> m.get().hits())
                 .description("Response cache hits").register(registry);
@@ -218,17 +222,17 @@ public final class GatewayMetrics implements RequestListener, AutoCloseable {
     /** A supplier read at most once per second, so one scrape reading five meters asks the cache once. */
     static final class ScrapeMemo<T> {
         private final Supplier<T> source;
-        private final Ticker ticker;
+        private final Clock clock;
         private T value;
         private long at = Long.MIN_VALUE;
 
-        ScrapeMemo(Supplier<T> source, Ticker ticker) {
+        ScrapeMemo(Supplier<T> source, Clock clock) {
             this.source = source;
-            this.ticker = ticker;
+            this.clock = clock;
         }
 
         synchronized T get() {
-            long now = ticker.nanos();
+            long now = clock.nanoTime();
             if (value == null || now - at >= 1_000_000_000L) {
                 value = source.get();
                 at = now;

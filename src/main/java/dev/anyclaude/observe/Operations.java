@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.messages.EventJson;
 import dev.anyclaude.messages.RequestObserver;
+import dev.anyclaude.time.Clock;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -69,12 +69,13 @@ public final class Operations implements AutoCloseable {
     private final RequestLog requestLog;
     private final DebugLog debugLog;
     private final ScheduledExecutorService sampling;
+    private final Clock clock;
     private ReadinessSampler sampled;
     private Supplier<Backend.Readiness> readiness;
 
     private Operations(Settings s, Optional<ApiKey> key, GatewayMetrics metrics, MemoryMonitor memory,
             RequestMeter meter, RequestTimeline timeline, RequestLog requestLog, DebugLog debugLog,
-            ScheduledExecutorService sampling) {
+            ScheduledExecutorService sampling, Clock clock) {
         this.settings = s;
         this.timeline = timeline;
         this.key = key;
@@ -84,6 +85,7 @@ public final class Operations implements AutoCloseable {
         this.requestLog = requestLog;
         this.debugLog = debugLog;
         this.sampling = sampling;
+        this.clock = clock;
     }
 
     /**
@@ -92,7 +94,7 @@ public final class Operations implements AutoCloseable {
      *
      * @throws IllegalArgumentException a setting is invalid, with the option's name and what was expected
      */
-    public static Operations start(Settings s, String host, ObjectMapper mapper, EventJson events) {
+    public static Operations start(Settings s, String host, ObjectMapper mapper, EventJson events, Clock clock) {
         Optional<ApiKey> key = ApiKey.from(s.apiKey(), s.apiKeyFile());
         ApiKey.requireForNonLoopback(host, key.isPresent());
         MemoryThresholds thresholds = MemoryThresholds.ofPercent(s.memoryWarningPercent(), s.memoryCriticalPercent());
@@ -101,17 +103,17 @@ public final class Operations implements AutoCloseable {
         DebugLog debug;
         try {
             debug = s.debug() != 0 ? new DebugLog(s.debug(), s.debugDir() != null ? s.debugDir()
-                    : DebugLog.defaultDumps(), json, InstantSource.system()) : null;
+                    : DebugLog.defaultDumps(), json, clock) : null;
         } catch (RuntimeException e) {
             if (requestLog != null) {
                 requestLog.close();
             }
             throw e;
         }
-        GatewayMetrics metrics = new GatewayMetrics();
+        GatewayMetrics metrics = new GatewayMetrics(clock);
         List<RequestListener> listeners = new ArrayList<>();
         listeners.add(metrics);
-        RequestTimeline timeline = new RequestTimeline(InstantSource.system(), Duration.ofMinutes(15));
+        RequestTimeline timeline = new RequestTimeline(clock, Duration.ofMinutes(15));
         listeners.add(timeline);
         if (requestLog != null) {
             listeners.add(requestLog);
@@ -120,16 +122,16 @@ public final class Operations implements AutoCloseable {
             listeners.add(debug);
         }
         boolean keepEvents = (requestLog != null && s.logBodies()) || (debug != null && debug.wantsEvents());
-        RequestMeter meter = new RequestMeter(listeners, Ticker.SYSTEM, InstantSource.system(), keepEvents);
+        RequestMeter meter = new RequestMeter(listeners, clock, keepEvents);
         ScheduledThreadPoolExecutor sampling = new ScheduledThreadPoolExecutor(2,
                 Thread.ofPlatform().daemon().name("anyclaude-sampling-", 0).factory());
         sampling.setRemoveOnCancelPolicy(true);
-        MemoryMonitor memory = new MemoryMonitor(thresholds, metrics.registry(), InstantSource.system())
+        MemoryMonitor memory = new MemoryMonitor(thresholds, metrics.registry(), clock)
                 .watch("heap", MemoryProbe.jvmHeap())
                 .watch("system", MemoryProbe.system())
                 .watch("gateway_rss", MemoryProbe.residentMemory(() -> Optional.of(ProcessHandle.current())));
         memory.start(sampling, s.memoryCheckEvery(), true);
-        return new Operations(s, key, metrics, memory, meter, timeline, requestLog, debug, sampling);
+        return new Operations(s, key, metrics, memory, meter, timeline, requestLog, debug, sampling, clock);
     }
 
     /**
@@ -139,7 +141,7 @@ public final class Operations implements AutoCloseable {
      * later.
      */
     public Backend guard(Backend backend) {
-        sampled = new ReadinessSampler(backend, Ticker.SYSTEM, Duration.ofSeconds(1));
+        sampled = new ReadinessSampler(backend, clock, Duration.ofSeconds(1));
         sampled.start(sampling, Duration.ofSeconds(1));
         Backend watched = sampled.watch(backend);
         if (settings.breakerFailures() <= 0) {
@@ -148,7 +150,7 @@ public final class Operations implements AutoCloseable {
             return watched;
         }
         CircuitBreakingBackend guarded = new CircuitBreakingBackend(watched, settings.breakerFailures(),
-                settings.breakerCoolDown(), Ticker.SYSTEM, metrics.registry());
+                settings.breakerCoolDown(), clock, metrics.registry());
         readiness = () -> guarded.readiness(sampled::current);
         metrics.registerBackend(backend.name(), () -> guarded.readiness(sampled::last));
         return guarded;

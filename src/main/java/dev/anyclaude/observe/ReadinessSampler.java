@@ -5,6 +5,7 @@ import dev.anyclaude.backend.BackendRequest;
 import dev.anyclaude.messages.ErrorKind;
 import dev.anyclaude.messages.EventSink;
 import dev.anyclaude.messages.GatewayException;
+import dev.anyclaude.time.Clock;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -30,7 +31,7 @@ public final class ReadinessSampler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReadinessSampler.class);
 
     private final Backend backend;
-    private final Ticker ticker;
+    private final Clock clock;
     private final long maxAgeNanos;
     private final AtomicBoolean sampling = new AtomicBoolean();
 
@@ -38,16 +39,16 @@ public final class ReadinessSampler implements AutoCloseable {
     private volatile long sampledAt;
     private ScheduledFuture<?> periodic;
 
-    public ReadinessSampler(Backend backend, Ticker ticker, Duration maxAge) {
+    public ReadinessSampler(Backend backend, Clock clock, Duration maxAge) {
         this.backend = backend;
-        this.ticker = ticker;
+        this.clock = clock;
         this.maxAgeNanos = maxAge.toNanos();
         sample();
     }
 
     /** The latest readiness, refreshed first if it is older than the maximum age and nobody else is. */
     public Backend.Readiness current() {
-        if (ticker.nanos() - sampledAt >= maxAgeNanos) {
+        if (clock.nanoTime() - sampledAt >= maxAgeNanos) {
             sample();
         }
         return last;
@@ -71,7 +72,7 @@ public final class ReadinessSampler implements AutoCloseable {
             }
             Backend.Readiness before = last;
             last = r;
-            sampledAt = ticker.nanos();
+            sampledAt = clock.nanoTime();
             if (before != null && before.ready() != r.ready()) {
                 if (r.ready()) {
                     log.info("backend {} is ready", backend.name());
@@ -91,7 +92,7 @@ public final class ReadinessSampler implements AutoCloseable {
             return;
         }
         last = r;
-        sampledAt = ticker.nanos();
+        sampledAt = clock.nanoTime();
         if (r.ready()) {
             log.info("backend {} answers again", backend.name());
         } else {

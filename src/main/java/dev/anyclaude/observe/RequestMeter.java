@@ -6,8 +6,8 @@ import dev.anyclaude.messages.RequestObserver;
 import dev.anyclaude.messages.StopReason;
 import dev.anyclaude.messages.StreamEvent;
 import dev.anyclaude.messages.Usage;
+import dev.anyclaude.time.Clock;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,23 +19,21 @@ import java.util.List;
  */
 public final class RequestMeter implements RequestObserver {
     private final List<RequestListener> listeners;
-    private final Ticker ticker;
-    private final InstantSource wall;
+    private final Clock clock;
     private final boolean keepEvents;
 
     /**
      * @param keepEvents keep each response's events for the listeners (request bodies, failure dumps)
      */
-    public RequestMeter(List<RequestListener> listeners, Ticker ticker, InstantSource wall, boolean keepEvents) {
+    public RequestMeter(List<RequestListener> listeners, Clock clock, boolean keepEvents) {
         this.listeners = List.copyOf(listeners);
-        this.ticker = ticker;
-        this.wall = wall;
+        this.clock = clock;
         this.keepEvents = keepEvents;
     }
 
     @Override
     public Exchange begin(RequestInfo info) {
-        Measured m = new Measured(info, wall.instant(), ticker.nanos());
+        Measured m = new Measured(info, clock.instant(), clock.nanoTime());
         for (RequestListener l : listeners) {
             l.started(info);
         }
@@ -71,7 +69,7 @@ public final class RequestMeter implements RequestObserver {
         private void see(StreamEvent event) {
             switch (event) {
                 case StreamEvent.BlockDelta d -> {
-                    long now = ticker.nanos();
+                    long now = clock.nanoTime();
                     if (firstDelta < 0) {
                         firstDelta = now;
                     }
@@ -112,7 +110,7 @@ public final class RequestMeter implements RequestObserver {
                 return;
             }
             ended = true;
-            long now = ticker.nanos();
+            long now = clock.nanoTime();
             RequestRecord r = new RequestRecord(info, startedAt, cache, firstDelta < 0 ? -1 : firstDelta - start,
                     now - start, firstDelta < 0 ? 0 : lastDelta - firstDelta, usage, stopReason, failure, clientLeft,
                     keepEvents ? List.copyOf(events) : List.of());

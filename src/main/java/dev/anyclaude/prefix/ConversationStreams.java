@@ -2,6 +2,7 @@ package dev.anyclaude.prefix;
 
 import dev.anyclaude.messages.MessagesRequest;
 import dev.anyclaude.messages.StatsSection;
+import dev.anyclaude.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,8 +16,8 @@ public final class ConversationStreams implements StatsSection {
     private final DivergenceTracker tracker;
     private final Normalizer forKeys = new Normalizer(true);
 
-    public ConversationStreams(int maxStreams) {
-        this.tracker = new DivergenceTracker(maxStreams, Duration.ofHours(2));
+    public ConversationStreams(int maxStreams, Clock clock) {
+        this.tracker = new DivergenceTracker(maxStreams, Duration.ofHours(2), clock);
     }
 
     /** A request's stream key and how its prompt relates to the stream's previous one. */

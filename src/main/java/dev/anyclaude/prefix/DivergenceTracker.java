@@ -2,6 +2,7 @@ package dev.anyclaude.prefix;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.anyclaude.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,9 +20,13 @@ public final class DivergenceTracker {
     private static final Logger log = LoggerFactory.getLogger(DivergenceTracker.class);
 
     private final Cache<String, Stream> streams;
+    private final Clock clock;
 
-    public DivergenceTracker(int maxStreams, Duration idle) {
-        this.streams = Caffeine.newBuilder().maximumSize(maxStreams).expireAfterAccess(idle).build();
+    /** @param clock ages idle streams out and stamps when each was last seen */
+    public DivergenceTracker(int maxStreams, Duration idle, Clock clock) {
+        this.clock = clock;
+        this.streams = Caffeine.newBuilder().maximumSize(maxStreams).expireAfterAccess(idle)
+                .ticker(clock.caffeine()).build();
     }
 
     /** What a stream has seen so far, for /cache/stats. */
@@ -48,7 +53,7 @@ public final class DivergenceTracker {
             d = s.previous == null ? null : shape.divergenceFrom(s.previous);
             s.previous = shape;
         }
-        s.lastSeen = System.currentTimeMillis();
+        s.lastSeen = clock.millis();
         if (s.requests.getAndIncrement() > 0) {
             if (d == null) {
                 s.extended.incrementAndGet();

@@ -2,7 +2,6 @@ package dev.anyclaude.route;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.BackendRequest;
 import dev.anyclaude.messages.ErrorKind;
@@ -10,6 +9,7 @@ import dev.anyclaude.messages.EventSink;
 import dev.anyclaude.messages.GatewayException;
 import dev.anyclaude.messages.StatsSection;
 import dev.anyclaude.messages.StreamEvent;
+import dev.anyclaude.time.Clock;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +35,7 @@ public final class ReplicaSet implements Backend {
 
     private final List<Replica> replicas;
     private final Cache<String, Integer> pinned;
-    private final Ticker ticker;
+    private final Clock clock;
     private final long coolDownNanos;
 
     /** One replica: a backend, its label (the URL) and what the set knows about it. */
@@ -54,17 +54,17 @@ public final class ReplicaSet implements Backend {
     }
 
     /** @param replicas backends with their labels, in the order given by the user */
-    public ReplicaSet(Map<String, Backend> replicas, Duration coolDown, Ticker ticker) {
+    public ReplicaSet(Map<String, Backend> replicas, Duration coolDown, Clock clock) {
         if (replicas.size() < 2) {
             throw new IllegalArgumentException("a replica set needs at least two replicas");
         }
         List<Replica> list = new ArrayList<>();
         replicas.forEach((label, b) -> list.add(new Replica(b, label)));
         this.replicas = List.copyOf(list);
-        this.ticker = ticker;
+        this.clock = clock;
         this.coolDownNanos = coolDown.toNanos();
         this.pinned = Caffeine.newBuilder().maximumSize(10_000).expireAfterAccess(Duration.ofHours(2))
-                .ticker(ticker).build();
+                .ticker(clock.caffeine()).build();
     }
 
     @Override
@@ -86,7 +86,7 @@ public final class ReplicaSet implements Backend {
             order.addFirst(pin);
         }
         // healthy replicas first, keeping that order
-        long now = ticker.read();
+        long now = clock.nanoTime();
         List<Integer> up = new ArrayList<>();
         List<Integer> down = new ArrayList<>();
         for (int i : order) {
@@ -130,7 +130,7 @@ public final class ReplicaSet implements Backend {
                 if (watched.started || !e.kind().retryable()) {
                     throw e;
                 }
-                r.downUntil = ticker.read() + coolDownNanos;
+                r.downUntil = clock.nanoTime() + coolDownNanos;
                 r.lastError = e.getMessage();
                 r.failovers.incrementAndGet();
                 log.warn("replica {} failed ({}); trying the next one", r.label, e.getMessage());
@@ -205,7 +205,7 @@ public final class ReplicaSet implements Backend {
     }
 
     private Object snapshot() {
-        long now = ticker.read();
+        long now = clock.nanoTime();
         List<Map<String, Object>> out = new ArrayList<>();
         for (int i = 0; i < replicas.size(); i++) {
             Replica r = replicas.get(i);

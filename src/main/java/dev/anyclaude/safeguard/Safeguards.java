@@ -9,6 +9,7 @@ import dev.anyclaude.messages.MessagesRequest;
 import dev.anyclaude.messages.StatsSection;
 import dev.anyclaude.messages.StreamEvent;
 import dev.anyclaude.messages.ToolCallJudge;
+import dev.anyclaude.time.Clock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -50,16 +51,20 @@ public final class Safeguards implements ToolCallJudge {
     private final LocalClassifier classifier;
     private final Duration timeout;
     private final ObjectMapper json;
+    private final Clock clock;
     private final ExecutorService judges = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicLong answers = new AtomicLong();
     private final AtomicLong allowed = new AtomicLong();
     private final AtomicLong flagged = new AtomicLong();
     private final AtomicLong unjudged = new AtomicLong();
 
-    public Safeguards(dev.anyclaude.backend.Backend backend, String model, Duration timeout, ObjectMapper json) {
+    /** @param clock measures the {@code timeout} the verdicts on one answer's tool calls are waited for */
+    public Safeguards(dev.anyclaude.backend.Backend backend, String model, Duration timeout, ObjectMapper json,
+            Clock clock) {
         this.classifier = new LocalClassifier(backend, model, json);
         this.timeout = timeout;
         this.json = json;
+        this.clock = clock;
     }
 
     @Override
@@ -111,13 +116,13 @@ public final class Safeguards implements ToolCallJudge {
         for (LocalClassifier.ToolCall call : calls) {
             pending.put(call.id(), judges.submit(() -> classifier.judge(context, conversation, call, requestId)));
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = clock.nanoTime() + timeout.toNanos();
         Map<String, Verdict> out = new LinkedHashMap<>();
         for (LocalClassifier.ToolCall call : calls) {
             Future<Verdict> f = pending.get(call.id());
             Verdict v;
             try {
-                v = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                v = f.get(Math.max(0, deadline - clock.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 f.cancel(true);
                 v = Verdict.unjudged("no verdict within " + timeout.toSeconds() + " s");

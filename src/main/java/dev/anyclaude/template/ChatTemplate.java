@@ -1,6 +1,8 @@
 package dev.anyclaude.template;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.InstantSource;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +24,14 @@ public final class ChatTemplate {
         this.clock = clock;
     }
 
-    /** Parses a template; a syntax error is a {@link TemplateException} naming the line. */
-    public static ChatTemplate parse(String source) {
-        return new ChatTemplate(Parser.parse(source), TemplateSource.of(source), ZonedDateTime::now);
+    /**
+     * Parses a template; a syntax error is a {@link TemplateException} naming the line.
+     *
+     * @param wall the time {@code strftime_now} shows, in this machine's time zone
+     */
+    public static ChatTemplate parse(String source, InstantSource wall) {
+        return new ChatTemplate(Parser.parse(source), TemplateSource.of(source),
+                () -> ZonedDateTime.ofInstant(wall.instant(), ZoneId.systemDefault()));
     }
 
     /** The same template with {@code strftime_now} reading another clock (for tests). */

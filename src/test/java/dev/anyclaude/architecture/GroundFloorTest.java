@@ -34,7 +34,7 @@ class GroundFloorTest {
     @ArchTest
     static final ArchRule theEngineStandsBelowTheBackends = classes().that().resideInAPackage("dev.anyclaude.engine..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("dev.anyclaude.engine..", "dev.anyclaude.messages..",
-                    "dev.anyclaude.prefix..", "dev.anyclaude.template..", "java..", "org.slf4j..",
+                    "dev.anyclaude.prefix..", "dev.anyclaude.template..", "dev.anyclaude.time..", "java..", "org.slf4j..",
                     "org.apache.commons.compress..")
             .andShould().onlyDependOnClassesThat().resideOutsideOfPackages("dev.anyclaude.backend..", "dev.anyclaude.cli..",
                     "dev.anyclaude.bench..", "dev.anyclaude.translate..");

@@ -3,6 +3,7 @@ package dev.anyclaude.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.anyclaude.time.Clock;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -25,7 +26,7 @@ class Http1ClientTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
 
-    private final Http1Client client = new Http1Client(Duration.ofSeconds(5));
+    private final Http1Client client = new Http1Client(Duration.ofSeconds(5), Clock.SYSTEM);
     private RawHttpServer server;
 
     @AfterEach

@@ -2,11 +2,14 @@ package dev.anyclaude.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.anyclaude.time.Clock;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /** The idle-connection pool's reuse order, bound and idle eviction, on a clock the test moves. */
 class Http1PoolTest {
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
-    private final Http1Pool pool = new Http1Pool(2, Duration.ofSeconds(30), now::get);
+    private final Http1Pool pool = new Http1Pool(2, Duration.ofSeconds(30),
+            Clock.of(now::get, InstantSource.fixed(Instant.EPOCH)));
     private final List<Socket> sockets = new ArrayList<>();
     private ServerSocket server;
 

@@ -10,6 +10,7 @@ import dev.anyclaude.messages.GatewayException;
 import dev.anyclaude.messages.Json;
 import dev.anyclaude.messages.StreamEvent;
 import dev.anyclaude.testing.Chunks;
+import dev.anyclaude.time.Clock;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
@@ -185,9 +186,9 @@ class OpenAiBackendOverHttp1Test {
     @Test
     void picksThePlainClientForHttpAndTheJdkClientForHttps() {
         try (UpstreamClient plain = UpstreamClient.forUpstream(java.net.URI.create("http://127.0.0.1:8080/v1"),
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1), Clock.SYSTEM);
                 UpstreamClient tls = UpstreamClient.forUpstream(java.net.URI.create("https://example.invalid/v1"),
-                        Duration.ofSeconds(1))) {
+                        Duration.ofSeconds(1), Clock.SYSTEM)) {
             assertThat(plain).isInstanceOf(Http1Client.class);
             assertThat(tls).isInstanceOf(JdkUpstreamClient.class);
         }

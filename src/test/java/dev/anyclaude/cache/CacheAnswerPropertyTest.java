@@ -3,6 +3,7 @@ package dev.anyclaude.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.time.ManualClock;
 import java.io.IOException;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.EdgeCasesMode;
@@ -15,7 +16,7 @@ import net.jqwik.api.lifecycle.AfterProperty;
 /** End to end through {@link ResponseCache}: which requests share an answer. */
 class CacheAnswerPropertyTest {
     private final ResponseCache cache =
-            new ResponseCache(ResponseCacheConfig.defaults().withPolicy(CachePolicy.ALWAYS), new FakeTicker());
+            new ResponseCache(ResponseCacheConfig.defaults().withPolicy(CachePolicy.ALWAYS), new ManualClock());
 
     @AfterProperty
     void close() {

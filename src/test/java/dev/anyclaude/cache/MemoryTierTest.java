@@ -3,6 +3,7 @@ package dev.anyclaude.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.time.ManualClock;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +16,7 @@ class MemoryTierTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void byteBoundHoldsWhileAHundredThousandDistinctAnswersPassThrough() throws IOException {
         long bound = 2L << 20;
-        FakeTicker ticker = new FakeTicker();
+        ManualClock ticker = new ManualClock();
         try (ResponseCache cache = new ResponseCache(ResponseCacheConfig.defaults().withMaxBytes(bound), ticker)) {
             long maxSeen = 0;
             for (int i = 0; i < 100_000; i++) {
@@ -41,7 +42,7 @@ class MemoryTierTest {
 
     @Test
     void answersExpireAfterTheirTtl() throws IOException {
-        FakeTicker ticker = new FakeTicker();
+        ManualClock ticker = new ManualClock();
         try (ResponseCache cache = new ResponseCache(
                 ResponseCacheConfig.defaults().withTtl(Duration.ofMinutes(10)), ticker)) {
             MessagesRequest r = Samples.request("x");
@@ -59,7 +60,7 @@ class MemoryTierTest {
     @Test
     void shrinkingTheBoundEvictsAtOnce() throws IOException {
         try (ResponseCache cache = new ResponseCache(ResponseCacheConfig.defaults().withMaxBytes(8L << 20),
-                new FakeTicker())) {
+                new ManualClock())) {
             for (int i = 0; i < 2000; i++) {
                 MessagesRequest r = Samples.request("q" + i);
                 Samples.answerMiss(cache, cache.lookup(r, CacheDirectives.NONE), Samples.textAnswer("a".repeat(500)));
@@ -75,7 +76,7 @@ class MemoryTierTest {
 
     @Test
     void clearEmptiesTheMemoryTier() throws IOException {
-        try (ResponseCache cache = new ResponseCache(ResponseCacheConfig.defaults(), new FakeTicker())) {
+        try (ResponseCache cache = new ResponseCache(ResponseCacheConfig.defaults(), new ManualClock())) {
             for (int i = 0; i < 10; i++) {
                 MessagesRequest r = Samples.request("q" + i);
                 Samples.answerMiss(cache, cache.lookup(r, CacheDirectives.NONE), Samples.textAnswer("a"));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.anyclaude.messages.ErrorKind;
 import dev.anyclaude.messages.GatewayException;
 import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.time.ManualClock;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,7 +48,7 @@ class PolicyAndDirectivesTest {
 
     @Test
     void bypassesTheCacheForAWarmRequestUnderTheDefaultPolicy() throws IOException {
-        try (ResponseCache cache = new ResponseCache(ResponseCacheConfig.defaults(), new FakeTicker())) {
+        try (ResponseCache cache = new ResponseCache(ResponseCacheConfig.defaults(), new ManualClock())) {
             MessagesRequest warm = Samples.withTemperature(Samples.request("x"), 1.0);
             Lookup first = cache.lookup(warm, CacheDirectives.NONE);
             assertThat(first).isEqualTo(new Lookup.Miss(Lookup.Reason.POLICY, null));
@@ -65,12 +66,12 @@ class PolicyAndDirectivesTest {
     void alwaysPolicyCachesAWarmRequestAndOffCachesNothing() throws IOException {
         MessagesRequest warm = Samples.withTemperature(Samples.request("x"), 1.0);
         try (ResponseCache always = new ResponseCache(
-                ResponseCacheConfig.defaults().withPolicy(CachePolicy.ALWAYS), new FakeTicker())) {
+                ResponseCacheConfig.defaults().withPolicy(CachePolicy.ALWAYS), new ManualClock())) {
             Samples.answerMiss(always, always.lookup(warm, CacheDirectives.NONE), Samples.textAnswer("a"));
             assertThat(always.lookup(warm, CacheDirectives.NONE)).isInstanceOf(Lookup.Hit.class);
         }
         try (ResponseCache off = new ResponseCache(
-                ResponseCacheConfig.defaults().withPolicy(CachePolicy.OFF), new FakeTicker())) {
+                ResponseCacheConfig.defaults().withPolicy(CachePolicy.OFF), new ManualClock())) {
             MessagesRequest cold = Samples.request("x");
             Samples.answerMiss(off, off.lookup(cold, CacheDirectives.NONE), Samples.textAnswer("a"));
             assertThat(off.lookup(cold, CacheDirectives.NONE)).isInstanceOf(Lookup.Miss.class);

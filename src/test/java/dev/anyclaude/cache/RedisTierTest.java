@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.anyclaude.messages.MessagesRequest;
 import dev.anyclaude.testing.RedisServerProcess;
+import dev.anyclaude.time.ManualClock;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ class RedisTierTest {
     private static final Duration RETRY = Duration.ofSeconds(10);
 
     private final List<AutoCloseable> toClose = new ArrayList<>();
-    private final FakeTicker ticker = new FakeTicker();
+    private final ManualClock ticker = new ManualClock();
     private RedisServerProcess redis;
     private ListAppender<ILoggingEvent> logs;
 

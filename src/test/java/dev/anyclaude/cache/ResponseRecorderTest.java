@@ -8,6 +8,7 @@ import dev.anyclaude.messages.MessagesRequest;
 import dev.anyclaude.messages.StopReason;
 import dev.anyclaude.messages.StreamEvent;
 import dev.anyclaude.messages.Usage;
+import dev.anyclaude.time.ManualClock;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ResponseRecorderTest {
-    private final ResponseCache cache = new ResponseCache(ResponseCacheConfig.defaults(), new FakeTicker());
+    private final ResponseCache cache = new ResponseCache(ResponseCacheConfig.defaults(), new ManualClock());
     private final MessagesRequest request = Samples.request("say hi");
 
     @AfterEach
@@ -137,7 +138,7 @@ class ResponseRecorderTest {
     @Test
     void forwardsATooBigAnswerInFullButDoesNotStoreIt() throws IOException {
         ResponseCache small = new ResponseCache(
-                ResponseCacheConfig.defaults().withMaxEntryBytes(64 * 1024), new FakeTicker());
+                ResponseCacheConfig.defaults().withMaxEntryBytes(64 * 1024), new ManualClock());
         List<StreamEvent> huge = Samples.textAnswer("x".repeat(100_000));
 
         List<StreamEvent> client = Samples.answerMiss(small, small.lookup(request, CacheDirectives.NONE), huge);

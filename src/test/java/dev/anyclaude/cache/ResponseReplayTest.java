@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.anyclaude.messages.Ids;
 import dev.anyclaude.messages.StreamEvent;
 import dev.anyclaude.messages.Usage;
+import dev.anyclaude.time.ManualClock;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,7 +18,7 @@ class ResponseReplayTest {
 
     @Test
     void replaysCachedStreamWithFreshMessageAndToolUseIds() throws IOException {
-        try (ResponseCache cache = new ResponseCache(ResponseCacheConfig.defaults(), new FakeTicker())) {
+        try (ResponseCache cache = new ResponseCache(ResponseCacheConfig.defaults(), new ManualClock())) {
             var request = Samples.request("git status, then README");
             Samples.answerMiss(cache, cache.lookup(request, CacheDirectives.NONE), Samples.toolAnswer());
 

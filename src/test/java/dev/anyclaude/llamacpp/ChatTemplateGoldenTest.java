@@ -18,6 +18,7 @@ import dev.anyclaude.translate.OpenAiRequestWriter;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +81,7 @@ class ChatTemplateGoldenTest {
         }
         ChatTemplate template;
         try {
-            template = ChatTemplate.parse(source);
+            template = ChatTemplate.parse(source, InstantSource.system());
         } catch (RuntimeException e) {
             return "parse: " + e.getMessage();
         }

@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.anyclaude.messages.ErrorKind;
 import dev.anyclaude.messages.GatewayException;
+import dev.anyclaude.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import org.junit.jupiter.api.Test;
 
-/** The circuit breaker's states, driven by a fake ticker. */
+/** The circuit breaker's states, driven by a clock the test moves. */
 class CircuitBreakerTest {
     private long now = 1_000_000_000L;
-    private final CircuitBreaker breaker = new CircuitBreaker("openai", 3, Duration.ofSeconds(10), () -> now);
+    private final CircuitBreaker breaker = new CircuitBreaker("openai", 3, Duration.ofSeconds(10),
+            Clock.of(() -> now, InstantSource.fixed(Instant.EPOCH)));
 
     private static final GatewayException UNREACHABLE = new GatewayException(ErrorKind.BACKEND_UNREACHABLE,
             "backend unreachable: http://127.0.0.1:9");
@@ -122,9 +126,9 @@ class CircuitBreakerTest {
 
     @Test
     void settingsAreValidatedWithTheOptionName() {
-        assertThatThrownBy(() -> new CircuitBreaker("x", 0, Duration.ofSeconds(1), () -> 0))
+        assertThatThrownBy(() -> new CircuitBreaker("x", 0, Duration.ofSeconds(1), Clock.SYSTEM))
                 .hasMessageContaining("--breaker-failures");
-        assertThatThrownBy(() -> new CircuitBreaker("x", 1, Duration.ZERO, () -> 0))
+        assertThatThrownBy(() -> new CircuitBreaker("x", 1, Duration.ZERO, Clock.SYSTEM))
                 .hasMessageContaining("--breaker-cooldown");
     }
 }

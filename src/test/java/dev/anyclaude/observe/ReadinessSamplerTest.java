@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.BackendRequest;
 import dev.anyclaude.messages.EventSink;
+import dev.anyclaude.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -13,6 +16,7 @@ import org.junit.jupiter.api.Test;
 /** Readiness is asked of the backend at most once per maximum age, however many probes arrive. */
 class ReadinessSamplerTest {
     private long now;
+    private final Clock clock = Clock.of(() -> now, InstantSource.fixed(Instant.EPOCH));
     private final AtomicInteger asked = new AtomicInteger();
     private volatile Backend.Readiness answer = Backend.Readiness.up();
 
@@ -44,7 +48,7 @@ class ReadinessSamplerTest {
 
     @Test
     void answersFromTheSampleUntilItIsOlderThanTheMaximumAge() {
-        ReadinessSampler sampler = new ReadinessSampler(backend, () -> now, Duration.ofSeconds(1));
+        ReadinessSampler sampler = new ReadinessSampler(backend, clock, Duration.ofSeconds(1));
         assertThat(asked).hasValue(1);
 
         answer = Backend.Readiness.down("model loading");
@@ -87,7 +91,7 @@ class ReadinessSamplerTest {
             }
         };
 
-        Backend.Readiness r = new ReadinessSampler(broken, () -> now, Duration.ofSeconds(1)).current();
+        Backend.Readiness r = new ReadinessSampler(broken, clock, Duration.ofSeconds(1)).current();
 
         assertThat(r.ready()).isFalse();
         assertThat(r.reason()).contains("probe exploded");

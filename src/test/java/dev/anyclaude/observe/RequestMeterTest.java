@@ -9,13 +9,14 @@ import dev.anyclaude.messages.RequestObserver;
 import dev.anyclaude.messages.StopReason;
 import dev.anyclaude.messages.StreamEvent;
 import dev.anyclaude.messages.Usage;
+import dev.anyclaude.time.Clock;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** What the meter measures of one exchange, with a fake ticker. */
+/** What the meter measures of one exchange, on a clock the test moves. */
 class RequestMeterTest {
     private long now;
     private final List<RequestRecord> finished = new ArrayList<>();
@@ -41,7 +42,7 @@ class RequestMeterTest {
             "claude-opus-4-8", "qwen", "openai", "sess", true, null);
 
     private RequestMeter meter(boolean keepEvents) {
-        return new RequestMeter(List.of(listener), () -> now, InstantSource.fixed(Instant.EPOCH), keepEvents);
+        return new RequestMeter(List.of(listener), Clock.of(() -> now, InstantSource.fixed(Instant.EPOCH)), keepEvents);
     }
 
     private static StreamEvent text(String t) {

@@ -9,6 +9,7 @@ import dev.anyclaude.messages.ContentBlock;
 import dev.anyclaude.messages.Message;
 import dev.anyclaude.messages.MessagesRequest;
 import dev.anyclaude.messages.Tool;
+import dev.anyclaude.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -77,7 +78,7 @@ class DeferredToolsTest {
 
     @Test
     void aLoadedToolIsADivergenceOfTheSameStreamNamedInWordsAndLateInThePrompt() {
-        ConversationStreams streams = new ConversationStreams(16);
+        ConversationStreams streams = new ConversationStreams(16, Clock.SYSTEM);
         ConversationStreams.Identity one = streams.identify("s1", NORMALIZER.normalize(turn(1)));
         ConversationStreams.Identity two = streams.identify("s1", NORMALIZER.normalize(turn(2)));
         assertThat(two.streamKey()).isEqualTo(one.streamKey());
@@ -85,7 +86,7 @@ class DeferredToolsTest {
         assertThat(d.part()).isEqualTo("tools");
         assertThat(d.detail()).isEqualTo("tools changed: +CronList (loaded on demand)");
         // in the client's order the change sits at the third tool; deferred tools last, after all the others
-        ConversationStreams raw = new ConversationStreams(16);
+        ConversationStreams raw = new ConversationStreams(16, Clock.SYSTEM);
         raw.identify("s1", new Normalizer(false).normalize(turn(1)));
         PromptShape.Divergence unordered = raw.identify("s1", new Normalizer(false).normalize(turn(2))).divergence();
         long tools = turn(1).tools().stream().filter(t -> !t.deferLoading())

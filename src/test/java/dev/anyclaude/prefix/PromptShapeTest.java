@@ -7,6 +7,7 @@ import dev.anyclaude.messages.Message;
 import dev.anyclaude.messages.MessagesRequest;
 import dev.anyclaude.messages.Role;
 import dev.anyclaude.messages.Tool;
+import dev.anyclaude.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -80,7 +81,7 @@ class PromptShapeTest {
 
     @Test
     void streamsTellExtensionsFromDivergences() {
-        ConversationStreams streams = new ConversationStreams(16);
+        ConversationStreams streams = new ConversationStreams(16, Clock.SYSTEM);
         List<Message> turn1 = List.of(user("hello"));
         List<Message> turn2 = List.of(user("hello"), new Message(Role.ASSISTANT, List.of(new ContentBlock.Text("hi"))),
                 user("again"));

@@ -14,6 +14,7 @@ import dev.anyclaude.messages.MessagesRequest;
 import dev.anyclaude.messages.Role;
 import dev.anyclaude.messages.StreamEvent;
 import dev.anyclaude.messages.Usage;
+import dev.anyclaude.time.Clock;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +38,7 @@ class SafeguardsFailClosedTest {
     void anUnreachableClassifierBlocksEveryCall() throws Exception {
         OpenAiBackend dead = new OpenAiBackend(new OpenAiConfig(OpenAiConfig.normalizeBase("http://127.0.0.1:"
                 + closedPort()), null, Flavor.GENERIC, 0, Duration.ofSeconds(2), Duration.ofSeconds(5), InlineSystem.AUTO), JSON);
-        Safeguards safeguards = new Safeguards(dead, "judge", Duration.ofSeconds(10), JSON);
+        Safeguards safeguards = new Safeguards(dead, "judge", Duration.ofSeconds(10), JSON, Clock.SYSTEM);
         MessagesRequest request = new MessagesRequest("m", 64, List.of(),
                 List.of(new Message(Role.USER, List.of(new ContentBlock.Text("clean up the build")))), List.of(), null,
                 null, null, null, List.of(), null, null, null, true,
@@ -73,7 +74,7 @@ class SafeguardsFailClosedTest {
 
     @Test
     void aRequestWithoutSafeguardsOrWithOtherKindsPassesUntouched() {
-        Safeguards safeguards = new Safeguards(null, "judge", Duration.ofSeconds(1), JSON);
+        Safeguards safeguards = new Safeguards(null, "judge", Duration.ofSeconds(1), JSON, Clock.SYSTEM);
         MessagesRequest plain = new MessagesRequest("m", 64, List.of(), List.of(), List.of(), null, null, null, null,
                 List.of(), null, null, null, true);
         dev.anyclaude.messages.EventSink client = e -> { };

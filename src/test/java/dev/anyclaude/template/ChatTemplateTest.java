@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,7 @@ class ChatTemplateTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static String render(String template, Map<String, Object> vars) {
-        return ChatTemplate.parse(template).render(vars);
+        return ChatTemplate.parse(template, InstantSource.system()).render(vars);
     }
 
     private static String render(String template) {
@@ -125,7 +126,7 @@ class ChatTemplateTest {
         assertThatThrownBy(() -> render("a\nb\n{% for x in 5 %}{% endfor %}"))
                 .isInstanceOf(TemplateException.class)
                 .hasMessageStartingWith("line 3:");
-        assertThatThrownBy(() -> ChatTemplate.parse("ok\n{% if %}"))
+        assertThatThrownBy(() -> ChatTemplate.parse("ok\n{% if %}", InstantSource.system()))
                 .isInstanceOf(TemplateException.class)
                 .hasMessageStartingWith("line 2:");
     }
@@ -139,17 +140,19 @@ class ChatTemplateTest {
                 {"messages":[{"role":"system","content":"S"},{"role":"user","content":"U"},
                 {"role":"assistant","content":null,"tool_calls":[{"id":"1","type":"function",
                 "function":{"name":"f","arguments":"{\\"x\\":1}"}}]},{"role":"tool","tool_call_id":"1","content":"R"}]}""");
-        String prompt = ChatTemplate.parse(template).apply(request, new TemplateTokens("<s>", "</s>", false, false));
+        String prompt = ChatTemplate.parse(template, InstantSource.system())
+                .apply(request, new TemplateTokens("<s>", "</s>", false, false));
         assertThat(prompt).isEqualTo("<s><system>S</system><user>U</user><assistant>[f {\"x\": 1}]</assistant>"
                 + "<tool>R</tool><assistant>");
-        assertThat(ChatTemplate.parse(template).apply(request, new TemplateTokens("<s>", "</s>", true, false)))
+        assertThat(ChatTemplate.parse(template, InstantSource.system())
+                .apply(request, new TemplateTokens("<s>", "</s>", true, false)))
                 .startsWith("<system>");
     }
 
     @Test
     void foldsTheSystemMessageIntoTheFirstUserTurnWhenTheTemplateIgnoresIt() throws Exception {
         String template = "{% for m in messages %}{% if m.role != 'system' %}<{{ m.role }}>{{ m.content }}{% endif %}{% endfor %}";
-        ChatTemplate t = ChatTemplate.parse(template);
+        ChatTemplate t = ChatTemplate.parse(template, InstantSource.system());
         assertThat(t.caps().systemRole()).isFalse();
         String prompt = t.apply(json("{\"messages\":[{\"role\":\"system\",\"content\":\"S\"},{\"role\":\"user\",\"content\":\"U\"}]}"),
                 TemplateTokens.of("", ""));
@@ -160,19 +163,29 @@ class ChatTemplateTest {
     void capsSeeToolsAndObjectArguments() {
         ChatTemplate t = ChatTemplate.parse("{% for tool in tools %}{{ tool.function.name }}{% endfor %}"
                 + "{% for m in messages %}{{ m.content }}{% for c in m.tool_calls or [] %}{{ c.function.arguments.arg }}"
-                + "{% endfor %}{% endfor %}");
+                + "{% endfor %}{% endfor %}", InstantSource.system());
         assertThat(t.caps()).isEqualTo(new TemplateCaps(true, true, true, true, false));
-        ChatTemplate plain = ChatTemplate.parse("{% for m in messages %}{{ m.content }}{% endfor %}");
+        ChatTemplate plain = ChatTemplate.parse("{% for m in messages %}{{ m.content }}{% endfor %}",
+                InstantSource.system());
         assertThat(plain.caps().tools()).isFalse();
         assertThat(plain.caps().toolCalls()).isFalse();
     }
 
     @Test
     void strftimeNowReadsTheGivenClock() {
-        var t = ChatTemplate.parse("{{ strftime_now('%d %b %Y') }}")
+        var t = ChatTemplate.parse("{{ strftime_now('%d %b %Y') }}", InstantSource.system())
                 .withClock(() -> java.time.ZonedDateTime.parse("2026-03-04T05:06:07Z"));
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("messages", List.of());
         assertThat(t.render(vars)).isEqualTo("04 Mar 2026");
+    }
+
+    @Test
+    void strftimeNowShowsTheWallClockTheTemplateWasParsedWith() {
+        var t = ChatTemplate.parse("{{ strftime_now('%b %Y') }}",
+                InstantSource.fixed(java.time.Instant.parse("2031-06-15T12:00:00Z")));
+        Map<String, Object> vars = new LinkedHashMap<>();
+        vars.put("messages", List.of());
+        assertThat(t.render(vars)).isEqualTo("Jun 2031");
     }
 }

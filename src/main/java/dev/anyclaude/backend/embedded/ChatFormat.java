@@ -13,6 +13,7 @@ import dev.anyclaude.messages.ToolChoice;
 import dev.anyclaude.template.ChatTemplate;
 import dev.anyclaude.template.TemplateException;
 import dev.anyclaude.template.TemplateTokens;
+import dev.anyclaude.time.Clock;
 import dev.anyclaude.toolcall.OutputParsers;
 import dev.anyclaude.toolcall.ToolCallSyntax;
 import dev.anyclaude.toolcall.grammar.JsonSchemaGrammar;
@@ -59,11 +60,11 @@ final class ChatFormat {
     private final LateSystem lateSystem;
     private final OpenAiDialect dialect;
 
-    ChatFormat(String ggufTemplate, TemplateTokens tokens, ObjectMapper json) {
+    ChatFormat(String ggufTemplate, TemplateTokens tokens, ObjectMapper json, Clock clock) {
         boolean own = ggufTemplate != null && !ggufTemplate.isBlank();
         String source = own ? ggufTemplate : fallback();
         this.name = own ? "the model's own (" + source.length() + " characters)" : "chatml with Hermes tools (the model has none)";
-        this.template = ChatTemplate.parse(source);
+        this.template = ChatTemplate.parse(source, clock);
         this.syntax = own ? ToolCallSyntax.detect(source) : ToolCallSyntax.HERMES;
         this.tokens = tokens;
         this.json = json;

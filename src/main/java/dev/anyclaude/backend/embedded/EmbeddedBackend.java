@@ -16,6 +16,7 @@ import dev.anyclaude.messages.GatewayException;
 import dev.anyclaude.messages.MessagesRequest;
 import dev.anyclaude.messages.StopReason;
 import dev.anyclaude.messages.Usage;
+import dev.anyclaude.time.Clock;
 import dev.anyclaude.translate.ModelOutputParser;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -57,11 +58,19 @@ public final class EmbeddedBackend implements Backend {
      *     native library cannot be loaded here
      */
     public EmbeddedBackend(EngineConfig config, ObjectMapper json, DoubleConsumer loadProgress) {
+        this(config, json, loadProgress, Clock.SYSTEM);
+    }
+
+    /**
+     * As {@link #EmbeddedBackend(EngineConfig, ObjectMapper, DoubleConsumer)}, on {@code clock}: how long a request
+     * waits for a slot, and the date a chat template's {@code strftime_now} shows.
+     */
+    public EmbeddedBackend(EngineConfig config, ObjectMapper json, DoubleConsumer loadProgress, Clock clock) {
         this.config = config;
         this.json = json;
         this.model = NativeModel.load(config.natives(), config.modelPath(), loadProgress);
-        this.engine = new Engine(model, config);
-        this.format = new ChatFormat(model.chatTemplate, model.templateTokens(), json);
+        this.engine = new Engine(model, config, clock);
+        this.format = new ChatFormat(model.chatTemplate, model.templateTokens(), json, clock);
     }
 
     @Override

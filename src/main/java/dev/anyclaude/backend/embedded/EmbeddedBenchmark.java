@@ -14,12 +14,14 @@ import dev.anyclaude.messages.Message;
 import dev.anyclaude.messages.MessagesRequest;
 import dev.anyclaude.messages.Role;
 import dev.anyclaude.messages.StreamEvent;
+import dev.anyclaude.time.Clock;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +41,8 @@ import java.util.Map;
  * report gives medians; ratios are only comparable within one run.
  */
 public final class EmbeddedBenchmark {
+    /** A benchmark times the machine it runs on: the system clock, never a test's. */
+    private static final Clock STOPWATCH = Clock.SYSTEM;
 
     private final Options options;
     private final PrintStream log;
@@ -148,10 +152,10 @@ public final class EmbeddedBenchmark {
         EngineConfig base = EngineConfig.defaults(model).withThreads(options.threads())
                 .withCtxPerSlot(256).withSeed(1).withSlotWait(Duration.ofMinutes(10))
                 .withStateBytes(4096 * EngineConfig.MIB, 0);
-        long loadStart = System.nanoTime();
+        long loadStart = STOPWATCH.nanoTime();
         try (EmbeddedBackend probe = new EmbeddedBackend(base.withSlots(1), json, null)) {
             notes.put("model", String.format(Locale.ROOT, "model: %s; loaded in %.2f s", probe.model().description,
-                    (System.nanoTime() - loadStart) / 1e9));
+                    (STOPWATCH.nanoTime() - loadStart) / 1e9));
             prompts = new BenchmarkPrompts(probe, json, options);
         }
         // Room for the prefix, three turns of history and the answers.
@@ -174,9 +178,9 @@ public final class EmbeddedBenchmark {
     private Run measure(EmbeddedBackend b, String label, MessagesRequest r) throws IOException {
         List<StreamEvent> events = new ArrayList<>();
         long[] first = {0};
-        long start = System.nanoTime();
-        b.generate(new BackendRequest(r, null, label), events::add, () -> first[0] = System.nanoTime());
-        long end = System.nanoTime();
+        long start = STOPWATCH.nanoTime();
+        b.generate(new BackendRequest(r, null, label), events::add, () -> first[0] = STOPWATCH.nanoTime());
+        long end = STOPWATCH.nanoTime();
         StreamEvent.MessageDelta delta = (StreamEvent.MessageDelta) events.get(events.size() - 2);
         StringBuilder text = new StringBuilder();
         for (StreamEvent e : events) {
@@ -333,14 +337,15 @@ public final class EmbeddedBenchmark {
     }
 
     private static double timed(Runnable r) {
-        long t = System.nanoTime();
+        long t = STOPWATCH.nanoTime();
         r.run();
-        return (System.nanoTime() - t) / 1e6;
+        return (STOPWATCH.nanoTime() - t) / 1e6;
     }
 
     private String report(Path model) throws IOException {
         StringBuilder sb = new StringBuilder();
-        sb.append("Embedded engine benchmark, ").append(LocalDate.now()).append(", ")
+        sb.append("Embedded engine benchmark, ")
+                .append(LocalDate.ofInstant(STOPWATCH.instant(), ZoneId.systemDefault())).append(", ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" CPUs (").append(cpuName()).append("), ")
                 .append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.version")).append('\n');
         sb.append("model file ").append(model.getFileName()).append(" (").append(Files.size(model) >> 20)

@@ -1,6 +1,7 @@
 package dev.anyclaude.backend.launch;
 
 import dev.anyclaude.backend.Flavor;
+import dev.anyclaude.time.Clock;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -11,7 +12,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.InstantSource;
 
 /**
  * A model server that anyclaude started and supervises, seen from the gateway: where it listens, what it
@@ -45,11 +45,11 @@ public final class LaunchedServer implements AutoCloseable {
      * {@code console}, and returns once it is healthy. Throws {@link LaunchException} when it cannot start and
      * {@link IllegalArgumentException} for a bad setting.
      */
-    public static LaunchedServer start(LaunchSpec spec, PrintStream console) {
-        return start(spec, console, AppDirs.system(), StartProgress.terminal());
+    public static LaunchedServer start(LaunchSpec spec, PrintStream console, Clock clock) {
+        return start(spec, console, AppDirs.system(), StartProgress.terminal(), clock);
     }
 
-    static LaunchedServer start(LaunchSpec spec, PrintStream console, AppDirs dirs, boolean terminal) {
+    static LaunchedServer start(LaunchSpec spec, PrintStream console, AppDirs dirs, boolean terminal, Clock clock) {
         spec = withPinnedLlamaServer(spec, console);
         String name = spec.kind().launch().name();
         int port = spec.port() != 0 ? spec.port() : freePort();
@@ -67,7 +67,7 @@ public final class LaunchedServer implements AutoCloseable {
         URI base = URI.create("http://127.0.0.1:" + port);
         HttpHealthProbe probe = new HttpHealthProbe(base.resolve(spec.kind().launch().healthPath()));
         ServerSupervisor supervisor = new ServerSupervisor(name, command, log, probe,
-                ServerSupervisor.Settings.defaults(spec.readyTimeout()), Sleeper.SYSTEM, InstantSource.system(),
+                ServerSupervisor.Settings.defaults(spec.readyTimeout()), Sleeper.SYSTEM, clock,
                 SupervisorEvents.logging(name, log));
         LaunchedServer server = new LaunchedServer(spec.kind(), command, supervisor, base, slotDir, probe);
         console.println("anyclaude: starting " + name + ": " + command.display());

@@ -1,5 +1,6 @@
 package dev.anyclaude.backend.launch;
 
+import dev.anyclaude.time.Clock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * tail of the server's log. Later crashes are handled by a watcher thread while the gateway keeps serving:
  * requests meanwhile fail with {@code overloaded_error}, which Claude Code retries. Restarts reuse the port,
  * so the gateway's upstream URL never changes. All waiting goes through the {@link Sleeper} and all time
- * through the {@link InstantSource}, so the restart logic is tested without long sleeps.
+ * through the {@link Clock}, so the restart logic is tested without long sleeps.
  */
 public final class ServerSupervisor implements AutoCloseable {
 
@@ -47,7 +47,7 @@ public final class ServerSupervisor implements AutoCloseable {
     private final HealthProbe health;
     private final Settings settings;
     private final Sleeper sleeper;
-    private final InstantSource clock;
+    private final Clock clock;
     private final SupervisorEvents events;
 
     private final ProcessTree tree = new ProcessTree();
@@ -62,7 +62,7 @@ public final class ServerSupervisor implements AutoCloseable {
     private volatile long logOffset;
 
     public ServerSupervisor(String name, ServerCommand command, Path logFile, HealthProbe health, Settings settings,
-            Sleeper sleeper, InstantSource clock, SupervisorEvents events) {
+            Sleeper sleeper, Clock clock, SupervisorEvents events) {
         this.name = name;
         this.command = command;
         this.logFile = logFile;
@@ -119,7 +119,7 @@ public final class ServerSupervisor implements AutoCloseable {
             try {
                 Files.createDirectories(logFile.toAbsolutePath().getParent());
                 logOffset = Files.exists(logFile) ? Files.size(logFile) : 0;
-                Files.writeString(logFile, "--- anyclaude " + Instant.now() + ": " + command.display() + "\n",
+                Files.writeString(logFile, "--- anyclaude " + clock.instant() + ": " + command.display() + "\n",
                         StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                 ProcessBuilder pb = new ProcessBuilder(command.argv())
                         .redirectErrorStream(true)

@@ -13,6 +13,7 @@ import dev.anyclaude.messages.MessagesRequest;
 import dev.anyclaude.messages.Role;
 import dev.anyclaude.messages.Tool;
 import dev.anyclaude.messages.ToolChoice;
+import dev.anyclaude.time.Clock;
 import dev.anyclaude.toolcall.ToolCallSyntax;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,11 +48,11 @@ class ChatFormatTest {
     }
 
     static ChatFormat fallback() {
-        return new ChatFormat(null, TOKENS, JSON);
+        return new ChatFormat(null, TOKENS, JSON, Clock.SYSTEM);
     }
 
     static ChatFormat qwen3Coder() {
-        return new ChatFormat(template("Qwen3-Coder"), TOKENS, JSON);
+        return new ChatFormat(template("Qwen3-Coder"), TOKENS, JSON, Clock.SYSTEM);
     }
 
     static final Tool BASH = new Tool("Bash", "Runs a command.",
@@ -132,7 +133,7 @@ class ChatFormatTest {
 
     @Test
     void aTemplateThatRejectsLateSystemMessagesGetsThemFolded() {
-        ChatFormat f = new ChatFormat(template("Qwen3.5-4B"), TOKENS, JSON);
+        ChatFormat f = new ChatFormat(template("Qwen3.5-4B"), TOKENS, JSON, Clock.SYSTEM);
         assertThat(f.describe()).contains("folded").contains("REJECTED");
         List<Message> messages = new ArrayList<>(List.of(Requests.user("one"), Requests.system("late note"),
                 Requests.assistant("two"), Requests.user("three")));

@@ -3,6 +3,7 @@ package dev.anyclaude.backend.launch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.anyclaude.time.Clock;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -13,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -59,7 +59,7 @@ class ServerSupervisorTest {
         ServerSupervisor s = new ServerSupervisor("stand-in", cmd, dir.resolve("server.log"),
                 new HttpHealthProbe(URI.create("http://127.0.0.1:" + port + "/health")),
                 new ServerSupervisor.Settings(readyTimeout, grace, Duration.ofMillis(50), policy), quick,
-                InstantSource.system(), events);
+                Clock.SYSTEM, events);
         started.add(s);
         return s;
     }
@@ -115,7 +115,7 @@ class ServerSupervisorTest {
         ServerCommand cmd = new ServerCommand(List.of(dir.resolve("no-such-server").toString()), java.util.Map.of(), null, 0);
         ServerSupervisor s = new ServerSupervisor("llama-server", cmd, dir.resolve("x.log"),
                 () -> new HealthProbe.Health(false, "down"), ServerSupervisor.Settings.defaults(Duration.ofSeconds(1)),
-                quick, InstantSource.system(), events);
+                quick, Clock.SYSTEM, events);
 
         assertThatThrownBy(() -> s.start(StartProgress.silent()))
                 .isInstanceOf(LaunchException.class)
