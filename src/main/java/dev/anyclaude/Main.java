@@ -1,7 +1,6 @@
 package dev.anyclaude;
 
 import dev.anyclaude.backend.launch.LaunchException;
-import dev.anyclaude.bench.BenchCommand;
 import dev.anyclaude.cli.AotTrainCommand;
 import dev.anyclaude.cli.ClaudeCommand;
 import dev.anyclaude.cli.ConfigDefaults;
@@ -12,11 +11,15 @@ import dev.anyclaude.engine.NpmNatives;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point: the anyclaude command and its subcommands, wired with constructor calls. */
+/**
+ * Entry point: the anyclaude command and its subcommands, wired with constructor calls. The benchmark tooling
+ * ({@code anyclaude bench}, in {@code src/bench/java}) is not part of it: its own entry point adds the
+ * {@code bench} subcommand to this command through {@link #run(String[], Object...)}.
+ */
 @Command(name = "anyclaude", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Anthropic Messages API gateway for local models.",
         subcommands = {ServeCommand.class, ClaudeCommand.class, DemoCommand.class, GenModelCommand.class,
-                BenchCommand.class, AotTrainCommand.class, CommandLine.HelpCommand.class})
+                AotTrainCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** {@code anyclaude --version}: the gateway's version and the llama.cpp release its embedded engine binds. */
@@ -52,8 +55,15 @@ public final class Main implements Runnable {
         });
     }
 
-    static int run(String[] args) {
+    /**
+     * Runs the anyclaude command with {@code extraSubcommands} (picocli command objects) added to it, under the
+     * same config defaults and error handling as the product's own subcommands.
+     */
+    public static int run(String[] args, Object... extraSubcommands) {
         CommandLine cli = new CommandLine(new Main());
+        for (Object sub : extraSubcommands) {
+            cli.addSubcommand(sub);
+        }
         try {
             ConfigDefaults defaults = ConfigDefaults.load(args, System.getenv());
             cli.setDefaultValueProvider(defaults);

@@ -1,7 +1,6 @@
 package dev.anyclaude.cli;
 
 import dev.anyclaude.gateway.Gateway;
-import dev.anyclaude.bench.StubModelServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

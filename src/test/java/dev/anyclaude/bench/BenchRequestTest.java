@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyclaude.api.Fixtures;
+import dev.anyclaude.cli.StubModelServer;
 import dev.anyclaude.messages.Json;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -10,12 +10,21 @@ import java.net.Socket;
 import java.util.Arrays;
 
 /**
- * One keep-alive HTTP/1.1 connection to a loopback server, as lean as a load client can be: the request is
- * written as one prepared byte array, the response is read into one reused buffer (Content-Length, chunked
- * or close-delimited), and nothing is decoded but the status line and the framing headers. A load client
- * shares the cores with the servers it measures, so every microsecond it does not spend is one they get.
+ * One keep-alive HTTP/1.1 connection of the load client to a loopback server, as lean as a load client can be:
+ * the request is written as one prepared byte array, the response is read into one reused buffer
+ * (Content-Length, chunked or close-delimited), and nothing is decoded but the status line and the framing
+ * headers. A load client shares the cores with the servers it measures, so every microsecond it does not
+ * spend is one they get.
+ *
+ * <p>It is not the gateway's upstream client ({@code backend.Http1Connection} with {@code Http1Head} and
+ * {@code Http1Body}), and deliberately does not reuse it: that client is built to be strict and to stream
+ * (every header kept, folds, conflicting lengths and smuggling refused, a pool, idle and write deadlines, a body
+ * handed on as a stream), while this one times an exchange — from the write to the first response byte and to the
+ * last — and keeps the body only to look for a marker in it. Reusing that client would mean making the
+ * backend's package-private connection classes public for a tool, and would let the measuring side share a
+ * parsing fault with the gateway it measures (whose upstream responses that code parses).
  */
-final class Http1Connection implements AutoCloseable {
+final class LoadConnection implements AutoCloseable {
     private final int port;
     private Socket socket;
     private InputStream in;
@@ -35,7 +44,7 @@ final class Http1Connection implements AutoCloseable {
      */
     record Response(int status, long firstByteNanos, long totalNanos) {}
 
-    Http1Connection(int port) {
+    LoadConnection(int port) {
         this.port = port;
     }
 

@@ -70,12 +70,12 @@ final class ClosedLoopLoad {
             latencies[w] = new long[requests];
             firstBytes[w] = new long[requests];
             workers[w] = Thread.ofPlatform().name("bench-client-" + w).daemon().start(() -> {
-                try (Http1Connection conn = new Http1Connection(target.port())) {
+                try (LoadConnection conn = new LoadConnection(target.port())) {
                     ready.countDown();
                     go.await();
                     while (System.nanoTime() < deadline[0] && issued.getAndIncrement() < requests) {
                         try {
-                            Http1Connection.Response r = conn.exchange(target.request());
+                            LoadConnection.Response r = conn.exchange(target.request());
                             String bad = check(target, conn, r);
                             if (bad == null) {
                                 latencies[me][counts[me]] = r.totalNanos();
@@ -118,7 +118,7 @@ final class ClosedLoopLoad {
         return new Result(total, errors.get(), firstError.get(), wall, lat, fb);
     }
 
-    private static String check(LoadTarget target, Http1Connection conn, Http1Connection.Response r) {
+    private static String check(LoadTarget target, LoadConnection conn, LoadConnection.Response r) {
         if (r.status() != 200) {
             return target.name() + ": HTTP " + r.status() + ": " + conn.bodyPreview();
         }

@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** The load client's HTTP/1.1 framing, against a scripted server that answers each request with the next reply. */
-class Http1ConnectionTest {
+class LoadConnectionTest {
 
     /** Serves {@code replies} in order on one connection, reading one request (head + 5-byte body) before each. */
     private static ServerSocket serve(List<String> replies) throws Exception {
@@ -63,12 +63,12 @@ class Http1ConnectionTest {
                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"a\":\"xyz\"}",
                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                         + "7;ext=1\r\nevent: \r\n10\r\nmessage_stop\n\n\n\n\r\n0\r\nX-Trailer: t\r\n\r\n"));
-                Http1Connection c = new Http1Connection(server.getLocalPort())) {
-            Http1Connection.Response first = c.exchange(REQUEST);
+                LoadConnection c = new LoadConnection(server.getLocalPort())) {
+            LoadConnection.Response first = c.exchange(REQUEST);
             assertThat(first.status()).isEqualTo(200);
             assertThat(c.bodyContains("\"xyz\"".getBytes(StandardCharsets.US_ASCII))).isTrue();
             assertThat(first.firstByteNanos()).isPositive().isLessThanOrEqualTo(first.totalNanos());
-            Http1Connection.Response second = c.exchange(REQUEST);
+            LoadConnection.Response second = c.exchange(REQUEST);
             assertThat(second.status()).isEqualTo(200);
             assertThat(c.bodyContains("event: message_stop".getBytes(StandardCharsets.US_ASCII))).isTrue();
             assertThat(c.bodyContains("X-Trailer".getBytes(StandardCharsets.US_ASCII))).isFalse();
@@ -78,8 +78,8 @@ class Http1ConnectionTest {
     @Test
     void readsAnUndelimitedBodyToTheEndOfTheConnection() throws Exception {
         try (ServerSocket server = serve(List.of("HTTP/1.1 503 Busy\r\nConnection: close\r\n\r\noverloaded"));
-                Http1Connection c = new Http1Connection(server.getLocalPort())) {
-            Http1Connection.Response r = c.exchange(REQUEST);
+                LoadConnection c = new LoadConnection(server.getLocalPort())) {
+            LoadConnection.Response r = c.exchange(REQUEST);
             assertThat(r.status()).isEqualTo(503);
             assertThat(c.bodyPreview()).isEqualTo("overloaded");
         }
@@ -88,7 +88,7 @@ class Http1ConnectionTest {
     @Test
     void reportsABodyCutShortAsAnError() throws Exception {
         try (ServerSocket server = serve(List.of("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\nshort"));
-                Http1Connection c = new Http1Connection(server.getLocalPort())) {
+                LoadConnection c = new LoadConnection(server.getLocalPort())) {
             assertThatThrownBy(() -> c.exchange(REQUEST)).isInstanceOf(EOFException.class);
         }
     }

@@ -1,6 +1,7 @@
 package dev.anyclaude.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.anyclaude.cli.StubModelServer;
 import dev.anyclaude.messages.Json;
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -1,5 +1,6 @@
 package dev.anyclaude.bench;
 
+import dev.anyclaude.cli.StubModelServer;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;

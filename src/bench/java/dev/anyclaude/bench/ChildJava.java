@@ -1,7 +1,9 @@
 package dev.anyclaude.bench;
 
+import dev.anyclaude.Main;
 import java.io.File;
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,8 +12,8 @@ import java.util.List;
 
 /**
  * The Java processes of a benchmark — the stub model server and the gateway — started from this very
- * installation (same {@code java}, same classpath), each in its own JVM so that its CPU time and memory
- * are its own.
+ * installation (same {@code java}; the stub on this classpath, the gateway on the product's part of it), each in
+ * its own JVM so that its CPU time and memory are its own.
  */
 final class ChildJava {
     static final String LISTENING = "anyclaude listening on ";
@@ -21,7 +23,7 @@ final class ChildJava {
 
     /** The stub model server ({@code anyclaude bench stub}) on a free loopback port. */
     static ServerProcess stub(Path work, long delayMillis) throws IOException {
-        List<String> cmd = java(List.of("-XX:+UseSerialGC", "-Xss256k"));
+        List<String> cmd = java(List.of("-XX:+UseSerialGC", "-Xss256k"), classPath(), BenchMain.class.getName());
         cmd.addAll(List.of("bench", "stub", "--port", "0", "--delay-ms", Long.toString(delayMillis)));
         return ServerProcess.startAndAwaitLine("stub", cmd, OverheadCommand.isolatedEnv(work), work,
                 work.resolve("stub.log"), line -> portAfter(line, STUB_LISTENING), Duration.ofSeconds(60));
@@ -50,10 +52,27 @@ final class ChildJava {
                 work.resolve(name + ".log"), line -> portAfter(line, LISTENING), Duration.ofSeconds(60));
     }
 
-    /** {@code java [opts] -cp <this classpath> dev.anyclaude.Main}, with absolute classpath entries. */
+    /**
+     * {@code java [opts] -cp <the product's classpath> dev.anyclaude.Main}, with absolute classpath entries: the
+     * gateway as {@code ./anyclaude} starts it. Run from the jars, that is the product jar alone (its manifest
+     * names the libraries), without the bench jar beside it: the process measured is the product, on the
+     * classpath its AOT cache was recorded on.
+     */
     static List<String> java(List<String> jvmOpts) {
+        return java(jvmOpts, productClassPath(), Main.class.getName());
+    }
+
+    private static List<String> java(List<String> jvmOpts, List<String> classPath, String mainClass) {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(jvmOpts);
+        cmd.addAll(List.of("-cp", String.join(File.pathSeparator, classPath), mainClass));
+        return cmd;
+    }
+
+    /** This JVM's classpath (under surefire, the test classpath), with absolute entries. */
+    private static List<String> classPath() {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> abs = new ArrayList<>();
         for (String entry : cp.split(File.pathSeparator)) {
@@ -61,10 +80,20 @@ final class ChildJava {
                 abs.add(Path.of(entry).toAbsolutePath().toString());
             }
         }
-        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
-        cmd.addAll(jvmOpts);
-        cmd.addAll(List.of("-cp", String.join(File.pathSeparator, abs), "dev.anyclaude.Main"));
-        return cmd;
+        return abs;
+    }
+
+    /** The jar {@code dev.anyclaude.Main} was loaded from, when it was loaded from one; else this JVM's classpath. */
+    private static List<String> productClassPath() {
+        try {
+            Path product = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (Files.isRegularFile(product)) {
+                return List.of(product.toAbsolutePath().toString());
+            }
+        } catch (URISyntaxException | SecurityException | NullPointerException e) {
+            // no code source to go by: the whole classpath
+        }
+        return classPath();
     }
 
     /** The port of a {@code <prefix>http://host:port} line, or null for any other line. */

@@ -1,4 +1,4 @@
-package dev.anyclaude.bench;
+package dev.anyclaude.cli;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -13,7 +13,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A near-zero-latency OpenAI-compatible model server on loopback, the backend of overhead runs: it answers
+ * A near-zero-latency OpenAI-compatible model server on loopback, the upstream of {@code aot-train}'s workload
+ * (so it ships with the product: the launcher records the start-up cache from the product jar alone) and of
+ * the overhead benchmarks ({@code anyclaude bench stub}, {@code bench overhead}): it answers
  * every {@code POST /v1/chat/completions} with the same short answer, as SSE or as one JSON completion
  * depending on the request's {@code stream} flag, and {@code GET /v1/models} with one model.
  *

@@ -1,4 +1,4 @@
-package dev.anyclaude.bench;
+package dev.anyclaude.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -2,6 +2,7 @@ package dev.anyclaude.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.anyclaude.cli.StubModelServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
