@@ -5,6 +5,7 @@ import dev.anyclaude.api.RequestParser;
 import dev.anyclaude.messages.MessagesRequest;
 import dev.anyclaude.template.ChatTemplate;
 import dev.anyclaude.template.TemplateTokens;
+import dev.anyclaude.time.Clock;
 import dev.anyclaude.translate.OpenAiDialect;
 import dev.anyclaude.translate.OpenAiRequestWriter;
 import java.io.IOException;
@@ -50,7 +51,8 @@ public class ChatTemplateBenchmark {
         request = new RequestParser(Inputs.MAPPER).parse(Inputs.body("2.1.332/tool-loop/03"));
         writer = new OpenAiRequestWriter(Inputs.MAPPER);
         try {
-            chat = ChatTemplate.parse(Files.readString(Path.of("src/test/resources/toolcall/templates/" + template + ".jinja")));
+            chat = ChatTemplate.parse(Files.readString(Path.of("src/test/resources/toolcall/templates/" + template + ".jinja")),
+                    Clock.SYSTEM);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
