@@ -236,7 +236,7 @@ public final class EventJson {
         g.writeEndObject();
     }
 
-    private static void writeUsage(JsonGenerator g, Usage u) throws IOException {
+    private static void writeUsage(JsonGenerator g, @Nullable Usage u) throws IOException {
         Usage usage = u == null ? Usage.ZERO : u;
         g.writeStartObject();
         g.writeNumberField("input_tokens", usage.inputTokens());
