@@ -1,5 +1,7 @@
 package dev.anyclaude.cache;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Reads what {@link BinaryWriter} wrote. Every read is bounds-checked: bytes from outside the process
  * (a shared Redis tier) may be truncated or foreign, and must fail as {@link IllegalArgumentException},
@@ -96,7 +98,7 @@ final class BinaryReader {
         return new String(chars);
     }
 
-    String nullableString() {
+    @Nullable String nullableString() {
         return bool() ? string() : null;
     }
 

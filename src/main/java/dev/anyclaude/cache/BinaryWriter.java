@@ -1,6 +1,7 @@
 package dev.anyclaude.cache;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A growable byte buffer that writes self-delimiting values: variable-length integers, length-prefixed
@@ -88,7 +89,7 @@ final class BinaryWriter {
     }
 
     /** An optional string: a presence byte, then the string when present. */
-    void nullableString(String s) {
+    void nullableString(@Nullable String s) {
         if (s == null) {
             u8(0);
         } else {

@@ -11,6 +11,7 @@ import dev.anyclaude.messages.ToolChoice;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The canonical byte form of a request for the response cache: everything that can change the answer,
@@ -73,8 +74,9 @@ final class CanonicalRequest {
         toolChoice(r.toolChoice());
         nullableDouble(r.temperature());
         nullableDouble(r.topP());
-        if (present(r.topK())) {
-            out.zigzag(r.topK());
+        Integer topK = r.topK();
+        if (present(topK) && topK != null) {
+            out.zigzag(topK);
         }
         if (present(r.stopSequences())) {
             out.varint(r.stopSequences().size());
@@ -202,29 +204,29 @@ final class CanonicalRequest {
         return c.out.toByteArray();
     }
 
-    private void toolChoice(ToolChoice c) {
-        if (present(c)) {
+    private void toolChoice(@Nullable ToolChoice c) {
+        if (present(c) && c != null) {
             out.nullableString(c.type());
             out.nullableString(c.name());
             out.bool(c.disableParallelToolUse());
         }
     }
 
-    private void thinking(ThinkingConfig t) {
-        if (present(t)) {
+    private void thinking(@Nullable ThinkingConfig t) {
+        if (present(t) && t != null) {
             out.nullableString(t.type());
             out.zigzag(t.budgetTokens());
         }
     }
 
-    private void nullableDouble(Double d) {
-        if (present(d)) {
+    private void nullableDouble(@Nullable Double d) {
+        if (present(d) && d != null) {
             out.float64(d);
         }
     }
 
     /** Writes the presence byte of an optional value and says whether the value follows. */
-    private boolean present(Object value) {
+    private boolean present(@Nullable Object value) {
         out.bool(value != null);
         return value != null;
     }

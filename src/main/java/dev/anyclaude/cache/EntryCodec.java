@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The byte form of a cached answer in the shared tier: a magic and format number, the uncompressed
@@ -214,6 +215,8 @@ final class EntryCodec {
         }
     }
 
+    // decodes exactly what event(BinaryWriter, ...) wrote: a string comes back null only where a null was written
+    @SuppressWarnings("NullAway")
     private static StreamEvent event(BinaryReader r) {
         int tag = r.u8();
         return switch (tag) {
@@ -252,7 +255,7 @@ final class EntryCodec {
         };
     }
 
-    private static void usage(BinaryWriter w, Usage u) {
+    private static void usage(BinaryWriter w, @Nullable Usage u) {
         w.bool(u != null);
         if (u != null) {
             w.zigzag(u.inputTokens());
@@ -262,11 +265,11 @@ final class EntryCodec {
         }
     }
 
-    private static Usage usage(BinaryReader r) {
+    private static @Nullable Usage usage(BinaryReader r) {
         return r.bool() ? new Usage(r.zigzag(), r.zigzag(), r.zigzag(), r.zigzag()) : null;
     }
 
-    private static <E extends Enum<E>> E enumValue(Class<E> type, String name) {
+    private static <E extends Enum<E>> @Nullable E enumValue(Class<E> type, @Nullable String name) {
         if (name == null) {
             return null;
         }

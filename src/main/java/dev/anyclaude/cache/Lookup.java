@@ -2,6 +2,7 @@ package dev.anyclaude.cache;
 
 import dev.anyclaude.messages.StreamEvent;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** The response cache's answer to one request: a replayable hit, or a miss to be recorded. */
 public sealed interface Lookup {
@@ -24,7 +25,7 @@ public sealed interface Lookup {
      * No stored answer. {@code key} is null when the answer must not be stored (policy, {@code no-store});
      * pass this miss to {@link ResponseCache#recorder} either way.
      */
-    record Miss(Reason reason, CacheKey key) implements Lookup {
+    record Miss(Reason reason, @Nullable CacheKey key) implements Lookup {
         @Override
         public String header() {
             return reason == Reason.NOT_FOUND ? "miss" : "bypass";

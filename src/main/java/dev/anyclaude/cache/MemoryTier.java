@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.anyclaude.time.Clock;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The in-process tier: a Caffeine cache bounded by the estimated bytes of its entries, each entry living
@@ -39,7 +40,7 @@ final class MemoryTier {
                         return left;
                     }
                 })
-                .evictionListener((CacheKey.Digest k, StoredResponse v, RemovalCause cause) -> {
+                .evictionListener((CacheKey.@Nullable Digest k, @Nullable StoredResponse v, RemovalCause cause) -> {
                     if (cause == RemovalCause.EXPIRED) {
                         expirations.increment();
                     } else if (cause == RemovalCause.SIZE) {
@@ -53,7 +54,7 @@ final class MemoryTier {
         eviction = cache.policy().eviction().orElseThrow();
     }
 
-    StoredResponse get(CacheKey.Digest key) {
+    @Nullable StoredResponse get(CacheKey.Digest key) {
         return cache.getIfPresent(key);
     }
 

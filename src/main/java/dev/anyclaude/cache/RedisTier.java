@@ -21,6 +21,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
@@ -29,6 +30,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,9 +62,9 @@ final class RedisTier implements AutoCloseable {
 
     private final AtomicReference<ResponseCacheStats.RedisState> state =
             new AtomicReference<>(ResponseCacheStats.RedisState.CONNECTING);
-    private volatile StatefulRedisConnection<byte[], byte[]> connection;
+    private volatile @Nullable StatefulRedisConnection<byte[], byte[]> connection;
     private volatile long retryAtNanos;
-    private volatile String lastError;
+    private volatile @Nullable String lastError;
     /** Set by the first failure of an outage, so that it is logged once however many threads see it. */
     private final AtomicBoolean outageLogged = new AtomicBoolean();
     private volatile boolean closed;
@@ -75,7 +77,8 @@ final class RedisTier implements AutoCloseable {
     private final LongAdder writesDropped = new LongAdder();
 
     RedisTier(ResponseCacheConfig config, Clock clock) {
-        this.uri = ResponseCacheConfig.parseRedisUri(config.redisUri());
+        this.uri = ResponseCacheConfig.parseRedisUri(
+                Objects.requireNonNull(config.redisUri(), "a Redis tier is made only for a redis URI"));
         // The URI timeout bounds the connection handshake, which runs in the background; commands have
         // their own bounds below.
         this.uri.setTimeout(config.redisTimeout().compareTo(Duration.ofSeconds(1)) > 0
@@ -289,7 +292,7 @@ final class RedisTier implements AutoCloseable {
     }
 
     /** The open connection, or null while down (starting a reconnect in the background when it is time). */
-    private StatefulRedisConnection<byte[], byte[]> available() {
+    private @Nullable StatefulRedisConnection<byte[], byte[]> available() {
         if (closed) {
             return null;
         }
@@ -331,7 +334,7 @@ final class RedisTier implements AutoCloseable {
         });
     }
 
-    private void failed(String what, Throwable cause) {
+    private void failed(String what, @Nullable Throwable cause) {
         errors.increment();
         markDown(describe(what, cause));
     }
@@ -356,7 +359,7 @@ final class RedisTier implements AutoCloseable {
         }
     }
 
-    private static String describe(String what, Throwable cause) {
+    private static String describe(String what, @Nullable Throwable cause) {
         if (cause == null) {
             return what;
         }

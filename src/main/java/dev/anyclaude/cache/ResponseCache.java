@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +46,7 @@ public final class ResponseCache implements AutoCloseable, StatsSection {
 
     private final ResponseCacheConfig config;
     private final MemoryTier memory;
-    private final RedisTier redis;
+    private final @Nullable RedisTier redis;
     private final Ids ids;
     private final long ttlNanos;
 

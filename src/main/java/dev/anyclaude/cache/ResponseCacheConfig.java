@@ -4,6 +4,7 @@ import dev.anyclaude.messages.GatewayException;
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Settings of the response cache, validated on construction.
@@ -23,7 +24,7 @@ public record ResponseCacheConfig(
         long maxBytes,
         long maxEntryBytes,
         Duration ttl,
-        String redisUri,
+        @Nullable String redisUri,
         String redisKeyPrefix,
         Duration redisTimeout,
         Duration redisRetryInterval) {
@@ -128,7 +129,7 @@ public record ResponseCacheConfig(
         }
     }
 
-    private static GatewayException badRedisUri(String uri, Throwable cause) {
+    private static GatewayException badRedisUri(String uri, @Nullable Throwable cause) {
         return new GatewayException(dev.anyclaude.messages.ErrorKind.INVALID_REQUEST,
                 "redis: '" + uri + "' (expected: redis://host:port[/db])", cause);
     }

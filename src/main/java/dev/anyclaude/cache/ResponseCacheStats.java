@@ -1,5 +1,7 @@
 package dev.anyclaude.cache;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A snapshot of the response cache for {@code GET /cache/stats}.
  *
@@ -43,7 +45,7 @@ public record ResponseCacheStats(
      * @param errors failed or timed-out operations and unreadable entries
      * @param writesDropped answers not written because too many writes were still pending
      */
-    public record Redis(RedisState state, String lastError, long hits, long misses, long errors, long writes,
+    public record Redis(RedisState state, @Nullable String lastError, long hits, long misses, long errors, long writes,
             long writesDropped) {
         static final Redis DISABLED = new Redis(RedisState.DISABLED, null, 0, 0, 0, 0, 0);
     }

@@ -5,6 +5,8 @@ import dev.anyclaude.messages.StreamEvent;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An event sink that forwards every event to the client's sink and keeps a copy, storing it in the
@@ -24,18 +26,18 @@ public final class ResponseRecorder implements EventSink, AutoCloseable {
     private enum State { RECORDING, COMPLETE, DONE }
 
     private final ResponseCache cache;
-    private final CacheKey key;
+    private final @Nullable CacheKey key;
     private final EventSink downstream;
     private final long maxEntryBytes;
     private State state;
-    private List<StreamEvent> events = new ArrayList<>();
+    private @Nullable List<StreamEvent> events = new ArrayList<>();
     private long bytes;
     private boolean started;
     private int openBlock = -1;
     private int nextBlock;
     private boolean delta;
 
-    ResponseRecorder(ResponseCache cache, CacheKey key, EventSink downstream, long maxEntryBytes) {
+    ResponseRecorder(ResponseCache cache, @Nullable CacheKey key, EventSink downstream, long maxEntryBytes) {
         this.cache = cache;
         this.key = key;
         this.downstream = downstream;
@@ -60,7 +62,8 @@ public final class ResponseRecorder implements EventSink, AutoCloseable {
             state = State.DONE;
             List<StreamEvent> answer = events;
             events = null;
-            cache.store(key, answer);
+            // COMPLETE is reached only by recording, which needs a key and keeps its events
+            cache.store(Objects.requireNonNull(key), Objects.requireNonNull(answer));
         }
         try {
             downstream.accept(event);
@@ -120,7 +123,7 @@ public final class ResponseRecorder implements EventSink, AutoCloseable {
             reject(true);
             return;
         }
-        events.add(event);
+        Objects.requireNonNull(events, "recording keeps its events").add(event);
         if (event instanceof StreamEvent.MessageStop) {
             state = State.COMPLETE;
         }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a stored answer into the events of a new response: a fresh message id, fresh tool-use ids (one
@@ -45,7 +46,7 @@ final class ResponseReplay {
      * usage that left the prompt counts out takes them from the start, so that a client merging the two
      * (as the SDKs do) does not end with zero.
      */
-    static Usage cached(Usage u, long startPromptTokens) {
+    static @Nullable Usage cached(@Nullable Usage u, long startPromptTokens) {
         if (u == null) {
             return null;
         }

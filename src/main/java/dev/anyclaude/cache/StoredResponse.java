@@ -3,6 +3,7 @@ package dev.anyclaude.cache;
 import dev.anyclaude.messages.StreamEvent;
 import dev.anyclaude.messages.Usage;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One cached answer: the canonical request it answers (to confirm a hit), the events of the response as
@@ -56,11 +57,11 @@ record StoredResponse(byte[] canonical, List<StreamEvent> events, long ttlNanos,
         };
     }
 
-    private static long str(String s) {
+    private static long str(@Nullable String s) {
         return s == null ? 0 : STRING_OVERHEAD + 2L * s.length();
     }
 
-    private static long usage(Usage u) {
+    private static long usage(@Nullable Usage u) {
         return u == null ? 0 : 48;
     }
 }

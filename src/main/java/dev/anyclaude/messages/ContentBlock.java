@@ -1,6 +1,7 @@
 package dev.anyclaude.messages;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A content block of a request message. Raw JSON values (tool input) are kept as compact JSON text
@@ -11,10 +12,10 @@ public sealed interface ContentBlock {
     record Text(String text) implements ContentBlock {}
 
     /** An image given inline ({@code data} base64 with {@code mediaType}) or by {@code url}. */
-    record Image(String mediaType, String data, String url) implements ContentBlock {}
+    record Image(@Nullable String mediaType, @Nullable String data, @Nullable String url) implements ContentBlock {}
 
     /** A document reduced to text where possible; {@code text} is null when it could not be. */
-    record Document(String title, String text, String mediaType) implements ContentBlock {}
+    record Document(@Nullable String title, @Nullable String text, String mediaType) implements ContentBlock {}
 
     record ToolUse(String id, String name, String inputJson) implements ContentBlock {}
 

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Anthropic wire encoding of {@link StreamEvent}s: SSE frames for streaming responses, the
@@ -143,7 +144,7 @@ public final class EventJson {
         }
     }
 
-    private static GatewayException notAnObject(String toolName, String json, Exception cause) {
+    private static GatewayException notAnObject(String toolName, String json, @Nullable Exception cause) {
         String shown = json.length() > 80 ? json.substring(0, 80) + "…" : json;
         return new GatewayException(ErrorKind.PROTOCOL_VIOLATION,
                 "the model's input for tool " + toolName + " is not a JSON object: " + shown, cause);
@@ -235,7 +236,7 @@ public final class EventJson {
         g.writeEndObject();
     }
 
-    private static void writeUsage(JsonGenerator g, Usage u) throws IOException {
+    private static void writeUsage(JsonGenerator g, @Nullable Usage u) throws IOException {
         Usage usage = u == null ? Usage.ZERO : u;
         g.writeStartObject();
         g.writeNumberField("input_tokens", usage.inputTokens());
@@ -276,11 +277,11 @@ public final class EventJson {
 
     /** A response folded from its events. */
     private static final class Aggregate {
-        String id;
-        String model;
-        StopReason stopReason;
-        String stopSequence;
-        String safeguardResultsJson;
+        @Nullable String id;
+        @Nullable String model;
+        @Nullable StopReason stopReason;
+        @Nullable String stopSequence;
+        @Nullable String safeguardResultsJson;
         Usage usage = Usage.ZERO;
         final List<Block> blocks = new ArrayList<>();
 

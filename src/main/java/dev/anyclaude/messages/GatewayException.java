@@ -1,5 +1,7 @@
 package dev.anyclaude.messages;
 
+import org.jspecify.annotations.Nullable;
+
 /** The one unchecked exception of the gateway: a classified failure with a client-facing message. */
 public final class GatewayException extends RuntimeException {
     private final ErrorKind kind;
@@ -9,11 +11,11 @@ public final class GatewayException extends RuntimeException {
         this(kind, message, null, -1);
     }
 
-    public GatewayException(ErrorKind kind, String message, Throwable cause) {
+    public GatewayException(ErrorKind kind, String message, @Nullable Throwable cause) {
         this(kind, message, cause, -1);
     }
 
-    public GatewayException(ErrorKind kind, String message, Throwable cause, long retryAfterSeconds) {
+    public GatewayException(ErrorKind kind, String message, @Nullable Throwable cause, long retryAfterSeconds) {
         super(message, cause);
         this.kind = kind;
         this.retryAfterSeconds = retryAfterSeconds;

@@ -1,6 +1,7 @@
 package dev.anyclaude.messages;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A validated {@code POST /v1/messages} body. Optional values are null when absent. {@code
@@ -14,21 +15,22 @@ public record MessagesRequest(
         List<ContentBlock.Text> system,
         List<Message> messages,
         List<Tool> tools,
-        ToolChoice toolChoice,
-        Double temperature,
-        Double topP,
-        Integer topK,
+        @Nullable ToolChoice toolChoice,
+        @Nullable Double temperature,
+        @Nullable Double topP,
+        @Nullable Integer topK,
         List<String> stopSequences,
-        ThinkingConfig thinking,
-        String outputSchemaJson,
-        String effort,
+        @Nullable ThinkingConfig thinking,
+        @Nullable String outputSchemaJson,
+        @Nullable String effort,
         boolean stream,
-        String safeguardsJson) {
+        @Nullable String safeguardsJson) {
 
     /** A request without {@code safeguards}. */
     public MessagesRequest(String model, int maxTokens, List<ContentBlock.Text> system, List<Message> messages,
-            List<Tool> tools, ToolChoice toolChoice, Double temperature, Double topP, Integer topK,
-            List<String> stopSequences, ThinkingConfig thinking, String outputSchemaJson, String effort, boolean stream) {
+            List<Tool> tools, @Nullable ToolChoice toolChoice, @Nullable Double temperature, @Nullable Double topP,
+            @Nullable Integer topK, List<String> stopSequences, @Nullable ThinkingConfig thinking,
+            @Nullable String outputSchemaJson, @Nullable String effort, boolean stream) {
         this(model, maxTokens, system, messages, tools, toolChoice, temperature, topP, topK, stopSequences, thinking,
                 outputSchemaJson, effort, stream, null);
     }

@@ -4,6 +4,7 @@ import java.io.FilterInputStream;
 import java.io.Flushable;
 import java.io.IOException;
 import java.io.InputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Client output that was written but not yet flushed, held back while the producing thread has more to
@@ -71,10 +72,10 @@ public final class PendingOutput {
 
     /** One open batch; batches nest, and the inner one's end flushes only what it deferred. */
     public static final class Batch implements AutoCloseable {
-        private final Batch outer;
-        private Flushable pending;
+        private final @Nullable Batch outer;
+        private @Nullable Flushable pending;
 
-        private Batch(Batch outer) {
+        private Batch(@Nullable Batch outer) {
             this.outer = outer;
         }
 

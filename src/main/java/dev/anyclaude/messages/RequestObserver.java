@@ -1,5 +1,7 @@
 package dev.anyclaude.messages;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Watches requests as they pass through the gateway — metrics, the request log, the debug log — without
  * the stages knowing about it: the pipeline opens an {@link Exchange} per request, routes the response
@@ -15,10 +17,11 @@ public interface RequestObserver {
      *     it (or is the stream's first)
      */
     record RequestInfo(String requestId, String route, String requestedModel, String backendModel, String backend,
-            String session, boolean stream, MessagesRequest request, String streamKey, String divergence) {
+            @Nullable String session, boolean stream, MessagesRequest request, @Nullable String streamKey,
+            @Nullable String divergence) {
 
         public RequestInfo(String requestId, String route, String requestedModel, String backendModel, String backend,
-                String session, boolean stream, MessagesRequest request) {
+                @Nullable String session, boolean stream, MessagesRequest request) {
             this(requestId, route, requestedModel, backendModel, backend, session, stream, request, null, null);
         }
     }
@@ -36,7 +39,7 @@ public interface RequestObserver {
         default void cache(String outcome) {}
 
         /** Ends the exchange: {@code failure} is null on success, else the classified failure. */
-        void end(GatewayException failure, boolean clientLeft);
+        void end(@Nullable GatewayException failure, boolean clientLeft);
     }
 
     RequestObserver NONE = info -> (failure, clientLeft) -> {};

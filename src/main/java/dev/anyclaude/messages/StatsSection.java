@@ -1,6 +1,7 @@
 package dev.anyclaude.messages;
 
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One section of {@code GET /cache/stats}: a named snapshot (a record or a map of plain values; never
@@ -13,7 +14,7 @@ public interface StatsSection {
     Object snapshot();
 
     /** Empties what this section describes; returns what it removed, or null when nothing can be cleared. */
-    default Object clear() {
+    default @Nullable Object clear() {
         return null;
     }
 
@@ -27,7 +28,7 @@ public interface StatsSection {
     }
 
     /** A section made of two functions; {@code clear} may be null when nothing can be cleared. */
-    static StatsSection of(String name, Supplier<Object> snapshot, Supplier<Object> clear) {
+    static StatsSection of(String name, Supplier<Object> snapshot, @Nullable Supplier<Object> clear) {
         return new StatsSection() {
             @Override
             public String name() {
@@ -40,7 +41,7 @@ public interface StatsSection {
             }
 
             @Override
-            public Object clear() {
+            public @Nullable Object clear() {
                 return clear == null ? null : clear.get();
             }
         };

@@ -1,5 +1,7 @@
 package dev.anyclaude.messages;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The internal event model: Anthropic's stream events as types. Every backend produces them; the SSE
  * writer, the JSON aggregator and the response cache consume them.
@@ -7,7 +9,7 @@ package dev.anyclaude.messages;
 public sealed interface StreamEvent {
 
     /** Opens the message. The gateway assigns the id and echoes the requested model. */
-    record MessageStart(String id, String model, Usage usage) implements StreamEvent {}
+    record MessageStart(@Nullable String id, @Nullable String model, @Nullable Usage usage) implements StreamEvent {}
 
     record BlockStart(int index, Block block) implements StreamEvent {}
 
@@ -19,13 +21,14 @@ public sealed interface StreamEvent {
      * Final stop reason and cumulative usage. {@code stopSequence} is set for STOP_SEQUENCE; {@code
      * safeguardResultsJson} (compact JSON, usually null) answers a request's {@code safeguards}.
      */
-    record MessageDelta(StopReason stopReason, String stopSequence, Usage usage, String safeguardResultsJson)
+    record MessageDelta(StopReason stopReason, @Nullable String stopSequence, @Nullable Usage usage,
+            @Nullable String safeguardResultsJson)
             implements StreamEvent {
-        public MessageDelta(StopReason stopReason, String stopSequence, Usage usage) {
+        public MessageDelta(StopReason stopReason, @Nullable String stopSequence, @Nullable Usage usage) {
             this(stopReason, stopSequence, usage, null);
         }
 
-        public MessageDelta withSafeguardResults(String json) {
+        public MessageDelta withSafeguardResults(@Nullable String json) {
             return new MessageDelta(stopReason, stopSequence, usage, json);
         }
     }

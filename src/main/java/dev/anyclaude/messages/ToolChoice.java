@@ -1,4 +1,6 @@
 package dev.anyclaude.messages;
 
+import org.jspecify.annotations.Nullable;
+
 /** {@code tool_choice}: type is auto, any, tool or none; name is set for type tool. */
-public record ToolChoice(String type, String name, boolean disableParallelToolUse) {}
+public record ToolChoice(String type, @Nullable String name, boolean disableParallelToolUse) {}

@@ -6,6 +6,7 @@ import dev.anyclaude.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Names the conversation stream a request belongs to — Claude Code's session id plus the fingerprint of
@@ -21,14 +22,15 @@ public final class ConversationStreams implements StatsSection {
     }
 
     /** A request's stream key and how its prompt relates to the stream's previous one. */
-    public record Identity(String streamKey, long agentFingerprint, PromptShape shape, PromptShape.Divergence divergence) {}
+    public record Identity(String streamKey, long agentFingerprint, PromptShape shape,
+            PromptShape.@Nullable Divergence divergence) {}
 
     /**
      * Identifies {@code request} (as it will be sent). The stream key is computed from its normalized form,
      * so that with normalization off a changing billing header still counts as the same stream — and shows
      * up as the divergence it causes.
      */
-    public Identity identify(String sessionId, MessagesRequest request) {
+    public Identity identify(@Nullable String sessionId, MessagesRequest request) {
         PromptShape shape = PromptShape.of(request);
         MessagesRequest normalized = forKeys.normalize(request);
         PromptShape keyShape = normalized == request ? shape : PromptShape.of(normalized);

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,14 +32,14 @@ public final class DivergenceTracker {
 
     /** What a stream has seen so far, for /cache/stats. */
     public record StreamReport(String stream, long requests, long extended, long diverged,
-            PromptShape.Divergence last, long lastSeenMillis) {}
+            PromptShape.@Nullable Divergence last, long lastSeenMillis) {}
 
     private static final class Stream {
-        PromptShape previous;
+        @Nullable PromptShape previous;
         final AtomicLong requests = new AtomicLong();
         final AtomicLong extended = new AtomicLong();
         final AtomicLong diverged = new AtomicLong();
-        volatile PromptShape.Divergence last;
+        volatile PromptShape.@Nullable Divergence last;
         volatile long lastSeen;
     }
 
@@ -46,7 +47,7 @@ public final class DivergenceTracker {
      * Records {@code shape} as the newest prompt of {@code stream}; returns where it diverged from the
      * previous one, or null when it only extended it (or is the first).
      */
-    public PromptShape.Divergence observe(String stream, PromptShape shape) {
+    public PromptShape.@Nullable Divergence observe(String stream, PromptShape shape) {
         Stream s = streams.get(stream, k -> new Stream());
         PromptShape.Divergence d;
         synchronized (s) {

@@ -9,6 +9,7 @@ import dev.anyclaude.messages.Tool;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A compact fingerprint of a prompt in render order — system, tools, then each message — as one hash per
@@ -124,7 +125,7 @@ public final class PromptShape {
         private int inChunk;
         private long length;
 
-        PartHasher add(String s) {
+        PartHasher add(@Nullable String s) {
             if (s == null) {
                 return add("null");
             }
@@ -226,7 +227,7 @@ public final class PromptShape {
      * chunk) from the start of the whole prompt. {@code null} when this prompt extends {@code previous}
      * (the conversation only grew) or equals it.
      */
-    public Divergence divergenceFrom(PromptShape previous) {
+    public @Nullable Divergence divergenceFrom(PromptShape previous) {
         long offset = 0;
         int n = Math.min(parts.size(), previous.parts.size());
         for (int i = 0; i < n; i++) {
@@ -261,7 +262,7 @@ public final class PromptShape {
      * @param totalChars characters of the new prompt
      */
     public record Divergence(String part, long charOffset, long offsetInPart, long reusableChars, long totalChars,
-            String detail) {
+            @Nullable String detail) {
 
         /**
          * One line for people: {@code "tools changed: +CronList (loaded on demand) — 41,210 of 98,400 characters

@@ -5,12 +5,13 @@ import dev.anyclaude.template.Values.Namespace;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Attribute access, indexing, tests and filters: the built-in vocabulary templates use on values. */
 final class Builtins {
     private Builtins() {}
 
-    static List<Object> toList(Object v) {
+    static List<Object> toList(@Nullable Object v) {
         return switch (v) {
             case List<?> l -> new ArrayList<>(l);
             case Map<?, ?> m -> new ArrayList<>(m.keySet());
@@ -25,7 +26,7 @@ final class Builtins {
         };
     }
 
-    static Object attribute(Object object, String name) {
+    static @Nullable Object attribute(@Nullable Object object, String name) {
         return switch (object) {
             case Map<?, ?> m -> {
                 if (m.containsKey(name)) {
@@ -36,6 +37,7 @@ final class Builtins {
             }
             case Callable f -> throw new TemplateException("Function has no builtins");
             case Namespace ns -> ns.attributes.getOrDefault(name, Undefined.INSTANCE);
+            case null -> throw new TemplateException("None has no attribute " + name);
             default -> {
                 Callable method = method(object, name);
                 yield method != null ? method : Undefined.INSTANCE;
@@ -43,7 +45,7 @@ final class Builtins {
         };
     }
 
-    static Object index(Object object, Object key) {
+    static @Nullable Object index(@Nullable Object object, @Nullable Object key) {
         return switch (object) {
             case Map<?, ?> m -> {
                 Object k = key instanceof Long ? key : Values.str(key);
@@ -64,11 +66,12 @@ final class Builtins {
                 List<Object> chars = toList(s);
                 yield index(chars, key);
             }
+            case null -> throw new TemplateException("None cannot be indexed");
             default -> Undefined.INSTANCE;
         };
     }
 
-    static Object slice(Object object, Object start, Object stop, Object step) {
+    static @Nullable Object slice(@Nullable Object object, @Nullable Object start, @Nullable Object stop, @Nullable Object step) {
         List<Object> items = toList(object);
         int n = items.size();
         long st = step == null ? 1 : Values.toLong(step);
@@ -101,17 +104,18 @@ final class Builtins {
         return Math.max(low, Math.min(high, i));
     }
 
-    static boolean contains(Object container, Object item) {
+    static boolean contains(@Nullable Object container, @Nullable Object item) {
         return switch (container) {
             case String s -> s.contains(Values.str(item));
             case List<?> l -> l.stream().anyMatch(x -> Values.equal(x, item));
             case Map<?, ?> m -> m.containsKey(item instanceof Long ? item : Values.str(item));
             case Namespace ns -> ns.attributes.containsKey(Values.str(item));
+            case null -> throw new TemplateException("None is not a container");
             default -> false;
         };
     }
 
-    static boolean test(String name, Object v, List<Object> args) {
+    static boolean test(String name, @Nullable Object v, List<Object> args) {
         return switch (name) {
             case "defined" -> !(v instanceof Undefined);
             case "undefined" -> v instanceof Undefined;
@@ -137,17 +141,17 @@ final class Builtins {
         };
     }
 
-    static Callable method(Object object, String name) {
+    static @Nullable Callable method(@Nullable Object object, String name) {
         return switch (object) {
             case String s -> StringMethods.of(s, name);
             case Map<?, ?> m -> mapMethod(m, name);
             case List<?> l -> listMethod(l, name);
-            default -> null;
+            case null, default -> null;
         };
     }
 
     @SuppressWarnings("unchecked")
-    private static Callable mapMethod(Map<?, ?> m, String name) {
+    private static @Nullable Callable mapMethod(Map<?, ?> m, String name) {
         Map<String, Object> map = (Map<String, Object>) m;
         return switch (name) {
             case "get" -> (args, kw) -> map.containsKey(Values.str(args.getFirst())) ? map.get(Values.str(args.getFirst()))
@@ -167,7 +171,7 @@ final class Builtins {
     }
 
     @SuppressWarnings("unchecked")
-    private static Callable listMethod(List<?> l, String name) {
+    private static @Nullable Callable listMethod(List<?> l, String name) {
         List<Object> list = (List<Object>) l;
         return switch (name) {
             case "append" -> (args, kw) -> {
@@ -190,7 +194,7 @@ final class Builtins {
         return out;
     }
 
-    static Object filter(String name, Object v, List<Object> args, Map<String, Object> kw) {
+    static @Nullable Object filter(String name, @Nullable Object v, List<Object> args, Map<String, Object> kw) {
         return Filters.apply(name, v, args, kw);
     }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The variables llama-server hands a chat template for an OpenAI chat request: messages re-shaped as
@@ -215,7 +216,8 @@ final class ChatInputs {
         for (Object m : messages) {
             if (map(m).get("tool_calls") instanceof List<?> calls) {
                 for (Object call : calls) {
-                    Map<String, Object> function = map(map(call).get("function"));
+                    // messages() gave every call its function
+                    Map<String, Object> function = map(Objects.requireNonNull(map(call).get("function")));
                     if (function.get("arguments") instanceof String text) {
                         try {
                             function.put("arguments", Values.fromJson(JSON.readTree(text)));

@@ -7,6 +7,7 @@ import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A model's Jinja chat template, parsed once and rendered as llama-server's {@code POST /apply-template} renders it
@@ -16,7 +17,7 @@ public final class ChatTemplate {
     private final List<Node> program;
     private final TemplateSource source;
     private final Supplier<ZonedDateTime> clock;
-    private volatile TemplateCaps caps;
+    private volatile @Nullable TemplateCaps caps;
 
     private ChatTemplate(List<Node> program, TemplateSource source, Supplier<ZonedDateTime> clock) {
         this.program = program;
@@ -54,7 +55,7 @@ public final class ChatTemplate {
         return render(variables, null);
     }
 
-    String render(Map<String, Object> variables, java.util.Set<Object> read) {
+    String render(Map<String, Object> variables, java.util.@Nullable Set<Object> read) {
         Scope globals = new Scope(null);
         Globals.install(globals, clock);
         variables.forEach(globals::set);

@@ -5,6 +5,7 @@ import dev.anyclaude.template.Token.Kind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** The expression grammar of Jinja with its operator precedence, over a cursor of tokens. */
 class ExpressionParser {
@@ -33,7 +34,7 @@ class ExpressionParser {
         return TemplateException.at(peek().line(), message);
     }
 
-    Token expect(Kind kind, String text) {
+    Token expect(Kind kind, @Nullable String text) {
         Token t = next();
         if (t.kind() != kind || (text != null && !t.text().equals(text))) {
             pos--;

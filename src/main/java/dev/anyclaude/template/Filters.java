@@ -4,12 +4,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** The filters of {@code value | name(args)}, as llama.cpp's engine defines them. */
 final class Filters {
     private Filters() {}
 
-    static Object apply(String name, Object v, List<Object> args, Map<String, Object> kw) {
+    static @Nullable Object apply(String name, @Nullable Object v, List<Object> args, Map<String, Object> kw) {
         return switch (name) {
             case "tojson" -> tojson(v, args, kw);
             case "safe" -> v;
@@ -61,14 +62,14 @@ final class Filters {
         };
     }
 
-    private static Object arg(List<Object> args, Map<String, Object> kw, int position, String name) {
+    private static @Nullable Object arg(List<Object> args, Map<String, Object> kw, int position, String name) {
         if (kw.containsKey(name)) {
             return kw.get(name);
         }
         return position < args.size() ? args.get(position) : Undefined.INSTANCE;
     }
 
-    private static String tojson(Object v, List<Object> args, Map<String, Object> kw) {
+    private static String tojson(@Nullable Object v, List<Object> args, Map<String, Object> kw) {
         Object indentArg = arg(args, kw, 1, "indent");
         int indent = indentArg instanceof Long l ? l.intValue() : -1;
         boolean ascii = Values.truthy(arg(args, kw, 0, "ensure_ascii"));
@@ -82,17 +83,17 @@ final class Filters {
         return JsonText.write(v, indent, itemSep, keySep, ascii);
     }
 
-    private static Object length(Object v) {
+    private static Object length(@Nullable Object v) {
         return switch (v) {
             case String s -> (long) s.codePointCount(0, s.length());
             case List<?> l -> (long) l.size();
             case Map<?, ?> m -> (long) m.size();
             case Undefined u -> 0L;
-            default -> throw new TemplateException("length of " + Values.typeName(v));
+            case null, default -> throw new TemplateException("length of " + Values.typeName(v));
         };
     }
 
-    private static Object defaulted(Object v, List<Object> args, Map<String, Object> kw) {
+    private static @Nullable Object defaulted(@Nullable Object v, List<Object> args, Map<String, Object> kw) {
         Object fallback = args.isEmpty() ? "" : args.getFirst();
         boolean ifFalsy = Values.truthy(arg(args, kw, 1, "boolean"));
         if (v instanceof Undefined || (ifFalsy && !Values.truthy(v))) {
@@ -101,12 +102,12 @@ final class Filters {
         return v;
     }
 
-    private static Object first(Object v) {
+    private static @Nullable Object first(@Nullable Object v) {
         List<Object> l = Builtins.toList(v);
         return l.isEmpty() ? Undefined.INSTANCE : l.getFirst();
     }
 
-    private static Object join(Object v, List<Object> args, Map<String, Object> kw) {
+    private static Object join(@Nullable Object v, List<Object> args, Map<String, Object> kw) {
         Object sep = arg(args, kw, 0, "d");
         String s = sep instanceof Undefined ? "" : Values.str(sep);
         Object attribute = arg(args, kw, 1, "attribute");
@@ -117,7 +118,7 @@ final class Filters {
         return String.join(s, parts);
     }
 
-    private static Object dictsort(Object v) {
+    private static Object dictsort(@Nullable Object v) {
         if (!(v instanceof Map<?, ?> m)) {
             throw new TemplateException("dictsort expects a mapping");
         }
@@ -126,7 +127,7 @@ final class Filters {
         return items;
     }
 
-    private static Object selectAttribute(Object v, List<Object> args, boolean keep) {
+    private static Object selectAttribute(@Nullable Object v, List<Object> args, boolean keep) {
         String attribute = Values.str(args.getFirst());
         List<Object> out = new ArrayList<>();
         for (Object item : Builtins.toList(v)) {
@@ -140,7 +141,7 @@ final class Filters {
         return out;
     }
 
-    private static Object select(Object v, List<Object> args, boolean keep) {
+    private static Object select(@Nullable Object v, List<Object> args, boolean keep) {
         List<Object> out = new ArrayList<>();
         for (Object item : Builtins.toList(v)) {
             boolean pass = args.isEmpty() ? Values.truthy(item)
@@ -152,7 +153,7 @@ final class Filters {
         return out;
     }
 
-    private static Object map(Object v, List<Object> args, Map<String, Object> kw) {
+    private static Object map(@Nullable Object v, List<Object> args, Map<String, Object> kw) {
         List<Object> out = new ArrayList<>();
         for (Object item : Builtins.toList(v)) {
             if (kw.containsKey("attribute")) {
@@ -165,7 +166,7 @@ final class Filters {
         return out;
     }
 
-    private static Object toInt(Object v) {
+    private static Object toInt(@Nullable Object v) {
         return switch (v) {
             case String s -> {
                 try {
@@ -177,6 +178,7 @@ final class Filters {
             case Long l -> l;
             case Double d -> (long) d.doubleValue();
             case Boolean b -> b ? 1L : 0L;
+            case null -> throw new TemplateException("int of None");
             default -> 0L;
         };
     }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * llama.cpp's rewrite of tool turns for older Gemma 4 templates: an assistant message with tool calls, the tool
@@ -62,7 +63,7 @@ final class Gemma4ToolTurns {
         return out;
     }
 
-    private static boolean hasContent(Object content) {
+    private static boolean hasContent(@Nullable Object content) {
         return (content instanceof String s && !s.isEmpty()) || (content instanceof List<?> l && !l.isEmpty());
     }
 

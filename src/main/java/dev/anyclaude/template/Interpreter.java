@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Executes a parsed template against a scope of variables, writing its output. */
 final class Interpreter {
@@ -20,9 +21,9 @@ final class Interpreter {
     }
 
     /** Values the template read by name, attribute or index, by identity; null when nobody asks. */
-    private final java.util.Set<Object> read;
+    private final java.util.@Nullable Set<Object> read;
 
-    private Interpreter(java.util.Set<Object> read) {
+    private Interpreter(java.util.@Nullable Set<Object> read) {
         this.read = read;
     }
 
@@ -31,13 +32,13 @@ final class Interpreter {
     }
 
     /** Renders and records in {@code read} every value the template looked up (to probe what it uses). */
-    static String render(List<Node> program, Scope globals, java.util.Set<Object> read) {
+    static String render(List<Node> program, Scope globals, java.util.@Nullable Set<Object> read) {
         StringBuilder out = new StringBuilder();
         new Interpreter(read).run(program, globals, out);
         return out.toString();
     }
 
-    private Object noted(Object value) {
+    private @Nullable Object noted(@Nullable Object value) {
         if (read != null && value != null) {
             read.add(value);
         }
@@ -45,7 +46,7 @@ final class Interpreter {
     }
 
     /** Notes a value and everything inside it, as llama.cpp does for what tojson and string serialize. */
-    private void notedDeep(Object value) {
+    private void notedDeep(@Nullable Object value) {
         if (read == null || value == null) {
             return;
         }
@@ -115,7 +116,7 @@ final class Interpreter {
         assignTo(s.target(), value, scope);
     }
 
-    private void assignTo(Node target, Object value, Scope scope) {
+    private void assignTo(Node target, @Nullable Object value, Scope scope) {
         switch (target) {
             case Name n -> scope.set(n.name(), value);
             case Member m -> {
@@ -207,7 +208,7 @@ final class Interpreter {
         }
     }
 
-    private static List<Object> iterationOf(Object iterable, int line) {
+    private static List<Object> iterationOf(@Nullable Object iterable, int line) {
         return switch (iterable) {
             case List<?> l -> new ArrayList<>(l);
             case Map<?, ?> m -> new ArrayList<>(m.keySet());
@@ -218,7 +219,7 @@ final class Interpreter {
         };
     }
 
-    private void bindTargets(For f, Object item, Scope scope) {
+    private void bindTargets(For f, @Nullable Object item, Scope scope) {
         if (f.targets().size() == 1) {
             scope.set(f.targets().getFirst(), item);
             return;
@@ -229,7 +230,7 @@ final class Interpreter {
         }
     }
 
-    Object eval(Node node, Scope scope) {
+    @Nullable Object eval(Node node, Scope scope) {
         return switch (node) {
             case Literal l -> l.value();
             case Name n -> noted(scope.get(n.name()));
@@ -283,7 +284,7 @@ final class Interpreter {
         };
     }
 
-    private Object optional(Node node, Scope scope) {
+    private @Nullable Object optional(@Nullable Node node, Scope scope) {
         return node == null ? null : eval(node, scope);
     }
 
@@ -304,7 +305,7 @@ final class Interpreter {
         return new Arguments(positional, named);
     }
 
-    private Object call(Call c, Scope scope) {
+    private @Nullable Object call(Call c, Scope scope) {
         Arguments args = arguments(c.args(), c.names(), scope);
         if (c.callee() instanceof Member m) {
             Object object = noted(eval(m.object(), scope));
@@ -320,7 +321,7 @@ final class Interpreter {
         throw TemplateException.at(c.line(), "not callable: " + Values.typeName(callee));
     }
 
-    private Object binary(Binary b, Scope scope) {
+    private @Nullable Object binary(Binary b, Scope scope) {
         switch (b.op()) {
             case "and" -> {
                 Object left = eval(b.left(), scope);
@@ -378,7 +379,7 @@ final class Interpreter {
         };
     }
 
-    private static Object plus(Object l, Object r, int line) {
+    private static @Nullable Object plus(@Nullable Object l, @Nullable Object r, int line) {
         if (l instanceof String || r instanceof String) {
             return (l == null ? "" : Values.str(l)) + (r == null ? "" : Values.str(r));
         }
@@ -390,7 +391,7 @@ final class Interpreter {
         return arithmetic("+", l, r, line);
     }
 
-    private static Object arithmetic(String op, Object l, Object r, int line) {
+    private static @Nullable Object arithmetic(String op, @Nullable Object l, @Nullable Object r, int line) {
         if (!Values.isNumber(l) || !Values.isNumber(r)) {
             if (op.equals("*") && l instanceof String s && r instanceof Long n) {
                 return s.repeat((int) Math.max(0, n));

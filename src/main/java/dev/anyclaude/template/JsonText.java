@@ -2,18 +2,19 @@ package dev.anyclaude.template;
 
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** The JSON text llama.cpp's {@code tojson} writes: Python's json.dumps layout, non-ASCII kept unless asked. */
 final class JsonText {
     private JsonText() {}
 
-    static String write(Object value, int indent, String itemSep, String keySep, boolean ensureAscii) {
+    static String write(@Nullable Object value, int indent, String itemSep, String keySep, boolean ensureAscii) {
         StringBuilder out = new StringBuilder();
         write(out, value, 0, indent, itemSep, keySep, ensureAscii);
         return out.toString();
     }
 
-    private static void write(StringBuilder out, Object v, int level, int indent, String itemSep, String keySep,
+    private static void write(StringBuilder out, @Nullable Object v, int level, int indent, String itemSep, String keySep,
             boolean ascii) {
         switch (v) {
             case null -> out.append("null");

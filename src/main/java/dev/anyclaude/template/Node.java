@@ -1,6 +1,7 @@
 package dev.anyclaude.template;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** The syntax tree of a template: statements that write output and expressions that compute values. */
 sealed interface Node {
@@ -14,10 +15,11 @@ sealed interface Node {
 
     record If(int line, Node test, List<Node> then, List<Node> otherwise) implements Node {}
 
-    record For(int line, List<String> targets, Node iterable, Node filter, List<Node> body, List<Node> otherwise,
+    record For(int line, List<String> targets, Node iterable, @Nullable Node filter, List<Node> body, List<Node> otherwise,
             boolean recursive) implements Node {}
 
-    record Assign(int line, Node target, Node value, List<Node> body) implements Node {}
+    /** {@code {% set x = value %}} (body empty) or the block form {@code {% set x %}body{% endset %}} (value null). */
+    record Assign(int line, Node target, @Nullable Node value, List<Node> body) implements Node {}
 
     record Macro(int line, String name, List<Param> params, List<Node> body) implements Node {}
 
@@ -27,11 +29,11 @@ sealed interface Node {
 
     record LoopControl(int line, boolean isBreak) implements Node {}
 
-    record Param(String name, Node defaultValue) {}
+    record Param(String name, @Nullable Node defaultValue) {}
 
     // Expressions
 
-    record Literal(int line, Object value) implements Node {}
+    record Literal(int line, @Nullable Object value) implements Node {}
 
     record Name(int line, String name) implements Node {}
 
@@ -43,7 +45,7 @@ sealed interface Node {
 
     record Index(int line, Node object, Node index) implements Node {}
 
-    record Slice(int line, Node object, Node start, Node stop, Node step) implements Node {}
+    record Slice(int line, Node object, @Nullable Node start, @Nullable Node stop, @Nullable Node step) implements Node {}
 
     record Call(int line, Node callee, List<Node> args, List<String> names) implements Node {}
 

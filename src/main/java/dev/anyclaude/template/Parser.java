@@ -172,7 +172,7 @@ final class Parser extends ExpressionParser {
         if (acceptSymbol("=")) {
             Node value = expressionOrTuple();
             closeStatement();
-            return new Assign(line, target, value, null);
+            return new Assign(line, target, value, List.of());
         }
         Node filter = null;
         if (acceptSymbol("|")) {

@@ -2,17 +2,18 @@ package dev.anyclaude.template;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** A frame of variables; lookups fall through to the enclosing frame, assignments stay in this one. */
 final class Scope {
-    private final Scope parent;
+    private final @Nullable Scope parent;
     private final Map<String, Object> vars = new HashMap<>();
 
-    Scope(Scope parent) {
+    Scope(@Nullable Scope parent) {
         this.parent = parent;
     }
 
-    Object get(String name) {
+    @Nullable Object get(String name) {
         for (Scope s = this; s != null; s = s.parent) {
             if (s.vars.containsKey(name)) {
                 return s.vars.get(name);
@@ -21,7 +22,7 @@ final class Scope {
         return Undefined.INSTANCE;
     }
 
-    void set(String name, Object value) {
+    void set(String name, @Nullable Object value) {
         vars.put(name, value);
     }
 }

@@ -3,12 +3,13 @@ package dev.anyclaude.template;
 import dev.anyclaude.template.Values.Callable;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** The Python string methods templates call: strip, split, startswith, replace, format and their kin. */
 final class StringMethods {
     private StringMethods() {}
 
-    static Callable of(String s, String name) {
+    static @Nullable Callable of(String s, String name) {
         return switch (name) {
             case "strip" -> (args, kw) -> strip(s, chars(args), true, true);
             case "lstrip" -> (args, kw) -> strip(s, chars(args), true, false);
@@ -34,11 +35,11 @@ final class StringMethods {
         };
     }
 
-    private static Object chars(List<Object> args) {
+    private static @Nullable Object chars(List<Object> args) {
         return args.isEmpty() ? null : args.getFirst();
     }
 
-    static String strip(String s, Object chars, boolean left, boolean right) {
+    static String strip(String s, @Nullable Object chars, boolean left, boolean right) {
         String set = chars instanceof String c ? c : null;
         int a = 0;
         int b = s.length();
@@ -51,18 +52,18 @@ final class StringMethods {
         return s.substring(a, b);
     }
 
-    private static boolean stripped(char c, String set) {
+    private static boolean stripped(char c, @Nullable String set) {
         return set == null ? Character.isWhitespace(c) : set.indexOf(c) >= 0;
     }
 
-    private static boolean anyOf(Object prefixes, java.util.function.Predicate<String> test) {
+    private static boolean anyOf(@Nullable Object prefixes, java.util.function.Predicate<String> test) {
         if (prefixes instanceof List<?> l) {
             return l.stream().anyMatch(p -> test.test(Values.str(p)));
         }
         return test.test(Values.str(prefixes));
     }
 
-    static List<Object> split(String s, Object separator, long max) {
+    static List<Object> split(String s, @Nullable Object separator, long max) {
         List<Object> out = new ArrayList<>();
         if (separator == null || separator instanceof Undefined) {
             for (String part : s.strip().split("\\s+", max < 0 ? 0 : (int) max + 1)) {
@@ -86,7 +87,7 @@ final class StringMethods {
         return out;
     }
 
-    private static List<Object> rsplit(String s, Object separator, long max) {
+    private static List<Object> rsplit(String s, @Nullable Object separator, long max) {
         if (max < 0) {
             return split(s, separator, max);
         }

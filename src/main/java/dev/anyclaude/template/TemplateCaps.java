@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a chat template does with a conversation, found as llama.cpp finds it: by rendering probe conversations and
@@ -77,7 +78,7 @@ public record TemplateCaps(boolean systemRole, boolean tools, boolean toolCalls,
         return on != null && off != null && !on.equals(off) && (on + off).toLowerCase(java.util.Locale.ROOT).contains("think");
     }
 
-    private static String thinkingProbe(ChatTemplate template, boolean enabled) {
+    private static @Nullable String thinkingProbe(ChatTemplate template, boolean enabled) {
         Map<String, Object> variables = new LinkedHashMap<>();
         variables.put("messages", list(message("user", "test")));
         variables.put("bos_token", "");
@@ -96,7 +97,7 @@ public record TemplateCaps(boolean systemRole, boolean tools, boolean toolCalls,
         final Set<Object> read = Collections.newSetFromMap(new IdentityHashMap<>());
         final boolean succeeded;
 
-        Probe(ChatTemplate template, List<Object> messages, List<Object> tools) {
+        Probe(ChatTemplate template, List<Object> messages, @Nullable List<Object> tools) {
             Map<String, Object> variables = new LinkedHashMap<>();
             variables.put("messages", messages);
             variables.put("tools", tools == null ? new ArrayList<>() : tools);
@@ -125,7 +126,7 @@ public record TemplateCaps(boolean systemRole, boolean tools, boolean toolCalls,
         return m;
     }
 
-    private static Map<String, Object> toolCall(Object arguments) {
+    private static Map<String, Object> toolCall(@Nullable Object arguments) {
         Map<String, Object> function = new LinkedHashMap<>();
         function.put("name", "tool1");
         function.put("arguments", arguments);

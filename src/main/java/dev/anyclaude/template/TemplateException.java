@@ -19,6 +19,6 @@ public final class TemplateException extends RuntimeException {
 
     /** This error, naming {@code line} unless it names one already. */
     TemplateException locatedAt(int line) {
-        return located ? this : at(line, getMessage());
+        return located ? this : at(line, String.valueOf(getMessage()));
     }
 }

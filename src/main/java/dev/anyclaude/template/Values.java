@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What template values are and how they print, compare and convert. A value is null (none), {@link Undefined}, a
@@ -16,7 +17,7 @@ final class Values {
     /** A function a template can call: a macro, a global such as range(), or a bound string method. */
     @FunctionalInterface
     interface Callable {
-        Object call(List<Object> args, Map<String, Object> kwargs);
+        @Nullable Object call(List<Object> args, Map<String, Object> kwargs);
     }
 
     /** The mutable object namespace() returns, so loops can carry state out of their scope. */
@@ -24,7 +25,7 @@ final class Values {
         final Map<String, Object> attributes = new LinkedHashMap<>();
     }
 
-    static boolean truthy(Object v) {
+    static boolean truthy(@Nullable Object v) {
         return switch (v) {
             case null -> false;
             case Undefined u -> false;
@@ -38,29 +39,29 @@ final class Values {
         };
     }
 
-    static boolean isNumber(Object v) {
+    static boolean isNumber(@Nullable Object v) {
         return v instanceof Long || v instanceof Double || v instanceof Boolean;
     }
 
-    static double toDouble(Object v) {
+    static double toDouble(@Nullable Object v) {
         return switch (v) {
             case Long l -> l;
             case Double d -> d;
             case Boolean b -> b ? 1 : 0;
-            default -> throw new TemplateException("not a number: " + typeName(v));
+            case null, default -> throw new TemplateException("not a number: " + typeName(v));
         };
     }
 
-    static long toLong(Object v) {
+    static long toLong(@Nullable Object v) {
         return switch (v) {
             case Long l -> l;
             case Double d -> (long) d.doubleValue();
             case Boolean b -> b ? 1 : 0;
-            default -> throw new TemplateException("not a number: " + typeName(v));
+            case null, default -> throw new TemplateException("not a number: " + typeName(v));
         };
     }
 
-    static String typeName(Object v) {
+    static String typeName(@Nullable Object v) {
         return switch (v) {
             case null -> "None";
             case Undefined u -> "Undefined";
@@ -75,7 +76,7 @@ final class Values {
     }
 
     /** The text of a value as {@code {{ }}} writes it. */
-    static String str(Object v) {
+    static String str(@Nullable Object v) {
         return switch (v) {
             case null -> "None";
             case Undefined u -> "";
@@ -112,14 +113,14 @@ final class Values {
         return out.endsWith(".") ? out + "0" : out;
     }
 
-    static String repr(Object v) {
+    static String repr(@Nullable Object v) {
         if (v instanceof String s) {
             return s.indexOf('\'') >= 0 ? JsonText.write(s, -1, ", ", ": ", false) : "'" + s + "'";
         }
         return str(v);
     }
 
-    static boolean equal(Object a, Object b) {
+    static boolean equal(@Nullable Object a, @Nullable Object b) {
         if (a instanceof Undefined || b instanceof Undefined) {
             return a instanceof Undefined && b instanceof Undefined;
         }
@@ -157,7 +158,7 @@ final class Values {
         return a.equals(b);
     }
 
-    static int compare(Object a, Object b) {
+    static int compare(@Nullable Object a, @Nullable Object b) {
         if (isNumber(a) && isNumber(b)) {
             return Double.compare(toDouble(a), toDouble(b));
         }
@@ -167,7 +168,7 @@ final class Values {
         throw new TemplateException("cannot compare " + typeName(a) + " with " + typeName(b));
     }
 
-    static Object fromJson(JsonNode node) {
+    static @Nullable Object fromJson(@Nullable JsonNode node) {
         if (node == null || node.isNull() || node.isMissingNode()) {
             return null;
         }

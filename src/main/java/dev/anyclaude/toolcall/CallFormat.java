@@ -3,6 +3,7 @@ package dev.anyclaude.toolcall;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How one {@link ToolCallSyntax} writes tool calls into text: the markers that may begin a call block, and how a
@@ -86,7 +87,7 @@ interface CallFormat {
      * A call written as a JSON object naming the tool and holding its arguments under one of {@code argumentKeys}
      * (an object, or a string holding one); missing arguments are {@code {}}.
      */
-    static ToolCall fromJsonObject(JsonNode node, String... argumentKeys) {
+    static @Nullable ToolCall fromJsonObject(@Nullable JsonNode node, String... argumentKeys) {
         if (node == null || !node.isObject() || !node.path("name").isTextual()) {
             return null;
         }
@@ -101,7 +102,7 @@ interface CallFormat {
     }
 
     /** A call of the named tool with the given arguments (an object, a string holding one, or none). */
-    static ToolCall fromArguments(String name, JsonNode arguments) {
+    static @Nullable ToolCall fromArguments(String name, @Nullable JsonNode arguments) {
         if (arguments == null || arguments.isNull()) {
             return new ToolCall(name, List.of("{}"));
         }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * gpt-oss harmony: the output is a run of messages, each a header ({@code <|start|>assistant},
@@ -26,7 +27,7 @@ final class HarmonyOutputParser implements OutputParser {
     private final StringBuilder pending = new StringBuilder();
     private State state = State.START;
     private String header = "";
-    private String callName;
+    private @Nullable String callName;
 
     HarmonyOutputParser(OutputListener listener) {
         this.listener = listener;
@@ -159,9 +160,10 @@ final class HarmonyOutputParser implements OutputParser {
         if (end == JsonText.INCOMPLETE) {
             return false;
         }
-        ToolCall call = end == JsonText.INVALID
+        String name = callName; // set with State.CALL
+        ToolCall call = end == JsonText.INVALID || name == null
                 ? null
-                : CallFormat.fromArguments(callName, JsonText.parse(pending.substring(start, end)));
+                : CallFormat.fromArguments(name, JsonText.parse(pending.substring(start, end)));
         if (call == null) {
             listener.text(header);
             header = "";

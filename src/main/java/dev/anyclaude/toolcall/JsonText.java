@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import org.jspecify.annotations.Nullable;
 
 /** JSON as text inside model output: where a value ends, and reading or writing one. */
 final class JsonText {
@@ -59,7 +60,7 @@ final class JsonText {
     }
 
     /** The parsed value, or null when the text is not one JSON value. */
-    static JsonNode parse(String text) {
+    static @Nullable JsonNode parse(String text) {
         try {
             JsonNode node = MAPPER.readTree(text);
             return node == null || node.isMissingNode() ? null : node;

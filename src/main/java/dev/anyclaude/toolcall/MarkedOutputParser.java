@@ -3,6 +3,7 @@ package dev.anyclaude.toolcall;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The parser of every format whose calls and thinking are marked in the text: text goes out as it comes except a
@@ -14,7 +15,7 @@ final class MarkedOutputParser implements OutputParser {
     private final OutputListener listener;
     private final List<String> markers = new ArrayList<>();
     private final StringBuilder pending = new StringBuilder();
-    private String thinkClose;
+    private @Nullable String thinkClose;
     /** Generation was cut off (max tokens), not ended by the model. */
     private boolean truncated;
     private boolean skipWhitespace;
@@ -47,8 +48,9 @@ final class MarkedOutputParser implements OutputParser {
 
     private void drain(boolean ended) throws IOException {
         while (!pending.isEmpty()) {
-            if (thinkClose != null) {
-                if (!drainThinking(ended)) {
+            String close = thinkClose;
+            if (close != null) {
+                if (!drainThinking(close, ended)) {
                     return;
                 }
                 continue;
@@ -73,7 +75,7 @@ final class MarkedOutputParser implements OutputParser {
                     marker = m;
                 }
             }
-            if (at < 0) {
+            if (marker == null) {
                 int keep = ended ? 0 : Markers.heldTail(pending, markers);
                 text(pending.length() - keep);
                 return;
@@ -106,7 +108,7 @@ final class MarkedOutputParser implements OutputParser {
     }
 
     /** Reports thinking up to its close tag; false when it has to wait for more text. */
-    private boolean drainThinking(boolean ended) throws IOException {
+    private boolean drainThinking(String closeTag, boolean ended) throws IOException {
         if (!thinkingStarted) {
             int i = 0;
             while (i < pending.length() && Character.isWhitespace(pending.charAt(i))) {
@@ -115,16 +117,16 @@ final class MarkedOutputParser implements OutputParser {
             pending.delete(0, i);
             thinkingStarted = !pending.isEmpty();
         }
-        int close = pending.indexOf(thinkClose);
+        int close = pending.indexOf(closeTag);
         if (close >= 0) {
             thinking(withoutTrailingWhitespace(close));
-            pending.delete(0, pending.indexOf(thinkClose) + thinkClose.length());
+            pending.delete(0, pending.indexOf(closeTag) + closeTag.length());
             thinkClose = null;
             thinkingStarted = false;
             skipWhitespace = true;
             return true;
         }
-        int keep = ended ? 0 : Markers.heldTail(pending, List.of(thinkClose));
+        int keep = ended ? 0 : Markers.heldTail(pending, List.of(closeTag));
         thinking(withoutTrailingWhitespace(pending.length() - keep));
         if (ended) {
             pending.setLength(0);

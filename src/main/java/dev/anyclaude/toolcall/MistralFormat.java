@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Mistral: {@code [TOOL_CALLS]NAME[ARGS]{..}} (Devstral, Ministral, Magistral), with {@code [CALL_ID]ID} before
@@ -56,7 +57,7 @@ final class MistralFormat implements CallFormat {
         });
     }
 
-    private static List<ToolCall> list(JsonNode node) {
+    private static List<ToolCall> list(@Nullable JsonNode node) {
         if (node == null || !node.isArray() || node.isEmpty()) {
             throw Cursor.MALFORMED;
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The arguments of a call whose format writes each value as text (Qwen3-Coder, GLM, MiniMax, DSML), built as one
@@ -13,7 +14,7 @@ import java.util.Map;
  * request) stays a string, since nothing says it is anything else.
  */
 final class TypedArguments {
-    private final JsonNode properties;
+    private final @Nullable JsonNode properties;
     private final List<String> fragments = new ArrayList<>();
 
     TypedArguments(Map<String, JsonNode> toolSchemas, String toolName) {

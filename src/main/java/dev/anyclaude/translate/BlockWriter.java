@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns "here is some text / thinking / a tool call" into a well-formed Anthropic event sequence: one
@@ -31,14 +32,15 @@ final class BlockWriter {
     private int index = -1;
     private boolean toolArgsSeen;
     private boolean anyToolUse;
-    private MessageDigest thinkingDigest;
+    /** The open thinking block's text so far, hashed: its signature. */
+    private final MessageDigest thinkingDigest = sha256();
 
     BlockWriter(EventSink sink) {
         this.sink = sink;
     }
 
     /** Emits {@code message_start} once; later calls do nothing. */
-    void start(Usage usage) throws IOException {
+    void start(@Nullable Usage usage) throws IOException {
         if (!started) {
             started = true;
             sink.accept(new StreamEvent.MessageStart(null, null, usage == null ? Usage.ZERO : usage));
@@ -61,7 +63,7 @@ final class BlockWriter {
         return anyToolUse;
     }
 
-    void text(String s) throws IOException {
+    void text(@Nullable String s) throws IOException {
         if (s == null || s.isEmpty()) {
             return;
         }
@@ -71,13 +73,13 @@ final class BlockWriter {
         sink.accept(new StreamEvent.BlockDelta(index, new StreamEvent.TextDelta(s)));
     }
 
-    void thinking(String s) throws IOException {
+    void thinking(@Nullable String s) throws IOException {
         if (s == null || s.isEmpty()) {
             return;
         }
         if (open != Kind.THINKING) {
             openBlock(Kind.THINKING, new StreamEvent.ThinkingBlock());
-            thinkingDigest = sha256();
+            thinkingDigest.reset();
         }
         thinkingDigest.update(s.getBytes(StandardCharsets.UTF_8));
         sink.accept(new StreamEvent.BlockDelta(index, new StreamEvent.ThinkingDelta(s)));
@@ -90,7 +92,7 @@ final class BlockWriter {
         anyToolUse = true;
     }
 
-    void toolArgs(String json) throws IOException {
+    void toolArgs(@Nullable String json) throws IOException {
         if (open != Kind.TOOL) {
             throw new IllegalStateException("tool arguments without an open tool_use block");
         }
@@ -132,7 +134,7 @@ final class BlockWriter {
     }
 
     /** Closes the open block and ends the message. */
-    void finish(StopReason reason, String stopSequence, Usage usage) throws IOException {
+    void finish(StopReason reason, @Nullable String stopSequence, @Nullable Usage usage) throws IOException {
         if (finished) {
             return;
         }

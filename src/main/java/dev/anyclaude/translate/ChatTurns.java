@@ -5,6 +5,7 @@ import dev.anyclaude.messages.Message;
 import dev.anyclaude.messages.MessagesRequest;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The OpenAI chat messages of an Anthropic conversation, before JSON: a leading system message, then
@@ -33,7 +34,7 @@ final class ChatTurns {
         final List<Part> parts = new ArrayList<>(2);
         final List<ContentBlock.ToolUse> toolCalls = new ArrayList<>(0);
         final StringBuilder reasoning = new StringBuilder();
-        String toolCallId;
+        @Nullable String toolCallId;
 
         Turn(String role) {
             this.role = role;

@@ -11,6 +11,7 @@ import dev.anyclaude.toolcall.OutputParsers;
 import dev.anyclaude.toolcall.ParserOptions;
 import java.io.IOException;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Raw generated text to Anthropic events, for every backend that hands the gateway text: the embedded engine, and
@@ -55,7 +56,7 @@ public final class ModelOutputParser implements OutputListener {
     }
 
     /** Emits {@code message_start} now (once the model has accepted the request); otherwise the first text does. */
-    public void start(Usage usage) throws IOException {
+    public void start(@Nullable Usage usage) throws IOException {
         out.start(usage);
     }
 
@@ -71,7 +72,7 @@ public final class ModelOutputParser implements OutputListener {
      * Ends the response: interprets what is still held, closes the open block and emits {@code message_delta}
      * (END_TURN becomes TOOL_USE when a tool call was emitted) and {@code message_stop}.
      */
-    public void finish(StopReason reason, Usage usage) throws IOException {
+    public void finish(StopReason reason, @Nullable Usage usage) throws IOException {
         flush(reason);
         out.finish(reason == StopReason.END_TURN && out.anyToolUse() ? StopReason.TOOL_USE : reason, null, usage);
     }

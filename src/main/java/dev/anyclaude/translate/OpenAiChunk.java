@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the gateway needs from one OpenAI chat-completion chunk (or a whole non-streaming completion,
@@ -13,10 +14,10 @@ import java.util.List;
  * choice counts. Absent numbers are -1.
  */
 final class OpenAiChunk {
-    String content;
-    String reasoning;
+    @Nullable String content;
+    @Nullable String reasoning;
     final List<ToolCallDelta> toolCalls = new ArrayList<>(1);
-    String finishReason;
+    @Nullable String finishReason;
     boolean hasChoices;
     // usage
     long promptTokens = -1;
@@ -28,8 +29,8 @@ final class OpenAiChunk {
     long predictedN = -1;
     // errors: {"error":{...}} / {"error":"..."} / llama.cpp and vLLM top-level {"code":..,"message":..}
     boolean error;
-    String errorMessage;
-    String errorType;
+    @Nullable String errorMessage;
+    @Nullable String errorType;
     long errorCode = -1;
     long nPromptTokens = -1;
     long nCtx = -1;
@@ -37,9 +38,9 @@ final class OpenAiChunk {
     /** One entry of {@code delta.tool_calls}. */
     static final class ToolCallDelta {
         int index = -1;
-        String id;
-        String name;
-        String arguments;
+        @Nullable String id;
+        @Nullable String name;
+        @Nullable String arguments;
     }
 
     boolean hasUsage() {
@@ -92,7 +93,7 @@ final class OpenAiChunk {
     }
 
     /** Next field name of the current object with the parser on its value, or null at its end. */
-    private static String field(JsonParser p) throws IOException {
+    private static @Nullable String field(JsonParser p) throws IOException {
         JsonToken t = p.nextToken();
         if (t != JsonToken.FIELD_NAME) {
             return null;
@@ -102,7 +103,7 @@ final class OpenAiChunk {
         return name;
     }
 
-    private static String skip(JsonParser p) throws IOException {
+    private static @Nullable String skip(JsonParser p) throws IOException {
         p.skipChildren();
         return null;
     }
@@ -111,7 +112,7 @@ final class OpenAiChunk {
         return p.currentToken() == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : -1;
     }
 
-    private static String string(JsonParser p) throws IOException {
+    private static @Nullable String string(JsonParser p) throws IOException {
         if (p.currentToken() == JsonToken.VALUE_STRING) {
             return p.getText();
         }

@@ -9,6 +9,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.anyclaude.messages.ContentBlock;
 import dev.anyclaude.messages.MessagesRequest;
+import dev.anyclaude.messages.ThinkingConfig;
 import dev.anyclaude.messages.Tool;
 import dev.anyclaude.messages.ToolChoice;
 import java.io.IOException;
@@ -139,7 +140,8 @@ public final class OpenAiRequestWriter {
 
     /** low / medium / high: from {@code output_config.effort}, else the thinking budget. */
     static String reasoningEffort(MessagesRequest req) {
-        if (!req.thinkingOn()) {
+        ThinkingConfig thinking = req.thinking();
+        if (thinking == null || !thinking.on()) { // req.thinkingOn()
             return "low"; // the least these servers accept; thinking cannot be switched off this way
         }
         if (req.effort() != null) {
@@ -149,7 +151,7 @@ public final class OpenAiRequestWriter {
                 default -> "high"; // high, max, xhigh, and levels yet to come, which only go up
             };
         }
-        int budget = req.thinking().budgetTokens();
+        int budget = thinking.budgetTokens();
         if (budget <= 0) {
             return "medium";
         }

@@ -16,6 +16,7 @@ import dev.anyclaude.messages.Usage;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Translates an OpenAI chat-completions stream into Anthropic events, one SSE {@code data:} payload at
@@ -55,12 +56,12 @@ public final class OpenAiStreamTranslator {
 
     private final JsonFactory factory;
     private final BlockWriter out;
-    private final ModelOutputParser textParser;
+    private final @Nullable ModelOutputParser textParser;
     private final Map<Object, Call> calls = new HashMap<>();
-    private Call current;
+    private @Nullable Call current;
     private boolean sawData;
     private boolean ended;
-    private String finishReason;
+    private @Nullable String finishReason;
     private long promptTokens = -1;
     private long completionTokens = -1;
     private long cachedTokens = -1;
@@ -78,8 +79,8 @@ public final class OpenAiStreamTranslator {
     /** A tool call of the backend: its key, its backend id, and whether its block is open. */
     private static final class Call {
         final Object key;
-        String backendId;
-        String name;
+        @Nullable String backendId;
+        @Nullable String name;
         boolean opened;
         final StringBuilder heldArguments = new StringBuilder();
         /** Everything streamed for this call, checked at the end: a client must never run a broken call. */

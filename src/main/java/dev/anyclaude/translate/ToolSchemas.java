@@ -10,6 +10,7 @@ import dev.anyclaude.messages.Tool;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A request's custom tools as name → input schema, in request order: what a raw-text parser needs to type the
@@ -41,7 +42,7 @@ public final class ToolSchemas {
         return java.util.Collections.unmodifiableMap(out);
     }
 
-    private static JsonNode parse(String json) {
+    private static JsonNode parse(@Nullable String json) {
         if (json == null || json.isBlank()) {
             return JsonNodeFactory.instance.objectNode();
         }

@@ -7,6 +7,7 @@ import dev.anyclaude.messages.GatewayException;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Classifies an upstream model server's error response into the gateway's taxonomy, keeping the
@@ -94,7 +95,8 @@ public final class UpstreamErrors {
     }
 
     /** A context overflow in any known wording, or null. Also used for errors inside a stream. */
-    public static GatewayException overflow(String message, String type, long nPrompt, long nCtx) {
+    public static @Nullable GatewayException overflow(@Nullable String message, @Nullable String type, long nPrompt,
+            long nCtx) {
         if (message == null) {
             return null;
         }
@@ -131,7 +133,7 @@ public final class UpstreamErrors {
         return null;
     }
 
-    private static String first(JsonNode node, String... names) {
+    private static @Nullable String first(JsonNode node, String... names) {
         for (String n : names) {
             JsonNode v = node.get(n);
             if (v != null && !v.isNull()) {

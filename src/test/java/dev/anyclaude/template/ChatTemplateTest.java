@@ -118,6 +118,22 @@ class ChatTemplateTest {
     }
 
     @Test
+    void noneFailsWithATemplateErrorThatSaysSo() {
+        assertThatThrownBy(() -> render("{{ none.content }}")).isInstanceOf(TemplateException.class)
+                .hasMessage("line 1: None has no attribute content");
+        assertThatThrownBy(() -> render("{{ none.strip() }}")).isInstanceOf(TemplateException.class)
+                .hasMessage("line 1: None has no attribute strip");
+        assertThatThrownBy(() -> render("{{ none[0] }}")).isInstanceOf(TemplateException.class)
+                .hasMessage("line 1: None cannot be indexed");
+        assertThatThrownBy(() -> render("{{ none | length }}")).isInstanceOf(TemplateException.class)
+                .hasMessage("line 1: length of None");
+        assertThatThrownBy(() -> render("{{ none | int }}")).isInstanceOf(TemplateException.class)
+                .hasMessage("line 1: int of None");
+        assertThatThrownBy(() -> render("{{ 1 + none }}")).isInstanceOf(TemplateException.class)
+                .hasMessageNotContaining("NullPointerException");
+    }
+
+    @Test
     void raiseExceptionNamesTheTemplateLine() {
         assertThatThrownBy(() -> render("line one\n{{ raise_exception('nope') }}"))
                 .isInstanceOf(TemplateException.class)

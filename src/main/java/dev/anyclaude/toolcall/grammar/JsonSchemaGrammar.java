@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A JSON Schema as a GBNF grammar (llama.cpp {@code grammars/README.md}) whose rule {@code root} matches the JSON
@@ -142,14 +143,14 @@ public final class JsonSchemaGrammar {
         return false;
     }
 
-    private static JsonNode resolve(JsonNode s, JsonNode root, int depth) {
+    private static @Nullable JsonNode resolve(@Nullable JsonNode s, @Nullable JsonNode root, int depth) {
         if (s != null && s.has("$ref") && depth < 32) {
             return resolve(lookup(root, s.get("$ref").asText()), root, depth + 1);
         }
         return s;
     }
 
-    private static JsonNode lookup(JsonNode root, String ref) {
+    private static @Nullable JsonNode lookup(@Nullable JsonNode root, String ref) {
         if (root == null) {
             return null;
         }

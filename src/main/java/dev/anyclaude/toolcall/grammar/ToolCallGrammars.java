@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The grammar that makes a model's tool calls well-formed, per {@link ToolCallSyntax}: "one or more tool calls in
@@ -182,11 +183,11 @@ public final class ToolCallGrammars {
      * Parameters written one by one, for the XML-like formats: {@code open(P)} value {@code close}, then
      * whitespace. Strings raw (up to {@code close}), other values JSON.
      */
-    private static String params(GrammarBuilder g, String tool, JsonNode schema, ParamOpen open, String close) {
+    private static String params(GrammarBuilder g, String tool, @Nullable JsonNode schema, ParamOpen open, String close) {
         String sp = g.space();
         JsonNode props = schema == null ? null : schema.get("properties");
         String raw = g.until(close);
-        if (props == null || !props.isObject() || props.isEmpty()) {
+        if (schema == null || props == null || !props.isObject() || props.isEmpty()) {
             String anyName = g.add("param-name", "[^<>\"\\n]+");
             return "( " + open.open(null, anyName) + " " + raw + " " + lit(close) + " " + sp + " )*";
         }
@@ -223,7 +224,7 @@ public final class ToolCallGrammars {
 
     /** The opening of a parameter: for a known name ({@code ruleForName} null) or any name (a rule). */
     private interface ParamOpen {
-        String open(String name, String ruleForName);
+        String open(@Nullable String name, @Nullable String ruleForName);
     }
 
     private static final class Hermes implements Format {
