@@ -74,9 +74,7 @@ public final class GatewayServer implements AutoCloseable {
     private final ErrorCounter errors;
     private final MessagesEndpoint messages;
 
-    /**
-     * The stages of the request path, in order, as {@code Gateway} wires them.
-     */
+    /** The parts of the request path as {@code Gateway} wires them; {@link MessagesEndpoint} lists the stages in order. */
     public record Stages(RequestParser parser, EventJson json, Normalizer normalizer, ConversationStreams streams,
             ResponseCache responses, ModelRouter router, Backend backend, RequestObserver observer,
             ToolCallJudge judge) {}

@@ -36,9 +36,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /v1/messages}: the request path as a chain of stages — parse and validate, normalize the
- * prefix, look up the response cache, resolve the model, call the backend (retrying before the first
- * byte), and write the events as SSE or as one JSON message, recording a clean answer for the cache.
+ * {@code POST /v1/messages}, the request path from the HTTP route to the backend and back, read top to bottom.
+ * Each stage is one line of {@link #answer}, {@link #stream}/{@link #respondJson} and {@link #generate}; the
+ * backend chain behind stage 10 is built by {@code gateway.Gateway}, outermost first.
+ *
+ * <ol>
+ *   <li><b>Read</b> the body, bounded by {@code --max-body-bytes} ({@link HttpBodies}).
+ *   <li><b>Parse and validate</b> into a {@link MessagesRequest}; bad input is an {@code invalid_request_error}
+ *       naming the field ({@link RequestParser}).
+ *   <li><b>Normalize</b> the prompt prefix so that it stays byte-stable across turns ({@link Normalizer}).
+ *   <li><b>Identify the conversation stream</b> (session header, prompt shape) and note where the prompt
+ *       diverged from its previous turn ({@link ConversationStreams}).
+ *   <li><b>L2 lookup</b> in the exact response cache, honouring {@code cache-control} ({@link ResponseCache}).
+ *   <li><b>Route</b> the requested model to a served one ({@link ModelRouter}).
+ *   <li><b>Observe</b>: metrics, request log, debug capture begin ({@link RequestObserver}).
+ *   <li><b>Answer</b> as SSE ({@link SseStream}: commit after the first event, pings, the stream keeper) or as
+ *       one JSON message.
+ *   <li>A hit is <b>replayed</b>; a miss is <b>generated</b>: the client's sink wrapped by the safeguards judge
+ *       ({@link ToolCallJudge}, outside the recorder), the L2 recorder ({@link ResponseRecorder}) and the stop
+ *       sequence filter ({@link StopSequenceFilter}); retryable failures are retried before the first byte.
+ *   <li><b>The backend chain</b>: readiness sampling and the circuit breaker ({@code observe.Operations#guard}),
+ *       replicas by stream affinity ({@code route.ReplicaSet}, several {@code --upstream}s), the L1 prefix cache
+ *       ({@code l1.ServerPrefixCache}: slot steering, warming, saved KV states), the supervised launched server
+ *       ({@code backend.launch.SupervisedBackend}), then the model: a server through {@code backend.OpenAiBackend}
+ *       (translate's request writer and stream translator, in the server's {@code Flavor} dialect), or the
+ *       embedded engine through {@code backend.embedded.EmbeddedBackend} (the GGUF's chat template,
+ *       {@code engine.Engine}, the tool-call parser).
+ *   <li><b>Back</b>: Anthropic events flow out through the same sinks; the exchange ends with usage, cache
+ *       outcome and timing; errors become the Anthropic error the client expects ({@link GatewayServer}).
+ * </ol>
  */
 final class MessagesEndpoint {
     private static final Logger log = LoggerFactory.getLogger(MessagesEndpoint.class);
@@ -117,33 +143,33 @@ final class MessagesEndpoint {
     }
 
     private void answer(Context ctx) throws IOException {
-        byte[] body = HttpBodies.read(ctx, options.maxBodyBytes());
-        MessagesRequest request = normalizer.normalize(parser.parse(body));
+        byte[] body = HttpBodies.read(ctx, options.maxBodyBytes()); // 1. read
+        MessagesRequest request = normalizer.normalize(parser.parse(body)); // 2. parse and validate, 3. normalize
         String requested = request.model();
         String requestId = Ids.DEFAULT.request();
         ctx.header("request-id", requestId);
         String session = ctx.header("x-claude-code-session-id");
-        ConversationStreams.Identity stream = streams.identify(session, request);
+        ConversationStreams.Identity stream = streams.identify(session, request); // 4. conversation stream
         if (stream.divergence() != null && log.isDebugEnabled()) {
             PromptShape.Divergence d = stream.divergence();
             log.debug("{}: prompt diverged from the stream's previous one in {} at char {} of {}{}", requestId,
                     d.part(), d.charOffset(), d.totalChars(), d.detail() == null ? "" : " (" + d.detail() + ")");
         }
-        Lookup lookup = responses.lookup(request, CacheDirectives.parse(ctx.header("cache-control")));
+        Lookup lookup = responses.lookup(request, CacheDirectives.parse(ctx.header("cache-control"))); // 5. L2
         ctx.header("anyclaude-cache", lookup.header());
-        MessagesRequest routed = request.withModel(router.resolve(requested));
+        MessagesRequest routed = request.withModel(router.resolve(requested)); // 6. route
         RequestObserver.Exchange exchange = observer.begin(new RequestObserver.RequestInfo(requestId, "messages",
                 requested, routed.model(), backend.name(), session, request.stream(), request, stream.streamKey(),
-                stream.divergence() == null ? null : stream.divergence().inWords()));
+                stream.divergence() == null ? null : stream.divergence().inWords())); // 7. observe
         exchange.cache(lookup.header());
         Call call = new Call(new BackendRequest(routed, stream.streamKey(), requestId), requested, lookup, exchange);
         try {
-            if (request.stream()) {
+            if (request.stream()) { // 8. answer as SSE or as JSON
                 stream(ctx, call);
             } else {
                 respondJson(ctx, call);
             }
-        } catch (GatewayException e) {
+        } catch (GatewayException e) { // 11. back: the exception handler answers with the Anthropic error
             exchange.end(e, false);
             throw e;
         } catch (RuntimeException | Error e) {
@@ -157,7 +183,7 @@ final class MessagesEndpoint {
         try (SseStream sse = new SseStream(ctx.res(), json, messageId, call.requestedModel(), options.commitAfter(),
                 options.pingEvery(), keeper)) {
             try {
-                if (call.lookup() instanceof Lookup.Hit hit) {
+                if (call.lookup() instanceof Lookup.Hit hit) { // 9. replay a hit, or generate a miss
                     replay(hit, judged(call, call.exchange().tap(sse)));
                 } else {
                     sse.start();
@@ -187,7 +213,7 @@ final class MessagesEndpoint {
 
     private void respondJson(Context ctx, Call call) throws IOException {
         List<StreamEvent> events = new ArrayList<>();
-        if (call.lookup() instanceof Lookup.Hit hit) {
+        if (call.lookup() instanceof Lookup.Hit hit) { // 9. replay a hit, or generate a miss
             replay(hit, judged(call, call.exchange().tap(events::add)));
         } else {
             generate(call, () -> {
@@ -246,8 +272,8 @@ final class MessagesEndpoint {
     }
 
     /**
-     * Calls the backend through the stop-sequence filter and the cache recorder; retryable failures are
-     * retried with backoff while nothing was sent to the client yet.
+     * Stages 9 and 10: calls the backend chain through the stop-sequence filter and the cache recorder;
+     * retryable failures are retried with backoff while nothing was sent to the client yet.
      */
     private void generate(Call call, SinkFactory client, BooleanSupplier sent) throws IOException {
         Lookup.Miss miss = (Lookup.Miss) call.lookup();

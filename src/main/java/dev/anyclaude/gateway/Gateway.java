@@ -89,7 +89,8 @@ public final class Gateway implements AutoCloseable {
         Clock clock = Clock.SYSTEM; // the one clock every part below measures and stamps time on
         Operations ops = opened(opened, Operations.start(s.operations(), s.listen().host(), mapper, events, clock));
         LaunchedServer launched = s.launch() == null ? null : opened(opened, launch(s, clock));
-        // The backend chain, outermost first: circuit breaker -> replicas -> L1 prefix cache -> (launched) server.
+        // The backend chain, outermost first: circuit breaker -> replicas -> L1 prefix cache -> (launched) server
+        // (stage 10 of the request path that api.MessagesEndpoint lists).
         List<ServerPrefixCache> l1 = new ArrayList<>();
         List<OpenAiBackend> servers = new ArrayList<>();
         Backend raw = backend(s, launched, mapper, l1, servers, clock);
