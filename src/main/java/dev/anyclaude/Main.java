@@ -16,19 +16,31 @@ import picocli.CommandLine.Command;
  * ({@code anyclaude bench}, in {@code src/bench/java}) is not part of it: its own entry point adds the
  * {@code bench} subcommand to this command through {@link #run(String[], Object...)}.
  */
-@Command(name = "anyclaude", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(
+        name = "anyclaude",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         description = "Anthropic Messages API gateway for local models.",
-        subcommands = {ServeCommand.class, ClaudeCommand.class, DemoCommand.class, GenModelCommand.class,
-                AotTrainCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            ServeCommand.class,
+            ClaudeCommand.class,
+            DemoCommand.class,
+            GenModelCommand.class,
+            AotTrainCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
 
     /** {@code anyclaude --version}: the gateway's version and the llama.cpp release its embedded engine binds. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"anyclaude 0.1.0",
-                    "embedded engine: llama.cpp " + NpmNatives.RELEASE + " (commit " + NpmNatives.COMMIT + "), libraries from npm"
-                            + " @node-llama-cpp/<platform>@" + NpmNatives.NPM_VERSION + " or --llama-lib DIR"};
+            return new String[] {
+                "anyclaude 0.1.0",
+                "embedded engine: llama.cpp " + NpmNatives.RELEASE + " (commit " + NpmNatives.COMMIT
+                        + "), libraries from npm" + " @node-llama-cpp/<platform>@" + NpmNatives.NPM_VERSION
+                        + " or --llama-lib DIR"
+            };
         }
     }
 

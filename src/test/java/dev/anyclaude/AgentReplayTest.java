@@ -37,8 +37,11 @@ class AgentReplayTest {
 
     @BeforeAll
     static void load() throws IOException {
-        session = AgentReplaySession.load(Fixtures.claudeCode().resolve("p-tool-bash-read"),
-                AgentReplayTrim.ci(), AgentReplaySession.Billing.PER_REQUEST, JSON);
+        session = AgentReplaySession.load(
+                Fixtures.claudeCode().resolve("p-tool-bash-read"),
+                AgentReplayTrim.ci(),
+                AgentReplaySession.Billing.PER_REQUEST,
+                JSON);
         System.out.println("replay trim: " + session.trim().describe());
     }
 
@@ -64,9 +67,19 @@ class AgentReplayTest {
         try (AgentReplayClient client = new AgentReplayClient(g.url(), JSON, Duration.ofMinutes(5))) {
             for (AgentReplayRequest r : requests) {
                 AgentReplayTurn t = client.send(r);
-                System.out.printf(Locale.ROOT, "replay %-4s turn %2d: prompt %6d, reused %6d (%.3f), /cache/stats %6d of %6d,"
-                        + " slot %d, %6.0f ms%n", t.agent(), t.turn(), t.promptTokens(), t.reusedTokens(), t.reuseRatio(),
-                        t.statsReusedTokens(), t.statsPromptTokens(), t.slot(), t.totalMs());
+                System.out.printf(
+                        Locale.ROOT,
+                        "replay %-4s turn %2d: prompt %6d, reused %6d (%.3f), /cache/stats %6d of %6d,"
+                                + " slot %d, %6.0f ms%n",
+                        t.agent(),
+                        t.turn(),
+                        t.promptTokens(),
+                        t.reusedTokens(),
+                        t.reuseRatio(),
+                        t.statsReusedTokens(),
+                        t.statsPromptTokens(),
+                        t.slot(),
+                        t.totalMs());
                 turns.add(t);
             }
         }
@@ -83,22 +96,33 @@ class AgentReplayTest {
         }
     }
 
-    /** Every turn after a stream's first reused at least {@code ratio} of its prompt, by usage and by /cache/stats alike. */
+    /**
+     * Every turn after a stream's first reused at least {@code ratio} of its prompt, by usage and by /cache/stats
+     * alike.
+     */
     static void assertReuse(List<AgentReplayTurn> turns, double ratio) {
         for (AgentReplayTurn t : turns) {
             String which = t.agent() + " turn " + t.turn();
             assertThat(t.promptTokens()).as(which + " prompt tokens").isPositive();
-            assertThat(t.statsPromptTokens()).as(which + ": /cache/stats counts the same prompt").isEqualTo(t.promptTokens());
-            assertThat(t.statsReusedTokens()).as(which + ": /cache/stats counts the same reuse").isEqualTo(t.reusedTokens());
+            assertThat(t.statsPromptTokens())
+                    .as(which + ": /cache/stats counts the same prompt")
+                    .isEqualTo(t.promptTokens());
+            assertThat(t.statsReusedTokens())
+                    .as(which + ": /cache/stats counts the same reuse")
+                    .isEqualTo(t.reusedTokens());
             if (t.turn() > 1) {
-                assertThat(t.reuseRatio()).as(which + ": reused %d of %d", t.reusedTokens(), t.promptTokens())
+                assertThat(t.reuseRatio())
+                        .as(which + ": reused %d of %d", t.reusedTokens(), t.promptTokens())
                         .isGreaterThanOrEqualTo(ratio);
             }
         }
     }
 
     static Set<Integer> slotsOf(List<AgentReplayTurn> turns, String agent) {
-        return turns.stream().filter(t -> t.agent().equals(agent)).map(AgentReplayTurn::slot).collect(Collectors.toSet());
+        return turns.stream()
+                .filter(t -> t.agent().equals(agent))
+                .map(AgentReplayTurn::slot)
+                .collect(Collectors.toSet());
     }
 
     @Test
@@ -107,7 +131,9 @@ class AgentReplayTest {
             List<AgentReplayTurn> turns = replay(g, session.mainAgent(10));
 
             assertThat(turns).hasSize(10);
-            assertThat(turns.getFirst().reusedTokens()).as("the first turn finds nothing to reuse").isZero();
+            assertThat(turns.getFirst().reusedTokens())
+                    .as("the first turn finds nothing to reuse")
+                    .isZero();
             assertReuse(turns, 0.95);
             assertThat(slotsOf(turns, "main")).hasSize(1);
             // The changing billing line never reached the prompt: every request only extended the previous one.
@@ -121,9 +147,13 @@ class AgentReplayTest {
     @Test
     void aMainAgentAndItsSubAgentInterleavedEachKeepAtLeast90PercentInTheirOwnSlot() throws Exception {
         try (Gateway g = gateway(true, 2)) {
-            List<AgentReplayTurn> turns = replay(g, AgentReplaySession.interleave(session.mainAgent(5), session.subAgent(5)));
+            List<AgentReplayTurn> turns =
+                    replay(g, AgentReplaySession.interleave(session.mainAgent(5), session.subAgent(5)));
 
-            assertThat(turns).extracting(AgentReplayTurn::agent).containsOnly("main", "sub").hasSize(10);
+            assertThat(turns)
+                    .extracting(AgentReplayTurn::agent)
+                    .containsOnly("main", "sub")
+                    .hasSize(10);
             assertReuse(turns, 0.90);
             Set<Integer> mainSlots = slotsOf(turns, "main");
             Set<Integer> subSlots = slotsOf(turns, "sub");

@@ -28,18 +28,23 @@ class ClaudeCodeTrafficTest {
 
     static List<Path> bodies() throws Exception {
         try (Stream<Path> s = Files.walk(FIXTURES)) {
-            List<Path> out = new ArrayList<>(s.filter(p -> p.toString().endsWith(".body.json")).toList());
+            List<Path> out = new ArrayList<>(
+                    s.filter(p -> p.toString().endsWith(".body.json")).toList());
             Collections.sort(out);
             return out;
         }
     }
 
     HttpResponse<String> sendAsClaudeCode(GatewayFixture fx, Path body) throws Exception {
-        JsonNode meta = mapper.readTree(Files.readString(Path.of(body.toString().replace(".body.json", ".request.json"))));
-        return fx.post("/v1/messages?beta=true", Files.readString(body), b -> meta.get("headers").fields()
-                .forEachRemaining(h -> {
+        JsonNode meta =
+                mapper.readTree(Files.readString(Path.of(body.toString().replace(".body.json", ".request.json"))));
+        return fx.post(
+                "/v1/messages?beta=true",
+                Files.readString(body),
+                b -> meta.get("headers").fields().forEachRemaining(h -> {
                     String name = h.getKey();
-                    if (!List.of("host", "content-length", "connection", "accept-encoding").contains(name)) {
+                    if (!List.of("host", "content-length", "connection", "accept-encoding")
+                            .contains(name)) {
                         b.setHeader(name, h.getValue().asText());
                     }
                 }));
@@ -57,7 +62,9 @@ class ClaudeCodeTrafficTest {
                 assertThat(r.body()).startsWith("event: message_start").contains("event: message_stop");
             }
             for (var req : fx.upstream.chatRequests()) {
-                assertThat(req.body()).doesNotContain("x-anthropic-billing-header").contains("\"tools\"");
+                assertThat(req.body())
+                        .doesNotContain("x-anthropic-billing-header")
+                        .contains("\"tools\"");
             }
         }
     }
@@ -66,13 +73,16 @@ class ClaudeCodeTrafficTest {
     void aToolLoopSessionOnlyExtendsItsPromptEvenAsTheBillingHeaderChanges() throws Exception {
         try (GatewayFixture fx = new GatewayFixture()) {
             fx.upstream.byDefault(Reply.stream(Chunks.text("ok")));
-            List<Path> session = bodies().stream().filter(p -> p.toString().contains("p-tool-bash-read")).toList();
+            List<Path> session = bodies().stream()
+                    .filter(p -> p.toString().contains("p-tool-bash-read"))
+                    .toList();
             for (int i = 0; i < session.size(); i++) {
                 String body = Files.readString(session.get(i))
                         .replaceFirst("cc_version=[0-9.]+\\.[0-9a-f]{3};", "cc_version=2.1.197." + (100 + i) + ";");
                 Path tmp = Files.createTempFile("turn", ".body.json");
                 Files.writeString(tmp, body);
-                Files.copy(Path.of(session.get(i).toString().replace(".body.json", ".request.json")),
+                Files.copy(
+                        Path.of(session.get(i).toString().replace(".body.json", ".request.json")),
                         Path.of(tmp.toString().replace(".body.json", ".request.json")));
                 assertThat(sendAsClaudeCode(fx, tmp).statusCode()).isEqualTo(200);
             }
@@ -89,11 +99,16 @@ class ClaudeCodeTrafficTest {
         try (GatewayFixture fx = new GatewayFixture(o -> o.noNormalize = true)) {
             fx.upstream.byDefault(Reply.stream(Chunks.text("ok")));
             Path body = bodies().getFirst();
-            String a = Files.readString(body).replaceFirst("cc_version=[0-9.]+\\.[0-9a-f]{3};", "cc_version=2.1.197.aaa;");
-            String b = Files.readString(body).replaceFirst("cc_version=[0-9.]+\\.[0-9a-f]{3};", "cc_version=2.1.197.bbb;");
+            String a =
+                    Files.readString(body).replaceFirst("cc_version=[0-9.]+\\.[0-9a-f]{3};", "cc_version=2.1.197.aaa;");
+            String b =
+                    Files.readString(body).replaceFirst("cc_version=[0-9.]+\\.[0-9a-f]{3};", "cc_version=2.1.197.bbb;");
             fx.post("/v1/messages", a, h -> h.header("x-claude-code-session-id", "s"));
             fx.post("/v1/messages", b, h -> h.header("x-claude-code-session-id", "s"));
-            JsonNode stream = mapper.readTree(fx.get("/cache/stats").body()).path("streams").path("recent").get(0);
+            JsonNode stream = mapper.readTree(fx.get("/cache/stats").body())
+                    .path("streams")
+                    .path("recent")
+                    .get(0);
             assertThat(stream.path("diverged").asInt()).isEqualTo(1);
             assertThat(stream.path("last").path("part").asText()).isEqualTo("system");
         }
@@ -109,9 +124,12 @@ class ClaudeCodeTrafficTest {
             }
             fx.upstream.then(Reply.stream(many, Duration.ofMillis(100), true));
             HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(fx.url() + "/v1/messages"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"max_tokens\":100,\"stream\":true,"
-                            + "\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}")).build(),
+            HttpResponse<InputStream> r = http.send(
+                    HttpRequest.newBuilder(URI.create(fx.url() + "/v1/messages"))
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"model\":\"m\",\"max_tokens\":100,\"stream\":true,"
+                                            + "\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             InputStream in = r.body();
             in.readNBytes(300); // message_start and a delta or two

@@ -14,7 +14,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,7 +59,10 @@ class DashboardTest {
         r.put("system", system);
         ArrayNode t = r.putArray("tools");
         for (String name : tools) {
-            t.addObject().put("name", name).put("description", "The " + name + " tool.").putObject("input_schema")
+            t.addObject()
+                    .put("name", name)
+                    .put("description", "The " + name + " tool.")
+                    .putObject("input_schema")
                     .put("type", "object");
         }
         ArrayNode messages = r.putArray("messages");
@@ -74,16 +76,23 @@ class DashboardTest {
     }
 
     private static void send(ObjectNode body) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages"))
-                .header("content-type", "application/json").header("x-claude-code-session-id", SESSION)
-                .timeout(Duration.ofMinutes(2)).POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages"))
+                        .header("content-type", "application/json")
+                        .header("x-claude-code-session-id", SESSION)
+                        .timeout(Duration.ofMinutes(2))
+                        .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
 
     private static JsonNode stats() throws Exception {
-        return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/cache/stats")).build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+        return JSON.readTree(HTTP.send(
+                        HttpRequest.newBuilder(URI.create(gateway.url() + "/cache/stats"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body());
     }
 
     @Test
@@ -99,17 +108,22 @@ class DashboardTest {
 
         try (HeadlessChromium page = HeadlessChromium.open(gateway.url() + "/dashboard", 1400, 1200)) {
             assertThat(HeadlessChromium.await(Duration.ofSeconds(20), () -> number(page, "#updates") >= 1))
-                    .as("the page got the figures: %s / %s", page.eval("document.getElementById('live').textContent"),
-                            page.eval("document.getElementById('error').textContent")).isTrue();
+                    .as(
+                            "the page got the figures: %s / %s",
+                            page.eval("document.getElementById('live').textContent"),
+                            page.eval("document.getElementById('error').textContent"))
+                    .isTrue();
             JsonNode requests = stats().path("requests");
 
             // one row per conversation stream, as /cache/stats has them
             List<String> streams = new ArrayList<>();
             requests.path("streams").forEach(s -> streams.add(s.path("stream").asText()));
             assertThat(streams).hasSize(2);
-            assertThat(page.eval("JSON.stringify([...document.querySelectorAll('#streams tbody tr')].map(r => r.dataset.stream))"))
+            assertThat(page.eval("JSON.stringify([...document.querySelectorAll('#streams tbody "
+                            + "tr')].map(r => r.dataset.stream))"))
                     .isEqualTo(JSON.writeValueAsString(streams));
-            assertThat(page.eval("[...document.querySelectorAll('#streams tbody tr')].map(r => r.cells[1].textContent).join(',')"))
+            assertThat(page.eval("[...document.querySelectorAll('#streams tbody tr')].map(r => "
+                            + "r.cells[1].textContent).join(',')"))
                     .isEqualTo("main,sub-agent");
 
             // the reuse figure and the prompt tokens are the gateway's numbers
@@ -118,25 +132,34 @@ class DashboardTest {
                     .isEqualTo(String.format(java.util.Locale.ROOT, "%.1f %%", 100 * ratio));
             assertThat(ratio).as("turns 2 and 3 reused the main agent's prefix").isGreaterThan(0.2);
             assertThat(page.eval("document.querySelector('[data-k=reused_tokens] .v').textContent"))
-                    .isEqualTo(String.format(java.util.Locale.US, "%,d", requests.path("totals").path("reused_tokens").asLong()));
+                    .isEqualTo(String.format(
+                            java.util.Locale.US,
+                            "%,d",
+                            requests.path("totals").path("reused_tokens").asLong()));
 
             // why the last main turn re-prefilled, in words
-            String divergence = requests.path("streams").get(0).path("last_divergence").asText();
+            String divergence =
+                    requests.path("streams").get(0).path("last_divergence").asText();
             assertThat(divergence).startsWith("messages[2] changed at character 0");
-            assertThat(page.eval("document.querySelector('#streams tbody tr').cells[5].textContent")).isEqualTo(divergence);
+            assertThat(page.eval("document.querySelector('#streams tbody tr').cells[5].textContent"))
+                    .isEqualTo(divergence);
 
             // a new request shows up without a reload
             long before = number(page, "#updates");
             send(request(main, mainTools, 4));
-            assertThat(HeadlessChromium.await(Duration.ofSeconds(10),
-                    () -> count(page, "#recent tbody tr") == recentCount()))
-                    .as("the fifth request appears live").isTrue();
+            assertThat(HeadlessChromium.await(
+                            Duration.ofSeconds(10), () -> count(page, "#recent tbody tr") == recentCount()))
+                    .as("the fifth request appears live")
+                    .isTrue();
             assertThat(count(page, "#recent tbody tr")).isEqualTo(5);
             assertThat(number(page, "#updates")).isGreaterThan(before);
-            assertThat(page.eval("performance.getEntriesByType('navigation').length")).isEqualTo("1");
+            assertThat(page.eval("performance.getEntriesByType('navigation').length"))
+                    .isEqualTo("1");
 
             // no prompt text on the page
-            assertThat(page.eval("document.documentElement.outerHTML")).doesNotContain(SECRET).doesNotContain("Explore agent");
+            assertThat(page.eval("document.documentElement.outerHTML"))
+                    .doesNotContain(SECRET)
+                    .doesNotContain("Explore agent");
 
             if (Boolean.getBoolean("anyclaude.dashboard.screenshot")) {
                 page.screenshot(Path.of("docs", "dashboard.png"));
@@ -146,11 +169,22 @@ class DashboardTest {
 
     @Test
     void theRootLinksThePageAndItsFilesComeFromTheJar() throws Exception {
-        assertThat(JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/")).build(),
-                HttpResponse.BodyHandlers.ofString()).body()).path("dashboard").asText()).isEqualTo("/dashboard");
-        for (String file : List.of("/dashboard", "/dashboard/app.js", "/dashboard/app.css",
-                "/dashboard/uPlot.iife.min.js", "/dashboard/uPlot.min.css")) {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.url() + file)).build(),
+        assertThat(JSON.readTree(HTTP.send(
+                                        HttpRequest.newBuilder(URI.create(gateway.url() + "/"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .body())
+                        .path("dashboard")
+                        .asText())
+                .isEqualTo("/dashboard");
+        for (String file : List.of(
+                "/dashboard",
+                "/dashboard/app.js",
+                "/dashboard/app.css",
+                "/dashboard/uPlot.iife.min.js",
+                "/dashboard/uPlot.min.css")) {
+            HttpResponse<String> r = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(gateway.url() + file)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(file).isEqualTo(200);
             assertThat(r.body()).as(file).isNotBlank();
@@ -159,7 +193,8 @@ class DashboardTest {
 
     @Test
     void withAnApiKeyThePageAndItsEventsNeedIt() throws Exception {
-        try (dev.anyclaude.testing.GatewayFixture keyed = new dev.anyclaude.testing.GatewayFixture(o -> o.apiKey = "dash-key-1")) {
+        try (dev.anyclaude.testing.GatewayFixture keyed =
+                new dev.anyclaude.testing.GatewayFixture(o -> o.apiKey = "dash-key-1")) {
             HttpResponse<String> refused = keyed.get("/dashboard");
             assertThat(refused.statusCode()).isEqualTo(401);
             assertThat(refused.body()).contains("authentication_error").contains("/dashboard?key=KEY");

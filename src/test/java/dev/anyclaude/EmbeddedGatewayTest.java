@@ -41,8 +41,12 @@ class EmbeddedGatewayTest {
         o.threads = 2;
         o.responseCache = "off"; // every request here must reach the engine
         gateway = Gateway.start(o.settings());
-        client = AnthropicOkHttpClient.builder().baseUrl(gateway.url()).apiKey("k").maxRetries(0)
-                .timeout(Duration.ofSeconds(120)).build();
+        client = AnthropicOkHttpClient.builder()
+                .baseUrl(gateway.url())
+                .apiKey("k")
+                .maxRetries(0)
+                .timeout(Duration.ofSeconds(120))
+                .build();
     }
 
     @AfterAll
@@ -53,7 +57,10 @@ class EmbeddedGatewayTest {
 
     /** Greedy: sampled at random, the first token is the end of generation once in a few hundred runs. */
     static MessageCreateParams.Builder turn(String system) {
-        return MessageCreateParams.builder().model("claude-opus-4-8").maxTokens(12).system(system)
+        return MessageCreateParams.builder()
+                .model("claude-opus-4-8")
+                .maxTokens(12)
+                .system(system)
                 .putAdditionalBodyProperty("temperature", JsonValue.from(0.0));
     }
 
@@ -69,25 +76,37 @@ class EmbeddedGatewayTest {
     void aGrowingConversationReusesItsPrefixAndSaysHowMuch() {
         String system = "You are a careful coding agent. ".repeat(30);
         Message first = stream(turn(system).addUserMessage("list the files").build());
-        String answer = first.content().isEmpty() || !first.content().getFirst().isText() ? ""
+        String answer = first.content().isEmpty() || !first.content().getFirst().isText()
+                ? ""
                 : first.content().getFirst().asText().text();
-        Message second = stream(turn(system).addUserMessage("list the files").addAssistantMessage(answer.isEmpty() ? "ok" : answer)
-                .addUserMessage("now read the README").build());
+        Message second = stream(turn(system)
+                .addUserMessage("list the files")
+                .addAssistantMessage(answer.isEmpty() ? "ok" : answer)
+                .addUserMessage("now read the README")
+                .build());
 
         assertThat(first.usage().outputTokens()).isPositive();
-        long prompt = second.usage().inputTokens() + second.usage().cacheReadInputTokens().orElse(0L);
-        assertThat(second.usage().cacheReadInputTokens()).hasValueSatisfying(reused -> assertThat(reused)
-                .isGreaterThan(prompt * 8 / 10));
+        long prompt = second.usage().inputTokens()
+                + second.usage().cacheReadInputTokens().orElse(0L);
+        assertThat(second.usage().cacheReadInputTokens())
+                .hasValueSatisfying(reused -> assertThat(reused).isGreaterThan(prompt * 8 / 10));
     }
 
     @Test
     void countsTokensExactlyAndReportsSlotsInCacheStats() throws Exception {
-        long n = client.messages().countTokens(MessageCountTokensParams.builder().model("m")
-                .addUserMessage("count me").build()).inputTokens();
+        long n = client.messages()
+                .countTokens(MessageCountTokensParams.builder()
+                        .model("m")
+                        .addUserMessage("count me")
+                        .build())
+                .inputTokens();
         assertThat(n).isPositive();
 
-        HttpResponse<String> stats = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(gateway.url() + "/cache/stats")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> stats = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(gateway.url() + "/cache/stats"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         JsonNode l1 = new ObjectMapper().readTree(stats.body()).path("l1");
         assertThat(l1.path("backend").asText()).isEqualTo("embedded");
         assertThat(l1.path("slots")).hasSize(2);
@@ -96,10 +115,17 @@ class EmbeddedGatewayTest {
     @Test
     void aPromptLongerThanTheContextIsRefusedInClaudeCodesWording() throws Exception {
         String huge = "word ".repeat(6000);
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\""
-                        + huge + "\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages"))
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        "{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":"
+                                                + "\"user\",\"content\":\"" + huge + "\"}]}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(400);
-        assertThat(r.body()).contains("invalid_request_error").containsPattern("prompt is too long: \\d+ tokens > 4096 maximum");
+        assertThat(r.body())
+                .contains("invalid_request_error")
+                .containsPattern("prompt is too long: \\d+ tokens > 4096 maximum");
     }
 }

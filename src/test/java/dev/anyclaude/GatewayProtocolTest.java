@@ -47,7 +47,10 @@ class GatewayProtocolTest {
     }
 
     private static MessageCreateParams.Builder hello() {
-        return MessageCreateParams.builder().model("claude-opus-4-8").maxTokens(256).addUserMessage("say hi");
+        return MessageCreateParams.builder()
+                .model("claude-opus-4-8")
+                .maxTokens(256)
+                .addUserMessage("say hi");
     }
 
     @Test
@@ -83,12 +86,16 @@ class GatewayProtocolTest {
 
     @Test
     void toolCallsRoundTripWithOneBlockPerCallAndFreshIds() {
-        fx.upstream.then(Reply.stream(Chunks.toolCall("Bash", "{\"command\":\"git status\"}")),
+        fx.upstream.then(
+                Reply.stream(Chunks.toolCall("Bash", "{\"command\":\"git status\"}")),
                 Reply.json(200, Chunks.completion("Clean tree.", 300, 3, 280)));
-        Tool bash = Tool.builder().name("Bash").description("Run a shell command")
+        Tool bash = Tool.builder()
+                .name("Bash")
+                .description("Run a shell command")
                 .inputSchema(Tool.InputSchema.builder()
                         .properties(JsonValue.from(Map.of("command", Map.of("type", "string"))))
-                        .addRequired("command").build())
+                        .addRequired("command")
+                        .build())
                 .build();
 
         MessageAccumulator acc = MessageAccumulator.create();
@@ -97,8 +104,10 @@ class GatewayProtocolTest {
             s.stream().forEach(acc::accumulate);
         }
         Message first = acc.message();
-        List<ToolUseBlock> calls = first.content().stream().filter(ContentBlock::isToolUse)
-                .map(ContentBlock::asToolUse).toList();
+        List<ToolUseBlock> calls = first.content().stream()
+                .filter(ContentBlock::isToolUse)
+                .map(ContentBlock::asToolUse)
+                .toList();
         assertThat(calls).hasSize(1);
         ToolUseBlock call = calls.getFirst();
         assertThat(call.id()).startsWith("toolu_").isNotEqualTo("call_1");
@@ -106,16 +115,26 @@ class GatewayProtocolTest {
         assertThat(call._input().convert(Map.class)).isEqualTo(Map.of("command", "git status"));
         assertThat(first.stopReason()).contains(StopReason.TOOL_USE);
 
-        Message second = client.messages().create(hello().addTool(bash)
-                .addAssistantMessageOfContentBlockParams(List.of(com.anthropic.models.messages.ContentBlockParam.ofToolUse(
-                        ToolUseBlockParam.builder().id(call.id()).name("Bash")
-                                .input(JsonValue.from(Map.of("command", "git status"))).build())))
-                .addUserMessageOfContentBlockParams(List.of(com.anthropic.models.messages.ContentBlockParam.ofToolResult(
-                        ToolResultBlockParam.builder().toolUseId(call.id()).content("nothing to commit").build())))
-                .build());
+        Message second = client.messages()
+                .create(hello().addTool(bash)
+                        .addAssistantMessageOfContentBlockParams(List.of(
+                                com.anthropic.models.messages.ContentBlockParam.ofToolUse(ToolUseBlockParam.builder()
+                                        .id(call.id())
+                                        .name("Bash")
+                                        .input(JsonValue.from(Map.of("command", "git status")))
+                                        .build())))
+                        .addUserMessageOfContentBlockParams(
+                                List.of(com.anthropic.models.messages.ContentBlockParam.ofToolResult(
+                                        ToolResultBlockParam.builder()
+                                                .toolUseId(call.id())
+                                                .content("nothing to commit")
+                                                .build())))
+                        .build());
         assertThat(second.content().getFirst().asText().text()).isEqualTo("Clean tree.");
         String upstreamBody = fx.upstream.chatRequests().get(1).body();
-        assertThat(upstreamBody).contains("\"tool_call_id\":\"" + call.id() + "\"").contains("nothing to commit");
+        assertThat(upstreamBody)
+                .contains("\"tool_call_id\":\"" + call.id() + "\"")
+                .contains("nothing to commit");
     }
 
     @Test
@@ -123,8 +142,8 @@ class GatewayProtocolTest {
         fx.upstream.then(Reply.stream(Chunks.thinkingThen("Let me think.", "42")));
 
         MessageAccumulator acc = MessageAccumulator.create();
-        try (StreamResponse<RawMessageStreamEvent> s = client.messages().createStreaming(hello()
-                .enabledThinking(1024).build())) {
+        try (StreamResponse<RawMessageStreamEvent> s =
+                client.messages().createStreaming(hello().enabledThinking(1024).build())) {
             s.stream().forEach(acc::accumulate);
         }
         Message m = acc.message();
@@ -137,9 +156,12 @@ class GatewayProtocolTest {
 
     @Test
     void contextOverflowReadsTheWordingClaudeCodeCompactsOn() {
-        fx.upstream.then(Reply.json(400, "{\"error\":{\"code\":400,\"message\":\"the request exceeds the available "
-                + "context size, try increasing it\",\"type\":\"exceed_context_size_error\",\"n_prompt_tokens\":40123,"
-                + "\"n_ctx\":32768}}"));
+        fx.upstream.then(Reply.json(
+                400,
+                "{\"error\":{\"code\":400,\"message\":\"the request exceeds the available "
+                        + "context size, try increasing "
+                        + "it\",\"type\":\"exceed_context_size_error\",\"n_prompt_tokens\":40123,"
+                        + "\"n_ctx\":32768}}"));
 
         assertThatThrownBy(() -> client.messages().create(hello().build()))
                 .isInstanceOfSatisfying(AnthropicServiceException.class, e -> {
@@ -151,7 +173,8 @@ class GatewayProtocolTest {
 
     @Test
     void upstreamOverloadIsRetriedBeforeTheFirstByte() {
-        fx.upstream.then(Reply.status(503, "{\"error\":{\"message\":\"Loading model\",\"type\":\"unavailable_error\"}}", "0"),
+        fx.upstream.then(
+                Reply.status(503, "{\"error\":{\"message\":\"Loading model\",\"type\":\"unavailable_error\"}}", "0"),
                 Reply.stream(Chunks.text("Recovered.")));
 
         MessageAccumulator acc = MessageAccumulator.create();
@@ -165,15 +188,21 @@ class GatewayProtocolTest {
 
     @Test
     void streamDyingMidToolCallEndsInAnErrorEventNotAToolUseStop() throws Exception {
-        List<String> partial = Chunks.toolCall("Bash", "{\"command\":\"rm -rf build\"}").subList(0, 2);
+        List<String> partial =
+                Chunks.toolCall("Bash", "{\"command\":\"rm -rf build\"}").subList(0, 2);
         fx.upstream.then(Reply.dieAfter(partial));
 
-        HttpResponse<String> r = fx.post("/v1/messages", "{\"model\":\"m\",\"max_tokens\":100,\"stream\":true,"
-                + "\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}");
+        HttpResponse<String> r = fx.post(
+                "/v1/messages",
+                "{\"model\":\"m\",\"max_tokens\":100,\"stream\":true,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}");
 
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).contains("event: message_start").contains("event: error")
-                .doesNotContain("\"stop_reason\":\"tool_use\"").doesNotContain("event: message_stop");
+        assertThat(r.body())
+                .contains("event: message_start")
+                .contains("event: error")
+                .doesNotContain("\"stop_reason\":\"tool_use\"")
+                .doesNotContain("event: message_stop");
     }
 
     @Test
@@ -182,8 +211,10 @@ class GatewayProtocolTest {
         fx = new GatewayFixture(o -> o.pingSeconds = 1);
         fx.upstream.then(Reply.delayed(Duration.ofMillis(2600), Reply.stream(Chunks.text("Done."))));
 
-        HttpResponse<String> r = fx.post("/v1/messages", "{\"model\":\"m\",\"max_tokens\":100,\"stream\":true,"
-                + "\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}");
+        HttpResponse<String> r = fx.post(
+                "/v1/messages",
+                "{\"model\":\"m\",\"max_tokens\":100,\"stream\":true,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}");
 
         String body = r.body();
         assertThat(body.indexOf("event: message_start")).isZero();
@@ -207,8 +238,10 @@ class GatewayProtocolTest {
             }
         });
 
-        HttpResponse<String> r = fx.post("/v1/messages", "{\"model\":\"m\",\"max_tokens\":100,\"stream\":true,"
-                + "\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}");
+        HttpResponse<String> r = fx.post(
+                "/v1/messages",
+                "{\"model\":\"m\",\"max_tokens\":100,\"stream\":true,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}");
 
         // Without the idle guard the stub's hang would end, 20 s later, as a protocol violation instead.
         assertThat(r.body()).contains("event: error").contains("timeout_error").contains("sent nothing for 1 s");
@@ -221,8 +254,9 @@ class GatewayProtocolTest {
         fx = new GatewayFixture(o -> o.upstream = dead);
         fx.upstream.close();
 
-        HttpResponse<String> r = fx.post("/v1/messages", "{\"model\":\"m\",\"max_tokens\":10,"
-                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        HttpResponse<String> r = fx.post(
+                "/v1/messages",
+                "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 
         assertThat(r.statusCode()).isEqualTo(529);
         assertThat(r.body()).contains("\"type\":\"overloaded_error\"").contains(dead);
@@ -230,8 +264,9 @@ class GatewayProtocolTest {
 
     @Test
     void badInputIsAnInvalidRequestNamingTheField() throws Exception {
-        HttpResponse<String> r = fx.post("/v1/messages", "{\"model\":\"m\",\"max_tokens\":-5,"
-                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        HttpResponse<String> r = fx.post(
+                "/v1/messages",
+                "{\"model\":\"m\",\"max_tokens\":-5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(r.body()).contains("\"type\":\"invalid_request_error\"").contains("max_tokens");
 
@@ -243,12 +278,16 @@ class GatewayProtocolTest {
 
     @Test
     void countTokensSaysWhenItEstimates() throws Exception {
-        long n = client.messages().countTokens(MessageCountTokensParams.builder().model("claude-opus-4-8")
-                .addUserMessage("count these words please").build()).inputTokens();
+        long n = client.messages()
+                .countTokens(MessageCountTokensParams.builder()
+                        .model("claude-opus-4-8")
+                        .addUserMessage("count these words please")
+                        .build())
+                .inputTokens();
         assertThat(n).isPositive();
 
-        HttpResponse<String> r = fx.post("/v1/messages/count_tokens", "{\"model\":\"m\","
-                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        HttpResponse<String> r = fx.post(
+                "/v1/messages/count_tokens", "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(r.headers().firstValue("anyclaude-token-count")).contains("estimate");
     }
 
@@ -256,7 +295,10 @@ class GatewayProtocolTest {
     void listsConfiguredModelsAndAnswersRootProbes() throws Exception {
         HttpResponse<String> models = fx.get("/v1/models");
         assertThat(models.statusCode()).isEqualTo(200);
-        assertThat(models.body()).contains("\"type\":\"model\"").contains("stub-model").contains("\"has_more\":false");
+        assertThat(models.body())
+                .contains("\"type\":\"model\"")
+                .contains("stub-model")
+                .contains("\"has_more\":false");
         assertThat(fx.get("/").statusCode()).isEqualTo(200);
         assertThat(fx.get("/health").body()).contains("ok");
         HttpResponse<String> missing = fx.get("/nope");
@@ -270,7 +312,8 @@ class GatewayProtocolTest {
         var ids = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
         try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < 64; i++) {
-                pool.submit(() -> ids.add(client.messages().create(hello().build()).id()));
+                pool.submit(
+                        () -> ids.add(client.messages().create(hello().build()).id()));
             }
         }
         assertThat(ids).hasSize(64);

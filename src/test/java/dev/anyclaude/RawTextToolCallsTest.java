@@ -23,14 +23,25 @@ import org.junit.jupiter.api.Test;
  * scripted because a real llama.cpp server always parses the calls of a request that carries tools.
  */
 class RawTextToolCallsTest {
-    private static final String QWEN3_CODER_CALL = "I will list them.\n<tool_call>\n<function=Bash>\n<parameter=command>\n"
-            + "ls -la\n</parameter>\n<parameter=timeout>\n30\n</parameter>\n</function>\n</tool_call>";
+    private static final String QWEN3_CODER_CALL =
+            "I will list them.\n<tool_call>\n<function=Bash>\n<parameter=command>\n"
+                    + "ls -la\n</parameter>\n<parameter=timeout>\n30\n</parameter>\n</function>\n</tool_call>";
 
     private static MessageCreateParams request() {
-        Tool bash = Tool.builder().name("Bash").inputSchema(Tool.InputSchema.builder()
-                .properties(JsonValue.from(Map.of("command", Map.of("type", "string"), "timeout", Map.of("type", "integer"))))
-                .required(List.of("command")).build()).build();
-        return MessageCreateParams.builder().model("m").maxTokens(256).addUserMessage("list files").addTool(bash).build();
+        Tool bash = Tool.builder()
+                .name("Bash")
+                .inputSchema(Tool.InputSchema.builder()
+                        .properties(JsonValue.from(
+                                Map.of("command", Map.of("type", "string"), "timeout", Map.of("type", "integer"))))
+                        .required(List.of("command"))
+                        .build())
+                .build();
+        return MessageCreateParams.builder()
+                .model("m")
+                .maxTokens(256)
+                .addUserMessage("list files")
+                .addTool(bash)
+                .build();
     }
 
     @Test

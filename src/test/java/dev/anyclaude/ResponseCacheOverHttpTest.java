@@ -22,14 +22,21 @@ import org.junit.jupiter.api.Test;
 /** The L2 response cache seen from real clients over HTTP. */
 class ResponseCacheOverHttpTest {
 
-    static final Tool BASH = Tool.builder().name("Bash").description("Run a shell command")
+    static final Tool BASH = Tool.builder()
+            .name("Bash")
+            .description("Run a shell command")
             .inputSchema(Tool.InputSchema.builder()
-                    .properties(JsonValue.from(Map.of("command", Map.of("type", "string")))).build())
+                    .properties(JsonValue.from(Map.of("command", Map.of("type", "string"))))
+                    .build())
             .build();
 
     static MessageCreateParams params() {
-        return MessageCreateParams.builder().model("claude-opus-4-8").maxTokens(256).addTool(BASH)
-                .addUserMessage("what is in this folder?").build();
+        return MessageCreateParams.builder()
+                .model("claude-opus-4-8")
+                .maxTokens(256)
+                .addTool(BASH)
+                .addUserMessage("what is in this folder?")
+                .build();
     }
 
     static Message stream(AnthropicClient client) {
@@ -41,7 +48,12 @@ class ResponseCacheOverHttpTest {
     }
 
     static String toolId(Message m) {
-        return m.content().stream().filter(ContentBlock::isToolUse).findFirst().orElseThrow().asToolUse().id();
+        return m.content().stream()
+                .filter(ContentBlock::isToolUse)
+                .findFirst()
+                .orElseThrow()
+                .asToolUse()
+                .id();
     }
 
     @Test
@@ -56,7 +68,9 @@ class ResponseCacheOverHttpTest {
 
             assertThat(fx.upstream.chatRequests()).hasSize(1);
             assertThat(toolId(replayedStream)).startsWith("toolu_").isNotEqualTo(toolId(original));
-            assertThat(toolId(replayedJson)).startsWith("toolu_").isNotEqualTo(toolId(original))
+            assertThat(toolId(replayedJson))
+                    .startsWith("toolu_")
+                    .isNotEqualTo(toolId(original))
                     .isNotEqualTo(toolId(replayedStream));
             assertThat(replayedStream.id()).isNotEqualTo(original.id());
             assertThat(replayedJson.content().getFirst().asToolUse()._input().convert(Map.class))
@@ -74,12 +88,17 @@ class ResponseCacheOverHttpTest {
             String body = "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
             String other = body.replace("hi", "hello");
 
-            assertThat(fx.post("/v1/messages", body).headers().firstValue("anyclaude-cache")).contains("miss");
-            assertThat(fx.post("/v1/messages", body).headers().firstValue("anyclaude-cache")).contains("hit");
+            assertThat(fx.post("/v1/messages", body).headers().firstValue("anyclaude-cache"))
+                    .contains("miss");
+            assertThat(fx.post("/v1/messages", body).headers().firstValue("anyclaude-cache"))
+                    .contains("hit");
             assertThat(fx.post("/v1/messages", body, h -> h.header("cache-control", "no-cache"))
-                    .headers().firstValue("anyclaude-cache")).contains("bypass");
+                            .headers()
+                            .firstValue("anyclaude-cache"))
+                    .contains("bypass");
             fx.post("/v1/messages", other, h -> h.header("cache-control", "no-store"));
-            assertThat(fx.post("/v1/messages", other).headers().firstValue("anyclaude-cache")).contains("miss");
+            assertThat(fx.post("/v1/messages", other).headers().firstValue("anyclaude-cache"))
+                    .contains("miss");
             assertThat(fx.upstream.chatRequests()).hasSize(4);
         }
     }
@@ -87,9 +106,11 @@ class ResponseCacheOverHttpTest {
     @Test
     void neverStoresAFailedStreamAndNonZeroTemperatureBypasses() throws Exception {
         try (GatewayFixture fx = new GatewayFixture()) {
-            fx.upstream.then(Reply.dieAfter(Chunks.text("partial answer").subList(0, 2)),
+            fx.upstream.then(
+                    Reply.dieAfter(Chunks.text("partial answer").subList(0, 2)),
                     Reply.stream(Chunks.text("full answer")));
-            String body = "{\"model\":\"m\",\"max_tokens\":10,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+            String body = "{\"model\":\"m\",\"max_tokens\":10,\"stream\":true,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
 
             assertThat(fx.post("/v1/messages", body).body()).contains("event: error");
             HttpResponse<String> second = fx.post("/v1/messages", body);
@@ -97,7 +118,8 @@ class ResponseCacheOverHttpTest {
             assertThat(second.body()).contains("\"text\":\"ful\"").contains("event: message_stop");
 
             String warm = body.replace("\"max_tokens\"", "\"temperature\":0.7,\"max_tokens\"");
-            assertThat(fx.post("/v1/messages", warm).headers().firstValue("anyclaude-cache")).contains("bypass");
+            assertThat(fx.post("/v1/messages", warm).headers().firstValue("anyclaude-cache"))
+                    .contains("bypass");
         }
     }
 
@@ -108,7 +130,8 @@ class ResponseCacheOverHttpTest {
                 GatewayFixture b = new GatewayFixture(o -> o.redis = redis.uri())) {
             a.upstream.byDefault(Reply.json(200, Chunks.completion("from a", 10, 1, 0)));
             b.upstream.byDefault(Reply.json(200, Chunks.completion("from b", 10, 1, 0)));
-            String body = "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"shared\"}]}";
+            String body =
+                    "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"shared\"}]}";
 
             assertThat(a.post("/v1/messages", body).body()).contains("from a");
             // The store to Redis is asynchronous: wait (bounded) until a's entry is there, asking Redis only,
@@ -125,7 +148,8 @@ class ResponseCacheOverHttpTest {
             HttpResponse<String> afterDeath = a.post("/v1/messages", fresh);
             assertThat(afterDeath.statusCode()).isEqualTo(200);
             assertThat(afterDeath.body()).contains("from a");
-            assertThat(a.post("/v1/messages", fresh).headers().firstValue("anyclaude-cache")).contains("hit");
+            assertThat(a.post("/v1/messages", fresh).headers().firstValue("anyclaude-cache"))
+                    .contains("hit");
             assertThat(a.get("/cache/stats").body()).contains("DOWN");
         }
     }

@@ -30,15 +30,22 @@ class ServeCommandTest {
     void printsExactlyOneListeningLineAndServes(@TempDir Path dir) throws Exception {
         try (ScriptedOpenAiServer up = new ScriptedOpenAiServer()) {
             up.byDefault(ScriptedOpenAiServer.Reply.json(200, Chunks.completion("pong", 3, 1, 0)));
-            Process p = launch(List.of("serve", "--port", "0", "--upstream", up.url() + "/v1/"), java.util.Map.of(), dir);
+            Process p =
+                    launch(List.of("serve", "--port", "0", "--upstream", up.url() + "/v1/"), java.util.Map.of(), dir);
             try {
-                BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                BufferedReader out =
+                        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                 String line = out.readLine();
                 assertThat(line).matches("anyclaude listening on http://127\\.0\\.0\\.1:\\d+");
                 String url = line.substring("anyclaude listening on ".length());
-                HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/v1/messages"))
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}]}"))
-                        .build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create(url + "/v1/messages"))
+                                        .POST(HttpRequest.BodyPublishers.ofString(
+                                                "{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":"
+                                                        + "\"user\",\"content\":\"ping\"}]}"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                 assertThat(r.statusCode()).isEqualTo(200);
                 assertThat(r.body()).contains("pong");
                 assertThat(out.ready()).isFalse();
@@ -52,13 +59,18 @@ class ServeCommandTest {
     @Test
     void takesOptionsFromEnvironmentOverConfigFile(@TempDir Path dir) throws Exception {
         try (ScriptedOpenAiServer up = new ScriptedOpenAiServer()) {
-            Files.writeString(dir.resolve("anyclaude.yaml"), "upstream: http://127.0.0.1:1\nport: 0\nmodel: from-file\n");
+            Files.writeString(
+                    dir.resolve("anyclaude.yaml"), "upstream: http://127.0.0.1:1\nport: 0\nmodel: from-file\n");
             Process p = launch(List.of("serve"), java.util.Map.of("ANYCLAUDE_UPSTREAM", up.url()), dir);
             try {
-                String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+                String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))
+                        .readLine();
                 assertThat(line).startsWith("anyclaude listening on http://127.0.0.1:");
-                HttpResponse<String> models = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(line.substring(23) + "/v1/models")).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> models = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create(line.substring(23) + "/v1/models"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                 assertThat(models.body()).contains("from-file");
             } finally {
                 p.destroy();
@@ -73,6 +85,8 @@ class ServeCommandTest {
         Process p = launch(List.of("serve"), java.util.Map.of(), dir);
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(2);
-        assertThat(Files.readString(dir.resolve("stderr.txt"))).contains("anyclaude.yaml:2").contains("upstraem");
+        assertThat(Files.readString(dir.resolve("stderr.txt")))
+                .contains("anyclaude.yaml:2")
+                .contains("upstraem");
     }
 }

@@ -36,7 +36,10 @@ public final class AgentReplayClient implements AutoCloseable {
      * @param timeout the longest one request may take (a cold prefill on a slow machine is minutes)
      */
     public AgentReplayClient(String gatewayUrl, ObjectMapper json, Duration timeout) {
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
         this.base = URI.create(gatewayUrl.endsWith("/") ? gatewayUrl : gatewayUrl + "/");
         this.json = json;
         this.timeout = timeout;
@@ -45,7 +48,8 @@ public final class AgentReplayClient implements AutoCloseable {
     /** Sends {@code r} and waits for its whole answer. */
     public AgentReplayTurn send(AgentReplayRequest r) throws IOException, InterruptedException {
         Map<Integer, long[]> before = slotFigures();
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("v1/messages?beta=true")).timeout(timeout)
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("v1/messages?beta=true"))
+                .timeout(timeout)
                 .POST(HttpRequest.BodyPublishers.ofString(r.body(), StandardCharsets.UTF_8));
         r.headers().forEach(b::header);
         long start = System.nanoTime();
@@ -76,9 +80,18 @@ public final class AgentReplayClient implements AutoCloseable {
                 statsReused += now[2] - was[2];
             }
         }
-        return new AgentReplayTurn(r.agent(), r.turn(), r.bytes(), answer.input + answer.reused, answer.reused,
-                statsPrompt, statsReused, slot, ((answer.firstToken == 0 ? end : answer.firstToken) - start) / 1e6,
-                (end - start) / 1e6, answer.stopReason);
+        return new AgentReplayTurn(
+                r.agent(),
+                r.turn(),
+                r.bytes(),
+                answer.input + answer.reused,
+                answer.reused,
+                statsPrompt,
+                statsReused,
+                slot,
+                ((answer.firstToken == 0 ? end : answer.firstToken) - start) / 1e6,
+                (end - start) / 1e6,
+                answer.stopReason);
     }
 
     /** What the SSE answer said. */
@@ -107,12 +120,14 @@ public final class AgentReplayClient implements AutoCloseable {
                     case "message_delta" -> {
                         JsonNode d = json.readTree(line.substring(5));
                         a.input = d.path("usage").path("input_tokens").asLong();
-                        a.reused = d.path("usage").path("cache_read_input_tokens").asLong();
+                        a.reused =
+                                d.path("usage").path("cache_read_input_tokens").asLong();
                         a.stopReason = d.path("delta").path("stop_reason").asText(null);
                     }
                     case "message_stop" -> stopped = true;
-                    case "error" -> throw new IOException(r.agent() + " turn " + r.turn() + ": stream error "
-                            + line.substring(5).strip());
+                    case "error" ->
+                        throw new IOException(r.agent() + " turn " + r.turn() + ": stream error "
+                                + line.substring(5).strip());
                     default -> {
                         // message_start, content_block_stop, ping: nothing to measure
                     }
@@ -128,8 +143,11 @@ public final class AgentReplayClient implements AutoCloseable {
 
     /** The gateway's {@code /cache/stats} document. */
     public JsonNode cacheStats() throws IOException, InterruptedException {
-        HttpResponse<String> s = http.send(HttpRequest.newBuilder(base.resolve("cache/stats")).timeout(Duration.ofSeconds(30))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> s = http.send(
+                HttpRequest.newBuilder(base.resolve("cache/stats"))
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (s.statusCode() != 200) {
             throw new IOException("GET /cache/stats: HTTP " + s.statusCode() + ": " + s.body());
         }
@@ -140,8 +158,11 @@ public final class AgentReplayClient implements AutoCloseable {
     private Map<Integer, long[]> slotFigures() throws IOException, InterruptedException {
         Map<Integer, long[]> out = new HashMap<>();
         for (JsonNode s : cacheStats().path("l1").path("slots")) {
-            out.put(s.path("slot").asInt(), new long[] {s.path("requests").asLong(), figure(s, "promptTokens", "prompt_tokens"),
-                figure(s, "reusedTokens", "reused_tokens")});
+            out.put(s.path("slot").asInt(), new long[] {
+                s.path("requests").asLong(),
+                figure(s, "promptTokens", "prompt_tokens"),
+                figure(s, "reusedTokens", "reused_tokens")
+            });
         }
         return out;
     }
@@ -150,7 +171,8 @@ public final class AgentReplayClient implements AutoCloseable {
     private static long figure(JsonNode slot, String camel, String snake) {
         JsonNode v = slot.has(camel) ? slot.get(camel) : slot.get(snake);
         if (v == null || !v.isNumber()) {
-            throw new IllegalStateException("/cache/stats l1.slots[]: no " + camel + " (expected: the embedded engine's slot figures)");
+            throw new IllegalStateException(
+                    "/cache/stats l1.slots[]: no " + camel + " (expected: the embedded engine's slot figures)");
         }
         return v.asLong();
     }

@@ -1,10 +1,10 @@
 package dev.anyclaude.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.cli.ServeOptions;
 import dev.anyclaude.engine.GgufWriter;
 import dev.anyclaude.engine.TinyLlamaSpec;
+import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.messages.Json;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -16,12 +16,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
 /**
  * {@code anyclaude bench replay}: a multi-turn Claude Code session replayed against the gateway with the
@@ -31,81 +31,150 @@ import picocli.CommandLine;
  * the ratio of their per-turn times is the benchmark's figure (target: at most 1/10 from turn 2 on).
  * Case 2 interleaves the main agent with an Explore-style sub-agent on a two-slot gateway.
  */
-@Command(name = "replay", mixinStandardHelpOptions = true,
-        description = {"Replay a multi-turn Claude Code session (from the recorded bodies, tool calls and results"
-                + " appended each turn, the billing line changing on every request) against the embedded engine,"
-                + " with prompt normalization on and off side by side, then with a sub-agent interleaved.",
-                "Prints per-turn reuse and time, the per-turn time with reuse against without it, and peak memory,"
-                        + " as Markdown. Loopback only; every request is bounded by --timeout."})
+@Command(
+        name = "replay",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Replay a multi-turn Claude Code session (from the recorded bodies, tool calls and results"
+                    + " appended each turn, the billing line changing on every request) against the embedded engine,"
+                    + " with prompt normalization on and off side by side, then with a sub-agent interleaved.",
+            "Prints per-turn reuse and time, the per-turn time with reuse against without it, and peak memory,"
+                    + " as Markdown. Loopback only; every request is bounded by --timeout."
+        })
 public final class AgentReplayCommand implements Callable<Integer> {
     private static final ProcessProbe SELF = ProcessProbe.self();
 
-
-    @Option(names = "--fixtures", paramLabel = "DIR", defaultValue = "${sys:anyclaude.home:-.}/src/test/resources/claude-code/p-tool-bash-read",
+    @Option(
+            names = "--fixtures",
+            paramLabel = "DIR",
+            defaultValue = "${sys:anyclaude.home:-.}/src/test/resources/claude-code/p-tool-bash-read",
             description = "The recorded Claude Code session. Default: ${DEFAULT-VALUE}.")
     Path fixtures;
 
-    @Option(names = "--model", paramLabel = "FILE.gguf",
-            description = "The model to run. Default: generate one from --embd/--layers/--heads/--kv-heads/--ff into --work-dir.")
+    @Option(
+            names = "--model",
+            paramLabel = "FILE.gguf",
+            description = "The model to run. Default: generate one from "
+                    + "--embd/--layers/--heads/--kv-heads/--ff into --work-dir.")
     Path model;
 
-    @Option(names = "--embd", paramLabel = "N", defaultValue = "256", description = "Width of the generated model. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--embd",
+            paramLabel = "N",
+            defaultValue = "256",
+            description = "Width of the generated model. Default: ${DEFAULT-VALUE}.")
     int embd;
 
-    @Option(names = "--layers", paramLabel = "N", defaultValue = "4", description = "Layers of the generated model. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--layers",
+            paramLabel = "N",
+            defaultValue = "4",
+            description = "Layers of the generated model. Default: ${DEFAULT-VALUE}.")
     int layers;
 
-    @Option(names = "--heads", paramLabel = "N", defaultValue = "4", description = "Attention heads of the generated model. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--heads",
+            paramLabel = "N",
+            defaultValue = "4",
+            description = "Attention heads of the generated model. Default: ${DEFAULT-VALUE}.")
     int heads;
 
-    @Option(names = "--kv-heads", paramLabel = "N", description = "Key/value heads of the generated model. Default: --heads.")
+    @Option(
+            names = "--kv-heads",
+            paramLabel = "N",
+            description = "Key/value heads of the generated model. Default: --heads.")
     Integer kvHeads;
 
-    @Option(names = "--ff", paramLabel = "N", defaultValue = "704", description = "Feed-forward width of the generated model. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--ff",
+            paramLabel = "N",
+            defaultValue = "704",
+            description = "Feed-forward width of the generated model. Default: ${DEFAULT-VALUE}.")
     int ff;
 
-    @Option(names = "--work-dir", paramLabel = "DIR", description = "Where a generated model is kept. Default: the temp directory.")
+    @Option(
+            names = "--work-dir",
+            paramLabel = "DIR",
+            description = "Where a generated model is kept. Default: the temp directory.")
     Path workDir;
 
-    @Option(names = "--turns", paramLabel = "N", defaultValue = "10", description = "Main-agent turns. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--turns",
+            paramLabel = "N",
+            defaultValue = "10",
+            description = "Main-agent turns. Default: ${DEFAULT-VALUE}.")
     int turns;
 
-    @Option(names = "--sub-agent-turns", paramLabel = "N", defaultValue = "10",
-            description = "Sub-agent turns interleaved with the main agent's in case 2; 0 skips case 2. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--sub-agent-turns",
+            paramLabel = "N",
+            defaultValue = "10",
+            description = "Sub-agent turns interleaved with the main agent's in case 2; "
+                    + "0 skips case 2. Default: ${DEFAULT-VALUE}.")
     int subTurns;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "CPU threads per slot. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            defaultValue = "2",
+            description = "CPU threads per slot. Default: ${DEFAULT-VALUE}.")
     int threads;
 
-    @Option(names = "--ctx", paramLabel = "TOKENS", defaultValue = "16384",
+    @Option(
+            names = "--ctx",
+            paramLabel = "TOKENS",
+            defaultValue = "16384",
             description = "Context per slot; must hold the last turn's prompt. Default: ${DEFAULT-VALUE}.")
     int ctx;
 
-    @Option(names = "--system-chars", paramLabel = "CHARS", defaultValue = "3000",
+    @Option(
+            names = "--system-chars",
+            paramLabel = "CHARS",
+            defaultValue = "3000",
             description = "Characters kept of Claude Code's main system prompt (0: all). Default: ${DEFAULT-VALUE}.")
     int systemChars;
 
-    @Option(names = "--agent-list-chars", paramLabel = "CHARS", defaultValue = "1000",
+    @Option(
+            names = "--agent-list-chars",
+            paramLabel = "CHARS",
+            defaultValue = "1000",
             description = "Characters kept of the mid-conversation agent list (0: all). Default: ${DEFAULT-VALUE}.")
     int agentListChars;
 
-    @Option(names = "--first-tools", paramLabel = "N", defaultValue = "0",
-            description = "Keep the first N of Claude Code's tools besides the ones the session calls (-1: all). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--first-tools",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Keep the first N of Claude Code's tools besides the ones the "
+                    + "session calls (-1: all). Default: ${DEFAULT-VALUE}.")
     int firstTools;
 
-    @Option(names = "--tool-result-chars", paramLabel = "CHARS", defaultValue = "300",
+    @Option(
+            names = "--tool-result-chars",
+            paramLabel = "CHARS",
+            defaultValue = "300",
             description = "Longest tool result in characters (0: whole). Default: ${DEFAULT-VALUE}.")
     int toolResultChars;
 
-    @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "8",
+    @Option(
+            names = "--max-tokens",
+            paramLabel = "N",
+            defaultValue = "8",
             description = "max_tokens sent (0: Claude Code's 64000). Default: ${DEFAULT-VALUE}.")
     int maxTokens;
 
-    @Option(names = "--target", paramLabel = "RATIO", defaultValue = "0.1",
-            description = "Target of (time per turn with reuse) / (time without), turns 2 on. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--target",
+            paramLabel = "RATIO",
+            defaultValue = "0.1",
+            description =
+                    "Target of (time per turn with reuse) / (time without), turns 2 on. Default: ${DEFAULT-VALUE}.")
     double target;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "900",
+    @Option(
+            names = "--timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "900",
             description = "Longest time one request may take. Default: ${DEFAULT-VALUE}.")
     long timeoutSeconds;
 
@@ -118,7 +187,10 @@ public final class AgentReplayCommand implements Callable<Integer> {
     /** Made when the command runs: picocli builds every command object at start-up, `serve` included. */
     private ObjectMapper json;
 
-    /** Runs the benchmark without the rest of the CLI: {@code java ... dev.anyclaude.bench.AgentReplayCommand [options]}. */
+    /**
+     * Runs the benchmark without the rest of the CLI: {@code java ... dev.anyclaude.bench.AgentReplayCommand
+     * [options]}.
+     */
     public static void main(String[] args) {
         // The embedded engine's slot threads are daemons, but exit explicitly as Main does.
         System.exit(new CommandLine(new AgentReplayCommand()).execute(args));
@@ -129,8 +201,10 @@ public final class AgentReplayCommand implements Callable<Integer> {
         json = Json.create();
         PrintStream log = System.err;
         if (turns < 1 || subTurns < 0 || threads < 1 || ctx < 16 || !(target > 0) || timeoutSeconds < 1) {
-            throw new ParameterException(spec.commandLine(), "--turns, --threads, --timeout and --target must be positive,"
-                    + " --sub-agent-turns 0 or more, --ctx at least 16");
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--turns, --threads, --timeout and --target must be positive,"
+                            + " --sub-agent-turns 0 or more, --ctx at least 16");
         }
         AgentReplayTrim trim;
         try {
@@ -138,15 +212,18 @@ public final class AgentReplayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
         }
-        AgentReplaySession session = AgentReplaySession.load(fixtures, trim, AgentReplaySession.Billing.PER_REQUEST, json);
+        AgentReplaySession session =
+                AgentReplaySession.load(fixtures, trim, AgentReplaySession.Billing.PER_REQUEST, json);
         Path file = model != null ? model : generated();
         List<AgentReplayRequest> main = session.mainAgent(turns);
         String loadBefore = AgentReplayReport.load();
 
         AgentReplayReport report = new AgentReplayReport();
         report.line("Agent replay benchmark, " + LocalDate.now() + ", " + AgentReplayReport.machine() + ".");
-        report.line("Model " + file.getFileName() + " (" + (Files.size(file) >> 20) + " MiB), " + threads + " threads per slot, "
-                + "context " + ctx + " per slot. Session: " + fixtures + ", " + session.recordedTurns() + " recorded turns, the rest"
+        report.line("Model " + file.getFileName() + " (" + (Files.size(file) >> 20) + " MiB), " + threads
+                + " threads per slot, "
+                + "context " + ctx + " per slot. Session: " + fixtures + ", " + session.recordedTurns()
+                + " recorded turns, the rest"
                 + " synthesized; billing line new on every request. Trim: " + trim.describe() + ". Main-agent bodies "
                 + main.getFirst().bytes() + " B (turn 1) to " + main.getLast().bytes() + " B (turn " + turns + ").");
         report.line("");
@@ -156,15 +233,22 @@ public final class AgentReplayCommand implements Callable<Integer> {
         List<AgentReplayTurn> on = new ArrayList<>();
         List<AgentReplayTurn> off = new ArrayList<>();
         String kv;
-        try (Gateway normalized = gateway(file, true); Gateway raw = gateway(file, false);
-                AgentReplayClient a = client(normalized); AgentReplayClient b = client(raw)) {
+        try (Gateway normalized = gateway(file, true);
+                Gateway raw = gateway(file, false);
+                AgentReplayClient a = client(normalized);
+                AgentReplayClient b = client(raw)) {
             for (AgentReplayRequest r : main) {
                 on.add(progress(log, "on ", a.send(r)));
                 off.add(progress(log, "off", b.send(r)));
             }
-            kv = String.format(Locale.ROOT, "KV memory held at the end (slot caches + saved states in RAM, /cache/stats"
-                    + " l1.kv_bytes): with normalization %d MiB, without %d MiB (each turn without it hands a slot to a new"
-                    + " prefix, and the engine saves the old one first).", kvMiB(a), kvMiB(b));
+            kv = String.format(
+                    Locale.ROOT,
+                    "KV memory held at the end (slot caches + saved states in RAM, /cache/stats"
+                            + " l1.kv_bytes): with normalization %d MiB, without %d MiB "
+                            + "(each turn without it hands a slot to a new"
+                            + " prefix, and the engine saves the old one first).",
+                    kvMiB(a),
+                    kvMiB(b));
         }
         report.peak("case 1 (both gateways)", SELF.peakRssKiB() >> 10);
         report.line("### Case 1: main agent, normalization on vs off (`--no-normalize`), same turns, same run");
@@ -174,10 +258,12 @@ public final class AgentReplayCommand implements Callable<Integer> {
         report.line("");
 
         if (subTurns > 0) {
-            log.println("case 2: main agent and sub-agent interleaved, " + turns + " + " + subTurns + " turns, 2 slots");
+            log.println(
+                    "case 2: main agent and sub-agent interleaved, " + turns + " + " + subTurns + " turns, 2 slots");
             SELF.resetPeak();
             List<AgentReplayTurn> both = new ArrayList<>();
-            try (Gateway g = gateway(file, true); AgentReplayClient c = client(g)) {
+            try (Gateway g = gateway(file, true);
+                    AgentReplayClient c = client(g)) {
                 for (AgentReplayRequest r : AgentReplaySession.interleave(main, session.subAgent(subTurns))) {
                     both.add(progress(log, "   ", c.send(r)));
                 }
@@ -201,8 +287,13 @@ public final class AgentReplayCommand implements Callable<Integer> {
     private Path generated() throws IOException {
         TinyLlamaSpec spec = new TinyLlamaSpec(embd, layers, heads, kvHeads == null ? heads : kvHeads, ff, 32768, 1);
         Path dir = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"));
-        Path file = dir.resolve(String.format(Locale.ROOT, "anyclaude-replay-%dx%d-kv%d-ff%d.gguf", spec.embd(), spec.layers(),
-                spec.kvHeads(), spec.ff()));
+        Path file = dir.resolve(String.format(
+                Locale.ROOT,
+                "anyclaude-replay-%dx%d-kv%d-ff%d.gguf",
+                spec.embd(),
+                spec.layers(),
+                spec.kvHeads(),
+                spec.ff()));
         if (!Files.isRegularFile(file)) {
             System.err.println("generating " + file);
             GgufWriter.writeTinyLlama(spec, file);
@@ -232,8 +323,17 @@ public final class AgentReplayCommand implements Callable<Integer> {
     }
 
     private static AgentReplayTurn progress(PrintStream log, String label, AgentReplayTurn t) {
-        log.printf(Locale.ROOT, "%s %-4s turn %2d: prompt %6d reused %6d (%.3f) slot %d, first token %7.0f ms, total %7.0f ms%n",
-                label, t.agent(), t.turn(), t.promptTokens(), t.reusedTokens(), t.reuseRatio(), t.slot(), t.firstTokenMs(),
+        log.printf(
+                Locale.ROOT,
+                "%s %-4s turn %2d: prompt %6d reused %6d (%.3f) slot %d, first token %7.0f ms, total %7.0f ms%n",
+                label,
+                t.agent(),
+                t.turn(),
+                t.promptTokens(),
+                t.reusedTokens(),
+                t.reuseRatio(),
+                t.slot(),
+                t.firstTokenMs(),
                 t.totalMs());
         return t;
     }

@@ -59,9 +59,15 @@ final class AgentReplayScript {
 
     /** How the main agent continues after the recorded Bash and Read calls. */
     static final List<Step> MAIN = List.of(
-            new Step("calc.py has an uncommitted change; let me look at it.", "Read",
-                    "{\"file_path\":\"" + DIR + "/calc.py\"}", CALC_PY, null),
-            new Step("Let me see what changed.", "Bash",
+            new Step(
+                    "calc.py has an uncommitted change; let me look at it.",
+                    "Read",
+                    "{\"file_path\":\"" + DIR + "/calc.py\"}",
+                    CALC_PY,
+                    null),
+            new Step(
+                    "Let me see what changed.",
+                    "Bash",
                     "{\"command\":\"git diff calc.py\",\"description\":\"Show the uncommitted change to calc.py\"}",
                     """
                     diff --git a/calc.py b/calc.py
@@ -72,33 +78,60 @@ final class AgentReplayScript {
                     +
                     +
                     +def divide(a, b):
-                    +    return a / b""", false),
-            new Step("Checking the tests and history.", "Bash",
-                    "{\"command\":\"ls tests && git log --oneline -3\",\"description\":\"List tests and recent commits\"}",
-                    "test_calc.py\n0028d2f Initial commit", false),
+                    +    return a / b""",
+                    false),
+            new Step(
+                    "Checking the tests and history.",
+                    "Bash",
+                    "{\"command\":\"ls tests && git log --oneline "
+                            + "-3\",\"description\":\"List tests and recent commits\"}",
+                    "test_calc.py\n0028d2f Initial commit",
+                    false),
             new Step(null, "Read", "{\"file_path\":\"" + DIR + "/tests/test_calc.py\"}", TEST_PY, null),
-            new Step("Running the tests.", "Bash",
+            new Step(
+                    "Running the tests.",
+                    "Bash",
                     "{\"command\":\"python -m pytest -q\",\"description\":\"Run the test suite\"}",
                     """
                     Exit code 1
                     .F
                     FAILED tests/test_calc.py::test_divide_by_zero - ZeroDivisionError: division by zero
-                    1 failed, 1 passed in 0.03s""", true),
-            new Step("divide() should raise ValueError for a zero divisor, as the test expects.", "Edit",
+                    1 failed, 1 passed in 0.03s""",
+                    true),
+            new Step(
+                    "divide() should raise ValueError for a zero divisor, as the test expects.",
+                    "Edit",
                     "{\"file_path\":\"" + DIR + "/calc.py\",\"old_string\":\"    return a / b\",\"new_string\":"
-                            + "\"    if b == 0:\\n        raise ValueError(\\\"division by zero\\\")\\n    return a / b\"}",
-                    "The file " + DIR + "/calc.py has been updated successfully.", null),
-            new Step(null, "Bash", "{\"command\":\"python -m pytest -q\",\"description\":\"Run the test suite again\"}",
-                    "..\n2 passed in 0.02s", false),
-            new Step("Tests pass. Confirming the working tree state.", "Bash",
+                            + "\"    if b == 0:\\n        raise ValueError(\\\"division by "
+                            + "zero\\\")\\n    return a / b\"}",
+                    "The file " + DIR + "/calc.py has been updated successfully.",
+                    null),
+            new Step(
+                    null,
+                    "Bash",
+                    "{\"command\":\"python -m pytest -q\",\"description\":\"Run the test suite again\"}",
+                    "..\n2 passed in 0.02s",
+                    false),
+            new Step(
+                    "Tests pass. Confirming the working tree state.",
+                    "Bash",
                     "{\"command\":\"git status --short && git diff --stat\",\"description\":\"Show what changed\"}",
-                    " M calc.py\n calc.py | 6 ++++++\n 1 file changed, 6 insertions(+)", false),
-            new Step(null, "Read", "{\"file_path\":\"" + DIR + "/README.md\"}",
-                    "1\t# demo\n2\t\n3\tA tiny repo for capturing Claude Code traffic.\n4\t", null),
-            new Step("Looking for other callers of divide().", "Bash",
-                    "{\"command\":\"grep -rn \\\"divide(\\\" --include=*.py .\",\"description\":\"Find callers of divide\"}",
+                    " M calc.py\n calc.py | 6 ++++++\n 1 file changed, 6 insertions(+)",
+                    false),
+            new Step(
+                    null,
+                    "Read",
+                    "{\"file_path\":\"" + DIR + "/README.md\"}",
+                    "1\t# demo\n2\t\n3\tA tiny repo for capturing Claude Code traffic.\n4\t",
+                    null),
+            new Step(
+                    "Looking for other callers of divide().",
+                    "Bash",
+                    "{\"command\":\"grep -rn \\\"divide(\\\" --include=*.py "
+                            + ".\",\"description\":\"Find callers of divide\"}",
                     "./calc.py:12:def divide(a, b):\n./tests/test_calc.py:2:from calc import add, divide, subtract\n"
-                            + "./tests/test_calc.py:11:        divide(1, 0)", false));
+                            + "./tests/test_calc.py:11:        divide(1, 0)",
+                    false));
 
     /** The sub-agent's own system prompt (written for the replay in the manner of Claude Code's Explore agent). */
     static final String EXPLORE_PROMPT = """
@@ -132,37 +165,72 @@ final class AgentReplayScript {
             + " tested, and report the file paths with line numbers. Thoroughness: medium.";
 
     /** The tasks of two Explore agents run at the same time: the first is {@link #EXPLORE_TASK}. */
-    static final List<String> EXPLORE_TASKS = List.of(EXPLORE_TASK, "List every test in " + DIR
-            + " and the function each one exercises, with file paths and line numbers. Thoroughness: quick.");
+    static final List<String> EXPLORE_TASKS = List.of(
+            EXPLORE_TASK,
+            "List every test in " + DIR
+                    + " and the function each one exercises, with file paths and line numbers. Thoroughness: quick.");
 
     /** The tools the sub-agent gets: the read-only ones of the recorded set. */
     static final List<String> EXPLORE_TOOLS = List.of("Bash", "Read", "WebFetch", "WebSearch");
 
     /** How the sub-agent searches. */
     static final List<Step> EXPLORE = List.of(
-            new Step("Searching for division in the Python sources.", "Bash",
-                    "{\"command\":\"grep -rn \\\" / \\\" --include=*.py " + DIR + "\",\"description\":\"Find divisions\"}",
-                    DIR + "/calc.py:13:    return a / b", false),
-            new Step(null, "Read", "{\"file_path\":\"" + DIR + "/calc.py\",\"offset\":11,\"limit\":4}",
-                    "11\t\n12\tdef divide(a, b):\n13\t    return a / b\n14\t", null),
-            new Step("Now callers and tests.", "Bash",
-                    "{\"command\":\"grep -rn divide " + DIR + " --include=*.py\",\"description\":\"Find divide references\"}",
-                    DIR + "/calc.py:12:def divide(a, b):\n" + DIR + "/tests/test_calc.py:2:from calc import add, divide, subtract\n"
-                            + DIR + "/tests/test_calc.py:11:        divide(1, 0)", false),
-            new Step(null, "Read", "{\"file_path\":\"" + DIR + "/tests/test_calc.py\",\"offset\":9,\"limit\":4}",
-                    "9\tdef test_divide_by_zero():\n10\t    with pytest.raises(ValueError):\n11\t        divide(1, 0)\n12\t", null),
-            new Step("Checking for other Python files.", "Bash",
-                    "{\"command\":\"find " + DIR + " -name '*.py' -not -path '*/.git/*'\",\"description\":\"List Python files\"}",
-                    DIR + "/calc.py\n" + DIR + "/tests/test_calc.py", false),
-            new Step(null, "Bash",
-                    "{\"command\":\"git -C " + DIR + " log --oneline -- calc.py\",\"description\":\"History of calc.py\"}",
-                    "0028d2f Initial commit", false),
-            new Step("Checking the docs for a mention.", "Bash",
+            new Step(
+                    "Searching for division in the Python sources.",
+                    "Bash",
+                    "{\"command\":\"grep -rn \\\" / \\\" --include=*.py " + DIR
+                            + "\",\"description\":\"Find divisions\"}",
+                    DIR + "/calc.py:13:    return a / b",
+                    false),
+            new Step(
+                    null,
+                    "Read",
+                    "{\"file_path\":\"" + DIR + "/calc.py\",\"offset\":11,\"limit\":4}",
+                    "11\t\n12\tdef divide(a, b):\n13\t    return a / b\n14\t",
+                    null),
+            new Step(
+                    "Now callers and tests.",
+                    "Bash",
+                    "{\"command\":\"grep -rn divide " + DIR
+                            + " --include=*.py\",\"description\":\"Find divide references\"}",
+                    DIR + "/calc.py:12:def divide(a, b):\n" + DIR
+                            + "/tests/test_calc.py:2:from calc import add, divide, subtract\n" + DIR
+                            + "/tests/test_calc.py:11:        divide(1, 0)",
+                    false),
+            new Step(
+                    null,
+                    "Read",
+                    "{\"file_path\":\"" + DIR + "/tests/test_calc.py\",\"offset\":9,\"limit\":4}",
+                    "9\tdef test_divide_by_zero():\n10\t    with "
+                            + "pytest.raises(ValueError):\n11\t        divide(1, 0)\n12\t",
+                    null),
+            new Step(
+                    "Checking for other Python files.",
+                    "Bash",
+                    "{\"command\":\"find " + DIR
+                            + " -name '*.py' -not -path '*/.git/*'\",\"description\":\"List Python files\"}",
+                    DIR + "/calc.py\n" + DIR + "/tests/test_calc.py",
+                    false),
+            new Step(
+                    null,
+                    "Bash",
+                    "{\"command\":\"git -C " + DIR
+                            + " log --oneline -- calc.py\",\"description\":\"History of calc.py\"}",
+                    "0028d2f Initial commit",
+                    false),
+            new Step(
+                    "Checking the docs for a mention.",
+                    "Bash",
                     "{\"command\":\"grep -rni divi " + DIR + "/README.md\",\"description\":\"Search the README\"}",
-                    "Exit code 1", true),
-            new Step(null, "WebSearch", "{\"query\":\"python raise ValueError instead of ZeroDivisionError convention\"}",
-                    "Web search results for query: \"python raise ValueError instead of ZeroDivisionError convention\"\n\n"
-                            + "Links: [{\"title\":\"Built-in Exceptions\",\"url\":\"https://docs.python.org/3/library/exceptions.html\"}]",
+                    "Exit code 1",
+                    true),
+            new Step(
+                    null,
+                    "WebSearch",
+                    "{\"query\":\"python raise ValueError instead of ZeroDivisionError convention\"}",
+                    "Web search results for query: \"python raise ValueError "
+                            + "instead of ZeroDivisionError convention\"\n\nLinks: [{\"title\":\"Built-in "
+                            + "Exceptions\",\"url\":\"https://docs.python.org/3/library/exceptions.html\"}]",
                     null));
 
     /** Claude Code's Read result format: each line prefixed with its number and a tab. */

@@ -43,8 +43,8 @@ public final class AgentReplaySession {
     private static final Pattern BILLING = Pattern.compile("(cc_version=[0-9][0-9.]*\\.)([0-9a-f]{3})(;)");
 
     /** Headers the HTTP client sets itself (and accept-encoding, so that answers come uncompressed). */
-    private static final Set<String> TRANSPORT = Set.of("host", "content-length", "connection", "accept-encoding",
-            "expect", "upgrade");
+    private static final Set<String> TRANSPORT =
+            Set.of("host", "content-length", "connection", "accept-encoding", "expect", "upgrade");
 
     /** How the billing line's hex digits behave. */
     public enum Billing {
@@ -71,8 +71,13 @@ public final class AgentReplaySession {
     private final List<JsonNode[]> recorded;
     private final String capturedHex;
 
-    private AgentReplaySession(ObjectMapper json, AgentReplayTrim trim, Billing billing, ObjectNode first,
-            Map<String, String> headers, List<JsonNode[]> recorded) {
+    private AgentReplaySession(
+            ObjectMapper json,
+            AgentReplayTrim trim,
+            Billing billing,
+            ObjectNode first,
+            Map<String, String> headers,
+            List<JsonNode[]> recorded) {
         this.json = json;
         this.trim = trim;
         this.billing = billing;
@@ -98,11 +103,15 @@ public final class AgentReplaySession {
         }
         ObjectNode body = first.deepCopy();
         ObjectNode billingBlock = billingBlock(body);
-        billingBlock.put("text", BILLING.matcher(billingBlock.path("text").asText()).replaceFirst("$1" + hex + "$3"));
+        billingBlock.put(
+                "text", BILLING.matcher(billingBlock.path("text").asText()).replaceFirst("$1" + hex + "$3"));
         JsonNode content = body.path("messages").path(0).path("content");
-        if (!content.isArray() || content.isEmpty() || !"text".equals(content.get(content.size() - 1).path("type").asText())) {
-            throw new IllegalArgumentException("messages[0]: no text block to put the prompt in (expected: Claude Code's"
-                    + " first user message)");
+        if (!content.isArray()
+                || content.isEmpty()
+                || !"text".equals(content.get(content.size() - 1).path("type").asText())) {
+            throw new IllegalArgumentException(
+                    "messages[0]: no text block to put the prompt in (expected: Claude Code's"
+                            + " first user message)");
         }
         ((ObjectNode) content.get(content.size() - 1)).put("text", prompt);
         Map<String, String> h = new LinkedHashMap<>(headers);
@@ -121,14 +130,18 @@ public final class AgentReplaySession {
         body.put("max_tokens", trim.maxTokens() > 0 ? trim.maxTokens() : 512);
         ArrayNode system = body.putArray("system");
         String billingText = billingBlock(first).path("text").asText();
-        system.add(billingBlock(first).deepCopy().put("text",
-                BILLING.matcher(billingText).replaceFirst("$1" + shifted(0x2c7) + "$3")));
-        system.addObject().put("type", "text").put("text", first.path("system").path(1).path("text").asText());
+        system.add(billingBlock(first)
+                .deepCopy()
+                .put("text", BILLING.matcher(billingText).replaceFirst("$1" + shifted(0x2c7) + "$3")));
+        system.addObject()
+                .put("type", "text")
+                .put("text", first.path("system").path(1).path("text").asText());
         system.addObject().put("type", "text").put("text", TITLE_PROMPT);
         ArrayNode messages = body.putArray("messages");
         ObjectNode user = messages.addObject().put("role", "user");
         user.putArray("content").addObject().put("type", "text").put("text", userPrompt());
-        body.putObject("metadata").put("user_id", first.path("metadata").path("user_id").asText(""));
+        body.putObject("metadata")
+                .put("user_id", first.path("metadata").path("user_id").asText(""));
         body.put("stream", true);
         try {
             return new AgentReplayRequest("title", 1, headers, json.writeValueAsString(body));
@@ -138,7 +151,10 @@ public final class AgentReplaySession {
     }
 
     private static final String TITLE_PROMPT = """
-            Analyze if this message indicates a new conversation topic. If it does, extract a 2-3 word title that             captures the new topic. Format your response as a JSON object with two fields: 'isNewTopic' (boolean)             and 'title' (string, or null if isNewTopic is false). Only include these fields, no other text.""";
+            Analyze if this message indicates a new conversation topic. If it does, extract a 2-3 word title \
+            that             captures the new topic. Format your response as a JSON object with two fields: \
+            'isNewTopic' (boolean)             and 'title' (string, or null if isNewTopic is false). Only include \
+            these fields, no other text.""";
 
     /**
      * Reads a recorded session: the {@code NN-POST-v1_messages.body.json} files of {@code dir} in order,
@@ -151,10 +167,13 @@ public final class AgentReplaySession {
             throws IOException {
         List<Path> bodies;
         try (Stream<Path> files = Files.list(dir)) {
-            bodies = files.filter(p -> p.getFileName().toString().endsWith("-POST-v1_messages.body.json")).sorted().toList();
+            bodies = files.filter(p -> p.getFileName().toString().endsWith("-POST-v1_messages.body.json"))
+                    .sorted()
+                    .toList();
         }
         if (bodies.isEmpty()) {
-            throw new IllegalArgumentException(dir + ": no NN-POST-v1_messages.body.json (expected: a Claude Code capture)");
+            throw new IllegalArgumentException(
+                    dir + ": no NN-POST-v1_messages.body.json (expected: a Claude Code capture)");
         }
         ObjectNode first = object(json.readTree(bodies.getFirst().toFile()), bodies.getFirst());
         List<JsonNode[]> recorded = new ArrayList<>();
@@ -163,7 +182,8 @@ public final class AgentReplaySession {
             JsonNode body = json.readTree(p.toFile());
             JsonNode before = previous.path("messages");
             JsonNode now = body.path("messages");
-            if (now.size() != before.size() + 2 || !"assistant".equals(now.get(before.size()).path("role").asText())
+            if (now.size() != before.size() + 2
+                    || !"assistant".equals(now.get(before.size()).path("role").asText())
                     || !"user".equals(now.get(before.size() + 1).path("role").asText())) {
                 throw new IllegalArgumentException(p + ": messages (expected: the previous body's messages plus one"
                         + " assistant and one user message)");
@@ -171,8 +191,8 @@ public final class AgentReplaySession {
             recorded.add(new JsonNode[] {now.get(before.size()), now.get(before.size() + 1)});
             previous = body;
         }
-        Path request = bodies.getFirst().resolveSibling(
-                bodies.getFirst().getFileName().toString().replace(".body.json", ".request.json"));
+        Path request = bodies.getFirst()
+                .resolveSibling(bodies.getFirst().getFileName().toString().replace(".body.json", ".request.json"));
         Map<String, String> headers = new LinkedHashMap<>();
         json.readTree(request.toFile()).path("headers").properties().forEach(e -> {
             if (!TRANSPORT.contains(e.getKey().toLowerCase(Locale.ROOT))) {
@@ -180,13 +200,16 @@ public final class AgentReplaySession {
             }
         });
         if (!headers.containsKey(SESSION_HEADER)) {
-            throw new IllegalArgumentException(request + ": no " + SESSION_HEADER + " header (expected: Claude Code's)");
+            throw new IllegalArgumentException(
+                    request + ": no " + SESSION_HEADER + " header (expected: Claude Code's)");
         }
         return new AgentReplaySession(json, trim, billing, first, headers, recorded);
     }
 
     private static ObjectNode object(JsonNode node, Path from) {
-        if (!(node instanceof ObjectNode o) || !o.path("messages").isArray() || o.path("system").size() < 3
+        if (!(node instanceof ObjectNode o)
+                || !o.path("messages").isArray()
+                || o.path("system").size() < 3
                 || !o.path("tools").isArray()) {
             throw new IllegalArgumentException(from + ": not a Claude Code main-agent body (expected: system blocks"
                     + " [billing, identity, prompt], tools and messages)");
@@ -213,7 +236,8 @@ public final class AgentReplaySession {
         List<JsonNode[]> exchanges = new ArrayList<>(recorded);
         for (int i = 0; exchanges.size() < turns - 1; i++) {
             AgentReplayScript.Step step = AgentReplayScript.MAIN.get(i % AgentReplayScript.MAIN.size());
-            exchanges.add(exchange(step, "toolu_replay_main_" + String.format(Locale.ROOT, "%03d", exchanges.size() + 1)));
+            exchanges.add(
+                    exchange(step, "toolu_replay_main_" + String.format(Locale.ROOT, "%03d", exchanges.size() + 1)));
         }
         // Every tool the session can call stays, whatever the number of turns: tools never change within a session.
         Set<String> called = new HashSet<>();
@@ -224,7 +248,9 @@ public final class AgentReplaySession {
         ArrayNode tools = json.createArrayNode();
         JsonNode all = first.path("tools");
         for (int i = 0; i < all.size(); i++) {
-            if (trim.firstTools() < 0 || i < trim.firstTools() || called.contains(all.get(i).path("name").asText())) {
+            if (trim.firstTools() < 0
+                    || i < trim.firstTools()
+                    || called.contains(all.get(i).path("name").asText())) {
                 tools.add(all.get(i));
             }
         }
@@ -256,8 +282,8 @@ public final class AgentReplaySession {
     public List<AgentReplayRequest> subAgent(int turns, int variant) {
         requireTurns(turns);
         if (variant < 0 || variant >= AgentReplayScript.EXPLORE_TASKS.size()) {
-            throw new IllegalArgumentException("variant: " + variant + " (expected: 0 to "
-                    + (AgentReplayScript.EXPLORE_TASKS.size() - 1) + ")");
+            throw new IllegalArgumentException(
+                    "variant: " + variant + " (expected: 0 to " + (AgentReplayScript.EXPLORE_TASKS.size() - 1) + ")");
         }
         ObjectNode base = first.deepCopy();
         ArrayNode system = (ArrayNode) base.get("system");
@@ -274,13 +300,19 @@ public final class AgentReplaySession {
         base.set("tools", tools);
         ArrayNode messages = json.createArrayNode();
         ObjectNode task = messages.addObject().put("role", "user");
-        task.putArray("content").addObject().put("type", "text").put("text", AgentReplayScript.EXPLORE_TASKS.get(variant)
-                + "\n\nThe user's request, for context: " + userPrompt());
+        task.putArray("content")
+                .addObject()
+                .put("type", "text")
+                .put(
+                        "text",
+                        AgentReplayScript.EXPLORE_TASKS.get(variant) + "\n\nThe user's request, for context: "
+                                + userPrompt());
         base.set("messages", messages);
         List<JsonNode[]> exchanges = new ArrayList<>();
         for (int i = 0; exchanges.size() < turns - 1; i++) {
             AgentReplayScript.Step step = AgentReplayScript.EXPLORE.get(i % AgentReplayScript.EXPLORE.size());
-            exchanges.add(exchange(step, "toolu_replay_sub_" + String.format(Locale.ROOT, "%03d", exchanges.size() + 1)));
+            exchanges.add(
+                    exchange(step, "toolu_replay_sub_" + String.format(Locale.ROOT, "%03d", exchanges.size() + 1)));
         }
         return requests(variant == 0 ? "sub" : "sub" + (variant + 1), base, exchanges, turns);
     }
@@ -349,8 +381,10 @@ public final class AgentReplaySession {
     }
 
     private void capToolResult(JsonNode block) {
-        if ("tool_result".equals(block.path("type").asText()) && block.path("content").isTextual()) {
-            ((ObjectNode) block).put("content", AgentReplayTrim.cap(block.path("content").asText(), trim.toolResultChars()));
+        if ("tool_result".equals(block.path("type").asText())
+                && block.path("content").isTextual()) {
+            ((ObjectNode) block)
+                    .put("content", AgentReplayTrim.cap(block.path("content").asText(), trim.toolResultChars()));
         }
     }
 
@@ -369,7 +403,9 @@ public final class AgentReplaySession {
     /** The user's first prompt: the last text block of the first message. */
     private String userPrompt() {
         JsonNode content = first.path("messages").path(0).path("content");
-        return content.isArray() && !content.isEmpty() ? content.get(content.size() - 1).path("text").asText() : "";
+        return content.isArray() && !content.isEmpty()
+                ? content.get(content.size() - 1).path("text").asText()
+                : "";
     }
 
     /** This session's billing digits moved by {@code step}, for its other agents. */
@@ -383,14 +419,18 @@ public final class AgentReplaySession {
         if (step.text() != null) {
             content.addObject().put("type", "text").put("text", step.text());
         }
-        ObjectNode use = content.addObject().put("type", "tool_use").put("id", id).put("name", step.tool());
+        ObjectNode use =
+                content.addObject().put("type", "tool_use").put("id", id).put("name", step.tool());
         try {
             use.set("input", json.readTree(step.inputJson()));
         } catch (IOException e) {
             throw new IllegalStateException("tool input of the replay script is not JSON: " + step.inputJson(), e);
         }
         ObjectNode user = json.createObjectNode().put("role", "user");
-        ObjectNode result = user.putArray("content").addObject().put("tool_use_id", id).put("type", "tool_result")
+        ObjectNode result = user.putArray("content")
+                .addObject()
+                .put("tool_use_id", id)
+                .put("type", "tool_result")
                 .put("content", step.result());
         if (step.isError() != null) {
             result.put("is_error", step.isError());

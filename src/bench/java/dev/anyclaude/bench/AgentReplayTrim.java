@@ -29,8 +29,11 @@ public record AgentReplayTrim(int systemChars, int agentListChars, int firstTool
 
     public AgentReplayTrim {
         require(systemChars >= 0, "system-chars: " + systemChars + " (expected: 0 for all, or a positive count)");
-        require(agentListChars >= 0, "agent-list-chars: " + agentListChars + " (expected: 0 for all, or a positive count)");
-        require(toolResultChars == 0 || toolResultChars >= 40,
+        require(
+                agentListChars >= 0,
+                "agent-list-chars: " + agentListChars + " (expected: 0 for all, or a positive count)");
+        require(
+                toolResultChars == 0 || toolResultChars >= 40,
                 "tool-result-chars: " + toolResultChars + " (expected: 0 for all, or at least 40)");
         require(maxTokens >= 0, "max-tokens: " + maxTokens + " (expected: 0 for Claude Code's, or a positive count)");
     }
@@ -52,7 +55,9 @@ public record AgentReplayTrim(int systemChars, int agentListChars, int firstTool
 
     /** One line saying what is kept, for benchmark output and logs. */
     public String describe() {
-        return String.format(Locale.ROOT, "main prompt %s, agent list %s, tools %s, tool results %s, max_tokens %s",
+        return String.format(
+                Locale.ROOT,
+                "main prompt %s, agent list %s, tools %s, tool results %s, max_tokens %s",
                 systemChars == 0 ? "whole" : "first " + systemChars + " chars",
                 agentListChars == 0 ? "whole" : "first " + agentListChars + " chars",
                 firstTools < 0 ? "all" : "first " + firstTools + " + the ones the session calls",

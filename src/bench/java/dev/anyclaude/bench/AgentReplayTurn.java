@@ -19,8 +19,17 @@ package dev.anyclaude.bench;
  * @param totalMs time from sending the request to {@code message_stop}
  * @param stopReason the response's {@code stop_reason}
  */
-public record AgentReplayTurn(String agent, int turn, int bodyBytes, long promptTokens, long reusedTokens,
-        long statsPromptTokens, long statsReusedTokens, int slot, double firstTokenMs, double totalMs,
+public record AgentReplayTurn(
+        String agent,
+        int turn,
+        int bodyBytes,
+        long promptTokens,
+        long reusedTokens,
+        long statsPromptTokens,
+        long statsReusedTokens,
+        int slot,
+        double firstTokenMs,
+        double totalMs,
         String stopReason) {
 
     /** Reused share of the prompt, from the response's usage. */

@@ -46,7 +46,8 @@ final class BenchRequest {
                     + "src/test/resources/claude-code/p-tool-bash-read/04-POST-v1_messages.body.json in the project)");
         }
         JsonNode tree = mapper.readTree(body.toFile());
-        if (!(tree instanceof ObjectNode root) || !(root.get("tools") instanceof ArrayNode tools)
+        if (!(tree instanceof ObjectNode root)
+                || !(root.get("tools") instanceof ArrayNode tools)
                 || !(root.get("messages") instanceof ArrayNode messages)) {
             throw new IllegalArgumentException(body + ": expected a Messages body with tools and messages");
         }
@@ -116,9 +117,12 @@ final class BenchRequest {
 
     /** A one-line description: source, size, tools, messages. */
     String describe() {
-        return "%s: %,d bytes, %d tools%s, %d messages".formatted(source.getParent().getFileName().resolve(
-                source.getFileName()), anthropic(true).length, tools(),
-                dropped.isEmpty() ? "" : " (dropped " + String.join(", ", dropped) + ")",
-                anthropic.get("messages").size());
+        return "%s: %,d bytes, %d tools%s, %d messages"
+                .formatted(
+                        source.getParent().getFileName().resolve(source.getFileName()),
+                        anthropic(true).length,
+                        tools(),
+                        dropped.isEmpty() ? "" : " (dropped " + String.join(", ", dropped) + ")",
+                        anthropic.get("messages").size());
     }
 }

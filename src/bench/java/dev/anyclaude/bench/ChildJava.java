@@ -25,8 +25,14 @@ final class ChildJava {
     static ServerProcess stub(Path work, long delayMillis) throws IOException {
         List<String> cmd = java(List.of("-XX:+UseSerialGC", "-Xss256k"), classPath(), BenchMain.class.getName());
         cmd.addAll(List.of("bench", "stub", "--port", "0", "--delay-ms", Long.toString(delayMillis)));
-        return ServerProcess.startAndAwaitLine("stub", cmd, OverheadCommand.isolatedEnv(work), work,
-                work.resolve("stub.log"), line -> portAfter(line, STUB_LISTENING), Duration.ofSeconds(60));
+        return ServerProcess.startAndAwaitLine(
+                "stub",
+                cmd,
+                OverheadCommand.isolatedEnv(work),
+                work,
+                work.resolve("stub.log"),
+                line -> portAfter(line, STUB_LISTENING),
+                Duration.ofSeconds(60));
     }
 
     /**
@@ -46,10 +52,16 @@ final class ChildJava {
             opts.addAll(List.of("-XX:AOTCache=" + aot, "-Xlog:aot=off", "-Xlog:cds=off"));
         }
         List<String> cmd = java(opts);
-        cmd.addAll(List.of("serve", "--backend", "openai", "--upstream", upstream, "--host", "127.0.0.1",
-                "--port", "0"));
-        return ServerProcess.startAndAwaitLine(name, cmd, OverheadCommand.isolatedEnv(work), work,
-                work.resolve(name + ".log"), line -> portAfter(line, LISTENING), Duration.ofSeconds(60));
+        cmd.addAll(
+                List.of("serve", "--backend", "openai", "--upstream", upstream, "--host", "127.0.0.1", "--port", "0"));
+        return ServerProcess.startAndAwaitLine(
+                name,
+                cmd,
+                OverheadCommand.isolatedEnv(work),
+                work,
+                work.resolve(name + ".log"),
+                line -> portAfter(line, LISTENING),
+                Duration.ofSeconds(60));
     }
 
     /**
@@ -63,7 +75,9 @@ final class ChildJava {
     }
 
     private static List<String> java(List<String> jvmOpts, List<String> classPath, String mainClass) {
-        String java = ProcessHandle.current().info().command()
+        String java = ProcessHandle.current()
+                .info()
+                .command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
         cmd.addAll(jvmOpts);
@@ -86,7 +100,11 @@ final class ChildJava {
     /** The jar {@code dev.anyclaude.Main} was loaded from, when it was loaded from one; else this JVM's classpath. */
     private static List<String> productClassPath() {
         try {
-            Path product = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path product = Path.of(Main.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             if (Files.isRegularFile(product)) {
                 return List.of(product.toAbsolutePath().toString());
             }

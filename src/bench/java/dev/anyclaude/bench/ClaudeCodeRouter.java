@@ -80,23 +80,32 @@ final class ClaudeCodeRouter {
         provider.put("api_key", "bench");
         provider.putArray("models").add(model);
         config.putObject("Router").put("default", "stub," + model);
-        mapper.writerWithDefaultPrettyPrinter().writeValue(configDir.resolve("config.json").toFile(), config);
-        return ServerProcess.startAndAwaitPort("claude-code-router",
+        mapper.writerWithDefaultPrettyPrinter()
+                .writeValue(configDir.resolve("config.json").toFile(), config);
+        return ServerProcess.startAndAwaitPort(
+                "claude-code-router",
                 List.of("node", cli.toAbsolutePath().toString(), "start"),
-                Map.of("HOME", home.toString(), "NODE_ENV", "production"), home, workDir.resolve("ccr.log"), port,
+                Map.of("HOME", home.toString(), "NODE_ENV", "production"),
+                home,
+                workDir.resolve("ccr.log"),
+                port,
                 Duration.ofSeconds(60));
     }
 
-    private static String run(List<String> command, Path dir, int timeoutSeconds) throws IOException,
-            InterruptedException {
+    private static String run(List<String> command, Path dir, int timeoutSeconds)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile("anyclaude-bench-", ".out");
         try {
             Process p;
             try {
-                p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                        .redirectOutput(out.toFile()).start();
+                p = new ProcessBuilder(command)
+                        .directory(dir.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(out.toFile())
+                        .start();
             } catch (IOException e) {
-                throw new IOException("cannot run " + command.getFirst() + " (is Node.js installed?): " + e.getMessage(), e);
+                throw new IOException(
+                        "cannot run " + command.getFirst() + " (is Node.js installed?): " + e.getMessage(), e);
             }
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

@@ -26,8 +26,8 @@ final class ClosedLoopLoad {
      * @param latencyNanos sorted latencies (write start to last body byte) of the correct answers
      * @param firstByteNanos sorted times to the first response byte of the correct answers
      */
-    record Result(int completed, int errors, String firstError, long wallNanos, long[] latencyNanos,
-            long[] firstByteNanos) {
+    record Result(
+            int completed, int errors, String firstError, long wallNanos, long[] latencyNanos, long[] firstByteNanos) {
 
         double requestsPerSecond() {
             return wallNanos == 0 ? 0 : completed * 1e9 / wallNanos;
@@ -124,8 +124,8 @@ final class ClosedLoopLoad {
         }
         for (byte[] must : target.mustContain()) {
             if (!conn.bodyContains(must)) {
-                return target.name() + ": incomplete answer (no " + new String(must, java.nio.charset.StandardCharsets.US_ASCII)
-                        + "): " + conn.bodyPreview();
+                return target.name() + ": incomplete answer (no "
+                        + new String(must, java.nio.charset.StandardCharsets.US_ASCII) + "): " + conn.bodyPreview();
             }
         }
         return null;

@@ -32,32 +32,57 @@ import picocli.CommandLine.Option;
  * memory. Then the several-sessions case: a second session whose system+tools prefix another session
  * already holds, its time to first token against a cold prefill of the same prompt.
  */
-@Command(name = "engine", mixinStandardHelpOptions = true,
-        description = "Embedded engine vs the pinned llama-server on the same GGUF and threads, side by side in one run:"
-                + " cold prefill and decode tokens/s, resident memory, and a second session's first token when its"
-                + " system+tools prefix is already resident. Prints Markdown.")
+@Command(
+        name = "engine",
+        mixinStandardHelpOptions = true,
+        description =
+                "Embedded engine vs the pinned llama-server on the same GGUF and threads, side by side in one run:"
+                        + " cold prefill and decode tokens/s, resident memory, and a "
+                        + "second session's first token when its"
+                        + " system+tools prefix is already resident. Prints Markdown.")
 public final class EngineCommand implements Callable<Integer> {
 
-    @Option(names = "--model", paramLabel = "FILE.gguf",
-            description = "Model. Default: a generated llama model of about 90 M parameters (1024 wide, 8 layers) in --work-dir.")
+    @Option(
+            names = "--model",
+            paramLabel = "FILE.gguf",
+            description = "Model. Default: a generated llama model of about 90 M "
+                    + "parameters (1024 wide, 8 layers) in --work-dir.")
     Path model;
 
-    @Option(names = "--server-bin", paramLabel = "PATH", description = "llama-server. Default: the pinned release (scripts/llama-server.sh).")
+    @Option(
+            names = "--server-bin",
+            paramLabel = "PATH",
+            description = "llama-server. Default: the pinned release (scripts/llama-server.sh).")
     Path serverBin;
 
-    @Option(names = "--prompt-tokens", defaultValue = "4096", description = "Prompt length of the cold prefill. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--prompt-tokens",
+            defaultValue = "4096",
+            description = "Prompt length of the cold prefill. Default: ${DEFAULT-VALUE}.")
     int promptTokens;
 
-    @Option(names = "--gen-tokens", defaultValue = "64", description = "Tokens generated per run. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--gen-tokens",
+            defaultValue = "64",
+            description = "Tokens generated per run. Default: ${DEFAULT-VALUE}.")
     int genTokens;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Threads of both (0: all cores). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--threads",
+            defaultValue = "0",
+            description = "Threads of both (0: all cores). Default: ${DEFAULT-VALUE}.")
     int threads;
 
-    @Option(names = "--repeat", defaultValue = "3", description = "Runs per side, alternating; medians are reported. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--repeat",
+            defaultValue = "3",
+            description = "Runs per side, alternating; medians are reported. Default: ${DEFAULT-VALUE}.")
     int repeat;
 
-    @Option(names = "--work-dir", defaultValue = "target/bench-engine", description = "Where the model and logs go. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--work-dir",
+            defaultValue = "target/bench-engine",
+            description = "Where the model and logs go. Default: ${DEFAULT-VALUE}.")
     Path work;
 
     private final ObjectMapper json = new ObjectMapper();
@@ -65,7 +90,8 @@ public final class EngineCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (promptTokens < 16 || genTokens < 2 || repeat < 1 || threads < 0) {
-            throw new IllegalArgumentException("--prompt-tokens >= 16, --gen-tokens >= 2, --repeat >= 1, --threads >= 0 expected");
+            throw new IllegalArgumentException(
+                    "--prompt-tokens >= 16, --gen-tokens >= 2, --repeat >= 1, --threads >= 0 expected");
         }
         Files.createDirectories(work);
         int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
@@ -73,9 +99,28 @@ public final class EngineCommand implements Callable<Integer> {
         int ctx = promptTokens + genTokens + 64;
         Path bin = serverBin != null ? serverBin : PinnedLlamaServer.obtain(System.err);
         int port = L1Command.freePort();
-        List<String> cmd = List.of(bin.toString(), "-m", gguf.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port),
-                "-c", Integer.toString(ctx), "-np", "1", "-t", Integer.toString(t), "-tb", Integer.toString(t), "--no-warmup");
-        EngineConfig config = EngineConfig.defaults(gguf).withCtxPerSlot(ctx).withSlots(1).withThreads(t).withStateBytes(0, 0);
+        List<String> cmd = List.of(
+                bin.toString(),
+                "-m",
+                gguf.toString(),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "-c",
+                Integer.toString(ctx),
+                "-np",
+                "1",
+                "-t",
+                Integer.toString(t),
+                "-tb",
+                Integer.toString(t),
+                "--no-warmup");
+        EngineConfig config = EngineConfig.defaults(gguf)
+                .withCtxPerSlot(ctx)
+                .withSlots(1)
+                .withThreads(t)
+                .withStateBytes(0, 0);
         List<double[]> server = new ArrayList<>();
         List<double[]> embedded = new ArrayList<>();
         double[] secondSession;
@@ -83,8 +128,14 @@ public final class EngineCommand implements Callable<Integer> {
         long ownRssBefore = ProcessProbe.self().rssKiB();
         long ownRss;
         String engineLine;
-        try (ServerProcess p = ServerProcess.startAndAwaitPort("llama-server", cmd, Map.of(), work, work.resolve("llama-server.log"),
-                port, Duration.ofSeconds(120));
+        try (ServerProcess p = ServerProcess.startAndAwaitPort(
+                        "llama-server",
+                        cmd,
+                        Map.of(),
+                        work,
+                        work.resolve("llama-server.log"),
+                        port,
+                        Duration.ofSeconds(120));
                 HttpClient http = HttpClient.newHttpClient()) {
             L1Command.awaitHealthy(L1Command.url(port), Duration.ofSeconds(300));
             NativeModel m = NativeModel.load(config.natives(), gguf, null);
@@ -166,7 +217,9 @@ public final class EngineCommand implements Callable<Integer> {
         }
         double[] serverFirst = serverPrompt(http, port, first);
         double[] serverSecond = serverPrompt(http, port, second);
-        return new double[] {warm[0], coldMs, warm[1], serverSecond[0], serverSecond[1], serverFirst[0], sameSlot[0], sameSlot[1]};
+        return new double[] {
+            warm[0], coldMs, warm[1], serverSecond[0], serverSecond[1], serverFirst[0], sameSlot[0], sameSlot[1]
+        };
     }
 
     /** {ms from the call to the first token, tokens reused}. */
@@ -190,29 +243,60 @@ public final class EngineCommand implements Callable<Integer> {
 
     /** {prompt ms, tokens reused} of one llama-server request with its prompt cache on. */
     private double[] serverPrompt(HttpClient http, int port, int[] prompt) throws IOException, InterruptedException {
-        String body = json.writeValueAsString(Map.of("prompt", prompt, "n_predict", 1, "cache_prompt", true,
-                "temperature", 0, "samplers", List.of("top_k")));
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(L1Command.url(port) + "/completion"))
-                .timeout(Duration.ofMinutes(10)).header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        String body = json.writeValueAsString(Map.of(
+                "prompt",
+                prompt,
+                "n_predict",
+                1,
+                "cache_prompt",
+                true,
+                "temperature",
+                0,
+                "samplers",
+                List.of("top_k")));
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(L1Command.url(port) + "/completion"))
+                        .timeout(Duration.ofMinutes(10))
+                        .header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException("llama-server /completion: " + r.statusCode() + " " + r.body());
         }
         JsonNode root = json.readTree(r.body());
-        return new double[] {root.path("timings").path("prompt_ms").asDouble(), root.path("tokens_cached").asDouble(-1)};
+        return new double[] {
+            root.path("timings").path("prompt_ms").asDouble(),
+            root.path("tokens_cached").asDouble(-1)
+        };
     }
 
     private void reportSecondSession(double[] s) {
         System.out.println();
-        System.out.printf(Locale.ROOT, "### A second session, %d-token prompt, its first %d tokens resident in a slot the first session holds%n%n",
-                promptTokens, promptTokens - 64);
+        System.out.printf(
+                Locale.ROOT,
+                "### A second session, %d-token prompt, its first %d tokens "
+                        + "resident in a slot the first session holds%n%n",
+                promptTokens,
+                promptTokens - 64);
         System.out.println("| | time to first token (embedded) / prompt time (llama-server), ms | reused tokens |");
         System.out.println("|---|---|---|");
         System.out.printf(Locale.ROOT, "| embedded, cold prefill of the second prompt | %.0f | 0 |%n", s[1]);
-        System.out.printf(Locale.ROOT, "| embedded, prefix copied from the busy slot | %.0f (%.2f of cold) | %.0f |%n", s[0], s[0] / s[1], s[2]);
-        System.out.printf(Locale.ROOT, "| embedded, first session finished, same slot reused | %.0f (%.2f of cold) | %.0f |%n", s[6], s[6] / s[1], s[7]);
+        System.out.printf(
+                Locale.ROOT,
+                "| embedded, prefix copied from the busy slot | %.0f (%.2f of cold) | %.0f |%n",
+                s[0],
+                s[0] / s[1],
+                s[2]);
+        System.out.printf(
+                Locale.ROOT,
+                "| embedded, first session finished, same slot reused | %.0f (%.2f of cold) | %.0f |%n",
+                s[6],
+                s[6] / s[1],
+                s[7]);
         System.out.printf(Locale.ROOT, "| llama-server (1 slot), first session cold | %.0f | |%n", s[5]);
-        System.out.printf(Locale.ROOT, "| llama-server (1 slot), second session after it | %.0f | %.0f |%n", s[3], s[4]);
+        System.out.printf(
+                Locale.ROOT, "| llama-server (1 slot), second session after it | %.0f | %.0f |%n", s[3], s[4]);
     }
 
     private Path generated() throws IOException {
@@ -235,17 +319,35 @@ public final class EngineCommand implements Callable<Integer> {
 
     /** {prefill tokens/s, decode tokens/s, generated} from llama-server's own timings. */
     private double[] serverRun(HttpClient http, int port, int[] prompt) throws IOException, InterruptedException {
-        String body = json.writeValueAsString(Map.of("prompt", prompt, "n_predict", genTokens, "ignore_eos", true,
-                "cache_prompt", false, "temperature", 0, "samplers", List.of("top_k")));
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(L1Command.url(port) + "/completion"))
-                .timeout(Duration.ofMinutes(10)).header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        String body = json.writeValueAsString(Map.of(
+                "prompt",
+                prompt,
+                "n_predict",
+                genTokens,
+                "ignore_eos",
+                true,
+                "cache_prompt",
+                false,
+                "temperature",
+                0,
+                "samplers",
+                List.of("top_k")));
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(L1Command.url(port) + "/completion"))
+                        .timeout(Duration.ofMinutes(10))
+                        .header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException("llama-server /completion: " + r.statusCode() + " " + r.body());
         }
         JsonNode timings = json.readTree(r.body()).path("timings");
-        return new double[] {timings.path("prompt_per_second").asDouble(), timings.path("predicted_per_second").asDouble(),
-                timings.path("predicted_n").asDouble()};
+        return new double[] {
+            timings.path("prompt_per_second").asDouble(),
+            timings.path("predicted_per_second").asDouble(),
+            timings.path("predicted_n").asDouble()
+        };
     }
 
     /** {prefill tokens/s, decode tokens/s, generated} timed around the engine's listener calls. */
@@ -273,12 +375,29 @@ public final class EngineCommand implements Callable<Integer> {
         return new double[] {prefill, decode, n[0]};
     }
 
-    private void report(Path gguf, int t, String engineLine, List<double[]> server, List<double[]> embedded, long serverRss,
-            long ownRss, long ownRssBefore) {
-        System.out.printf(Locale.ROOT, "## Embedded engine vs llama-server, same GGUF (%s), %d threads, %s%n%n", now(), t, gguf.getFileName());
+    private void report(
+            Path gguf,
+            int t,
+            String engineLine,
+            List<double[]> server,
+            List<double[]> embedded,
+            long serverRss,
+            long ownRss,
+            long ownRssBefore) {
+        System.out.printf(
+                Locale.ROOT,
+                "## Embedded engine vs llama-server, same GGUF (%s), %d threads, %s%n%n",
+                now(),
+                t,
+                gguf.getFileName());
         System.out.println("- engine: " + engineLine);
-        System.out.printf(Locale.ROOT, "- prompt %d random tokens per run, %d generated (greedy), %d runs per side after one warm-up, alternating%n%n",
-                promptTokens, genTokens, server.size());
+        System.out.printf(
+                Locale.ROOT,
+                "- prompt %d random tokens per run, %d generated (greedy), %d "
+                        + "runs per side after one warm-up, alternating%n%n",
+                promptTokens,
+                genTokens,
+                server.size());
         System.out.println("| | llama-server | embedded | embedded / server |");
         System.out.println("|---|---|---|---|");
         double sp = median(server, 0);
@@ -287,15 +406,25 @@ public final class EngineCommand implements Callable<Integer> {
         double ed = median(embedded, 1);
         System.out.printf(Locale.ROOT, "| cold prefill, tokens/s (median) | %.0f | %.0f | %.2f× |%n", sp, ep, ep / sp);
         System.out.printf(Locale.ROOT, "| decode, tokens/s (median) | %.1f | %.1f | %.2f× |%n", sd, ed, ed / sd);
-        System.out.printf(Locale.ROOT, "| tokens generated (median) | %.0f | %.0f | |%n", median(server, 2), median(embedded, 2));
-        System.out.printf(Locale.ROOT, "| resident memory, MiB | %d | %d (whole JVM; %d before loading) | %+d MiB |%n",
-                serverRss >> 10, ownRss >> 10, ownRssBefore >> 10, (ownRss - serverRss) >> 10);
+        System.out.printf(
+                Locale.ROOT, "| tokens generated (median) | %.0f | %.0f | |%n", median(server, 2), median(embedded, 2));
+        System.out.printf(
+                Locale.ROOT,
+                "| resident memory, MiB | %d | %d (whole JVM; %d before loading) | %+d MiB |%n",
+                serverRss >> 10,
+                ownRss >> 10,
+                ownRssBefore >> 10,
+                (ownRss - serverRss) >> 10);
         System.out.println();
-        System.out.println("Per run (prefill / decode tokens/s): server " + runs(server) + "; embedded " + runs(embedded));
+        System.out.println(
+                "Per run (prefill / decode tokens/s): server " + runs(server) + "; embedded " + runs(embedded));
     }
 
     private static String runs(List<double[]> rs) {
-        return rs.stream().map(r -> String.format(Locale.ROOT, "%.0f/%.1f", r[0], r[1])).toList().toString();
+        return rs.stream()
+                .map(r -> String.format(Locale.ROOT, "%.0f/%.1f", r[0], r[1]))
+                .toList()
+                .toString();
     }
 
     private static double median(List<double[]> rs, int i) {

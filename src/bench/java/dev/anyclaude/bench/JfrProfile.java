@@ -129,8 +129,8 @@ final class JfrProfile {
         List<Map.Entry<String, Integer>> sorted = new ArrayList<>(counts.entrySet());
         sorted.sort(Map.Entry.<String, Integer>comparingByValue().reversed());
         for (Map.Entry<String, Integer> e : sorted.subList(0, Math.min(top, sorted.size()))) {
-            sb.append(String.format("  %5.1f %%  %6d  %s%n", 100.0 * e.getValue() / Math.max(1, samples), e.getValue(),
-                    e.getKey()));
+            sb.append(String.format(
+                    "  %5.1f %%  %6d  %s%n", 100.0 * e.getValue() / Math.max(1, samples), e.getValue(), e.getKey()));
         }
     }
 }

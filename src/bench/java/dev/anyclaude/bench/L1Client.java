@@ -20,15 +20,25 @@ import java.time.Duration;
  * sends (llama-server's stream may lack {@code message_start} and reports usage there when it has one).
  */
 final class L1Client implements AutoCloseable {
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final URI messages;
     private final ObjectMapper json;
     private final Duration timeout;
 
     /** What one request showed. {@code error} is null when it succeeded. */
-    record Turn(String agent, int turn, int lane, long promptTokens, long reusedTokens, double firstTokenMs,
-            double totalMs, String stopReason, String error) {
+    record Turn(
+            String agent,
+            int turn,
+            int lane,
+            long promptTokens,
+            long reusedTokens,
+            double firstTokenMs,
+            double totalMs,
+            String stopReason,
+            String error) {
 
         double reuse() {
             return promptTokens == 0 ? 0 : (double) reusedTokens / promptTokens;
@@ -57,7 +67,8 @@ final class L1Client implements AutoCloseable {
     }
 
     private Turn sendOnce(AgentReplayRequest r, int lane) throws InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(messages).timeout(timeout)
+        HttpRequest.Builder b = HttpRequest.newBuilder(messages)
+                .timeout(timeout)
                 .POST(HttpRequest.BodyPublishers.ofString(r.body(), StandardCharsets.UTF_8));
         r.headers().forEach((k, v) -> {
             if (!k.equals("x-api-key")) {
@@ -137,8 +148,16 @@ final class L1Client implements AutoCloseable {
         if (error == null && stop == null) {
             error = "the stream ended without message_delta";
         }
-        return new Turn(r.agent(), r.turn(), lane, input + reused, reused,
-                ((firstToken == 0 ? end : firstToken) - start) / 1e6, (end - start) / 1e6, stop, error);
+        return new Turn(
+                r.agent(),
+                r.turn(),
+                lane,
+                input + reused,
+                reused,
+                ((firstToken == 0 ? end : firstToken) - start) / 1e6,
+                (end - start) / 1e6,
+                stop,
+                error);
     }
 
     private static String cut(String s) {

@@ -41,87 +41,148 @@ import picocli.CommandLine.Spec;
  * claude-code-router over a server with default flags. Every setup starts from a fresh server. Prompt tokens
  * processed are the server's own {@code llamacpp:prompt_tokens_total}.
  */
-@Command(name = "l1", mixinStandardHelpOptions = true,
-        description = {"Run Claude Code workloads (one long session, sessions one after another with titles and"
-                + " sub-agents, two sessions at once, concurrent sub-agents, short claude -p runs) against the real"
-                + " llama-server: alone, behind `anyclaude serve --launch`, behind `anyclaude serve --upstream`, and"
-                + " behind claude-code-router; prints wall time, prompt tokens the server processed (its /metrics),"
-                + " reuse and time to first token per request, as Markdown. Loopback only; bounded by --timeout."})
+@Command(
+        name = "l1",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run Claude Code workloads (one long session, sessions one after another with titles and"
+                    + " sub-agents, two sessions at once, concurrent sub-agents, short claude -p runs) against the real"
+                    + " llama-server: alone, behind `anyclaude serve --launch`, "
+                    + "behind `anyclaude serve --upstream`, and"
+                    + " behind claude-code-router; prints wall time, prompt tokens the server processed (its /metrics),"
+                    + " reuse and time to first token per request, as Markdown. Loopback only; bounded by --timeout."
+        })
 public final class L1Command implements Callable<Integer> {
 
-    @Option(names = "--server-bin", paramLabel = "PATH",
+    @Option(
+            names = "--server-bin",
+            paramLabel = "PATH",
             description = "llama-server to run. Default: the pinned release, built once by scripts/llama-server.sh.")
     Path serverBin;
 
-    @Option(names = "--model", paramLabel = "FILE.gguf",
-            description = "Model to serve. Default: a generated tiny model (256 x 4 layers, context 65536) in --work-dir.")
+    @Option(
+            names = "--model",
+            paramLabel = "FILE.gguf",
+            description =
+                    "Model to serve. Default: a generated tiny model (256 x 4 layers, context 65536) in --work-dir.")
     Path model;
 
-    @Option(names = "--chat-template", paramLabel = "FILE|NAME|none", defaultValue = "Qwen3-Coder",
+    @Option(
+            names = "--chat-template",
+            paramLabel = "FILE|NAME|none",
+            defaultValue = "Qwen3-Coder",
             description = "Chat template of the generated model: a template of the pinned llama.cpp release by name, a"
                     + " file, or none (the server falls back to chatml and drops tools). Default: ${DEFAULT-VALUE}.")
     String chatTemplate;
 
-    @Option(names = "--tools", paramLabel = "N", defaultValue = "4",
+    @Option(
+            names = "--tools",
+            paramLabel = "N",
+            defaultValue = "4",
             description = "Keep Claude Code's first N tools besides the ones the sessions call (-1: all 24; the"
                     + " byte-vocabulary model makes each character a token). Default: ${DEFAULT-VALUE}.")
     int tools;
 
-    @Option(names = "--fixtures", paramLabel = "DIR",
+    @Option(
+            names = "--fixtures",
+            paramLabel = "DIR",
             defaultValue = "${sys:anyclaude.home:-.}/src/test/resources/claude-code/p-tool-bash-read",
             description = "The recorded Claude Code session the requests are built from. Default: ${DEFAULT-VALUE}.")
     Path fixtures;
 
-    @Option(names = "--work-dir", paramLabel = "DIR", description = "Logs and generated files. Default: a new temp directory.")
+    @Option(
+            names = "--work-dir",
+            paramLabel = "DIR",
+            description = "Logs and generated files. Default: a new temp directory.")
     Path workDir;
 
-    @Option(names = "--workloads", split = ",", paramLabel = "NAME",
+    @Option(
+            names = "--workloads",
+            split = ",",
+            paramLabel = "NAME",
             description = "Which workloads: long, sessions, parallel, subagents, short-runs. Default: all.")
     List<String> workloads;
 
-    @Option(names = "--setups", split = ",", paramLabel = "NAME",
+    @Option(
+            names = "--setups",
+            split = ",",
+            paramLabel = "NAME",
             description = "Which setups: server (a), launch (b), upstream (c), ccr (d), embedded (e: the same GGUF on"
-                    + " anyclaude's embedded engine, 4 slots of 40960 tokens; its prompt tokens from the engine's own slot counters)."
+                    + " anyclaude's embedded engine, 4 slots of 40960 tokens; its "
+                    + "prompt tokens from the engine's own slot counters)."
                     + " Default: a to d.")
     List<String> setups;
 
-    @Option(names = "--server-args", paramLabel = "ARGS", defaultValue = "",
-            description = "Extra llama-server flags for (a), (c) and (d), space-separated (default: none, the server's defaults).")
+    @Option(
+            names = "--server-args",
+            paramLabel = "ARGS",
+            defaultValue = "",
+            description = "Extra llama-server flags for (a), (c) and (d), "
+                    + "space-separated (default: none, the server's defaults).")
     String serverArgs;
 
-    @Option(names = "--launch-args", paramLabel = "ARGS", defaultValue = "",
+    @Option(
+            names = "--launch-args",
+            paramLabel = "ARGS",
+            defaultValue = "",
             description = "Extra `anyclaude serve` options for (b), space-separated.")
     String launchArgs;
 
-    @Option(names = "--upstream-args", paramLabel = "ARGS", defaultValue = "",
+    @Option(
+            names = "--upstream-args",
+            paramLabel = "ARGS",
+            defaultValue = "",
             description = "Extra `anyclaude serve` options for (c), space-separated.")
     String upstreamArgs;
 
-    @Option(names = "--long-turns", defaultValue = "20", description = "Turns of the long session. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--long-turns",
+            defaultValue = "20",
+            description = "Turns of the long session. Default: ${DEFAULT-VALUE}.")
     int longTurns;
 
-    @Option(names = "--sessions", defaultValue = "3", description = "Sessions of the sessions workload. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--sessions",
+            defaultValue = "3",
+            description = "Sessions of the sessions workload. Default: ${DEFAULT-VALUE}.")
     int sessions;
 
-    @Option(names = "--session-turns", defaultValue = "6", description = "Main-agent turns per session. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--session-turns",
+            defaultValue = "6",
+            description = "Main-agent turns per session. Default: ${DEFAULT-VALUE}.")
     int sessionTurns;
 
-    @Option(names = "--sub-turns", defaultValue = "3", description = "Sub-agent turns per session. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--sub-turns",
+            defaultValue = "3",
+            description = "Sub-agent turns per session. Default: ${DEFAULT-VALUE}.")
     int subTurns;
 
-    @Option(names = "--short-runs", defaultValue = "20", description = "claude -p runs of the short-runs workload. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--short-runs",
+            defaultValue = "20",
+            description = "claude -p runs of the short-runs workload. Default: ${DEFAULT-VALUE}.")
     int shortRuns;
 
-    @Option(names = "--max-tokens", defaultValue = "8",
-            description = "max_tokens of every request (a random-weight model writes noise). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--max-tokens",
+            defaultValue = "8",
+            description =
+                    "max_tokens of every request (a random-weight model writes noise). Default: ${DEFAULT-VALUE}.")
     int maxTokens;
 
-    @Option(names = "--repeat", defaultValue = "1",
+    @Option(
+            names = "--repeat",
+            defaultValue = "1",
             description = "Runs of every setup per workload, in rotating order; wall times are reported as the median."
                     + " Default: ${DEFAULT-VALUE}.")
     int repeat;
 
-    @Option(names = "--timeout", defaultValue = "900", description = "Longest one request may take, seconds. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--timeout",
+            defaultValue = "900",
+            description = "Longest one request may take, seconds. Default: ${DEFAULT-VALUE}.")
     long timeoutSeconds;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the report to this file.")
@@ -138,14 +199,22 @@ public final class L1Command implements Callable<Integer> {
      * What one setup did on one workload, once: the requests, wall time, and the server's own counters over the
      * run (prompt tokens processed and reused, and the seconds it spent on prompts and on generating).
      */
-    record Run(String setup, List<L1Client.Turn> turns, double wallMs, long processed, long cached, double serverSeconds,
+    record Run(
+            String setup,
+            List<L1Client.Turn> turns,
+            double wallMs,
+            long processed,
+            long cached,
+            double serverSeconds,
             double gatewayCpuSeconds) {}
 
     /** All runs of one setup on one workload. */
     record Result(String setup, List<Run> runs) {
         /** The run with the median wall time (its per-request figures go in the detail table). */
         Run median() {
-            List<Run> sorted = runs.stream().sorted(java.util.Comparator.comparingDouble(Run::wallMs)).toList();
+            List<Run> sorted = runs.stream()
+                    .sorted(java.util.Comparator.comparingDouble(Run::wallMs))
+                    .toList();
             return sorted.get((sorted.size() - 1) / 2);
         }
     }
@@ -157,13 +226,14 @@ public final class L1Command implements Callable<Integer> {
         List<String> chosenSetups = setups == null ? List.of("server", "launch", "upstream", "ccr") : setups;
         for (String w : chosenWorkloads) {
             if (!L1Workload.NAMES.contains(w)) {
-                throw new ParameterException(spec.commandLine(), "--workloads: " + w + " (expected: " + L1Workload.NAMES + ")");
+                throw new ParameterException(
+                        spec.commandLine(), "--workloads: " + w + " (expected: " + L1Workload.NAMES + ")");
             }
         }
         for (String s : chosenSetups) {
             if (!List.of("server", "launch", "upstream", "ccr", "embedded").contains(s)) {
-                throw new ParameterException(spec.commandLine(), "--setups: " + s
-                        + " (expected: server, launch, upstream, ccr, embedded)");
+                throw new ParameterException(
+                        spec.commandLine(), "--setups: " + s + " (expected: server, launch, upstream, ccr, embedded)");
             }
         }
         work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("anyclaude-bench-l1-");
@@ -195,11 +265,24 @@ public final class L1Command implements Callable<Integer> {
             for (int rep = 0; rep < repeat; rep++) {
                 for (int k = 0; k < order.size(); k++) {
                     String setup = order.get((k + rep) % order.size()); // rotate, so no setup always runs first
-                    System.err.printf(Locale.ROOT, "bench l1: %s on %s, run %d of %d (%d requests)%n", w.name(), setup,
-                            rep + 1, repeat, w.requests());
+                    System.err.printf(
+                            Locale.ROOT,
+                            "bench l1: %s on %s, run %d of %d (%d requests)%n",
+                            w.name(),
+                            setup,
+                            rep + 1,
+                            repeat,
+                            w.requests());
                     Run r = run(setup, w, gguf, ccrCli);
-                    System.err.printf(Locale.ROOT, "bench l1:   %s: wall %.1f s, prompt tokens processed %d, reused %d,"
-                            + " server busy %.1f s%n", setup, r.wallMs() / 1000, r.processed(), r.cached(), r.serverSeconds());
+                    System.err.printf(
+                            Locale.ROOT,
+                            "bench l1:   %s: wall %.1f s, prompt tokens processed %d, reused %d,"
+                                    + " server busy %.1f s%n",
+                            setup,
+                            r.wallMs() / 1000,
+                            r.processed(),
+                            r.cached(),
+                            r.serverSeconds());
                     runs.get(setup).add(r);
                 }
             }
@@ -225,7 +308,8 @@ public final class L1Command implements Callable<Integer> {
     private Path generatedModel() throws IOException {
         TinyLlamaSpec s = new TinyLlamaSpec(256, 4, 4, 4, 704, 65536, 1);
         boolean none = chatTemplate.equals("none");
-        String name = none ? "chatml" : Path.of(chatTemplate).getFileName().toString().replace(".jinja", "");
+        String name =
+                none ? "chatml" : Path.of(chatTemplate).getFileName().toString().replace(".jinja", "");
         Path file = work.resolve("tiny-256x4-ctx65536-" + name + ".gguf");
         if (!Files.isRegularFile(file)) {
             GgufWriter.writeTinyLlama(s, none ? null : dev.anyclaude.cli.ChatTemplates.read(chatTemplate), file);
@@ -243,28 +327,38 @@ public final class L1Command implements Callable<Integer> {
             }
             case "upstream" -> {
                 try (ServerProcess server = llamaServer(name, gguf);
-                        ServerProcess gateway = gateway(name, List.of("--upstream", url(server.port())), upstreamArgs)) {
+                        ServerProcess gateway =
+                                gateway(name, List.of("--upstream", url(server.port())), upstreamArgs)) {
                     return load(setup, w, url(gateway.port()), url(server.port()), gateway);
                 }
             }
             case "launch" -> {
                 int serverPort = freePort();
-                List<String> args = List.of("--launch", "llama-server", "--server-bin", bin.toString(), "--model",
-                        gguf.toString(), "--server-port", Integer.toString(serverPort), "--server-log",
+                List<String> args = List.of(
+                        "--launch",
+                        "llama-server",
+                        "--server-bin",
+                        bin.toString(),
+                        "--model",
+                        gguf.toString(),
+                        "--server-port",
+                        Integer.toString(serverPort),
+                        "--server-log",
                         work.resolve(name + "-llama-server.log").toString());
                 try (ServerProcess gateway = gateway(name, args, launchArgs)) {
                     return load(setup, w, url(gateway.port()), url(serverPort), gateway);
                 }
             }
             case "embedded" -> {
-                try (ServerProcess gateway = gateway(name, List.of("--model", gguf.toString(), "--slots", "4", "--ctx", "40960"), "")) {
+                try (ServerProcess gateway =
+                        gateway(name, List.of("--model", gguf.toString(), "--slots", "4", "--ctx", "40960"), "")) {
                     return load(setup, w, url(gateway.port()), url(gateway.port()), gateway);
                 }
             }
             case "ccr" -> {
                 try (ServerProcess server = llamaServer(name, gguf);
-                        ServerProcess ccr = ClaudeCodeRouter.start(ccrCli, url(server.port()), "model", freePort(),
-                                work.resolve(name))) {
+                        ServerProcess ccr = ClaudeCodeRouter.start(
+                                ccrCli, url(server.port()), "model", freePort(), work.resolve(name))) {
                     warmUp(url(ccr.port()));
                     return load(setup, w, url(ccr.port()), url(server.port()), ccr);
                 }
@@ -280,7 +374,8 @@ public final class L1Command implements Callable<Integer> {
     private Run load(String setup, L1Workload w, String target, String server, ServerProcess front) throws Exception {
         boolean engine = setup.equals("embedded");
         double[] before = engine ? engineCounters(server) : counters(server);
-        long cpuBefore = front == null || !ProcessProbe.available() ? -1 : front.probe().cpuNanos();
+        long cpuBefore =
+                front == null || !ProcessProbe.available() ? -1 : front.probe().cpuNanos();
         List<L1Client.Turn> turns = new ArrayList<>();
         double wall = 0;
         try (L1Client client = new L1Client(target, json, Duration.ofSeconds(timeoutSeconds));
@@ -307,8 +402,14 @@ public final class L1Command implements Callable<Integer> {
         }
         double[] after = engine ? engineCounters(server) : counters(server);
         double cpu = cpuBefore < 0 ? -1 : (front.probe().cpuNanos() - cpuBefore) / 1e9;
-        return new Run(setup, turns, wall, (long) (after[0] - before[0]), (long) (after[1] - before[1]),
-                after[2] - before[2], cpu);
+        return new Run(
+                setup,
+                turns,
+                wall,
+                (long) (after[0] - before[0]),
+                (long) (after[1] - before[1]),
+                after[2] - before[2],
+                cpu);
     }
 
     /**
@@ -317,11 +418,15 @@ public final class L1Command implements Callable<Integer> {
      */
     private double[] engineCounters(String gateway) throws IOException, InterruptedException {
         try (HttpClient http = HttpClient.newHttpClient()) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(gateway + "/cache/stats"))
-                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(gateway + "/cache/stats"))
+                            .timeout(Duration.ofSeconds(30))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             double prompt = 0;
             double reused = 0;
-            for (com.fasterxml.jackson.databind.JsonNode slot : json.readTree(r.body()).path("l1").path("slots")) {
+            for (com.fasterxml.jackson.databind.JsonNode slot :
+                    json.readTree(r.body()).path("l1").path("slots")) {
                 prompt += slot.path("promptTokens").asDouble();
                 reused += slot.path("reusedTokens").asDouble();
             }
@@ -335,10 +440,14 @@ public final class L1Command implements Callable<Integer> {
      */
     private double[] counters(String server) throws IOException, InterruptedException {
         try (HttpClient http = HttpClient.newHttpClient()) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server + "/metrics"))
-                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(server + "/metrics"))
+                            .timeout(Duration.ofSeconds(30))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
-                throw new IOException(server + "/metrics: HTTP " + r.statusCode() + " (expected: a server started with --metrics)");
+                throw new IOException(
+                        server + "/metrics: HTTP " + r.statusCode() + " (expected: a server started with --metrics)");
             }
             double processed = -1;
             double cached = 0;
@@ -363,16 +472,30 @@ public final class L1Command implements Callable<Integer> {
 
     private ServerProcess llamaServer(String name, Path gguf) throws IOException, InterruptedException {
         int port = freePort();
-        List<String> cmd = new ArrayList<>(List.of(bin.toString(), "-m", gguf.toString(), "--host", "127.0.0.1",
-                "--port", Integer.toString(port), "--metrics"));
+        List<String> cmd = new ArrayList<>(List.of(
+                bin.toString(),
+                "-m",
+                gguf.toString(),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--metrics"));
         cmd.addAll(words(serverArgs));
-        ServerProcess p = ServerProcess.startAndAwaitPort("llama-server", cmd, Map.of(), work,
-                work.resolve(name + "-llama-server.log"), port, Duration.ofSeconds(120));
+        ServerProcess p = ServerProcess.startAndAwaitPort(
+                "llama-server",
+                cmd,
+                Map.of(),
+                work,
+                work.resolve(name + "-llama-server.log"),
+                port,
+                Duration.ofSeconds(120));
         awaitHealthy(url(port), Duration.ofSeconds(300));
         return p;
     }
 
-    private ServerProcess gateway(String name, List<String> args, String extra) throws IOException, InterruptedException {
+    private ServerProcess gateway(String name, List<String> args, String extra)
+            throws IOException, InterruptedException {
         List<String> jvm = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xss512k"));
         Path aot = Path.of(System.getProperty("anyclaude.home", "."), "target", "anyclaude.aot");
         if (Files.isRegularFile(aot)) { // as ./anyclaude starts it
@@ -382,8 +505,13 @@ public final class L1Command implements Callable<Integer> {
         cmd.addAll(List.of("serve", "--host", "127.0.0.1", "--port", "0"));
         cmd.addAll(args);
         cmd.addAll(words(extra));
-        ServerProcess p = ServerProcess.startAndAwaitLine("anyclaude", cmd, OverheadCommand.isolatedEnv(work), work,
-                work.resolve(name + "-gateway.log"), line -> ChildJava.portAfter(line, ChildJava.LISTENING),
+        ServerProcess p = ServerProcess.startAndAwaitLine(
+                "anyclaude",
+                cmd,
+                OverheadCommand.isolatedEnv(work),
+                work,
+                work.resolve(name + "-gateway.log"),
+                line -> ChildJava.portAfter(line, ChildJava.LISTENING),
                 Duration.ofSeconds(600));
         warmUp(url(p.port()));
         return p;
@@ -401,18 +529,29 @@ public final class L1Command implements Callable<Integer> {
                 post(http, gateway + "/v1/messages/count_tokens", count);
             }
             for (int i = 0; i < 40; i++) {
-                String tools = i % 2 == 0 ? "" : ",\"tools\":[{\"name\":\"Read\",\"description\":\"Reads a file\","
-                        + "\"input_schema\":{\"type\":\"object\",\"properties\":{\"file_path\":{\"type\":\"string\"}}}}]";
-                post(http, gateway + "/v1/messages", "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":2,\"stream\":"
-                        + (i % 4 < 2) + tools + ",\"messages\":[{\"role\":\"user\",\"content\":\"warm " + i + "\"}]}");
+                String tools = i % 2 == 0
+                        ? ""
+                        : ",\"tools\":[{\"name\":\"Read\",\"description\":\"Reads a file\","
+                                + "\"input_schema\":{\"type\":\"object\",\"properties\":"
+                                + "{\"file_path\":{\"type\":\"string\"}}}}]";
+                post(
+                        http,
+                        gateway + "/v1/messages",
+                        "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":2,\"stream\":" + (i % 4 < 2) + tools
+                                + ",\"messages\":[{\"role\":\"user\",\"content\":\"warm " + i + "\"}]}");
             }
         }
     }
 
     private static void post(HttpClient http, String url, String body) throws IOException, InterruptedException {
-        http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
-                .header("content-type", "application/json").header("x-api-key", "bench")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
+        http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(60))
+                        .header("content-type", "application/json")
+                        .header("x-api-key", "bench")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.discarding());
     }
 
     static void awaitHealthy(String server, Duration timeout) throws IOException, InterruptedException {
@@ -420,8 +559,13 @@ public final class L1Command implements Callable<Integer> {
         try (HttpClient http = HttpClient.newHttpClient()) {
             while (System.nanoTime() < deadline) {
                 try {
-                    if (http.send(HttpRequest.newBuilder(URI.create(server + "/health")).timeout(Duration.ofSeconds(5)).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    if (http.send(
+                                            HttpRequest.newBuilder(URI.create(server + "/health"))
+                                                    .timeout(Duration.ofSeconds(5))
+                                                    .build(),
+                                            HttpResponse.BodyHandlers.discarding())
+                                    .statusCode()
+                            == 200) {
                         return;
                     }
                 } catch (IOException notYet) {

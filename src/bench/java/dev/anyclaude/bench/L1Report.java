@@ -24,12 +24,14 @@ final class L1Report {
         line("Command: `" + command + "`  ");
         line("Machine: " + AgentReplayReport.machine() + "; load average before: " + AgentReplayReport.load() + ".  ");
         line("Server: `" + server + "`; model `" + model.getFileName() + "`.  ");
-        line("Flags: (a), (c), (d) run llama-server with its defaults" + (serverArgs.isBlank() ? "" : " plus `" + serverArgs + "`")
+        line("Flags: (a), (c), (d) run llama-server with its defaults"
+                + (serverArgs.isBlank() ? "" : " plus `" + serverArgs + "`")
                 + "; (b) runs the flags `--launch` chooses" + (launchArgs.isBlank() ? "" : " with `" + launchArgs + "`")
                 + (upstreamArgs.isBlank() ? "" : "; (c) with `" + upstreamArgs + "`") + ". Every run starts from a"
                 + " fresh server; prompt tokens processed are the server's `llamacpp:prompt_tokens_total`, server busy"
                 + " time its `prompt_seconds_total + tokens_predicted_seconds_total`, front CPU the CPU time of the"
-                + " gateway or router process over the run (each gets 40 tiny warm-up requests first). With several runs,"
+                + " gateway or router process over the run (each gets 40 tiny "
+                + "warm-up requests first). With several runs,"
                 + " times are medians (range in brackets).");
         line("");
     }
@@ -41,28 +43,60 @@ final class L1Report {
     void workload(L1Workload w, List<L1Command.Result> results) {
         line("### " + w.name() + ": " + w.description());
         line("");
-        line("| setup | wall s | wall ×(a) | prompt tokens processed | tokens ×(a) | reused (server) | prompt tokens the server saw | usage agrees | server busy s | front CPU s | reuse from turn 2, min | turns ≥ 95 % | TTFT p50 ms | errors |");
+        line("| setup | wall s | wall ×(a) | prompt tokens processed | "
+                + "tokens ×(a) | reused (server) | prompt tokens the server saw "
+                + "| usage agrees | server busy s | front CPU s | reuse from "
+                + "turn 2, min | turns ≥ 95 % | TTFT p50 ms | errors |");
         line("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-        L1Command.Result a = results.stream().filter(r -> r.setup().equals("server")).findFirst().orElse(null);
-        double aWall = a == null ? 0 : median(a.runs().stream().mapToDouble(L1Command.Run::wallMs).toArray());
-        double aTokens = a == null ? 0 : median(a.runs().stream().mapToDouble(L1Command.Run::processed).toArray());
+        L1Command.Result a = results.stream()
+                .filter(r -> r.setup().equals("server"))
+                .findFirst()
+                .orElse(null);
+        double aWall = a == null
+                ? 0
+                : median(a.runs().stream().mapToDouble(L1Command.Run::wallMs).toArray());
+        double aTokens = a == null
+                ? 0
+                : median(a.runs().stream().mapToDouble(L1Command.Run::processed).toArray());
         for (L1Command.Result result : results) {
             L1Command.Run r = result.median();
-            double[] walls = result.runs().stream().mapToDouble(L1Command.Run::wallMs).toArray();
-            double[] busy = result.runs().stream().mapToDouble(L1Command.Run::serverSeconds).toArray();
-            double[] front = result.runs().stream().mapToDouble(L1Command.Run::gatewayCpuSeconds).toArray();
-            double[] tokens = result.runs().stream().mapToDouble(L1Command.Run::processed).toArray();
+            double[] walls =
+                    result.runs().stream().mapToDouble(L1Command.Run::wallMs).toArray();
+            double[] busy = result.runs().stream()
+                    .mapToDouble(L1Command.Run::serverSeconds)
+                    .toArray();
+            double[] front = result.runs().stream()
+                    .mapToDouble(L1Command.Run::gatewayCpuSeconds)
+                    .toArray();
+            double[] tokens =
+                    result.runs().stream().mapToDouble(L1Command.Run::processed).toArray();
             double wall = median(walls);
             double processed = median(tokens);
             Reuse reuse = reuse(r.turns());
-            long usageReused = r.turns().stream().mapToLong(L1Client.Turn::reusedTokens).sum();
-            long errors = result.runs().stream().flatMap(x -> x.turns().stream()).filter(t -> t.error() != null).count();
-            line(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %,d | %,d | %s | %s | %s | %s | %d / %d | %.0f | %d |",
-                    L1Command.labels().get(result.setup()), seconds(walls), ratio(wall, aWall), tokens(tokens),
-                    ratio(processed, aTokens), r.cached(), r.processed() + r.cached(),
+            long usageReused =
+                    r.turns().stream().mapToLong(L1Client.Turn::reusedTokens).sum();
+            long errors = result.runs().stream()
+                    .flatMap(x -> x.turns().stream())
+                    .filter(t -> t.error() != null)
+                    .count();
+            line(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %s | %s | %s | %,d | %,d | %s | %s | %s | %s | %d / %d | %.0f | %d |",
+                    L1Command.labels().get(result.setup()),
+                    seconds(walls),
+                    ratio(wall, aWall),
+                    tokens(tokens),
+                    ratio(processed, aTokens),
+                    r.cached(),
+                    r.processed() + r.cached(),
                     usageReused == r.cached() ? "yes" : String.format(Locale.ROOT, "%,d", usageReused),
-                    secondsOf(busy), front[0] < 0 ? "-" : secondsOf(front), reuse.count == 0 ? "-" : String.format(Locale.ROOT, "%.3f", reuse.min),
-                    reuse.atLeast95, reuse.count, percentile(r.turns(), 0.5), errors));
+                    secondsOf(busy),
+                    front[0] < 0 ? "-" : secondsOf(front),
+                    reuse.count == 0 ? "-" : String.format(Locale.ROOT, "%.3f", reuse.min),
+                    reuse.atLeast95,
+                    reuse.count,
+                    percentile(r.turns(), 0.5),
+                    errors));
             if (a != null && result != a && !result.setup().equals("ccr")) {
                 check(w, result.setup(), processed / aTokens, wall / aWall, reuse);
             }
@@ -70,8 +104,12 @@ final class L1Report {
         line("");
         detail(results);
         for (L1Command.Result result : results) {
-            result.runs().stream().flatMap(x -> x.turns().stream()).filter(t -> t.error() != null).limit(3)
-                    .forEach(t -> line("- " + result.setup() + " " + t.agent() + " turn " + t.turn() + ": " + t.error()));
+            result.runs().stream()
+                    .flatMap(x -> x.turns().stream())
+                    .filter(t -> t.error() != null)
+                    .limit(3)
+                    .forEach(t ->
+                            line("- " + result.setup() + " " + t.agent() + " turn " + t.turn() + ": " + t.error()));
         }
         line("");
     }
@@ -81,15 +119,27 @@ final class L1Report {
         boolean sessions = w.name().equals("sessions") && setup.equals("launch");
         double tokenTarget = sessions ? 0.6 : 1.0;
         double wallTarget = sessions ? 0.7 : 1.05;
-        checks.add(String.format(Locale.ROOT, "| %s | %s | %.2f (≤ %.2f) %s | %.2f (≤ %.2f) %s | %s |", w.name(),
-                L1Command.labels().get(setup), tokens, tokenTarget, tokens <= tokenTarget ? "met" : "**missed**", wall,
-                wallTarget, wall <= wallTarget ? "met" : "**missed**",
-                reuse.count == 0 ? "-" : reuse.atLeast95 + " / " + reuse.count + (reuse.atLeast95 == reuse.count ? " met" : " **missed**")));
+        checks.add(String.format(
+                Locale.ROOT,
+                "| %s | %s | %.2f (≤ %.2f) %s | %.2f (≤ %.2f) %s | %s |",
+                w.name(),
+                L1Command.labels().get(setup),
+                tokens,
+                tokenTarget,
+                tokens <= tokenTarget ? "met" : "**missed**",
+                wall,
+                wallTarget,
+                wall <= wallTarget ? "met" : "**missed**",
+                reuse.count == 0
+                        ? "-"
+                        : reuse.atLeast95 + " / " + reuse.count
+                                + (reuse.atLeast95 == reuse.count ? " met" : " **missed**")));
     }
 
     /** Per request: time to first token and reused / prompt tokens, one column per setup (its median run). */
     private void detail(List<L1Command.Result> results) {
-        line("<details><summary>per request: time to first token (ms) · reused / prompt tokens (median run of each setup)</summary>");
+        line("<details><summary>per request: time to first token (ms) · "
+                + "reused / prompt tokens (median run of each setup)</summary>");
         line("");
         StringBuilder head = new StringBuilder("| # | lane | agent | turn |");
         StringBuilder rule = new StringBuilder("|---|---|---|---|");
@@ -102,14 +152,22 @@ final class L1Report {
         int n = results.isEmpty() ? 0 : results.getFirst().median().turns().size();
         for (int i = 0; i < n; i++) {
             L1Client.Turn t0 = results.getFirst().median().turns().get(i);
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %d | %d | %s | %d |", i + 1, t0.lane(),
-                    t0.agent(), t0.turn()));
+            StringBuilder row = new StringBuilder(
+                    String.format(Locale.ROOT, "| %d | %d | %s | %d |", i + 1, t0.lane(), t0.agent(), t0.turn()));
             for (L1Command.Result r : results) {
                 List<L1Client.Turn> turns = r.median().turns();
                 L1Client.Turn t = i < turns.size() ? turns.get(i) : null;
-                row.append(t == null || t.error() != null ? " error |" : t.promptTokens() == 0
-                        ? String.format(Locale.ROOT, " %.0f · no usage |", t.firstTokenMs())
-                        : String.format(Locale.ROOT, " %.0f · %,d / %,d |", t.firstTokenMs(), t.reusedTokens(), t.promptTokens()));
+                row.append(
+                        t == null || t.error() != null
+                                ? " error |"
+                                : t.promptTokens() == 0
+                                        ? String.format(Locale.ROOT, " %.0f · no usage |", t.firstTokenMs())
+                                        : String.format(
+                                                Locale.ROOT,
+                                                " %.0f · %,d / %,d |",
+                                                t.firstTokenMs(),
+                                                t.reusedTokens(),
+                                                t.promptTokens()));
             }
             line(row.toString());
         }
@@ -149,7 +207,11 @@ final class L1Report {
     }
 
     private static double percentile(List<L1Client.Turn> turns, double p) {
-        double[] v = turns.stream().filter(t -> t.error() == null).mapToDouble(L1Client.Turn::firstTokenMs).sorted().toArray();
+        double[] v = turns.stream()
+                .filter(t -> t.error() == null)
+                .mapToDouble(L1Client.Turn::firstTokenMs)
+                .sorted()
+                .toArray();
         return v.length == 0 ? Double.NaN : v[Math.min(v.length - 1, (int) Math.floor(p * v.length))];
     }
 
@@ -179,7 +241,8 @@ final class L1Report {
     private static String tokens(double[] t) {
         double[] sorted = t.clone();
         java.util.Arrays.sort(sorted);
-        return sorted[0] == sorted[sorted.length - 1] ? String.format(Locale.ROOT, "%,.0f", sorted[0])
+        return sorted[0] == sorted[sorted.length - 1]
+                ? String.format(Locale.ROOT, "%,.0f", sorted[0])
                 : String.format(Locale.ROOT, "%,.0f [%,.0f–%,.0f]", median(t), sorted[0], sorted[sorted.length - 1]);
     }
 
@@ -192,7 +255,8 @@ final class L1Report {
             line("### Targets");
             line("");
             line("Prompt tokens and wall time against (a), medians of the runs above; on the sessions workload (b) must"
-                    + " beat (a) clearly, elsewhere (b) and (c) must not be worse. Reuse: turns from turn 2 of every stream"
+                    + " beat (a) clearly, elsewhere (b) and (c) must not be worse. "
+                    + "Reuse: turns from turn 2 of every stream"
                     + " that reused ≥ 95 % of their previous prompt.");
             line("");
             line("| workload | setup | prompt tokens ×(a) | wall ×(a) | reuse from turn 2 |");

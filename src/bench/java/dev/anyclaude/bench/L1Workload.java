@@ -59,7 +59,11 @@ record L1Workload(String name, String description, List<List<List<AgentReplayReq
 
     /** The workloads, built from {@code base} (a session loaded with per-session billing). */
     static List<L1Workload> all(AgentReplaySession base, Sizes sizes) {
-        return List.of(longSession(base, sizes), sessions(base, sizes), parallel(base, sizes), subagents(base, sizes),
+        return List.of(
+                longSession(base, sizes),
+                sessions(base, sizes),
+                parallel(base, sizes),
+                subagents(base, sizes),
                 shortRuns(base, sizes));
     }
 
@@ -72,7 +76,9 @@ record L1Workload(String name, String description, List<List<List<AgentReplayReq
 
     /** Session {@code i} of a workload: its own id, billing digits and first prompt. */
     private static AgentReplaySession session(AgentReplaySession base, String workload, int i) {
-        String id = String.format(Locale.ROOT, "00000000-0000-4000-8000-%012x", (long) workload.hashCode() & 0xffffffffL) + i;
+        String id =
+                String.format(Locale.ROOT, "00000000-0000-4000-8000-%012x", (long) workload.hashCode() & 0xffffffffL)
+                        + i;
         String hex = String.format(Locale.ROOT, "%03x", (0x3a1 + 0x17b * i + workload.length() * 0x61) & 0xfff);
         return base.forSession(id.substring(0, 36), hex, PROMPTS.get(i % PROMPTS.size()));
     }
@@ -80,7 +86,9 @@ record L1Workload(String name, String description, List<List<List<AgentReplayReq
     /** One long session: the main agent alone for many turns. */
     static L1Workload longSession(AgentReplaySession base, Sizes s) {
         AgentReplaySession one = session(base, "long", 0);
-        return new L1Workload("long", "one session, " + s.longTurns() + " main-agent turns",
+        return new L1Workload(
+                "long",
+                "one session, " + s.longTurns() + " main-agent turns",
                 List.of(List.of(one.mainAgent(s.longTurns()))));
     }
 
@@ -97,8 +105,11 @@ record L1Workload(String name, String description, List<List<List<AgentReplayReq
             lane.addAll(AgentReplaySession.interleave(one.mainAgent(s.sessionTurns()), one.subAgent(s.subTurns())));
             stages.add(List.of(lane));
         }
-        return new L1Workload("sessions", s.sessions() + " sessions one after another, each a title request and "
-                + s.sessionTurns() + " main-agent turns with " + s.subTurns() + " sub-agent turns interleaved", stages);
+        return new L1Workload(
+                "sessions",
+                s.sessions() + " sessions one after another, each a title request and " + s.sessionTurns()
+                        + " main-agent turns with " + s.subTurns() + " sub-agent turns interleaved",
+                stages);
     }
 
     /** Two sessions at once, each a title request and main-agent turns. */
@@ -111,8 +122,10 @@ record L1Workload(String name, String description, List<List<List<AgentReplayReq
             lane.addAll(one.mainAgent(s.sessionTurns()));
             lanes.add(lane);
         }
-        return new L1Workload("parallel", "two sessions at once, each a title request and " + s.sessionTurns()
-                + " main-agent turns", List.of(lanes));
+        return new L1Workload(
+                "parallel",
+                "two sessions at once, each a title request and " + s.sessionTurns() + " main-agent turns",
+                List.of(lanes));
     }
 
     /**
@@ -127,8 +140,11 @@ record L1Workload(String name, String description, List<List<List<AgentReplayReq
         stages.add(List.of(main.subList(0, before)));
         stages.add(List.of(one.subAgent(s.subTurns() + 1, 0), one.subAgent(s.subTurns() + 1, 1)));
         stages.add(List.of(main.subList(before, main.size())));
-        return new L1Workload("subagents", "a main agent of " + s.sessionTurns() + " turns that runs two sub-agents of "
-                + (s.subTurns() + 1) + " turns at the same time, halfway", stages);
+        return new L1Workload(
+                "subagents",
+                "a main agent of " + s.sessionTurns() + " turns that runs two sub-agents of " + (s.subTurns() + 1)
+                        + " turns at the same time, halfway",
+                stages);
     }
 
     /** Many short {@code claude -p} runs: each a new session of two turns (the prompt, one tool call's result). */
@@ -137,7 +153,7 @@ record L1Workload(String name, String description, List<List<List<AgentReplayReq
         for (int i = 0; i < s.shortRuns(); i++) {
             stages.add(List.of(session(base, "short", i).mainAgent(2)));
         }
-        return new L1Workload("short-runs", s.shortRuns() + " claude -p runs one after another, two turns each",
-                stages);
+        return new L1Workload(
+                "short-runs", s.shortRuns() + " claude -p runs one after another, two turns each", stages);
     }
 }

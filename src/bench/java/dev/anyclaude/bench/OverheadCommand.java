@@ -24,90 +24,148 @@ import picocli.CommandLine.Option;
  * claude-code-router against the same stub, warms them up, then drives each at every concurrency with the
  * same Claude Code request, next to the same request sent straight to the stub.
  */
-@Command(name = "overhead", mixinStandardHelpOptions = true,
+@Command(
+        name = "overhead",
+        mixinStandardHelpOptions = true,
         description = "Measure the gateway's added latency, throughput, CPU and memory in front of a "
                 + "near-zero-latency stub, next to the stub alone and claude-code-router. Loopback only; "
                 + "every phase is bounded in requests and time.")
 final class OverheadCommand implements Callable<Integer> {
 
-    @Option(names = "--fixtures", paramLabel = "DIR", defaultValue = "${sys:anyclaude.home:-.}/src/test/resources/claude-code",
+    @Option(
+            names = "--fixtures",
+            paramLabel = "DIR",
+            defaultValue = "${sys:anyclaude.home:-.}/src/test/resources/claude-code",
             description = "Claude Code captures. Default: ${DEFAULT-VALUE}.")
     Path fixtures;
 
-    @Option(names = "--body", paramLabel = "FILE", defaultValue = "p-tool-bash-read/04-POST-v1_messages.body.json",
+    @Option(
+            names = "--body",
+            paramLabel = "FILE",
+            defaultValue = "p-tool-bash-read/04-POST-v1_messages.body.json",
             description = "The capture to send, relative to --fixtures. Default: ${DEFAULT-VALUE}.")
     Path body;
 
-    @Option(names = "--target-kb", paramLabel = "KB", defaultValue = "63",
+    @Option(
+            names = "--target-kb",
+            paramLabel = "KB",
+            defaultValue = "63",
             description = "Trim the request to about this size (1 KB = 1,000 bytes) by dropping its largest tools; "
                     + "0 sends it whole. Default: ${DEFAULT-VALUE}.")
     int targetKb;
 
-    @Option(names = "--requests", paramLabel = "N", defaultValue = "5000",
+    @Option(
+            names = "--requests",
+            paramLabel = "N",
+            defaultValue = "5000",
             description = "Requests per measured phase (each target × mode × concurrency). Default: ${DEFAULT-VALUE}.")
     int requests;
 
-    @Option(names = "--concurrency", paramLabel = "C,..", split = ",", defaultValue = "1,8,32",
+    @Option(
+            names = "--concurrency",
+            paramLabel = "C,..",
+            split = ",",
+            defaultValue = "1,8,32",
             description = "Concurrency levels. Default: ${DEFAULT-VALUE}.")
     List<Integer> concurrency;
 
-    @Option(names = "--duration-limit", paramLabel = "S", defaultValue = "20",
+    @Option(
+            names = "--duration-limit",
+            paramLabel = "S",
+            defaultValue = "20",
             description = "Upper bound of each measured phase, seconds. Default: ${DEFAULT-VALUE}.")
     int durationLimit;
 
-    @Option(names = "--stream", paramLabel = "both|true|false", defaultValue = "both",
+    @Option(
+            names = "--stream",
+            paramLabel = "both|true|false",
+            defaultValue = "both",
             description = "Streaming (SSE), non-streaming (JSON) or both. Default: ${DEFAULT-VALUE}.")
     String stream;
 
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "20000",
+    @Option(
+            names = "--warmup",
+            paramLabel = "N",
+            defaultValue = "20000",
             description = "Warm-up requests through the gateway before measuring (C2 needs 15-30k on 2 cores); "
                     + "the baseline gets a quarter. Default: ${DEFAULT-VALUE}.")
     int warmup;
 
-    @Option(names = "--warmup-limit", paramLabel = "S", defaultValue = "240",
+    @Option(
+            names = "--warmup-limit",
+            paramLabel = "S",
+            defaultValue = "240",
             description = "Upper bound of the gateway warm-up, seconds. Default: ${DEFAULT-VALUE}.")
     int warmupLimit;
 
-    @Option(names = "--warmup-concurrency", paramLabel = "C", defaultValue = "4",
+    @Option(
+            names = "--warmup-concurrency",
+            paramLabel = "C",
+            defaultValue = "4",
             description = "Concurrency of the warm-up. Default: ${DEFAULT-VALUE}.")
     int warmupConcurrency;
 
-    @Option(names = "--ccr", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(
+            names = "--ccr",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
             description = "Also measure claude-code-router (installed with npm into --ccr-dir when missing). "
                     + "Default: on.")
     boolean ccr;
 
-    @Option(names = "--ccr-dir", paramLabel = "DIR", defaultValue = "target/ccr",
+    @Option(
+            names = "--ccr-dir",
+            paramLabel = "DIR",
+            defaultValue = "target/ccr",
             description = "Where claude-code-router is installed. Default: ${DEFAULT-VALUE}.")
     Path ccrDir;
 
-    @Option(names = "--ccr-warmup", paramLabel = "N", defaultValue = "1000",
+    @Option(
+            names = "--ccr-warmup",
+            paramLabel = "N",
+            defaultValue = "1000",
             description = "Warm-up requests through claude-code-router. Default: ${DEFAULT-VALUE}.")
     int ccrWarmup;
 
-    @Option(names = "--startup-runs", paramLabel = "N", defaultValue = "3",
+    @Option(
+            names = "--startup-runs",
+            paramLabel = "N",
+            defaultValue = "3",
             description = "Extra gateway starts to measure start-up time and idle memory. Default: ${DEFAULT-VALUE}.")
     int startupRuns;
 
-    @Option(names = "--cache-hits",
+    @Option(
+            names = "--cache-hits",
             description = "Measure exact-response-cache hits instead of the miss path: the same request repeated "
                     + "(no Cache-Control: no-cache) in front of a stub that takes --slow-model-ms per answer.")
     boolean cacheHits;
 
-    @Option(names = "--slow-model-ms", paramLabel = "MS", defaultValue = "200",
+    @Option(
+            names = "--slow-model-ms",
+            paramLabel = "MS",
+            defaultValue = "200",
             description = "With --cache-hits: how long the stub takes per answer. Default: ${DEFAULT-VALUE}.")
     long slowModelMs;
 
-    @Option(names = "--gateway-jvm-opts", paramLabel = "OPTS", defaultValue = "-XX:+UseSerialGC -Xss512k",
+    @Option(
+            names = "--gateway-jvm-opts",
+            paramLabel = "OPTS",
+            defaultValue = "-XX:+UseSerialGC -Xss512k",
             description = "JVM options of the measured gateway (the launcher's defaults). Default: ${DEFAULT-VALUE}.")
     String gatewayJvmOpts;
 
-    @Option(names = "--jfr", paramLabel = "FILE",
+    @Option(
+            names = "--jfr",
+            paramLabel = "FILE",
             description = "Record the gateway with JFR (settings=profile) during the measured phases, write the "
                     + "recording here and print where its CPU samples fall.")
     Path jfr;
 
-    @Option(names = "--work-dir", paramLabel = "DIR", defaultValue = "target/bench",
+    @Option(
+            names = "--work-dir",
+            paramLabel = "DIR",
+            defaultValue = "target/bench",
             description = "Logs and scratch files. Default: ${DEFAULT-VALUE}.")
     Path workDir;
 
@@ -150,21 +208,31 @@ final class OverheadCommand implements Callable<Integer> {
                 idle.add(idleRss(gateway));
                 report.startup(new OverheadReport.Startup(OverheadReport.ANYCLAUDE, ready, cpu, idle));
                 if (router != null) {
-                    report.startup(new OverheadReport.Startup(OverheadReport.CCR, List.of(router.readyMs()),
-                            List.of(router.readyCpuMs()), List.of(idleRss(router))));
+                    report.startup(new OverheadReport.Startup(
+                            OverheadReport.CCR,
+                            List.of(router.readyMs()),
+                            List.of(router.readyCpuMs()),
+                            List.of(idleRss(router))));
                 }
-                log(f("anyclaude: %s (pid %d), ready in %.0f ms", "http://127.0.0.1:" + gateway.port(), gateway.pid(),
-                        gateway.readyMs()));
+                log(f(
+                        "anyclaude: %s (pid %d), ready in %.0f ms",
+                        "http://127.0.0.1:" + gateway.port(), gateway.pid(), gateway.readyMs()));
 
                 List<Target> targets = new ArrayList<>();
                 for (boolean s : modes) {
-                    targets.add(new Target(LoadTarget.chat(OverheadReport.DIRECT, stub.port(), s,
-                            request.openAi(s, StubModelServer.MODEL)), stub));
-                    targets.add(new Target(LoadTarget.messages(OverheadReport.ANYCLAUDE, gateway.port(), s,
-                            request.anthropic(s), cacheHits), gateway));
+                    targets.add(new Target(
+                            LoadTarget.chat(
+                                    OverheadReport.DIRECT, stub.port(), s, request.openAi(s, StubModelServer.MODEL)),
+                            stub));
+                    targets.add(new Target(
+                            LoadTarget.messages(
+                                    OverheadReport.ANYCLAUDE, gateway.port(), s, request.anthropic(s), cacheHits),
+                            gateway));
                     if (router != null) {
-                        targets.add(new Target(LoadTarget.messages(OverheadReport.CCR, router.port(), s,
-                                request.anthropic(s), cacheHits), router));
+                        targets.add(new Target(
+                                LoadTarget.messages(
+                                        OverheadReport.CCR, router.port(), s, request.anthropic(s), cacheHits),
+                                router));
                     }
                 }
                 warmUp(targets, report);
@@ -211,8 +279,13 @@ final class OverheadCommand implements Callable<Integer> {
     }
 
     private void validate() {
-        if (requests < 1 || durationLimit < 1 || warmup < 0 || startupRuns < 0 || warmupConcurrency < 1
-                || concurrency.isEmpty() || concurrency.stream().anyMatch(c -> c < 1 || c > 1024)) {
+        if (requests < 1
+                || durationLimit < 1
+                || warmup < 0
+                || startupRuns < 0
+                || warmupConcurrency < 1
+                || concurrency.isEmpty()
+                || concurrency.stream().anyMatch(c -> c < 1 || c > 1024)) {
             throw new IllegalArgumentException("--requests, --duration-limit, --warmup-concurrency and --concurrency "
                     + "must be positive (concurrency at most 1024), --warmup and --startup-runs not negative");
         }
@@ -232,8 +305,9 @@ final class OverheadCommand implements Callable<Integer> {
                 port = s.getLocalPort();
             }
             ServerProcess router = ClaudeCodeRouter.start(cli, stubUrl, port, work);
-            log(f("claude-code-router %s: http://127.0.0.1:%d (pid %d), ready in %.0f ms", ClaudeCodeRouter.VERSION,
-                    port, router.pid(), router.readyMs()));
+            log(f(
+                    "claude-code-router %s: http://127.0.0.1:%d (pid %d), ready in %.0f ms",
+                    ClaudeCodeRouter.VERSION, port, router.pid(), router.readyMs()));
             return router;
         } catch (IOException e) {
             report.note("claude-code-router was not measured: " + e.getMessage());
@@ -253,7 +327,9 @@ final class OverheadCommand implements Callable<Integer> {
                 case OverheadReport.CCR -> ccrWarmup;
                 default -> warmup / 4;
             };
-            long modes = targets.stream().filter(x -> x.load.name().equals(t.load.name())).count();
+            long modes = targets.stream()
+                    .filter(x -> x.load.name().equals(t.load.name()))
+                    .count();
             t.warmupRequests = (int) (total / modes / 2);
         }
         Duration limit = Duration.ofSeconds(Math.max(1, warmupLimit / 4));
@@ -264,9 +340,15 @@ final class OverheadCommand implements Callable<Integer> {
                 }
                 long start = System.nanoTime();
                 ClosedLoopLoad.Result r = ClosedLoopLoad.run(t.load, warmupConcurrency, t.warmupRequests, limit);
-                String line = f("warm-up round %d, %s %s: %,d requests at c=%d in %.1f s (%d errors)", round,
-                        t.load.name(), OverheadReport.mode(t.load.stream()), r.completed(), warmupConcurrency,
-                        (System.nanoTime() - start) / 1e9, r.errors());
+                String line = f(
+                        "warm-up round %d, %s %s: %,d requests at c=%d in %.1f s (%d errors)",
+                        round,
+                        t.load.name(),
+                        OverheadReport.mode(t.load.stream()),
+                        r.completed(),
+                        warmupConcurrency,
+                        (System.nanoTime() - start) / 1e9,
+                        r.errors());
                 log(line);
                 report.header(line);
                 if (r.errors() > 0) {
@@ -286,9 +368,17 @@ final class OverheadCommand implements Callable<Integer> {
         double serverMs = (server.cpuNanos() - serverCpu) / 1e6 / perRequest;
         double clientMs = (self.cpuNanos() - clientCpu) / 1e6 / perRequest;
         long peak = server.peakRssKiB();
-        log(f("%-9s %-6s c=%-3d %6d ok %3d err  p50 %7.2f ms  p99 %7.2f ms  %7.0f req/s  cpu %6.2f ms/req",
-                t.load.name(), OverheadReport.mode(t.load.stream()), c, r.completed(), r.errors(), r.latencyMs(0.5),
-                r.latencyMs(0.99), r.requestsPerSecond(), serverMs));
+        log(f(
+                "%-9s %-6s c=%-3d %6d ok %3d err  p50 %7.2f ms  p99 %7.2f ms  %7.0f req/s  cpu %6.2f ms/req",
+                t.load.name(),
+                OverheadReport.mode(t.load.stream()),
+                c,
+                r.completed(),
+                r.errors(),
+                r.latencyMs(0.5),
+                r.latencyMs(0.99),
+                r.requestsPerSecond(),
+                serverMs));
         if (r.errors() > 0) {
             log("  first error: " + r.firstError());
         }
@@ -302,19 +392,24 @@ final class OverheadCommand implements Callable<Integer> {
 
     private void header(OverheadReport report, BenchRequest request) {
         report.header("date: " + LocalDate.now());
-        report.header(f("machine: %d CPUs (nproc), %s; load average at start: %s", Runtime.getRuntime().availableProcessors(),
-                cpuModel(), loadAverage()));
+        report.header(f(
+                "machine: %d CPUs (nproc), %s; load average at start: %s",
+                Runtime.getRuntime().availableProcessors(), cpuModel(), loadAverage()));
         report.header("JDK: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
                 + "; gateway JVM options: " + gatewayJvmOpts);
         report.header("request: " + request.describe());
-        report.header(f("measured phases: up to %,d requests or %d s each; concurrency %s; modes %s",
+        report.header(f(
+                "measured phases: up to %,d requests or %d s each; concurrency %s; modes %s",
                 requests, durationLimit, concurrency, stream));
     }
 
     private static String cpuModel() {
         try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .orElse("unknown CPU");
         } catch (IOException e) {
             return "unknown CPU";
         }
@@ -322,7 +417,10 @@ final class OverheadCommand implements Callable<Integer> {
 
     static String loadAverage() {
         try {
-            return String.join(" ", Arrays.copyOf(Files.readString(Path.of("/proc/loadavg")).trim().split(" "), 3));
+            return String.join(
+                    " ",
+                    Arrays.copyOf(
+                            Files.readString(Path.of("/proc/loadavg")).trim().split(" "), 3));
         } catch (IOException e) {
             return "unknown";
         }

@@ -23,8 +23,14 @@ final class OverheadReport {
      * @param peakRssKiB peak resident memory of that process during the phase
      * @param clientCpuMsPerRequest CPU of the load client (this process) per request
      */
-    record Phase(String target, boolean stream, int concurrency, ClosedLoopLoad.Result load,
-            double serverCpuMsPerRequest, long peakRssKiB, double clientCpuMsPerRequest) {}
+    record Phase(
+            String target,
+            boolean stream,
+            int concurrency,
+            ClosedLoopLoad.Result load,
+            double serverCpuMsPerRequest,
+            long peakRssKiB,
+            double clientCpuMsPerRequest) {}
 
     /**
      * Start-up samples of one server: ms from process start to ready, the CPU time it had used by then (less
@@ -58,7 +64,8 @@ final class OverheadReport {
     }
 
     Optional<Phase> find(String target, boolean stream, int c) {
-        return phases.stream().filter(p -> p.target.equals(target) && p.stream == stream && p.concurrency == c)
+        return phases.stream()
+                .filter(p -> p.target.equals(target) && p.stream == stream && p.concurrency == c)
                 .findFirst();
     }
 
@@ -70,12 +77,18 @@ final class OverheadReport {
         if (!startups.isEmpty()) {
             sb.append("\n**Start-up** (process start → ready; CPU = the process's CPU time at ready; "
                     + "idle = resident memory 1 s after ready)\n\n");
-            sb.append("| server | runs | ready ms, median | min – max | CPU ms at ready, median | idle RSS MiB, median |\n");
+            sb.append("| server | runs | ready ms, median | min – max | CPU ms at "
+                    + "ready, median | idle RSS MiB, median |\n");
             sb.append("|---|---:|---:|---:|---:|---:|\n");
             for (Startup s : startups) {
-                sb.append(f("| %s | %d | %.0f | %.0f – %.0f | %.0f | %.1f |%n", s.server, s.readyMs.size(),
-                        median(s.readyMs), s.readyMs.stream().mapToDouble(d -> d).min().orElse(Double.NaN),
-                        s.readyMs.stream().mapToDouble(d -> d).max().orElse(Double.NaN), median(s.cpuMs),
+                sb.append(f(
+                        "| %s | %d | %.0f | %.0f – %.0f | %.0f | %.1f |%n",
+                        s.server,
+                        s.readyMs.size(),
+                        median(s.readyMs),
+                        s.readyMs.stream().mapToDouble(d -> d).min().orElse(Double.NaN),
+                        s.readyMs.stream().mapToDouble(d -> d).max().orElse(Double.NaN),
+                        median(s.cpuMs),
                         median(s.idleRssKiB.stream().map(k -> k / 1024.0).toList())));
             }
         }
@@ -86,10 +99,21 @@ final class OverheadReport {
         sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Phase p : phases) {
             ClosedLoopLoad.Result r = p.load;
-            sb.append(f("| %s | %d | %s | %d | %d | %.2f | %.2f | %.2f | %.2f | %.0f | %.2f | %.0f | %.2f |%n",
-                    mode(p.stream), p.concurrency, p.target, r.completed(), r.errors(), r.latencyMs(0.5),
-                    r.latencyMs(0.99), r.firstByteMs(0.5), r.firstByteMs(0.99), r.requestsPerSecond(),
-                    p.serverCpuMsPerRequest, p.peakRssKiB / 1024.0, p.clientCpuMsPerRequest));
+            sb.append(f(
+                    "| %s | %d | %s | %d | %d | %.2f | %.2f | %.2f | %.2f | %.0f | %.2f | %.0f | %.2f |%n",
+                    mode(p.stream),
+                    p.concurrency,
+                    p.target,
+                    r.completed(),
+                    r.errors(),
+                    r.latencyMs(0.5),
+                    r.latencyMs(0.99),
+                    r.firstByteMs(0.5),
+                    r.firstByteMs(0.99),
+                    r.requestsPerSecond(),
+                    p.serverCpuMsPerRequest,
+                    p.peakRssKiB / 1024.0,
+                    p.clientCpuMsPerRequest));
         }
         sb.append("\n**Ratios to the direct baseline of the same run**\n\n");
         sb.append("| mode | c | gateway | added p50 ms | added p99 ms | added TTFB p50 ms | req/s, % of direct "
@@ -99,12 +123,17 @@ final class OverheadReport {
             if (p.target.equals(DIRECT)) {
                 continue;
             }
-            find(DIRECT, p.stream, p.concurrency).ifPresent(d -> sb.append(f(
-                    "| %s | %d | %s | %+.2f | %+.2f | %+.2f | %.1f %% | %.2f |%n", mode(p.stream), p.concurrency,
-                    p.target, p.load.latencyMs(0.5) - d.load.latencyMs(0.5),
-                    p.load.latencyMs(0.99) - d.load.latencyMs(0.99),
-                    p.load.firstByteMs(0.5) - d.load.firstByteMs(0.5),
-                    100 * p.load.requestsPerSecond() / d.load.requestsPerSecond(), p.serverCpuMsPerRequest)));
+            find(DIRECT, p.stream, p.concurrency)
+                    .ifPresent(d -> sb.append(f(
+                            "| %s | %d | %s | %+.2f | %+.2f | %+.2f | %.1f %% | %.2f |%n",
+                            mode(p.stream),
+                            p.concurrency,
+                            p.target,
+                            p.load.latencyMs(0.5) - d.load.latencyMs(0.5),
+                            p.load.latencyMs(0.99) - d.load.latencyMs(0.99),
+                            p.load.firstByteMs(0.5) - d.load.firstByteMs(0.5),
+                            100 * p.load.requestsPerSecond() / d.load.requestsPerSecond(),
+                            p.serverCpuMsPerRequest)));
         }
         String versus = versusRouter();
         if (!versus.isEmpty()) {
@@ -139,8 +168,12 @@ final class OverheadReport {
             }
             double addedA = a.load.latencyMs(0.5) - d.get().load.latencyMs(0.5);
             double addedC = c.get().load.latencyMs(0.5) - d.get().load.latencyMs(0.5);
-            sb.append(f("| %s | %d | %.1f× | %.1f× | %.1f× |%n", mode(a.stream), a.concurrency,
-                    addedC / Math.max(addedA, 0.001), c.get().serverCpuMsPerRequest / Math.max(a.serverCpuMsPerRequest, 0.001),
+            sb.append(f(
+                    "| %s | %d | %.1f× | %.1f× | %.1f× |%n",
+                    mode(a.stream),
+                    a.concurrency,
+                    addedC / Math.max(addedA, 0.001),
+                    c.get().serverCpuMsPerRequest / Math.max(a.serverCpuMsPerRequest, 0.001),
                     a.load.requestsPerSecond() / c.get().load.requestsPerSecond()));
         }
         return sb.toString();
@@ -154,25 +187,34 @@ final class OverheadReport {
             Optional<Phase> d1 = find(DIRECT, stream, 1);
             if (a1.isPresent() && d1.isPresent()) {
                 double added = a1.get().load.latencyMs(0.5) - d1.get().load.latencyMs(0.5);
-                out.add(f("added p50 at c=1, %s: %+.2f ms (target ≤ 0.5 ms): %s", mode(stream), added,
-                        met(added <= 0.5)));
+                out.add(f(
+                        "added p50 at c=1, %s: %+.2f ms (target ≤ 0.5 ms): %s",
+                        mode(stream), added, met(added <= 0.5)));
             }
             Optional<Phase> a32 = find(ANYCLAUDE, stream, 32);
-            a32.ifPresent(p -> out.add(f("throughput at c=32, %s: %.0f req/s (target ≥ 1,000): %s", mode(stream),
-                    p.load.requestsPerSecond(), met(p.load.requestsPerSecond() >= 1000))));
-            double worstCpu = phases.stream().filter(p -> p.target.equals(ANYCLAUDE) && p.stream == stream)
-                    .mapToDouble(Phase::serverCpuMsPerRequest).max().orElse(Double.NaN);
+            a32.ifPresent(p -> out.add(f(
+                    "throughput at c=32, %s: %.0f req/s (target ≥ 1,000): %s",
+                    mode(stream), p.load.requestsPerSecond(), met(p.load.requestsPerSecond() >= 1000))));
+            double worstCpu = phases.stream()
+                    .filter(p -> p.target.equals(ANYCLAUDE) && p.stream == stream)
+                    .mapToDouble(Phase::serverCpuMsPerRequest)
+                    .max()
+                    .orElse(Double.NaN);
             if (!Double.isNaN(worstCpu)) {
-                out.add(f("gateway CPU per request, %s, worst concurrency: %.2f ms (target ≤ 1 ms): %s", mode(stream),
-                        worstCpu, met(worstCpu <= 1.0)));
+                out.add(f(
+                        "gateway CPU per request, %s, worst concurrency: %.2f ms (target ≤ 1 ms): %s",
+                        mode(stream), worstCpu, met(worstCpu <= 1.0)));
             }
         }
         startups.stream().filter(s -> s.server.equals(ANYCLAUDE)).findFirst().ifPresent(s -> {
             double ready = median(s.readyMs);
             double idle = median(s.idleRssKiB.stream().map(k -> k / 1024.0).toList());
-            out.add(f("start-up to ready, median: %.0f ms, %.0f ms of CPU (target ≤ 1,000 ms): %s", ready,
-                    median(s.cpuMs), met(ready <= 1000)));
-            out.add(f("idle RSS, median: %.1f MiB (target ≤ 150 MB = 143 MiB): %s", idle, met(idle * 1024 * 1024 <= 150e6)));
+            out.add(f(
+                    "start-up to ready, median: %.0f ms, %.0f ms of CPU (target ≤ 1,000 ms): %s",
+                    ready, median(s.cpuMs), met(ready <= 1000)));
+            out.add(f(
+                    "idle RSS, median: %.1f MiB (target ≤ 150 MB = 143 MiB): %s",
+                    idle, met(idle * 1024 * 1024 <= 150e6)));
         });
         return out;
     }

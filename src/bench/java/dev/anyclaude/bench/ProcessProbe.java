@@ -70,8 +70,10 @@ final class ProcessProbe {
         try {
             return Files.readString(Path.of("/proc", Long.toString(pid), file));
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read /proc/" + pid + "/" + file
-                    + " (the process ended, or this is not Linux): " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot read /proc/" + pid + "/" + file + " (the process ended, or this is not Linux): "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -82,7 +84,9 @@ final class ProcessProbe {
 
     private static long clockTicks() {
         try {
-            Process p = new ProcessBuilder(List.of("getconf", "CLK_TCK")).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(List.of("getconf", "CLK_TCK"))
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes()).trim();
             if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0) {
                 return Long.parseLong(out);

@@ -37,8 +37,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class RecordingApi implements AutoCloseable {
 
     /** One recorded request. */
-    record Recorded(int seq, Instant time, String method, String url, Map<String, String> headers, byte[] body,
-            int replyStatus, JsonNode reply) {}
+    record Recorded(
+            int seq,
+            Instant time,
+            String method,
+            String url,
+            Map<String, String> headers,
+            byte[] body,
+            int replyStatus,
+            JsonNode reply) {}
 
     /** One scripted tool call: the text before it, the tool, its input. */
     record Call(String text, String tool, ObjectNode input) {}
@@ -104,8 +111,11 @@ final class RecordingApi implements AutoCloseable {
                 if (method.equals("HEAD")) {
                     ex.sendResponseHeaders(404, -1);
                 } else {
-                    send(ex, 404, "{\"type\":\"error\",\"error\":{\"type\":\"not_found_error\",\"message\":\"not found\"}}"
-                            .getBytes(StandardCharsets.UTF_8));
+                    send(
+                            ex,
+                            404,
+                            "{\"type\":\"error\",\"error\":{\"type\":\"not_found_error\",\"message\":\"not found\"}}"
+                                    .getBytes(StandardCharsets.UTF_8));
                 }
             }
         }
@@ -115,14 +125,18 @@ final class RecordingApi implements AutoCloseable {
     private ObjectNode answer(JsonNode request) {
         int id = ids.incrementAndGet();
         ObjectNode m = json.createObjectNode();
-        m.put("id", String.format(Locale.ROOT, "msg_capture_%04d", id)).put("type", "message").put("role", "assistant")
+        m.put("id", String.format(Locale.ROOT, "msg_capture_%04d", id))
+                .put("type", "message")
+                .put("role", "assistant")
                 .put("model", request.path("model").asText());
         ArrayNode content = m.putArray("content");
         JsonNode tools = request.path("tools");
         String stop = "end_turn";
         if (!tools.isArray() || tools.isEmpty()) {
             boolean wantsJson = request.path("output_config").path("format").isObject();
-            content.addObject().put("type", "text").put("text", wantsJson ? "{\"title\":\"Capture session\"}" : "Capture answer.");
+            content.addObject()
+                    .put("type", "text")
+                    .put("text", wantsJson ? "{\"title\":\"Capture session\"}" : "Capture answer.");
         } else {
             List<Call> script = script(request);
             int done = toolResults(request);
@@ -131,8 +145,10 @@ final class RecordingApi implements AutoCloseable {
                 if (call.text() != null) {
                     content.addObject().put("type", "text").put("text", call.text());
                 }
-                ObjectNode use = content.addObject().put("type", "tool_use")
-                        .put("id", String.format(Locale.ROOT, "toolu_capture_%04d_0", id)).put("name", call.tool());
+                ObjectNode use = content.addObject()
+                        .put("type", "tool_use")
+                        .put("id", String.format(Locale.ROOT, "toolu_capture_%04d_0", id))
+                        .put("name", call.tool());
                 use.set("input", call.input());
                 stop = "tool_use";
             } else {
@@ -140,8 +156,11 @@ final class RecordingApi implements AutoCloseable {
             }
         }
         m.put("stop_reason", stop).putNull("stop_sequence");
-        m.putObject("usage").put("input_tokens", 26).put("cache_creation_input_tokens", 0)
-                .put("cache_read_input_tokens", 0).put("output_tokens", 12);
+        m.putObject("usage")
+                .put("input_tokens", 26)
+                .put("cache_creation_input_tokens", 0)
+                .put("cache_read_input_tokens", 0)
+                .put("output_tokens", 12);
         if (request.path("safeguards").isArray() && !request.path("safeguards").isEmpty()) {
             m.set("safeguard_results", safeguardResults(content));
         }
@@ -208,7 +227,10 @@ final class RecordingApi implements AutoCloseable {
         start.putArray("content");
         start.putNull("stop_reason");
         start.remove("safeguard_results");
-        event(out, "message_start", json.createObjectNode().put("type", "message_start").set("message", start));
+        event(
+                out,
+                "message_start",
+                json.createObjectNode().put("type", "message_start").set("message", start));
         event(out, "ping", json.createObjectNode().put("type", "ping"));
         int index = 0;
         for (JsonNode b : m.path("content")) {
@@ -224,32 +246,49 @@ final class RecordingApi implements AutoCloseable {
                 delta = "text_delta";
                 piece = b.path("text").asText();
             }
-            event(out, "content_block_start", json.createObjectNode().put("type", "content_block_start")
-                    .put("index", index).set("content_block", head));
+            event(
+                    out,
+                    "content_block_start",
+                    json.createObjectNode()
+                            .put("type", "content_block_start")
+                            .put("index", index)
+                            .set("content_block", head));
             int half = piece.length() / 2;
             for (String part : new String[] {piece.substring(0, half), piece.substring(half)}) {
                 ObjectNode d = json.createObjectNode().put("type", delta);
                 d.put(delta.equals("text_delta") ? "text" : "partial_json", part);
-                event(out, "content_block_delta", json.createObjectNode().put("type", "content_block_delta")
-                        .put("index", index).set("delta", d));
+                event(
+                        out,
+                        "content_block_delta",
+                        json.createObjectNode()
+                                .put("type", "content_block_delta")
+                                .put("index", index)
+                                .set("delta", d));
             }
-            event(out, "content_block_stop", json.createObjectNode().put("type", "content_block_stop").put("index", index));
+            event(
+                    out,
+                    "content_block_stop",
+                    json.createObjectNode().put("type", "content_block_stop").put("index", index));
             index++;
         }
-        ObjectNode delta = json.createObjectNode().put("stop_reason", m.path("stop_reason").asText()).putNull("stop_sequence");
+        ObjectNode delta = json.createObjectNode()
+                .put("stop_reason", m.path("stop_reason").asText())
+                .putNull("stop_sequence");
         if (m.has("safeguard_results")) {
             delta.set("safeguard_results", m.get("safeguard_results"));
         }
         ObjectNode md = json.createObjectNode().put("type", "message_delta");
         md.set("delta", delta);
-        md.putObject("usage").put("output_tokens", m.path("usage").path("output_tokens").asInt());
+        md.putObject("usage")
+                .put("output_tokens", m.path("usage").path("output_tokens").asInt());
         event(out, "message_delta", md);
         event(out, "message_stop", json.createObjectNode().put("type", "message_stop"));
         out.flush();
     }
 
     private void event(OutputStream out, String name, JsonNode data) throws IOException {
-        // one line per data field: the mapper the fixtures are written with indents, and an SSE data line must not break
+        // one line per data field: the mapper the fixtures are written with indents, and an SSE data line must not
+        // break
         String line = json.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(data);
         out.write(("event: " + name + "\ndata: " + line + "\n\n").getBytes(StandardCharsets.UTF_8));
         out.flush();

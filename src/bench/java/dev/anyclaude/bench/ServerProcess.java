@@ -39,7 +39,8 @@ final class ServerProcess implements AutoCloseable {
         this.process = process;
         this.port = port;
         this.readyNanos = readyNanos;
-        this.readyCpuNanos = ProcessProbe.available() && process.isAlive() ? new ProcessProbe(process.pid()).cpuNanos() : -1;
+        this.readyCpuNanos =
+                ProcessProbe.available() && process.isAlive() ? new ProcessProbe(process.pid()).cpuNanos() : -1;
         this.log = log;
     }
 
@@ -47,13 +48,21 @@ final class ServerProcess implements AutoCloseable {
      * Starts {@code command} and waits until it prints a line from which {@code portOf} reads a port
      * (non-null). Everything it prints is kept in {@code log}.
      */
-    static ServerProcess startAndAwaitLine(String name, List<String> command, Map<String, String> env, Path dir,
-            Path log, Function<String, Integer> portOf, Duration timeout) throws IOException {
+    static ServerProcess startAndAwaitLine(
+            String name,
+            List<String> command,
+            Map<String, String> env,
+            Path dir,
+            Path log,
+            Function<String, Integer> portOf,
+            Duration timeout)
+            throws IOException {
         Process p = launch(command, env, dir, log);
         long start = System.nanoTime();
         CompletableFuture<Integer> found = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name(name + "-stdout").start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            try (BufferedReader r =
+                            new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                     OutputStream out = Files.newOutputStream(log, StandardOpenOption.APPEND)) {
                 String line;
                 while ((line = r.readLine()) != null) {
@@ -80,21 +89,25 @@ final class ServerProcess implements AutoCloseable {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new IOException(name + " did not become ready within " + timeout.toSeconds() + " s ("
-                    + e.getClass().getSimpleName() + "); its output: " + log.toAbsolutePath() + "\n" + tail(log), e);
+            throw new IOException(
+                    name + " did not become ready within " + timeout.toSeconds() + " s ("
+                            + e.getClass().getSimpleName() + "); its output: " + log.toAbsolutePath() + "\n"
+                            + tail(log),
+                    e);
         }
     }
 
     /** Starts {@code command} and waits until {@code port} on loopback accepts connections. */
-    static ServerProcess startAndAwaitPort(String name, List<String> command, Map<String, String> env, Path dir,
-            Path log, int port, Duration timeout) throws IOException {
+    static ServerProcess startAndAwaitPort(
+            String name, List<String> command, Map<String, String> env, Path dir, Path log, int port, Duration timeout)
+            throws IOException {
         Process p = launch(command, env, dir, log);
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
-                throw new IOException(name + " exited with status " + p.exitValue() + " before it was ready; its output: "
-                        + log.toAbsolutePath() + "\n" + tail(log));
+                throw new IOException(name + " exited with status " + p.exitValue()
+                        + " before it was ready; its output: " + log.toAbsolutePath() + "\n" + tail(log));
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
@@ -104,15 +117,16 @@ final class ServerProcess implements AutoCloseable {
             }
         }
         destroy(p);
-        throw new IOException(name + " did not accept connections on port " + port + " within "
-                + timeout.toSeconds() + " s; its output: " + log.toAbsolutePath() + "\n" + tail(log));
+        throw new IOException(name + " did not accept connections on port " + port + " within " + timeout.toSeconds()
+                + " s; its output: " + log.toAbsolutePath() + "\n" + tail(log));
     }
 
     private static Process launch(List<String> command, Map<String, String> env, Path dir, Path log)
             throws IOException {
         Files.createDirectories(log.toAbsolutePath().getParent());
         Files.writeString(log, "$ " + String.join(" ", command) + "\n");
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(dir.toFile())
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         // Settings meant for the user's own gateway must not leak into a measured one.
         pb.environment().keySet().removeIf(k -> k.startsWith("ANYCLAUDE_"));

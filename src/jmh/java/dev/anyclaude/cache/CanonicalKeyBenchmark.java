@@ -47,7 +47,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-XX:+UseSerialGC"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-XX:+UseSerialGC"})
 public class CanonicalKeyBenchmark {
 
     /** The first request of a session (2 messages) and the third turn of a tool session (77 KB, 24 tools). */
@@ -69,7 +71,8 @@ public class CanonicalKeyBenchmark {
         key = CacheKey.of(request);
         // what the memory tier holds for this request: equal bytes in another array, as a stored entry has
         storedCanonical = CanonicalRequest.encode(request);
-        if (storedCanonical == canonical || !key.matches(storedCanonical)
+        if (storedCanonical == canonical
+                || !key.matches(storedCanonical)
                 || !key.matches(CanonicalRequest.encode(withFreshTools()))) {
             throw new IllegalStateException("the canonical encoding of " + capture + " is not stable");
         }
@@ -101,9 +104,21 @@ public class CanonicalKeyBenchmark {
     private MessagesRequest withFreshTools() {
         List<Tool> tools = Collections.unmodifiableList(new ArrayList<>(request.tools()));
         MessagesRequest r = request;
-        return new MessagesRequest(r.model(), r.maxTokens(), r.system(), r.messages(), tools, r.toolChoice(),
-                r.temperature(), r.topP(), r.topK(), r.stopSequences(), r.thinking(), r.outputSchemaJson(),
-                r.effort(), r.stream());
+        return new MessagesRequest(
+                r.model(),
+                r.maxTokens(),
+                r.system(),
+                r.messages(),
+                tools,
+                r.toolChoice(),
+                r.temperature(),
+                r.topP(),
+                r.topK(),
+                r.stopSequences(),
+                r.thinking(),
+                r.outputSchemaJson(),
+                r.effort(),
+                r.stream());
     }
 
     /** Canonical bytes, tools from the memo (warm). */

@@ -20,7 +20,9 @@ final class CacheStatsEndpoint {
 
     void stats(Context ctx) throws IOException {
         Map<String, Object> doc = StatsSection.document(sections);
-        ctx.status(200).contentType("application/json").result(mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc));
+        ctx.status(200)
+                .contentType("application/json")
+                .result(mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc));
     }
 
     void clear(Context ctx) throws IOException {

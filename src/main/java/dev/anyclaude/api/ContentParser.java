@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.anyclaude.messages.ContentBlock;
 import dev.anyclaude.messages.GatewayException;
-import dev.anyclaude.messages.Ids;
 import dev.anyclaude.messages.Message;
 import dev.anyclaude.messages.Role;
 import dev.anyclaude.messages.Tool;
@@ -201,8 +200,11 @@ final class ContentParser {
             case "text" -> new ContentBlock.Text(require(text, "text", "a string"));
             case "image" -> image(require(source, "source", "an image source object"));
             case "document" -> document(title, require(source, "source", "a document source object"));
-            case "tool_use" -> new ContentBlock.ToolUse(require(id, "id", "a string"),
-                    require(name, "name", "a string"), require(inputJson, "input", "an object"));
+            case "tool_use" ->
+                new ContentBlock.ToolUse(
+                        require(id, "id", "a string"),
+                        require(name, "name", "a string"),
+                        require(inputJson, "input", "an object"));
             case "tool_result" -> {
                 require(toolUseId, "tool_use_id", "a string");
                 // with the role still unknown (ANY), checkPlacement does this check at the message's end
@@ -211,8 +213,9 @@ final class ContentParser {
                 }
                 yield toolResult(toolUseId, content, isError);
             }
-            case "thinking" -> new ContentBlock.Thinking(require(thinking, "thinking", "a string"),
-                    signature == null ? "" : signature);
+            case "thinking" ->
+                new ContentBlock.Thinking(
+                        require(thinking, "thinking", "a string"), signature == null ? "" : signature);
             case "redacted_thinking" -> new ContentBlock.RedactedThinking(require(data, "data", "a string"));
             case "tool_reference" -> {
                 ContentBlock.Text parked = new ContentBlock.Text(require(toolName, "tool_name", "a tool name"));
@@ -238,7 +241,8 @@ final class ContentParser {
             List<ContentBlock> content = new ArrayList<>(m.content().size());
             boolean changed = false;
             for (ContentBlock b : m.content()) {
-                if (b instanceof ContentBlock.ToolResult r && r.content().stream().anyMatch(toolReferences::containsKey)) {
+                if (b instanceof ContentBlock.ToolResult r
+                        && r.content().stream().anyMatch(toolReferences::containsKey)) {
                     content.add(new ContentBlock.ToolResult(r.toolUseId(), expand(r.content(), tools), r.isError()));
                     changed = true;
                 } else {
@@ -280,7 +284,9 @@ final class ContentParser {
             if (t.name().equals(name)) {
                 StringBuilder json = new StringBuilder("{");
                 if (t.description() != null) {
-                    json.append("\"description\": ").append(jsonString(t.description())).append(", ");
+                    json.append("\"description\": ")
+                            .append(jsonString(t.description()))
+                            .append(", ");
                 }
                 json.append("\"name\": ").append(jsonString(name));
                 if (t.inputSchemaJson() != null) {
@@ -324,8 +330,8 @@ final class ContentParser {
     // ---- sources ----
 
     /** The fields of an image or document {@code source}, checked once the block type is known. */
-    private record Source(String path, String type, String mediaType, String data, String url,
-            List<ContentBlock> content) {}
+    private record Source(
+            String path, String type, String mediaType, String data, String url, List<ContentBlock> content) {}
 
     private Source source() throws IOException {
         in.expectObject("a source object");
@@ -355,9 +361,11 @@ final class ContentParser {
     private ContentBlock image(Source s) {
         String t = s.type == null ? "" : s.type;
         return switch (t) {
-            case "base64" -> new ContentBlock.Image(
-                    sourceField(s, s.mediaType, "media_type", "an image media type such as image/png"),
-                    sourceField(s, s.data, "data", "base64 image data"), null);
+            case "base64" ->
+                new ContentBlock.Image(
+                        sourceField(s, s.mediaType, "media_type", "an image media type such as image/png"),
+                        sourceField(s, s.data, "data", "base64 image data"),
+                        null);
             case "url" -> new ContentBlock.Image(null, null, sourceField(s, s.url, "url", "a URL"));
             default -> throw badSourceType(s, "one of base64, url");
         };
@@ -366,8 +374,11 @@ final class ContentParser {
     private ContentBlock document(String title, Source s) {
         String t = s.type == null ? "" : s.type;
         return switch (t) {
-            case "text" -> new ContentBlock.Document(title, sourceField(s, s.data, "data", "a string"),
-                    s.mediaType == null ? "text/plain" : s.mediaType);
+            case "text" ->
+                new ContentBlock.Document(
+                        title,
+                        sourceField(s, s.data, "data", "a string"),
+                        s.mediaType == null ? "text/plain" : s.mediaType);
             case "base64" -> {
                 String mediaType = sourceField(s, s.mediaType, "media_type", "a media type such as application/pdf");
                 String data = sourceField(s, s.data, "data", "base64 data");
@@ -375,8 +386,8 @@ final class ContentParser {
                 if (mediaType.startsWith("text/")) {
                     try {
                         // line breaks are tolerated, any other stray character is an error
-                        text = new String(Base64.getDecoder().decode(data.replaceAll("\\s+", "")),
-                                StandardCharsets.UTF_8);
+                        text = new String(
+                                Base64.getDecoder().decode(data.replaceAll("\\s+", "")), StandardCharsets.UTF_8);
                     } catch (IllegalArgumentException e) {
                         throw GatewayException.invalid(s.path + ".data: not valid base64 (expected: base64 data)");
                     }
@@ -388,8 +399,9 @@ final class ContentParser {
                 // Anthropic's URL document source is a PDF; the gateway does not fetch it
                 yield new ContentBlock.Document(title, null, s.mediaType == null ? "application/pdf" : s.mediaType);
             }
-            case "content" -> new ContentBlock.Document(title,
-                    ContentBlock.joinText(sourceField(s, s.content, "content", TEXT_BLOCKS)), "text/plain");
+            case "content" ->
+                new ContentBlock.Document(
+                        title, ContentBlock.joinText(sourceField(s, s.content, "content", TEXT_BLOCKS)), "text/plain");
             default -> throw badSourceType(s, "one of text, base64, url, content");
         };
     }
@@ -402,8 +414,8 @@ final class ContentParser {
     }
 
     private static GatewayException badSourceType(Source s, String expected) {
-        return GatewayException.invalid(s.path + ".type: "
-                + (s.type == null ? "missing" : JsonCursor.quote(s.type)) + " (expected: " + expected + ")");
+        return GatewayException.invalid(s.path + ".type: " + (s.type == null ? "missing" : JsonCursor.quote(s.type))
+                + " (expected: " + expected + ")");
     }
 
     static String typeOf(ContentBlock b) {
@@ -439,24 +451,28 @@ final class ContentParser {
 
         boolean allows(String type) {
             return switch (this) {
-                case ANY -> switch (type) {
-                    case "text", "image", "document", "tool_use", "tool_result", "thinking",
-                            "redacted_thinking" -> true;
-                    default -> false;
-                };
-                case USER -> switch (type) {
-                    case "text", "image", "document", "tool_result" -> true;
-                    default -> false;
-                };
-                case ASSISTANT -> switch (type) {
-                    case "text", "tool_use", "thinking", "redacted_thinking" -> true;
-                    default -> false;
-                };
+                case ANY ->
+                    switch (type) {
+                        case "text", "image", "document", "tool_use", "tool_result", "thinking", "redacted_thinking" ->
+                            true;
+                        default -> false;
+                    };
+                case USER ->
+                    switch (type) {
+                        case "text", "image", "document", "tool_result" -> true;
+                        default -> false;
+                    };
+                case ASSISTANT ->
+                    switch (type) {
+                        case "text", "tool_use", "thinking", "redacted_thinking" -> true;
+                        default -> false;
+                    };
                 case TEXT_ONLY -> type.equals("text");
-                case TOOL_RESULT -> switch (type) {
-                    case "text", "image", "document", "tool_reference" -> true;
-                    default -> false;
-                };
+                case TOOL_RESULT ->
+                    switch (type) {
+                        case "text", "image", "document", "tool_reference" -> true;
+                        default -> false;
+                    };
                 case TEXT_AND_IMAGE -> type.equals("text") || type.equals("image");
             };
         }

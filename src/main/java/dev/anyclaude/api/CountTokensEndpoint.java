@@ -21,8 +21,13 @@ final class CountTokensEndpoint {
     private final Backend backend;
     private final GatewayOptions options;
 
-    CountTokensEndpoint(RequestParser parser, EventJson json, Normalizer normalizer, ModelRouter router,
-            Backend backend, GatewayOptions options) {
+    CountTokensEndpoint(
+            RequestParser parser,
+            EventJson json,
+            Normalizer normalizer,
+            ModelRouter router,
+            Backend backend,
+            GatewayOptions options) {
         this.parser = parser;
         this.normalizer = normalizer;
         this.router = router;

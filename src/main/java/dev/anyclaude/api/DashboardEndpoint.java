@@ -22,12 +22,14 @@ final class DashboardEndpoint {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DashboardEndpoint.class);
     /** How often the page gets the figures. */
     static final Duration EVERY = Duration.ofSeconds(1);
+
     private static final String UPLOT = "/META-INF/resources/webjars/uplot/1.6.30/dist/";
     private static final Map<String, String[]> FILES = Map.of(
             "/dashboard", new String[] {"/dashboard/index.html", "text/html; charset=utf-8"},
             "/dashboard/app.js", new String[] {"/dashboard/app.js", "text/javascript; charset=utf-8"},
             "/dashboard/app.css", new String[] {"/dashboard/app.css", "text/css; charset=utf-8"},
-            "/dashboard/uPlot.iife.min.js", new String[] {UPLOT + "uPlot.iife.min.js", "text/javascript; charset=utf-8"},
+            "/dashboard/uPlot.iife.min.js",
+                    new String[] {UPLOT + "uPlot.iife.min.js", "text/javascript; charset=utf-8"},
             "/dashboard/uPlot.min.css", new String[] {UPLOT + "uPlot.min.css", "text/css; charset=utf-8"});
 
     private final ObjectMapper mapper;

@@ -11,10 +11,9 @@ import java.time.Duration;
  * @param retryAttempts attempts for retryable failures before the first byte (1 = no retry)
  * @param retryBudget total time retries may take
  */
-public record GatewayOptions(long maxBodyBytes, Duration commitAfter, Duration pingEvery, int retryAttempts,
-        Duration retryBudget) {
+public record GatewayOptions(
+        long maxBodyBytes, Duration commitAfter, Duration pingEvery, int retryAttempts, Duration retryBudget) {
     public static GatewayOptions defaults() {
-        return new GatewayOptions(32L << 20, Duration.ofMillis(250), Duration.ofSeconds(5), 3,
-                Duration.ofSeconds(15));
+        return new GatewayOptions(32L << 20, Duration.ofMillis(250), Duration.ofSeconds(5), 3, Duration.ofSeconds(15));
     }
 }

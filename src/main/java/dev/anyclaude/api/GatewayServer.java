@@ -74,20 +74,45 @@ public final class GatewayServer implements AutoCloseable {
     private final ErrorCounter errors;
     private final MessagesEndpoint messages;
 
-    /** The parts of the request path as {@code Gateway} wires them; {@link MessagesEndpoint} lists the stages in order. */
-    public record Stages(RequestParser parser, EventJson json, Normalizer normalizer, ConversationStreams streams,
-            ResponseCache responses, ModelRouter router, Backend backend, RequestObserver observer,
+    /**
+     * The parts of the request path as {@code Gateway} wires them; {@link MessagesEndpoint} lists the stages in order.
+     */
+    public record Stages(
+            RequestParser parser,
+            EventJson json,
+            Normalizer normalizer,
+            ConversationStreams streams,
+            ResponseCache responses,
+            ModelRouter router,
+            Backend backend,
+            RequestObserver observer,
             ToolCallJudge judge) {}
 
-    public GatewayServer(Stages stages, GatewayOptions options, Hooks hooks, List<StatsSection> stats,
-            ObjectMapper mapper, Consumer<Routes> extraRoutes, Clock clock) {
+    public GatewayServer(
+            Stages stages,
+            GatewayOptions options,
+            Hooks hooks,
+            List<StatsSection> stats,
+            ObjectMapper mapper,
+            Consumer<Routes> extraRoutes,
+            Clock clock) {
         this.json = stages.json();
         this.errors = hooks.errors();
         Backend backend = stages.backend();
-        this.messages = new MessagesEndpoint(stages.parser(), json, stages.normalizer(), stages.streams(),
-                stages.responses(), stages.router(), backend, options, stages.observer(), stages.judge(), clock);
-        CountTokensEndpoint count = new CountTokensEndpoint(stages.parser(), json, stages.normalizer(),
-                stages.router(), backend, options);
+        this.messages = new MessagesEndpoint(
+                stages.parser(),
+                json,
+                stages.normalizer(),
+                stages.streams(),
+                stages.responses(),
+                stages.router(),
+                backend,
+                options,
+                stages.observer(),
+                stages.judge(),
+                clock);
+        CountTokensEndpoint count =
+                new CountTokensEndpoint(stages.parser(), json, stages.normalizer(), stages.router(), backend, options);
         ModelsEndpoint models = new ModelsEndpoint(json, stages.router(), backend);
         CacheStatsEndpoint cacheStats = new CacheStatsEndpoint(mapper, stats);
         DashboardEndpoint dashboard = new DashboardEndpoint(mapper, stats);
@@ -119,47 +144,61 @@ public final class GatewayServer implements AutoCloseable {
                     if (!OPEN_PATHS.contains(ctx.path())
                             && !hooks.authenticator().allows(ctx.header("x-api-key"), ctx.header("authorization"))
                             && (pageKey == null || !hooks.authenticator().allows(pageKey, null))) {
-                        throw new GatewayException(ErrorKind.AUTHENTICATION, ctx.path().startsWith("/dashboard")
-                                ? "missing or invalid API key (expected: /dashboard?key=KEY)"
-                                : "missing or invalid API key (expected: header x-api-key: KEY or Authorization: Bearer KEY)");
+                        throw new GatewayException(
+                                ErrorKind.AUTHENTICATION,
+                                ctx.path().startsWith("/dashboard")
+                                        ? "missing or invalid API key (expected: /dashboard?key=KEY)"
+                                        : "missing or invalid API key (expected: header x-api-key: KEY "
+                                                + "or Authorization: Bearer KEY)");
                     }
                 });
             }
             config.routes.head("/", ctx -> ctx.status(200));
-            config.routes.get("/", ctx -> jsonOk(ctx, "{\"name\":\"anyclaude\",\"status\":\"ok\",\"dashboard\":\"/dashboard\"}"));
+            config.routes.get(
+                    "/", ctx -> jsonOk(ctx, "{\"name\":\"anyclaude\",\"status\":\"ok\",\"dashboard\":\"/dashboard\"}"));
             for (String path : DashboardEndpoint.paths()) {
                 config.routes.get(path, dashboard::file);
             }
             config.routes.get("/dashboard/events", dashboard.events());
             String health = health(mapper, backend);
             config.routes.get("/health", ctx -> jsonOk(ctx.header("Cache-Control", "no-store"), health));
-            config.routes.head("/health", ctx -> ctx.header("Cache-Control", "no-store").status(200));
-            config.routes.get("/ready", ctx -> ready(ctx, backend.name(), hooks.readiness().get(), true));
-            config.routes.head("/ready", ctx -> ready(ctx, backend.name(), hooks.readiness().get(), false));
+            config.routes.head(
+                    "/health", ctx -> ctx.header("Cache-Control", "no-store").status(200));
+            config.routes.get(
+                    "/ready",
+                    ctx -> ready(ctx, backend.name(), hooks.readiness().get(), true));
+            config.routes.head(
+                    "/ready",
+                    ctx -> ready(ctx, backend.name(), hooks.readiness().get(), false));
             config.routes.get("/cache/stats", cacheStats::stats);
             config.routes.delete("/cache", cacheStats::clear);
             extraRoutes.accept((method, path, handler) -> config.routes.addHttpHandler(method, path, handler));
-            config.routes.exception(GatewayException.class, (e, ctx) -> error(ctx, e.kind(), e.getMessage(),
-                    e.retryAfterSeconds()));
+            config.routes.exception(
+                    GatewayException.class, (e, ctx) -> error(ctx, e.kind(), e.getMessage(), e.retryAfterSeconds()));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
                 error(ctx, ErrorKind.INTERNAL, "internal error: " + e.getClass().getSimpleName(), -1);
             });
             config.routes.error(404, ctx -> {
-                if (ctx.result() == null || ctx.result().isEmpty() || ctx.result().startsWith("Endpoint")) {
+                if (ctx.result() == null
+                        || ctx.result().isEmpty()
+                        || ctx.result().startsWith("Endpoint")) {
                     error(ctx, ErrorKind.NOT_FOUND, "not found: " + ctx.method() + " " + ctx.path(), -1);
                 }
             });
-            config.routes.error(405, ctx -> error(ctx, ErrorKind.NOT_FOUND,
-                    "method not allowed: " + ctx.method() + " " + ctx.path(), -1));
+            config.routes.error(
+                    405,
+                    ctx -> error(
+                            ctx, ErrorKind.NOT_FOUND, "method not allowed: " + ctx.method() + " " + ctx.path(), -1));
         });
     }
 
     private static void ready(Context ctx, String backend, Backend.Readiness r, boolean withBody) {
         ctx.status(r.ready() ? 200 : 503).header("Cache-Control", "no-store");
         if (withBody) {
-            ctx.contentType("application/json").result("{\"status\":\"" + (r.ready() ? "ready" : "not_ready")
-                    + "\",\"backend\":" + quote(backend) + ",\"reason\":" + quote(r.reason()) + "}");
+            ctx.contentType("application/json")
+                    .result("{\"status\":\"" + (r.ready() ? "ready" : "not_ready") + "\",\"backend\":" + quote(backend)
+                            + ",\"reason\":" + quote(r.reason()) + "}");
         }
     }
 
@@ -182,7 +221,9 @@ public final class GatewayServer implements AutoCloseable {
 
     /** A JSON string literal for {@code s}. */
     static String quote(String s) {
-        return s == null ? "null" : "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
+        return s == null
+                ? "null"
+                : "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
     }
 
     private void error(Context ctx, ErrorKind kind, String message, long retryAfter) {
@@ -228,5 +269,4 @@ public final class GatewayServer implements AutoCloseable {
         app.stop();
         messages.close(Duration.ofSeconds(5));
     }
-
 }

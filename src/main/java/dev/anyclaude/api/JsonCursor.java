@@ -225,10 +225,10 @@ final class JsonCursor {
                     nesting--;
                 }
                 case FIELD_NAME -> g.writeFieldName(parser.currentName());
-                case VALUE_STRING -> g.writeString(
-                        parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
-                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> g.writeNumber(
-                        parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
+                case VALUE_STRING ->
+                    g.writeString(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT ->
+                    g.writeNumber(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
                 case VALUE_TRUE -> g.writeBoolean(true);
                 case VALUE_FALSE -> g.writeBoolean(false);
                 case VALUE_NULL -> g.writeNull();

@@ -85,9 +85,18 @@ final class MessagesEndpoint {
 
     private final ToolCallJudge judge;
 
-    MessagesEndpoint(RequestParser parser, EventJson json, Normalizer normalizer, ConversationStreams streams,
-            ResponseCache responses, ModelRouter router, Backend backend, GatewayOptions options,
-            RequestObserver observer, ToolCallJudge judge, Clock clock) {
+    MessagesEndpoint(
+            RequestParser parser,
+            EventJson json,
+            Normalizer normalizer,
+            ConversationStreams streams,
+            ResponseCache responses,
+            ModelRouter router,
+            Backend backend,
+            GatewayOptions options,
+            RequestObserver observer,
+            ToolCallJudge judge,
+            Clock clock) {
         this.parser = parser;
         this.json = json;
         this.normalizer = normalizer;
@@ -122,8 +131,8 @@ final class MessagesEndpoint {
     }
 
     /** What one request needs on its way through the stages. */
-    private record Call(BackendRequest backendRequest, String requestedModel, Lookup lookup,
-            RequestObserver.Exchange exchange) {
+    private record Call(
+            BackendRequest backendRequest, String requestedModel, Lookup lookup, RequestObserver.Exchange exchange) {
         MessagesRequest request() {
             return backendRequest.request();
         }
@@ -152,14 +161,27 @@ final class MessagesEndpoint {
         ConversationStreams.Identity stream = streams.identify(session, request); // 4. conversation stream
         if (stream.divergence() != null && log.isDebugEnabled()) {
             PromptShape.Divergence d = stream.divergence();
-            log.debug("{}: prompt diverged from the stream's previous one in {} at char {} of {}{}", requestId,
-                    d.part(), d.charOffset(), d.totalChars(), d.detail() == null ? "" : " (" + d.detail() + ")");
+            log.debug(
+                    "{}: prompt diverged from the stream's previous one in {} at char {} of {}{}",
+                    requestId,
+                    d.part(),
+                    d.charOffset(),
+                    d.totalChars(),
+                    d.detail() == null ? "" : " (" + d.detail() + ")");
         }
         Lookup lookup = responses.lookup(request, CacheDirectives.parse(ctx.header("cache-control"))); // 5. L2
         ctx.header("anyclaude-cache", lookup.header());
         MessagesRequest routed = request.withModel(router.resolve(requested)); // 6. route
-        RequestObserver.Exchange exchange = observer.begin(new RequestObserver.RequestInfo(requestId, "messages",
-                requested, routed.model(), backend.name(), session, request.stream(), request, stream.streamKey(),
+        RequestObserver.Exchange exchange = observer.begin(new RequestObserver.RequestInfo(
+                requestId,
+                "messages",
+                requested,
+                routed.model(),
+                backend.name(),
+                session,
+                request.stream(),
+                request,
+                stream.streamKey(),
                 stream.divergence() == null ? null : stream.divergence().inWords())); // 7. observe
         exchange.cache(lookup.header());
         Call call = new Call(new BackendRequest(routed, stream.streamKey(), requestId), requested, lookup, exchange);
@@ -180,8 +202,14 @@ final class MessagesEndpoint {
 
     private void stream(Context ctx, Call call) throws IOException {
         String messageId = Ids.DEFAULT.message();
-        try (SseStream sse = new SseStream(ctx.res(), json, messageId, call.requestedModel(), options.commitAfter(),
-                options.pingEvery(), keeper)) {
+        try (SseStream sse = new SseStream(
+                ctx.res(),
+                json,
+                messageId,
+                call.requestedModel(),
+                options.commitAfter(),
+                options.pingEvery(),
+                keeper)) {
             try {
                 if (call.lookup() instanceof Lookup.Hit hit) { // 9. replay a hit, or generate a miss
                     replay(hit, judged(call, call.exchange().tap(sse)));
@@ -203,8 +231,8 @@ final class MessagesEndpoint {
                 }
             } catch (IOException e) {
                 log.debug("client left stream {}: {}", messageId, e.toString());
-                call.exchange().end(new GatewayException(ErrorKind.CANCELLED, "the client closed the connection"),
-                        true);
+                call.exchange()
+                        .end(new GatewayException(ErrorKind.CANCELLED, "the client closed the connection"), true);
             }
         } finally {
             Thread.interrupted(); // the keep-alive thread may have interrupted us when the client left
@@ -216,16 +244,20 @@ final class MessagesEndpoint {
         if (call.lookup() instanceof Lookup.Hit hit) { // 9. replay a hit, or generate a miss
             replay(hit, judged(call, call.exchange().tap(events::add)));
         } else {
-            generate(call, () -> {
-                events.clear(); // a retried attempt starts over
-                return judged(call, call.exchange().tap(events::add));
-            }, () -> false);
+            generate(
+                    call,
+                    () -> {
+                        events.clear(); // a retried attempt starts over
+                        return judged(call, call.exchange().tap(events::add));
+                    },
+                    () -> false);
         }
         List<StreamEvent> out = new ArrayList<>(events.size());
         for (StreamEvent e : events) {
-            out.add(e instanceof StreamEvent.MessageStart s
-                    ? new StreamEvent.MessageStart(Ids.DEFAULT.message(), call.requestedModel(), s.usage())
-                    : e);
+            out.add(
+                    e instanceof StreamEvent.MessageStart s
+                            ? new StreamEvent.MessageStart(Ids.DEFAULT.message(), call.requestedModel(), s.usage())
+                            : e);
         }
         byte[] message = json.message(out);
         // Written and completed here, not handed to Javalin as the result: the client has its answer before
@@ -247,7 +279,8 @@ final class MessagesEndpoint {
      */
     private EventSink judged(Call call, EventSink client) {
         MessagesRequest request = call.backendRequest().request();
-        EventSink shown = request.thinking() != null && request.thinking().omitted() ? withoutThinkingText(client) : client;
+        EventSink shown =
+                request.thinking() != null && request.thinking().omitted() ? withoutThinkingText(client) : client;
         return judge.wrap(request, call.backendRequest().requestId(), shown);
     }
 
@@ -280,7 +313,8 @@ final class MessagesEndpoint {
         long deadline = clock.nanoTime() + options.retryBudget().toNanos();
         for (int attempt = 1; ; attempt++) {
             try (ResponseRecorder recorder = responses.recorder(miss, client.next())) {
-                EventSink sink = StopSequenceFilter.wrap(recorder, call.request().stopSequences());
+                EventSink sink =
+                        StopSequenceFilter.wrap(recorder, call.request().stopSequences());
                 try {
                     backend.generate(call.backendRequest(), sink);
                 } catch (GenerationStopped stopped) {
@@ -290,14 +324,20 @@ final class MessagesEndpoint {
             } catch (GatewayException e) {
                 // A backend that asks for a wait of seconds (an open circuit, a server's Retry-After) is answered
                 // at once: the client is better placed to wait than a request held open here.
-                boolean again = e.kind().retryable() && attempt < options.retryAttempts() && !sent.getAsBoolean()
+                boolean again = e.kind().retryable()
+                        && attempt < options.retryAttempts()
+                        && !sent.getAsBoolean()
                         && e.retryAfterSeconds() < 3;
                 long pause = backoff(attempt);
                 if (!again || clock.nanoTime() + pause * 1_000_000L > deadline) {
                     throw e;
                 }
-                log.info("retrying {} after {} ms (attempt {}): {}", call.backendRequest().requestId(), pause,
-                        attempt, e.getMessage());
+                log.info(
+                        "retrying {} after {} ms (attempt {}): {}",
+                        call.backendRequest().requestId(),
+                        pause,
+                        attempt,
+                        e.getMessage());
                 sleep(pause);
             }
         }

@@ -53,8 +53,11 @@ final class ModelsEndpoint {
             last = id;
             entry(sb, id);
         }
-        sb.append("],\"has_more\":false,\"first_id\":").append(GatewayServer.quote(first))
-                .append(",\"last_id\":").append(GatewayServer.quote(last)).append('}');
+        sb.append("],\"has_more\":false,\"first_id\":")
+                .append(GatewayServer.quote(first))
+                .append(",\"last_id\":")
+                .append(GatewayServer.quote(last))
+                .append('}');
         ctx.status(200).contentType("application/json").result(sb.toString());
     }
 
@@ -67,8 +70,12 @@ final class ModelsEndpoint {
     }
 
     private static void entry(StringBuilder sb, String id) {
-        sb.append("{\"type\":\"model\",\"id\":").append(GatewayServer.quote(id))
-                .append(",\"display_name\":").append(GatewayServer.quote(id))
-                .append(",\"created_at\":\"").append(CREATED).append("\"}");
+        sb.append("{\"type\":\"model\",\"id\":")
+                .append(GatewayServer.quote(id))
+                .append(",\"display_name\":")
+                .append(GatewayServer.quote(id))
+                .append(",\"created_at\":\"")
+                .append(CREATED)
+                .append("\"}");
     }
 }

@@ -42,7 +42,8 @@ public final class RequestParser {
      * every request; parsing them once per tool set, and handing out the same list instance, lets later
      * stages (the request writer) cache their work on them too. Byte-for-byte equality is required.
      */
-    private final Cache<ToolBytes, List<Tool>> toolLists = Caffeine.newBuilder().maximumSize(32).build();
+    private final Cache<ToolBytes, List<Tool>> toolLists =
+            Caffeine.newBuilder().maximumSize(32).build();
 
     public RequestParser(ObjectMapper mapper) {
         this.factory = mapper.getFactory();
@@ -93,8 +94,7 @@ public final class RequestParser {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof ToolBytes t && t.hash == hash
-                    && Arrays.equals(array, from, to, t.array, t.from, t.to);
+            return o instanceof ToolBytes t && t.hash == hash && Arrays.equals(array, from, to, t.array, t.from, t.to);
         }
 
         @Override
@@ -158,12 +158,14 @@ public final class RequestParser {
                 }
                 return request;
             } catch (JsonProcessingException e) {
-                throw new GatewayException(ErrorKind.INVALID_REQUEST,
-                        "request body is not valid JSON: " + e.getOriginalMessage() + at(e.getLocation()), e);
+                throw new GatewayException(
+                        ErrorKind.INVALID_REQUEST,
+                        "request body is not valid JSON: " + e.getOriginalMessage() + at(e.getLocation()),
+                        e);
             } catch (IOException e) {
                 // encoding detection failures (CharConversionException) and the like
-                throw new GatewayException(ErrorKind.INVALID_REQUEST, "request body is not valid JSON: " + e.getMessage(),
-                        e);
+                throw new GatewayException(
+                        ErrorKind.INVALID_REQUEST, "request body is not valid JSON: " + e.getMessage(), e);
             } finally {
                 if (in != null) {
                     try {
@@ -223,8 +225,9 @@ public final class RequestParser {
                 case "output_config" -> output = outputConfig(in);
                 case "output_format" -> legacySchema = format(in); // the structured-outputs beta's field
                 case "stream" -> stream = in.bool("a boolean");
-                case "safeguards" -> safeguards = in.rawArray("an array of safeguards such as"
-                        + " {\"type\": \"dangerous_tool_use\", \"classifier_context\": {...}}");
+                case "safeguards" ->
+                    safeguards = in.rawArray("an array of safeguards such as"
+                            + " {\"type\": \"dangerous_tool_use\", \"classifier_context\": {...}}");
                 default -> in.skip();
             }
             in.pop();
@@ -243,8 +246,22 @@ public final class RequestParser {
         }
         String schema = output.schemaJson != null ? output.schemaJson : legacySchema;
         messages = content.expandToolReferences(messages, tools);
-        return new MessagesRequest(model, maxTokens, system, messages, tools, toolChoice, temperature, topP, topK,
-                stopSequences, thinking, schema, output.effort, stream, safeguards);
+        return new MessagesRequest(
+                model,
+                maxTokens,
+                system,
+                messages,
+                tools,
+                toolChoice,
+                temperature,
+                topP,
+                topK,
+                stopSequences,
+                thinking,
+                schema,
+                output.effort,
+                stream,
+                safeguards);
     }
 
     /**
@@ -267,7 +284,8 @@ public final class RequestParser {
             for (KnownTools known : recentTools) {
                 ToolBytes k = known.bytes();
                 int end = (int) start + k.to;
-                if (end <= body.length && Arrays.equals(body, (int) start, end, k.array, 0, k.to)
+                if (end <= body.length
+                        && Arrays.equals(body, (int) start, end, k.array, 0, k.to)
                         && resumeAfter(in, body, end)) {
                     parse.resumed = true;
                     return known.tools();
@@ -410,7 +428,10 @@ public final class RequestParser {
                 switch (f) {
                     case "type" -> {
                         type = in.string("one of auto, any, tool, none");
-                        if (!type.equals("auto") && !type.equals("any") && !type.equals("tool") && !type.equals("none")) {
+                        if (!type.equals("auto")
+                                && !type.equals("any")
+                                && !type.equals("tool")
+                                && !type.equals("none")) {
                             throw in.wrong("one of auto, any, tool, none");
                         }
                     }

@@ -52,8 +52,14 @@ final class SseStream implements EventSink, Flushable, AutoCloseable {
     private volatile boolean clientGone;
     private long lastWriteNanos;
 
-    SseStream(HttpServletResponse response, EventJson json, String messageId, String model,
-            Duration commitAfter, Duration pingEvery, StreamKeeper keeper) {
+    SseStream(
+            HttpServletResponse response,
+            EventJson json,
+            String messageId,
+            String model,
+            Duration commitAfter,
+            Duration pingEvery,
+            StreamKeeper keeper) {
         this.response = response;
         this.json = json;
         this.messageId = messageId;

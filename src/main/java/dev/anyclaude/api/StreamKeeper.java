@@ -35,7 +35,8 @@ final class StreamKeeper implements AutoCloseable {
 
     /** A tick fine enough for {@code options}: a tenth of the shorter interval, between 5 and 50 ms. */
     static StreamKeeper forOptions(GatewayOptions options, Clock clock) {
-        long shorter = Math.min(options.commitAfter().toNanos(), options.pingEvery().toNanos());
+        long shorter =
+                Math.min(options.commitAfter().toNanos(), options.pingEvery().toNanos());
         return new StreamKeeper(Math.clamp(shorter / 10, 5_000_000L, 50_000_000L), clock);
     }
 

@@ -62,5 +62,4 @@ public interface Backend extends AutoCloseable {
             return new Readiness(false, reason);
         }
     }
-
 }

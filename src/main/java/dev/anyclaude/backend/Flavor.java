@@ -15,15 +15,34 @@ import java.util.Set;
 public enum Flavor {
     /** Not a server: probe the upstream and take the flavor it answers as. */
     AUTO(OpenAiDialect.openAi(), TokenCounting.ESTIMATE, false, Set.of(), null),
-    LLAMACPP(OpenAiDialect.llamaCpp(), TokenCounting.APPLY_TEMPLATE_THEN_TOKENIZE, true, Set.of("llamacpp"),
-            new Launch("llama-server", "llama-server", "/health",
+    LLAMACPP(
+            OpenAiDialect.llamaCpp(),
+            TokenCounting.APPLY_TEMPLATE_THEN_TOKENIZE,
+            true,
+            Set.of("llamacpp"),
+            new Launch(
+                    "llama-server",
+                    "llama-server",
+                    "/health",
                     List.of("llama-server", "llama.cpp", "llamacpp", "llama-cpp", "llama"))),
-    MLX(OpenAiDialect.mlx(), TokenCounting.ESTIMATE, false, Set.of(),
+    MLX(
+            OpenAiDialect.mlx(),
+            TokenCounting.ESTIMATE,
+            false,
+            Set.of(),
             new Launch("mlx", "mlx_lm.server", "/health", List.of("mlx", "mlx_lm", "mlx-lm", "mlx_lm.server"))),
-    VLLM(OpenAiDialect.vllm(), TokenCounting.TOKENIZE_CHAT, false, Set.of("vllm"),
+    VLLM(
+            OpenAiDialect.vllm(),
+            TokenCounting.TOKENIZE_CHAT,
+            false,
+            Set.of("vllm"),
             new Launch("vllm", "vllm", "/health", List.of("vllm"))),
     SGLANG(OpenAiDialect.vllm(), TokenCounting.TOKENIZE_CHAT, false, Set.of("sglang"), null),
-    OLLAMA(OpenAiDialect.openAi(), TokenCounting.ESTIMATE, false, Set.of("library", "ollama"),
+    OLLAMA(
+            OpenAiDialect.openAi(),
+            TokenCounting.ESTIMATE,
+            false,
+            Set.of("library", "ollama"),
             new Launch("ollama", "ollama", "/api/version", List.of("ollama"))),
     LMSTUDIO(OpenAiDialect.openAi(), TokenCounting.ESTIMATE, false, Set.of(), null),
     GENERIC(OpenAiDialect.openAi(), TokenCounting.ESTIMATE, false, Set.of(), null);
@@ -65,18 +84,25 @@ public enum Flavor {
     /** Parses {@code --flavor}: the label, ignoring case, dashes, dots and underscores. */
     public static Flavor parse(String s) {
         try {
-            return valueOf(s.trim().toUpperCase(Locale.ROOT).replace("-", "").replace(".", "").replace("_", ""));
+            return valueOf(s.trim()
+                    .toUpperCase(Locale.ROOT)
+                    .replace("-", "")
+                    .replace(".", "")
+                    .replace("_", ""));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("flavor: " + s + " (expected: " + either(Arrays.stream(values())
-                    .map(Flavor::label).toList()) + ")");
+            throw new IllegalArgumentException("flavor: " + s + " (expected: "
+                    + either(Arrays.stream(values()).map(Flavor::label).toList()) + ")");
         }
     }
 
     /** Parses {@code --launch}: one of the servers anyclaude can start, by any of its {@link Launch#spellings()}. */
     public static Flavor parseLaunch(String s) {
         String k = s.strip().toLowerCase(Locale.ROOT);
-        List<Flavor> launchable = Arrays.stream(values()).filter(f -> f.launch != null).toList();
-        return launchable.stream().filter(f -> f.launch.spellings().contains(k)).findFirst()
+        List<Flavor> launchable =
+                Arrays.stream(values()).filter(f -> f.launch != null).toList();
+        return launchable.stream()
+                .filter(f -> f.launch.spellings().contains(k))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("--launch: " + s + " (expected: "
                         + either(launchable.stream().map(f -> f.launch.name()).toList()) + ")"));
     }
@@ -88,12 +114,16 @@ public enum Flavor {
 
     /** The flavor a {@code /v1/models} entry's {@code owned_by} names, or {@link #GENERIC} when it names none. */
     public static Flavor ownedBy(String owner) {
-        return Arrays.stream(values()).filter(f -> f.owners.contains(owner)).findFirst().orElse(GENERIC);
+        return Arrays.stream(values())
+                .filter(f -> f.owners.contains(owner))
+                .findFirst()
+                .orElse(GENERIC);
     }
 
     /** "a, b or c". */
     private static String either(List<String> names) {
-        return names.size() == 1 ? names.getFirst()
+        return names.size() == 1
+                ? names.getFirst()
                 : String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.getLast();
     }
 

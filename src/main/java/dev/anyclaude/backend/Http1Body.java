@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 final class Http1Body extends InputStream {
     /** How much of an unread rest {@link #close()} will skip to keep the connection. */
     static final int MAX_DRAIN = 64 * 1024;
+
     private static final int MAX_CHUNK_LINE = 4 * 1024;
     /** How long {@link #close()} waits for a rest that has begun to arrive (a split chunk trailer). */
     private static final Duration DRAIN_WAIT = Duration.ofMillis(50);
@@ -32,7 +33,12 @@ final class Http1Body extends InputStream {
     private boolean broken;
     private boolean expired;
 
-    Http1Body(Http1Connection conn, Http1Head.Framing framing, long length, boolean keepAlive, Duration idleTimeout,
+    Http1Body(
+            Http1Connection conn,
+            Http1Head.Framing framing,
+            long length,
+            boolean keepAlive,
+            Duration idleTimeout,
             Consumer<Http1Connection> release) {
         this.conn = conn;
         this.framing = framing;
@@ -89,7 +95,8 @@ final class Http1Body extends InputStream {
     private int readFixed(byte[] b, int off, int len) throws IOException {
         int n = conn.read(b, off, (int) Math.min(len, remaining));
         if (n < 0) {
-            throw new EOFException("the server closed the connection " + remaining + " bytes short of its Content-Length");
+            throw new EOFException(
+                    "the server closed the connection " + remaining + " bytes short of its Content-Length");
         }
         remaining -= n;
         if (remaining == 0) {
@@ -128,13 +135,15 @@ final class Http1Body extends InputStream {
         int semi = line.indexOf(';');
         String hex = (semi < 0 ? line : line.substring(0, semi)).strip();
         if (hex.isEmpty() || hex.length() > 15) {
-            throw new ProtocolException("bad chunk size line: \"" + (line.length() > 40 ? line.substring(0, 40) : line) + "\"");
+            throw new ProtocolException(
+                    "bad chunk size line: \"" + (line.length() > 40 ? line.substring(0, 40) : line) + "\"");
         }
         long size = 0;
         for (int i = 0; i < hex.length(); i++) {
             int d = Character.digit(hex.charAt(i), 16);
             if (d < 0) {
-                throw new ProtocolException("bad chunk size line: \"" + (line.length() > 40 ? line.substring(0, 40) : line) + "\"");
+                throw new ProtocolException(
+                        "bad chunk size line: \"" + (line.length() > 40 ? line.substring(0, 40) : line) + "\"");
             }
             size = size * 16 + d;
         }

@@ -72,8 +72,7 @@ final class Http1Client implements UpstreamClient {
                 }
                 Http1Head.Framing framing = response.framing(method);
                 long length = framing == Http1Head.Framing.LENGTH ? response.contentLength() : 0;
-                Http1Body in = new Http1Body(conn, framing, length, response.keepAlive(framing),
-                        timeout, pool::give);
+                Http1Body in = new Http1Body(conn, framing, length, response.keepAlive(framing), timeout, pool::give);
                 return new Http1Reply(response, in);
             } catch (IOException e) {
                 conn.close();
@@ -102,8 +101,8 @@ final class Http1Client implements UpstreamClient {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true); // a request and its answer are single writes: Nagle would only delay them
-            socket.connect(new InetSocketAddress(literal, port), (int) Math.min(Integer.MAX_VALUE,
-                    Math.max(1, connectTimeout.toMillis())));
+            socket.connect(new InetSocketAddress(literal, port), (int)
+                    Math.min(Integer.MAX_VALUE, Math.max(1, connectTimeout.toMillis())));
             return new Http1Connection(key, socket);
         } catch (IOException e) {
             socket.close();

@@ -85,16 +85,19 @@ final class Http1Connection implements AutoCloseable {
             return;
         }
         AtomicBoolean expired = new AtomicBoolean();
-        ScheduledFuture<?> deadline = WriteDeadlines.SCHEDULER.schedule(() -> {
-            expired.set(true);
-            close();
-        }, timeoutMillis(readTimeout), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> deadline = WriteDeadlines.SCHEDULER.schedule(
+                () -> {
+                    expired.set(true);
+                    close();
+                },
+                timeoutMillis(readTimeout),
+                TimeUnit.MILLISECONDS);
         try {
             write(head, body);
         } catch (IOException e) {
             if (expired.get()) {
-                SocketTimeoutException t = new SocketTimeoutException("the server read none of the last "
-                        + "part of a " + body.length + "-byte request within " + readTimeout.toMillis() + " ms");
+                SocketTimeoutException t = new SocketTimeoutException("the server read none of the last part of a "
+                        + body.length + "-byte request within " + readTimeout.toMillis() + " ms");
                 t.initCause(e);
                 throw t;
             }
@@ -199,8 +202,10 @@ final class Http1Connection implements AutoCloseable {
             sb.append(new String(buf, pos, limit - pos, StandardCharsets.ISO_8859_1));
             pos = limit;
             if (!fill()) {
-                throw new EOFException(bytesRead == 0 ? "the server closed the connection without answering"
-                        : "the server closed the connection in the middle of a line");
+                throw new EOFException(
+                        bytesRead == 0
+                                ? "the server closed the connection without answering"
+                                : "the server closed the connection in the middle of a line");
             }
         }
     }

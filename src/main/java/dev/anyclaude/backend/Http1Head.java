@@ -21,7 +21,10 @@ record Http1Head(int minorVersion, int status, List<Map.Entry<String, String>> h
 
     /** How the end of the body is found. */
     enum Framing {
-        NONE, LENGTH, CHUNKED, UNTIL_CLOSE
+        NONE,
+        LENGTH,
+        CHUNKED,
+        UNTIL_CLOSE
     }
 
     /**
@@ -62,7 +65,9 @@ record Http1Head(int minorVersion, int status, List<Map.Entry<String, String>> h
     }
 
     private static int minorVersion(String statusLine) throws ProtocolException {
-        if (statusLine.length() < 12 || !statusLine.startsWith("HTTP/1.") || !isDigit(statusLine.charAt(7))
+        if (statusLine.length() < 12
+                || !statusLine.startsWith("HTTP/1.")
+                || !isDigit(statusLine.charAt(7))
                 || statusLine.charAt(8) != ' ') {
             throw new ProtocolException("not an HTTP/1.x status line: " + preview(statusLine));
         }
@@ -74,7 +79,9 @@ record Http1Head(int minorVersion, int status, List<Map.Entry<String, String>> h
         while (i < statusLine.length() && statusLine.charAt(i) == ' ') {
             i++;
         }
-        if (i + 3 > statusLine.length() || !isDigit(statusLine.charAt(i)) || !isDigit(statusLine.charAt(i + 1))
+        if (i + 3 > statusLine.length()
+                || !isDigit(statusLine.charAt(i))
+                || !isDigit(statusLine.charAt(i + 1))
                 || !isDigit(statusLine.charAt(i + 2))
                 || i + 3 < statusLine.length() && statusLine.charAt(i + 3) != ' ') {
             throw new ProtocolException("not an HTTP/1.x status line: " + preview(statusLine));

@@ -106,14 +106,17 @@ public final class LlamaServerClient {
      */
     public LateSystem lateSystem() {
         URI uri = config.root().resolve("apply-template");
-        try (UpstreamClient.Reply resp = http.send("POST", uri, headers(),
-                LATE_SYSTEM_PROBE.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10))) {
+        try (UpstreamClient.Reply resp = http.send(
+                "POST", uri, headers(), LATE_SYSTEM_PROBE.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10))) {
             byte[] answer = resp.body().readAllBytes();
             if (resp.status() != 200) {
                 // 404: no such endpoint; 503: the model is still loading. Anything else is the template's
                 // exception (llama.cpp answers 400/500 with "Unable to generate parser…" or the raise_exception text).
-                return resp.status() == 404 || resp.status() == 503 || replies.errorMessage(answer).isEmpty()
-                        ? LateSystem.UNKNOWN : LateSystem.REJECTED;
+                return resp.status() == 404
+                                || resp.status() == 503
+                                || replies.errorMessage(answer).isEmpty()
+                        ? LateSystem.UNKNOWN
+                        : LateSystem.REJECTED;
             }
             return LateSystem.of(replies.appliedPrompt(answer));
         } catch (IOException | GatewayException | IllegalArgumentException e) {
@@ -143,8 +146,12 @@ public final class LlamaServerClient {
         if (Thread.currentThread().isInterrupted()) {
             return new GatewayException(ErrorKind.CANCELLED, "cancelled");
         }
-        return new GatewayException(ErrorKind.BACKEND_UNREACHABLE, "backend unreachable: " + uri + " ("
-                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")", e, 1);
+        return new GatewayException(
+                ErrorKind.BACKEND_UNREACHABLE,
+                "backend unreachable: " + uri + " ("
+                        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")",
+                e,
+                1);
     }
 
     private Map<String, String> headers() {

@@ -9,7 +9,6 @@ import dev.anyclaude.messages.MessagesRequest;
 import dev.anyclaude.messages.PendingOutput;
 import dev.anyclaude.messages.Role;
 import dev.anyclaude.messages.StreamEvent;
-import dev.anyclaude.messages.Usage;
 import dev.anyclaude.time.Clock;
 import dev.anyclaude.translate.OpenAiDialect;
 import dev.anyclaude.translate.OpenAiRequestWriter;
@@ -26,11 +25,9 @@ import java.net.ProtocolException;
 import java.net.URI;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,7 +124,8 @@ public final class OpenAiBackend implements Backend {
                     contextTokens = e.contextTokens();
                 }
             }
-            if (flavor.llamaCppApi() && config.inlineSystem() == InlineSystem.AUTO
+            if (flavor.llamaCppApi()
+                    && config.inlineSystem() == InlineSystem.AUTO
                     && lateSystem == LlamaServerClient.LateSystem.UNKNOWN) {
                 learnLateSystem(llama.lateSystem());
             }
@@ -145,9 +143,13 @@ public final class OpenAiBackend implements Backend {
                 // moved (DeepSeek, Hy3, Solar: merged into the first system message) is folded too: each new
                 // system message Claude Code sends later would rewrite the start of the prompt, re-prefilling it all
                 foldInlineSystem = true;
-                log.info("{}'s chat template {} a system message after the first user turn: mid-conversation system "
-                        + "messages go into the user turn as <system-reminder> text (--inline-system keep to send them "
-                        + "anyway)", config.root(), switch (how) {
+                log.info(
+                        "{}'s chat template {} a system message after the first user turn: mid-conversation system "
+                                + "messages go into the user turn as <system-reminder> text "
+                                + "(--inline-system keep to send them "
+                                + "anyway)",
+                        config.root(),
+                        switch (how) {
                             case DROPPED -> "drops";
                             case REJECTED -> "rejects";
                             default -> "moves to the start";
@@ -160,19 +162,23 @@ public final class OpenAiBackend implements Backend {
 
     /** How mid-conversation system messages are sent now: {@code "fold"} or {@code "keep"}, and why. */
     public String inlineSystemMode() {
-        return (foldInlineSystem ? "fold" : "keep") + " (" + switch (config.inlineSystem()) {
-            case FOLD -> "--inline-system fold";
-            case KEEP -> "--inline-system keep";
-            case AUTO -> lateSystem == LlamaServerClient.LateSystem.UNKNOWN
-                    ? (foldInlineSystem ? "the server rejected one" : "not learned")
-                    : "the chat template " + switch (lateSystem) {
-                        case IN_PLACE -> "renders one in place";
-                        case MOVED -> "moves one to the start";
-                        case DROPPED -> "drops one";
-                        case REJECTED -> "rejects one";
-                        case UNKNOWN -> "?";
-                    };
-        } + ")";
+        return (foldInlineSystem ? "fold" : "keep") + " ("
+                + switch (config.inlineSystem()) {
+                    case FOLD -> "--inline-system fold";
+                    case KEEP -> "--inline-system keep";
+                    case AUTO ->
+                        lateSystem == LlamaServerClient.LateSystem.UNKNOWN
+                                ? (foldInlineSystem ? "the server rejected one" : "not learned")
+                                : "the chat template "
+                                        + switch (lateSystem) {
+                                            case IN_PLACE -> "renders one in place";
+                                            case MOVED -> "moves one to the start";
+                                            case DROPPED -> "drops one";
+                                            case REJECTED -> "rejects one";
+                                            case UNKNOWN -> "?";
+                                        };
+                }
+                + ")";
     }
 
     /**
@@ -180,19 +186,27 @@ public final class OpenAiBackend implements Backend {
      * carries: then, with {@code --inline-system auto}, the gateway folds from now on and sends it again.
      */
     private boolean rejectsInlineSystem(MessagesRequest request, int status, byte[] body) {
-        if (config.inlineSystem() != InlineSystem.AUTO || foldInlineSystem || status < 400 || status == 429
-                || status == 503 || request.messages().stream().noneMatch(m -> m.role() == Role.SYSTEM)) {
+        if (config.inlineSystem() != InlineSystem.AUTO
+                || foldInlineSystem
+                || status < 400
+                || status == 429
+                || status == 503
+                || request.messages().stream().noneMatch(m -> m.role() == Role.SYSTEM)) {
             return false;
         }
         String text = new String(body, java.nio.charset.StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
-        return text.contains("system message") || text.contains("system role") || text.contains("got system")
+        return text.contains("system message")
+                || text.contains("system role")
+                || text.contains("got system")
                 || text.contains("roles must alternate");
     }
 
     /** A GET's status and body; throws when the server cannot be reached. */
     private record Got(int status, byte[] body) {}
 
-    /** {@code ": message"} of an error body such as llama.cpp's {@code {"error":{"message":"Loading model"}}}, or "". */
+    /**
+     * {@code ": message"} of an error body such as llama.cpp's {@code {"error":{"message":"Loading model"}}}, or "".
+     */
     private String reason(Got got) {
         String m = replies.errorMessage(got.body());
         return m.isEmpty() ? "" : ": " + m;
@@ -226,7 +240,8 @@ public final class OpenAiBackend implements Backend {
         try {
             URI uri = flavor.llamaCppApi() ? config.root().resolve("health") : URI.create(config.baseUrl() + "/models");
             Got got = get(uri);
-            readiness = got.status() == 200 ? Readiness.up()
+            readiness = got.status() == 200
+                    ? Readiness.up()
                     : Readiness.down(uri + " answered HTTP " + got.status() + reason(got));
         } catch (GatewayException e) {
             readiness = Readiness.down(e.getMessage());
@@ -284,8 +299,12 @@ public final class OpenAiBackend implements Backend {
                 byte[] error = in.readNBytes(MAX_ERROR_BODY);
                 if (rejectsInlineSystem(request, resp.status(), error)) {
                     foldInlineSystem = true;
-                    log.info("{} rejected a mid-conversation system message (HTTP {}: {}): folding them into the user "
-                            + "turn from now on", config.baseUrl(), resp.status(), replies.errorMessage(error));
+                    log.info(
+                            "{} rejected a mid-conversation system message (HTTP {}: {}): folding them into the user "
+                                    + "turn from now on",
+                            config.baseUrl(),
+                            resp.status(),
+                            replies.errorMessage(error));
                     resp.close();
                     generate(call, sink); // once: now folded, the same error cannot come back for this reason
                     return;
@@ -310,17 +329,22 @@ public final class OpenAiBackend implements Backend {
                     throw new InterruptedIOException("cancelled: the client left");
                 }
                 if (resp.expired()) {
-                    throw new GatewayException(ErrorKind.BACKEND_TIMEOUT, "backend " + config.baseUrl()
-                            + " sent nothing for " + config.responseTimeout().toSeconds() + " s", e, 2);
+                    throw new GatewayException(
+                            ErrorKind.BACKEND_TIMEOUT,
+                            "backend " + config.baseUrl() + " sent nothing for "
+                                    + config.responseTimeout().toSeconds() + " s",
+                            e,
+                            2);
                 }
-                throw new GatewayException(ErrorKind.PROTOCOL_VIOLATION,
-                        "connection to " + config.baseUrl() + " lost mid-response: " + e.getMessage(), e);
+                throw new GatewayException(
+                        ErrorKind.PROTOCOL_VIOLATION,
+                        "connection to " + config.baseUrl() + " lost mid-response: " + e.getMessage(),
+                        e);
             }
         }
     }
 
-    private void pumpStream(InputStream in, EventSink sink, OpenAiStreamTranslator.Options options)
-            throws IOException {
+    private void pumpStream(InputStream in, EventSink sink, OpenAiStreamTranslator.Options options) throws IOException {
         // Events translated from one read of the server's stream go to the client in one write, flushed
         // before the next read, which may wait for the model.
         try (PendingOutput.Batch batch = PendingOutput.batch()) {
@@ -355,24 +379,31 @@ public final class OpenAiBackend implements Backend {
 
     private GatewayException transportFailure(IOException e, boolean generating) {
         String where = config.baseUrl().toString();
-        if (e instanceof HttpConnectTimeoutException || e instanceof ConnectException
+        if (e instanceof HttpConnectTimeoutException
+                || e instanceof ConnectException
                 || e.getCause() instanceof ConnectException) {
-            return new GatewayException(ErrorKind.BACKEND_UNREACHABLE,
-                    "backend unreachable: " + where + " (" + describe(e) + ")", e, 2);
+            return new GatewayException(
+                    ErrorKind.BACKEND_UNREACHABLE, "backend unreachable: " + where + " (" + describe(e) + ")", e, 2);
         }
         if (e instanceof HttpTimeoutException) {
-            return new GatewayException(ErrorKind.BACKEND_TIMEOUT, "backend " + where + " did not answer within "
-                    + config.responseTimeout().toSeconds() + " s", e, 2);
+            return new GatewayException(
+                    ErrorKind.BACKEND_TIMEOUT,
+                    "backend " + where + " did not answer within "
+                            + config.responseTimeout().toSeconds() + " s",
+                    e,
+                    2);
         }
         if (e instanceof ProtocolException) {
-            return new GatewayException(ErrorKind.PROTOCOL_VIOLATION,
-                    "backend " + where + " did not answer in HTTP/1.x: " + describe(e), e);
+            return new GatewayException(
+                    ErrorKind.PROTOCOL_VIOLATION,
+                    "backend " + where + " did not answer in HTTP/1.x: " + describe(e),
+                    e);
         }
         // A pooled connection the server had closed (llama.cpp closes after every stream) fails like this:
         // retryable, and the retry opens a fresh connection.
         log.debug("transport failure to {} (generating={}): {}", where, generating, e.toString());
-        return new GatewayException(ErrorKind.BACKEND_UNREACHABLE,
-                "backend " + where + " closed the connection: " + describe(e), e, 1);
+        return new GatewayException(
+                ErrorKind.BACKEND_UNREACHABLE, "backend " + where + " closed the connection: " + describe(e), e, 1);
     }
 
     private static String describe(IOException e) {
@@ -384,13 +415,15 @@ public final class OpenAiBackend implements Backend {
     }
 
     private static long retryAfter(UpstreamClient.Reply resp) {
-        return resp.header("retry-after").map(v -> {
-            try {
-                return Long.parseLong(v.trim());
-            } catch (NumberFormatException e) {
-                return -1L;
-            }
-        }).orElse(-1L);
+        return resp.header("retry-after")
+                .map(v -> {
+                    try {
+                        return Long.parseLong(v.trim());
+                    } catch (NumberFormatException e) {
+                        return -1L;
+                    }
+                })
+                .orElse(-1L);
     }
 
     /** The request headers: the given Content-Type and Accept (each null for none) and the API key. */
@@ -430,8 +463,8 @@ public final class OpenAiBackend implements Backend {
     }
 
     private byte[] post(URI uri, byte[] body) {
-        try (UpstreamClient.Reply resp = http.send("POST", uri, headers("application/json", null), body,
-                Duration.ofSeconds(30))) {
+        try (UpstreamClient.Reply resp =
+                http.send("POST", uri, headers("application/json", null), body, Duration.ofSeconds(30))) {
             byte[] answer = resp.body().readAllBytes();
             if (resp.status() != 200) {
                 throw errors.classify(resp.status(), answer, uri.toString(), retryAfter(resp));

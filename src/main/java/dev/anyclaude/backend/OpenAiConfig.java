@@ -17,12 +17,33 @@ import java.time.Duration;
  * @param textToolCalls the format tool calls are read in when the server returns them as text ({@code NONE}:
  *     only {@code <think>} tags are read)
  */
-public record OpenAiConfig(URI baseUrl, String apiKey, Flavor flavor, long contextTokens, Duration connectTimeout,
-        Duration responseTimeout, InlineSystem inlineSystem, ToolCallSyntax textToolCalls) {
+public record OpenAiConfig(
+        URI baseUrl,
+        String apiKey,
+        Flavor flavor,
+        long contextTokens,
+        Duration connectTimeout,
+        Duration responseTimeout,
+        InlineSystem inlineSystem,
+        ToolCallSyntax textToolCalls) {
 
-    public OpenAiConfig(URI baseUrl, String apiKey, Flavor flavor, long contextTokens, Duration connectTimeout,
-            Duration responseTimeout, InlineSystem inlineSystem) {
-        this(baseUrl, apiKey, flavor, contextTokens, connectTimeout, responseTimeout, inlineSystem, ToolCallSyntax.NONE);
+    public OpenAiConfig(
+            URI baseUrl,
+            String apiKey,
+            Flavor flavor,
+            long contextTokens,
+            Duration connectTimeout,
+            Duration responseTimeout,
+            InlineSystem inlineSystem) {
+        this(
+                baseUrl,
+                apiKey,
+                flavor,
+                contextTokens,
+                connectTimeout,
+                responseTimeout,
+                inlineSystem,
+                ToolCallSyntax.NONE);
     }
 
     /** Accepts {@code http://host:port}, {@code http://host:port/}, {@code http://host:port/v1[/]}. */
@@ -35,9 +56,11 @@ public record OpenAiConfig(URI baseUrl, String apiKey, Flavor flavor, long conte
             u = u + "/v1";
         }
         URI uri = URI.create(u);
-        if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+        if (uri.getScheme() == null
+                || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
                 || uri.getHost() == null) {
-            throw new IllegalArgumentException("--upstream: " + url + " (expected: an http(s) URL such as http://127.0.0.1:8080)");
+            throw new IllegalArgumentException(
+                    "--upstream: " + url + " (expected: an http(s) URL such as http://127.0.0.1:8080)");
         }
         return uri;
     }

@@ -45,7 +45,9 @@ sealed interface UpstreamClient extends AutoCloseable permits JdkUpstreamClient,
     @Override
     void close();
 
-    /** A response whose head has arrived; its body is read from {@link #body()}, and closing it releases the connection. */
+    /**
+     * A response whose head has arrived; its body is read from {@link #body()}, and closing it releases the connection.
+     */
     interface Reply extends AutoCloseable {
         int status();
 

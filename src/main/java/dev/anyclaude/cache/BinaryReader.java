@@ -98,7 +98,8 @@ final class BinaryReader {
         return new String(chars);
     }
 
-    @Nullable String nullableString() {
+    @Nullable
+    String nullableString() {
         return bool() ? string() : null;
     }
 

@@ -46,7 +46,7 @@ public record CacheDirectives(boolean noCache, boolean noStore) {
                 case "no-cache" -> noCache = true;
                 case "no-store" -> noStore = true;
                 case "max-age" -> noCache |= "0".equals(argument);
-                default -> { }
+                default -> {}
             }
         }
         return new CacheDirectives(noCache, noStore);

@@ -40,8 +40,7 @@ public enum CachePolicy {
                 }
             }
         }
-        throw GatewayException.invalid(
-                "response-cache: " + (value == null ? "missing" : "'" + value + "'")
-                        + " (expected: deterministic, always or off)");
+        throw GatewayException.invalid("response-cache: " + (value == null ? "missing" : "'" + value + "'")
+                + " (expected: deterministic, always or off)");
     }
 }

@@ -84,8 +84,8 @@ final class EntryCodec {
                 throw BinaryReader.corrupt("not an anyclaude entry");
             }
         }
-        BinaryReader header = new BinaryReader(java.util.Arrays.copyOfRange(stored, MAGIC.length,
-                Math.min(stored.length, MAGIC.length + 20)));
+        BinaryReader header = new BinaryReader(
+                java.util.Arrays.copyOfRange(stored, MAGIC.length, Math.min(stored.length, MAGIC.length + 20)));
         long format = header.varint();
         if (format != FORMAT) {
             throw BinaryReader.corrupt("format " + format + " (expected: " + FORMAT + ")");
@@ -246,8 +246,9 @@ final class EntryCodec {
                 yield new StreamEvent.BlockDelta(index, delta);
             }
             case BLOCK_STOP -> new StreamEvent.BlockStop(r.int32());
-            case MESSAGE_DELTA -> new StreamEvent.MessageDelta(
-                    enumValue(StopReason.class, r.nullableString()), r.nullableString(), usage(r));
+            case MESSAGE_DELTA ->
+                new StreamEvent.MessageDelta(
+                        enumValue(StopReason.class, r.nullableString()), r.nullableString(), usage(r));
             case MESSAGE_STOP -> StreamEvent.MESSAGE_STOP;
             case PING -> StreamEvent.PING;
             case ERROR -> new StreamEvent.Error(enumValue(ErrorKind.class, r.nullableString()), r.nullableString());

@@ -33,7 +33,10 @@ public sealed interface Lookup {
     }
 
     /** Where a hit came from. */
-    enum Tier { MEMORY, REDIS }
+    enum Tier {
+        MEMORY,
+        REDIS
+    }
 
     /** Why a request was not answered from the cache. */
     enum Reason {

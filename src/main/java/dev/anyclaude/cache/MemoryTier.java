@@ -54,7 +54,8 @@ final class MemoryTier {
         eviction = cache.policy().eviction().orElseThrow();
     }
 
-    @Nullable StoredResponse get(CacheKey.Digest key) {
+    @Nullable
+    StoredResponse get(CacheKey.Digest key) {
         return cache.getIfPresent(key);
     }
 

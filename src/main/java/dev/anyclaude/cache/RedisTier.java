@@ -67,6 +67,7 @@ final class RedisTier implements AutoCloseable {
     private volatile @Nullable String lastError;
     /** Set by the first failure of an outage, so that it is logged once however many threads see it. */
     private final AtomicBoolean outageLogged = new AtomicBoolean();
+
     private volatile boolean closed;
     private final Semaphore writePermits = new Semaphore(MAX_PENDING_WRITES);
 
@@ -81,21 +82,27 @@ final class RedisTier implements AutoCloseable {
                 Objects.requireNonNull(config.redisUri(), "a Redis tier is made only for a redis URI"));
         // The URI timeout bounds the connection handshake, which runs in the background; commands have
         // their own bounds below.
-        this.uri.setTimeout(config.redisTimeout().compareTo(Duration.ofSeconds(1)) > 0
-                ? config.redisTimeout() : Duration.ofSeconds(1));
+        this.uri.setTimeout(
+                config.redisTimeout().compareTo(Duration.ofSeconds(1)) > 0
+                        ? config.redisTimeout()
+                        : Duration.ofSeconds(1));
         this.prefix = config.redisKeyPrefix().getBytes(StandardCharsets.UTF_8);
         this.ttlMillis = config.ttl().toMillis();
         this.timeoutNanos = config.redisTimeout().toNanos();
         this.retryNanos = config.redisRetryInterval().toNanos();
         this.maxPlainBytes = (int) Math.min(Integer.MAX_VALUE - 64L, 2 * config.maxEntryBytes() + 4096);
         this.clock = clock;
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        this.resources = DefaultClientResources.builder()
+                .ioThreadPoolSize(2)
+                .computationThreadPoolSize(2)
+                .build();
         this.client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(false)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .socketOptions(SocketOptions.builder()
-                        .connectTimeout(Duration.ofMillis(Math.max(1000, config.redisTimeout().toMillis())))
+                        .connectTimeout(Duration.ofMillis(
+                                Math.max(1000, config.redisTimeout().toMillis())))
                         .build())
                 .timeoutOptions(TimeoutOptions.enabled(Duration.ofNanos(10 * timeoutNanos)))
                 .build());
@@ -166,14 +173,15 @@ final class RedisTier implements AutoCloseable {
         }
         if (!key.matches(decoded.canonical())) {
             misses.increment();
-            log.warn("shared cache entry {} answers a different request (hash collision or foreign writer); ignored",
+            log.warn(
+                    "shared cache entry {} answers a different request (hash collision or foreign writer); ignored",
                     key.hex());
             return Optional.empty();
         }
         hits.increment();
         long left = leftMillis < 0 ? ttlMillis : Math.min(ttlMillis, leftMillis);
-        return Optional.of(StoredResponse.of(key.canonical(), decoded.events(),
-                TimeUnit.MILLISECONDS.toNanos(Math.max(1, left))));
+        return Optional.of(
+                StoredResponse.of(key.canonical(), decoded.events(), TimeUnit.MILLISECONDS.toNanos(Math.max(1, left))));
     }
 
     /** Writes an answer in the background; never blocks and never fails the caller. */
@@ -203,7 +211,8 @@ final class RedisTier implements AutoCloseable {
     private void write(StatefulRedisConnection<byte[], byte[]> c, CacheKey key, List<StreamEvent> events) {
         try {
             byte[] value = EntryCodec.encode(key.canonical(), events);
-            c.async().set(redisKey(key), value, SetArgs.Builder.px(ttlMillis))
+            c.async()
+                    .set(redisKey(key), value, SetArgs.Builder.px(ttlMillis))
                     .get(10 * timeoutNanos, TimeUnit.NANOSECONDS);
             writes.increment();
         } catch (TimeoutException e) {
@@ -237,7 +246,8 @@ final class RedisTier implements AutoCloseable {
             KeyScanCursor<byte[]> cursor = commands.scan(args).get(wait, TimeUnit.NANOSECONDS);
             while (true) {
                 if (!cursor.getKeys().isEmpty()) {
-                    deleted += commands.unlink(cursor.getKeys().toArray(byte[][]::new)).get(wait, TimeUnit.NANOSECONDS);
+                    deleted += commands.unlink(cursor.getKeys().toArray(byte[][]::new))
+                            .get(wait, TimeUnit.NANOSECONDS);
                 }
                 if (cursor.isFinished()) {
                     return deleted;
@@ -257,8 +267,8 @@ final class RedisTier implements AutoCloseable {
     }
 
     ResponseCacheStats.Redis stats() {
-        return new ResponseCacheStats.Redis(state.get(), lastError, hits.sum(), misses.sum(), errors.sum(),
-                writes.sum(), writesDropped.sum());
+        return new ResponseCacheStats.Redis(
+                state.get(), lastError, hits.sum(), misses.sum(), errors.sum(), writes.sum(), writesDropped.sum());
     }
 
     /** Waits until background writes have finished, at most {@code timeout}; true when none are left. */
@@ -305,7 +315,8 @@ final class RedisTier implements AutoCloseable {
             markDown("connection lost");
             return null;
         }
-        if (s == ResponseCacheStats.RedisState.DOWN && clock.nanoTime() - retryAtNanos >= 0
+        if (s == ResponseCacheStats.RedisState.DOWN
+                && clock.nanoTime() - retryAtNanos >= 0
                 && state.compareAndSet(ResponseCacheStats.RedisState.DOWN, ResponseCacheStats.RedisState.CONNECTING)) {
             connect();
         }
@@ -320,8 +331,9 @@ final class RedisTier implements AutoCloseable {
                 return;
             }
             connection = c;
-            if (closed || !state.compareAndSet(ResponseCacheStats.RedisState.CONNECTING,
-                    ResponseCacheStats.RedisState.UP)) {
+            if (closed
+                    || !state.compareAndSet(
+                            ResponseCacheStats.RedisState.CONNECTING, ResponseCacheStats.RedisState.UP)) {
                 if (connection == c) {
                     connection = null;
                 }
@@ -352,8 +364,12 @@ final class RedisTier implements AutoCloseable {
             return;
         }
         if (outageLogged.compareAndSet(false, true)) {
-            log.warn("Redis tier at {}:{} is down ({}); serving from memory, retrying every {} s",
-                    uri.getHost(), uri.getPort(), reason, TimeUnit.NANOSECONDS.toSeconds(retryNanos));
+            log.warn(
+                    "Redis tier at {}:{} is down ({}); serving from memory, retrying every {} s",
+                    uri.getHost(),
+                    uri.getPort(),
+                    reason,
+                    TimeUnit.NANOSECONDS.toSeconds(retryNanos));
         } else if (previous != ResponseCacheStats.RedisState.DOWN) {
             log.debug("Redis tier still down: {}", reason);
         }

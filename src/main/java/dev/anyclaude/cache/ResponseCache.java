@@ -96,8 +96,7 @@ public final class ResponseCache implements AutoCloseable, StatsSection {
         StoredResponse found = memory.get(key.digest());
         Lookup.Tier tier = Lookup.Tier.MEMORY;
         if (found != null && !key.matches(found.canonical())) {
-            log.warn("response cache: SHA-256 {} names two different requests; not answering from cache",
-                    key.hex());
+            log.warn("response cache: SHA-256 {} names two different requests; not answering from cache", key.hex());
             found = null;
         }
         if (found == null && redis != null) {
@@ -168,9 +167,21 @@ public final class ResponseCache implements AutoCloseable, StatsSection {
     public ResponseCacheStats stats() {
         long h = hits.sum();
         long m = misses.sum();
-        return new ResponseCacheStats(config.policy().wire(), memory.entries(), memory.bytes(), memory.maxBytes(),
-                h, m, h + m == 0 ? 0 : (double) h / (h + m), bypassed.sum(), memory.evictions(),
-                memory.expirations(), memory.droppedBytes(), stores.sum(), rejectedTooBig.sum(), rejectedNotClean.sum(),
+        return new ResponseCacheStats(
+                config.policy().wire(),
+                memory.entries(),
+                memory.bytes(),
+                memory.maxBytes(),
+                h,
+                m,
+                h + m == 0 ? 0 : (double) h / (h + m),
+                bypassed.sum(),
+                memory.evictions(),
+                memory.expirations(),
+                memory.droppedBytes(),
+                stores.sum(),
+                rejectedTooBig.sum(),
+                rejectedNotClean.sum(),
                 redis == null ? ResponseCacheStats.Redis.DISABLED : redis.stats());
     }
 

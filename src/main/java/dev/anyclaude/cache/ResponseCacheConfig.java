@@ -37,19 +37,18 @@ public record ResponseCacheConfig(
             throw GatewayException.invalid("response-cache: missing (expected: deterministic, always or off)");
         }
         if (maxBytes < 1024) {
-            throw GatewayException.invalid(
-                    "response-cache-bytes: " + maxBytes + " (expected: at least 1024)");
+            throw GatewayException.invalid("response-cache-bytes: " + maxBytes + " (expected: at least 1024)");
         }
         if (maxEntryBytes < 1 || maxEntryBytes > Math.min(maxBytes, Integer.MAX_VALUE)) {
-            throw GatewayException.invalid("response-cache-entry-bytes: " + maxEntryBytes
-                    + " (expected: between 1 and " + Math.min(maxBytes, Integer.MAX_VALUE) + ")");
+            throw GatewayException.invalid("response-cache-entry-bytes: " + maxEntryBytes + " (expected: between 1 and "
+                    + Math.min(maxBytes, Integer.MAX_VALUE) + ")");
         }
         positive("response-cache-ttl", ttl);
         positive("redis-timeout", redisTimeout);
         positive("redis-retry-interval", redisRetryInterval);
         if (redisKeyPrefix == null || redisKeyPrefix.isEmpty()) {
-            throw GatewayException.invalid("redis-key-prefix: empty (expected: a namespace such as "
-                    + DEFAULT_REDIS_KEY_PREFIX + ")");
+            throw GatewayException.invalid(
+                    "redis-key-prefix: empty (expected: a namespace such as " + DEFAULT_REDIS_KEY_PREFIX + ")");
         }
         if (redisUri != null) {
             parseRedisUri(redisUri);
@@ -58,9 +57,15 @@ public record ResponseCacheConfig(
 
     /** Defaults: deterministic policy, 128 MiB, 1 hour, no Redis, 100 ms Redis timeout, 10 s retry. */
     public static ResponseCacheConfig defaults() {
-        return new ResponseCacheConfig(CachePolicy.DETERMINISTIC, DEFAULT_MAX_BYTES,
-                defaultEntryBytes(DEFAULT_MAX_BYTES), Duration.ofHours(1), null, DEFAULT_REDIS_KEY_PREFIX,
-                Duration.ofMillis(100), Duration.ofSeconds(10));
+        return new ResponseCacheConfig(
+                CachePolicy.DETERMINISTIC,
+                DEFAULT_MAX_BYTES,
+                defaultEntryBytes(DEFAULT_MAX_BYTES),
+                Duration.ofHours(1),
+                null,
+                DEFAULT_REDIS_KEY_PREFIX,
+                Duration.ofMillis(100),
+                Duration.ofSeconds(10));
     }
 
     /**
@@ -72,49 +77,56 @@ public record ResponseCacheConfig(
     }
 
     public ResponseCacheConfig withPolicy(CachePolicy p) {
-        return new ResponseCacheConfig(p, maxBytes, maxEntryBytes, ttl, redisUri, redisKeyPrefix, redisTimeout,
-                redisRetryInterval);
+        return new ResponseCacheConfig(
+                p, maxBytes, maxEntryBytes, ttl, redisUri, redisKeyPrefix, redisTimeout, redisRetryInterval);
     }
 
     /** A new memory bound; the entry limit follows it with {@link #defaultEntryBytes}. */
     public ResponseCacheConfig withMaxBytes(long bytes) {
-        return new ResponseCacheConfig(policy, bytes, defaultEntryBytes(bytes), ttl, redisUri, redisKeyPrefix,
-                redisTimeout, redisRetryInterval);
+        return new ResponseCacheConfig(
+                policy,
+                bytes,
+                defaultEntryBytes(bytes),
+                ttl,
+                redisUri,
+                redisKeyPrefix,
+                redisTimeout,
+                redisRetryInterval);
     }
 
     public ResponseCacheConfig withMaxEntryBytes(long bytes) {
-        return new ResponseCacheConfig(policy, maxBytes, bytes, ttl, redisUri, redisKeyPrefix, redisTimeout,
-                redisRetryInterval);
+        return new ResponseCacheConfig(
+                policy, maxBytes, bytes, ttl, redisUri, redisKeyPrefix, redisTimeout, redisRetryInterval);
     }
 
     public ResponseCacheConfig withTtl(Duration d) {
-        return new ResponseCacheConfig(policy, maxBytes, maxEntryBytes, d, redisUri, redisKeyPrefix, redisTimeout,
-                redisRetryInterval);
+        return new ResponseCacheConfig(
+                policy, maxBytes, maxEntryBytes, d, redisUri, redisKeyPrefix, redisTimeout, redisRetryInterval);
     }
 
     public ResponseCacheConfig withRedis(String uri) {
-        return new ResponseCacheConfig(policy, maxBytes, maxEntryBytes, ttl, uri, redisKeyPrefix, redisTimeout,
-                redisRetryInterval);
+        return new ResponseCacheConfig(
+                policy, maxBytes, maxEntryBytes, ttl, uri, redisKeyPrefix, redisTimeout, redisRetryInterval);
     }
 
     public ResponseCacheConfig withRedisKeyPrefix(String prefix) {
-        return new ResponseCacheConfig(policy, maxBytes, maxEntryBytes, ttl, redisUri, prefix, redisTimeout,
-                redisRetryInterval);
+        return new ResponseCacheConfig(
+                policy, maxBytes, maxEntryBytes, ttl, redisUri, prefix, redisTimeout, redisRetryInterval);
     }
 
     public ResponseCacheConfig withRedisTimeout(Duration d) {
-        return new ResponseCacheConfig(policy, maxBytes, maxEntryBytes, ttl, redisUri, redisKeyPrefix, d,
-                redisRetryInterval);
+        return new ResponseCacheConfig(
+                policy, maxBytes, maxEntryBytes, ttl, redisUri, redisKeyPrefix, d, redisRetryInterval);
     }
 
     public ResponseCacheConfig withRedisRetryInterval(Duration d) {
-        return new ResponseCacheConfig(policy, maxBytes, maxEntryBytes, ttl, redisUri, redisKeyPrefix, redisTimeout,
-                d);
+        return new ResponseCacheConfig(policy, maxBytes, maxEntryBytes, ttl, redisUri, redisKeyPrefix, redisTimeout, d);
     }
 
     /** Parses {@code redis://host:port[/db]} (or {@code rediss://} for TLS). */
     static RedisURI parseRedisUri(String uri) {
-        String scheme = uri.contains("://") ? uri.substring(0, uri.indexOf("://")).toLowerCase(Locale.ROOT) : "";
+        String scheme =
+                uri.contains("://") ? uri.substring(0, uri.indexOf("://")).toLowerCase(Locale.ROOT) : "";
         if (!scheme.equals("redis") && !scheme.equals("rediss")) {
             throw badRedisUri(uri, null);
         }
@@ -130,8 +142,10 @@ public record ResponseCacheConfig(
     }
 
     private static GatewayException badRedisUri(String uri, @Nullable Throwable cause) {
-        return new GatewayException(dev.anyclaude.messages.ErrorKind.INVALID_REQUEST,
-                "redis: '" + uri + "' (expected: redis://host:port[/db])", cause);
+        return new GatewayException(
+                dev.anyclaude.messages.ErrorKind.INVALID_REQUEST,
+                "redis: '" + uri + "' (expected: redis://host:port[/db])",
+                cause);
     }
 
     private static void positive(String name, Duration d) {

@@ -36,7 +36,12 @@ public record ResponseCacheStats(
         Redis redis) {
 
     /** State of the shared tier. */
-    public enum RedisState { DISABLED, CONNECTING, UP, DOWN }
+    public enum RedisState {
+        DISABLED,
+        CONNECTING,
+        UP,
+        DOWN
+    }
 
     /**
      * The shared tier: its state, the last error seen, and its own lookup counts.
@@ -45,7 +50,13 @@ public record ResponseCacheStats(
      * @param errors failed or timed-out operations and unreadable entries
      * @param writesDropped answers not written because too many writes were still pending
      */
-    public record Redis(RedisState state, @Nullable String lastError, long hits, long misses, long errors, long writes,
+    public record Redis(
+            RedisState state,
+            @Nullable String lastError,
+            long hits,
+            long misses,
+            long errors,
+            long writes,
             long writesDropped) {
         static final Redis DISABLED = new Redis(RedisState.DISABLED, null, 0, 0, 0, 0, 0);
     }

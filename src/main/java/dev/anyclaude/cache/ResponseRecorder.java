@@ -23,7 +23,11 @@ import org.jspecify.annotations.Nullable;
  * finished. Not thread-safe: one response, one producer.
  */
 public final class ResponseRecorder implements EventSink, AutoCloseable {
-    private enum State { RECORDING, COMPLETE, DONE }
+    private enum State {
+        RECORDING,
+        COMPLETE,
+        DONE
+    }
 
     private final ResponseCache cache;
     private final @Nullable CacheKey key;

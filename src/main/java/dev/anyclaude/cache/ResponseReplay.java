@@ -27,16 +27,22 @@ final class ResponseReplay {
                 promptTokens = s.usage().promptTokens();
             }
             long startPrompt = promptTokens;
-            out.add(switch (e) {
-                case StreamEvent.MessageStart s -> new StreamEvent.MessageStart(
-                        ids.message(), s.model() == null ? requestModel : s.model(), cached(s.usage(), 0));
-                case StreamEvent.BlockStart(int index, StreamEvent.ToolUseBlock b) -> new StreamEvent.BlockStart(
-                        index, new StreamEvent.ToolUseBlock(
-                                toolIds.computeIfAbsent(String.valueOf(b.id()), k -> ids.toolUse()), b.name()));
-                case StreamEvent.MessageDelta d -> new StreamEvent.MessageDelta(
-                        d.stopReason(), d.stopSequence(), cached(d.usage(), startPrompt));
-                default -> e;
-            });
+            out.add(
+                    switch (e) {
+                        case StreamEvent.MessageStart s ->
+                            new StreamEvent.MessageStart(
+                                    ids.message(), s.model() == null ? requestModel : s.model(), cached(s.usage(), 0));
+                        case StreamEvent.BlockStart(int index, StreamEvent.ToolUseBlock b) ->
+                            new StreamEvent.BlockStart(
+                                    index,
+                                    new StreamEvent.ToolUseBlock(
+                                            toolIds.computeIfAbsent(String.valueOf(b.id()), k -> ids.toolUse()),
+                                            b.name()));
+                        case StreamEvent.MessageDelta d ->
+                            new StreamEvent.MessageDelta(
+                                    d.stopReason(), d.stopSequence(), cached(d.usage(), startPrompt));
+                        default -> e;
+                    });
         }
         return List.copyOf(out);
     }

@@ -17,6 +17,7 @@ record StoredResponse(byte[] canonical, List<StreamEvent> events, long ttlNanos,
 
     /** Object header plus the reference and length fields every entry pays for. */
     private static final int ENTRY_OVERHEAD = 160;
+
     private static final int EVENT_OVERHEAD = 48;
     private static final int STRING_OVERHEAD = 48;
 
@@ -33,28 +34,33 @@ record StoredResponse(byte[] canonical, List<StreamEvent> events, long ttlNanos,
      * (the worst case of Java's compact strings) so the estimate errs on the side of the bound.
      */
     static long estimate(StreamEvent event) {
-        return EVENT_OVERHEAD + switch (event) {
-            case StreamEvent.MessageStart s -> str(s.id()) + str(s.model()) + usage(s.usage());
-            case StreamEvent.BlockStart s -> EVENT_OVERHEAD + switch (s.block()) {
-                case StreamEvent.ToolUseBlock b -> str(b.id()) + str(b.name());
-                case StreamEvent.RedactedThinkingBlock b -> str(b.data());
-                case StreamEvent.TextBlock b -> 0;
-                case StreamEvent.ThinkingBlock b -> 0;
-                case null -> 0;
-            };
-            case StreamEvent.BlockDelta d -> EVENT_OVERHEAD + switch (d.delta()) {
-                case StreamEvent.TextDelta t -> str(t.text());
-                case StreamEvent.ThinkingDelta t -> str(t.thinking());
-                case StreamEvent.SignatureDelta t -> str(t.signature());
-                case StreamEvent.InputJsonDelta t -> str(t.partialJson());
-                case null -> 0;
-            };
-            case StreamEvent.MessageDelta d -> str(d.stopSequence()) + usage(d.usage());
-            case StreamEvent.Error e -> str(e.message());
-            case StreamEvent.BlockStop s -> 0;
-            case StreamEvent.MessageStop s -> 0;
-            case StreamEvent.Ping p -> 0;
-        };
+        return EVENT_OVERHEAD
+                + switch (event) {
+                    case StreamEvent.MessageStart s -> str(s.id()) + str(s.model()) + usage(s.usage());
+                    case StreamEvent.BlockStart s ->
+                        EVENT_OVERHEAD
+                                + switch (s.block()) {
+                                    case StreamEvent.ToolUseBlock b -> str(b.id()) + str(b.name());
+                                    case StreamEvent.RedactedThinkingBlock b -> str(b.data());
+                                    case StreamEvent.TextBlock b -> 0;
+                                    case StreamEvent.ThinkingBlock b -> 0;
+                                    case null -> 0;
+                                };
+                    case StreamEvent.BlockDelta d ->
+                        EVENT_OVERHEAD
+                                + switch (d.delta()) {
+                                    case StreamEvent.TextDelta t -> str(t.text());
+                                    case StreamEvent.ThinkingDelta t -> str(t.thinking());
+                                    case StreamEvent.SignatureDelta t -> str(t.signature());
+                                    case StreamEvent.InputJsonDelta t -> str(t.partialJson());
+                                    case null -> 0;
+                                };
+                    case StreamEvent.MessageDelta d -> str(d.stopSequence()) + usage(d.usage());
+                    case StreamEvent.Error e -> str(e.message());
+                    case StreamEvent.BlockStop s -> 0;
+                    case StreamEvent.MessageStop s -> 0;
+                    case StreamEvent.Ping p -> 0;
+                };
     }
 
     private static long str(@Nullable String s) {

@@ -1,4 +1,7 @@
-/** The response cache: canonical request keys, policy and directives, the memory and Redis tiers, and the stored event streams. Null only where marked {@code @Nullable}. */
+/**
+ * The response cache: canonical request keys, policy and directives, the memory and Redis tiers, and the stored event
+ * streams. Null only where marked {@code @Nullable}.
+ */
 @NullMarked
 package dev.anyclaude.cache;
 

@@ -24,10 +24,15 @@ public final class AotTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String body = new String(AotTrainCommand.class.getResourceAsStream("/demo/claude-code-request.json")
-                .readAllBytes(), StandardCharsets.UTF_8);
-        try (StubModelServer stub = StubModelServer.start(0); HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1).build()) {
+        String body = new String(
+                AotTrainCommand.class
+                        .getResourceAsStream("/demo/claude-code-request.json")
+                        .readAllBytes(),
+                StandardCharsets.UTF_8);
+        try (StubModelServer stub = StubModelServer.start(0);
+                HttpClient http = HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .build()) {
             ServeOptions o = new ServeOptions();
             o.upstream = stub.url();
             o.port = 0;
@@ -40,7 +45,9 @@ public final class AotTrainCommand implements Callable<Integer> {
                 }
                 post(http, gateway.url() + "/v1/messages/count_tokens", body);
                 for (String path : new String[] {"/v1/models", "/cache/stats", "/metrics", "/health", "/ready"}) {
-                    http.send(HttpRequest.newBuilder(URI.create(gateway.url() + path)).build(),
+                    http.send(
+                            HttpRequest.newBuilder(URI.create(gateway.url() + path))
+                                    .build(),
                             HttpResponse.BodyHandlers.discarding());
                 }
             }
@@ -49,8 +56,12 @@ public final class AotTrainCommand implements Callable<Integer> {
     }
 
     private static void post(HttpClient http, String url, String body) throws Exception {
-        http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Finds the Claude Code executable: an explicit path, PATH, the project's test install, the installers' default places. */
+/**
+ * Finds the Claude Code executable: an explicit path, PATH, the project's test install, the installers' default places.
+ */
 final class ClaudeBinary {
     /** Where scripts/install-claude-code.sh puts the newest pinned CLI, relative to the build directory. */
     static final String TEST_INSTALL = testInstall(ClaudeCodeVersions.NEWEST);
@@ -40,12 +42,16 @@ final class ClaudeBinary {
             }
             return Optional.of(p);
         }
-        return candidates(env, buildDir).stream().filter(p -> Files.isRegularFile(p) && Files.isExecutable(p)).findFirst();
+        return candidates(env, buildDir).stream()
+                .filter(p -> Files.isRegularFile(p) && Files.isExecutable(p))
+                .findFirst();
     }
 
     static List<Path> candidates(Map<String, String> env, Path buildDir) {
         List<Path> out = new ArrayList<>();
-        boolean windows = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows");
+        boolean windows = System.getProperty("os.name", "")
+                .toLowerCase(java.util.Locale.ROOT)
+                .startsWith("windows");
         List<String> names = windows ? List.of("claude.exe", "claude.cmd") : List.of("claude");
         for (String dir : env.getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (!dir.isBlank()) {
@@ -66,7 +72,11 @@ final class ClaudeBinary {
     /** The directory holding this code (target/ for both target/classes and target/anyclaude.jar), or null. */
     static Path buildDir() {
         try {
-            Path loc = Path.of(ClaudeBinary.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path loc = Path.of(ClaudeBinary.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             return loc.getParent();
         } catch (URISyntaxException | RuntimeException e) {
             return null;

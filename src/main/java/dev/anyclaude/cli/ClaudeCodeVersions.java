@@ -53,8 +53,9 @@ public final class ClaudeCodeVersions {
                     + "); update it (npm install -g @anthropic-ai/claude-code)");
         }
         if (compare(version, NEWEST) > 0) {
-            return Optional.of("Claude Code " + version + " is newer than the newest release anyclaude was tested with ("
-                    + NEWEST + "); it may send requests anyclaude has not seen — report what breaks");
+            return Optional.of(
+                    "Claude Code " + version + " is newer than the newest release anyclaude was tested with (" + NEWEST
+                            + "); it may send requests anyclaude has not seen — report what breaks");
         }
         return Optional.empty();
     }
@@ -62,8 +63,10 @@ public final class ClaudeCodeVersions {
     /** Asks {@code claude --version} (a few hundred milliseconds); empty when it does not say. */
     static Optional<String> of(Path claude) {
         try {
-            Process p = new ProcessBuilder(claude.toString(), "--version").redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            Process p = new ProcessBuilder(claude.toString(), "--version")
+                    .redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
             String out;
             try (InputStream in = p.getInputStream()) {
                 out = new String(in.readNBytes(4096), StandardCharsets.UTF_8);

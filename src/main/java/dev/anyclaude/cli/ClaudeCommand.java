@@ -1,9 +1,9 @@
 package dev.anyclaude.cli;
 
-import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.backend.Backend;
 import dev.anyclaude.backend.launch.AppDirs;
 import dev.anyclaude.backend.launch.LaunchedServer;
+import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.observe.ApiKey;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -28,21 +28,29 @@ import picocli.CommandLine.Spec;
  * port, then runs Claude Code against it with every setting that keeps it fast, and stops everything when
  * Claude Code exits. Its exit code is Claude Code's.
  */
-@Command(name = "claude", mixinStandardHelpOptions = true,
-        description = {"Run Claude Code on a local model: start the gateway (and the model server with --launch), "
-                + "then `claude` with ANTHROPIC_BASE_URL and the model, context and cache settings pointing at it.",
-                "Arguments after -- go to claude unchanged, e.g.: anyclaude claude --upstream http://127.0.0.1:8080 -- -p \"fix the tests\"",
-                "Gateway options are those of `serve`; the port defaults to a free one unless --port is given."})
+@Command(
+        name = "claude",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run Claude Code on a local model: start the gateway (and the model server with --launch), "
+                    + "then `claude` with ANTHROPIC_BASE_URL and the model, context and cache settings pointing at it.",
+            "Arguments after -- go to claude unchanged, e.g.: anyclaude "
+                    + "claude --upstream http://127.0.0.1:8080 -- -p \"fix the tests\"",
+            "Gateway options are those of `serve`; the port defaults to a free one unless --port is given."
+        })
 public final class ClaudeCommand implements Callable<Integer> {
     @Mixin
     ServeOptions options = new ServeOptions();
 
-    @Option(names = "--print-env",
+    @Option(
+            names = "--print-env",
             description = "Do not run claude: print its environment as shell lines and keep the gateway running "
                     + "in the foreground until Ctrl-C (the port stays --port, default 8082).")
     boolean printEnv;
 
-    @Option(names = "--claude-bin", paramLabel = "PATH",
+    @Option(
+            names = "--claude-bin",
+            paramLabel = "PATH",
             description = "The claude executable. Default: claude on PATH, then the project's test install.")
     String claudeBin;
 
@@ -78,7 +86,8 @@ public final class ClaudeCommand implements Callable<Integer> {
                 err.println(ClaudeBinary.INSTALL_HINT);
                 return 127;
             }
-            ClaudeCodeVersions.of(claude).flatMap(ClaudeCodeVersions::warning)
+            ClaudeCodeVersions.of(claude)
+                    .flatMap(ClaudeCodeVersions::warning)
                     .ifPresent(w -> err.println("anyclaude: warning: " + w));
         }
         if (!printEnv && !spec.commandLine().getParseResult().hasMatchedOption("--port")) {
@@ -106,8 +115,13 @@ public final class ClaudeCommand implements Callable<Integer> {
     private ClaudeEnvironment environment(Gateway gateway) {
         long ctx = gateway.backend().contextTokens();
         String token = ApiKey.text(options.apiKey, options.apiKeyFile).orElse(ClaudeEnvironment.DUMMY_KEY);
-        return ClaudeEnvironment.of(gateway.url(), token, gateway.mainModel(), gateway.smallModel(),
-                ctx, Duration.ofSeconds(options.upstreamTimeoutSeconds));
+        return ClaudeEnvironment.of(
+                gateway.url(),
+                token,
+                gateway.mainModel(),
+                gateway.smallModel(),
+                ctx,
+                Duration.ofSeconds(options.upstreamTimeoutSeconds));
     }
 
     private void report(Gateway gateway, ClaudeEnvironment claudeEnv) {
@@ -122,9 +136,12 @@ public final class ClaudeCommand implements Callable<Integer> {
             err.println("anyclaude: warning: " + warning);
         }
         LaunchedServer launched = gateway.launched();
-        err.println("anyclaude: gateway " + gateway.url() + " -> " + (launched != null ? launched.name() + " "
-                + launched.baseUrl() : options.upstream) + ", model " + claudeEnv.variables().get("ANTHROPIC_MODEL")
-                + (backend.contextTokens() > 0 ? ", context " + backend.contextTokens() + " tokens" : ", context unknown"));
+        err.println("anyclaude: gateway " + gateway.url() + " -> "
+                + (launched != null ? launched.name() + " " + launched.baseUrl() : options.upstream) + ", model "
+                + claudeEnv.variables().get("ANTHROPIC_MODEL")
+                + (backend.contextTokens() > 0
+                        ? ", context " + backend.contextTokens() + " tokens"
+                        : ", context unknown"));
         err.println("anyclaude: dashboard " + gateway.url() + "/dashboard"
                 + (options.apiKey != null || options.apiKeyFile != null ? "?key=YOUR_KEY" : ""));
         err.flush();
@@ -133,13 +150,17 @@ public final class ClaudeCommand implements Callable<Integer> {
     /** {@code --print-env}: the variables on stdout, then the gateway keeps serving until Ctrl-C. */
     private int serveForeground(ClaudeEnvironment claudeEnv, Runnable stopGateway) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stopGateway.run();
-            stopped.countDown();
-        }, "anyclaude-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            stopGateway.run();
+                            stopped.countDown();
+                        },
+                        "anyclaude-shutdown"));
         out.print(claudeEnv.shell(env));
         out.flush();
-        err.println("anyclaude: paste the lines above into the shell where you run claude; this gateway serves until Ctrl-C.");
+        err.println("anyclaude: paste the lines above into the shell where you "
+                + "run claude; this gateway serves until Ctrl-C.");
         err.flush();
         stopped.await();
         return 0;
@@ -158,20 +179,23 @@ public final class ClaudeCommand implements Callable<Integer> {
         err.flush();
         GatewayLog.toFile(log);
         Process process = pb.start();
-        Thread hook = new Thread(() -> {
-            // Ctrl-C or a kill of anyclaude: claude goes first (it may still be writing), then the gateway and server.
-            if (process.isAlive()) {
-                process.destroy();
-                try {
-                    if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                        process.destroyForcibly();
+        Thread hook = new Thread(
+                () -> {
+                    // Ctrl-C or a kill of anyclaude: claude goes first (it may still be writing), then the gateway and
+                    // server.
+                    if (process.isAlive()) {
+                        process.destroy();
+                        try {
+                            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                                process.destroyForcibly();
+                            }
+                        } catch (InterruptedException e) {
+                            process.destroyForcibly();
+                        }
                     }
-                } catch (InterruptedException e) {
-                    process.destroyForcibly();
-                }
-            }
-            stopGateway.run();
-        }, "anyclaude-stop-claude");
+                    stopGateway.run();
+                },
+                "anyclaude-stop-claude");
         Runtime.getRuntime().addShutdownHook(hook);
         int code = process.waitFor();
         try {

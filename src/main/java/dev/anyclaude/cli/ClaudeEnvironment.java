@@ -26,10 +26,18 @@ public record ClaudeEnvironment(Map<String, String> variables) {
     /** The token Claude Code sends; the gateway does not check it, but Claude Code needs one to skip its login. */
     static final String DUMMY_KEY = "anyclaude-local";
 
-    /** Variables that would send Claude Code somewhere else or authenticate differently: removed from its environment. */
-    static final List<String> CONFLICTING = List.of("ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN",
-            "CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX", "CLAUDE_CODE_USE_FOUNDRY", "CLAUDE_CODE_API_BASE_URL",
-            "CLAUDE_CODE_USE_GATEWAY", "ANTHROPIC_UNIX_SOCKET");
+    /**
+     * Variables that would send Claude Code somewhere else or authenticate differently: removed from its environment.
+     */
+    static final List<String> CONFLICTING = List.of(
+            "ANTHROPIC_API_KEY",
+            "CLAUDE_CODE_OAUTH_TOKEN",
+            "CLAUDE_CODE_USE_BEDROCK",
+            "CLAUDE_CODE_USE_VERTEX",
+            "CLAUDE_CODE_USE_FOUNDRY",
+            "CLAUDE_CODE_API_BASE_URL",
+            "CLAUDE_CODE_USE_GATEWAY",
+            "ANTHROPIC_UNIX_SOCKET");
 
     /** Below this context Claude Code's own prompt (~20k tokens of system prompt and tools) leaves little room. */
     static final long SMALL_CONTEXT = 40_000;
@@ -46,7 +54,12 @@ public record ClaudeEnvironment(Map<String, String> variables) {
      * @param contextTokens the backend's context size, 0 when unknown
      * @param upstreamTimeout how long the gateway waits for the backend
      */
-    static ClaudeEnvironment of(String baseUrl, String token, String mainModel, String smallModel, long contextTokens,
+    static ClaudeEnvironment of(
+            String baseUrl,
+            String token,
+            String mainModel,
+            String smallModel,
+            long contextTokens,
             Duration upstreamTimeout) {
         Map<String, String> v = new LinkedHashMap<>();
         v.put("ANTHROPIC_BASE_URL", baseUrl);
@@ -71,7 +84,8 @@ public record ClaudeEnvironment(Map<String, String> variables) {
         // the model a turn. All tools up front: the tool list never changes, its ~30 KB more are prefilled once
         // and shared by every session (docs/l1.md, "Tools loaded on demand"). A value the user set wins.
         v.put("ENABLE_TOOL_SEARCH", "false");
-        // A cold local prefill of Claude Code's prompt can take minutes; keep the client waiting as long as the gateway.
+        // A cold local prefill of Claude Code's prompt can take minutes; keep the client waiting as long as the
+        // gateway.
         long timeoutMs = Math.max(600_000, upstreamTimeout.plusSeconds(60).toMillis());
         v.put("API_TIMEOUT_MS", Long.toString(timeoutMs));
         return new ClaudeEnvironment(v);
@@ -92,7 +106,9 @@ public record ClaudeEnvironment(Map<String, String> variables) {
         return env;
     }
 
-    /** POSIX shell lines: {@code unset} for conflicting variables that are set, then one {@code export} per variable. */
+    /**
+     * POSIX shell lines: {@code unset} for conflicting variables that are set, then one {@code export} per variable.
+     */
     String shell(Map<String, String> current) {
         StringBuilder sb = new StringBuilder();
         List<String> set = CONFLICTING.stream().filter(current::containsKey).toList();
@@ -101,7 +117,11 @@ public record ClaudeEnvironment(Map<String, String> variables) {
         }
         variables.forEach((k, val) -> {
             if (!USER_WINS.contains(k) || !current.containsKey(k)) {
-                sb.append("export ").append(k).append('=').append(ServerCommand.shellQuote(val)).append('\n');
+                sb.append("export ")
+                        .append(k)
+                        .append('=')
+                        .append(ServerCommand.shellQuote(val))
+                        .append('\n');
             }
         });
         return sb.toString();

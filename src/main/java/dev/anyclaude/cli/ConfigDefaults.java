@@ -46,8 +46,10 @@ public final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             }
             return new ConfigDefaults(env, file, node == null || node.isNull() ? null : node);
         } catch (IOException e) {
-            throw new IllegalArgumentException("config file " + file + " is not valid YAML: "
-                    + e.getMessage().lines().findFirst().orElse(""), e);
+            throw new IllegalArgumentException(
+                    "config file " + file + " is not valid YAML: "
+                            + e.getMessage().lines().findFirst().orElse(""),
+                    e);
         }
     }
 
@@ -137,7 +139,9 @@ public final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             JsonNode v = config.get(name);
             if (v.isObject()) { // a map option such as alias: {claude-x: local-y}
                 List<String> pairs = new ArrayList<>();
-                v.fields().forEachRemaining(e -> pairs.add(e.getKey() + "=" + e.getValue().asText()));
+                v.fields()
+                        .forEachRemaining(
+                                e -> pairs.add(e.getKey() + "=" + e.getValue().asText()));
                 return String.join(",", pairs);
             }
             if (v.isArray()) {

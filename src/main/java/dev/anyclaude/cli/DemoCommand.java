@@ -1,9 +1,9 @@
 package dev.anyclaude.cli;
 
-import dev.anyclaude.gateway.Gateway;
+import dev.anyclaude.backend.launch.AppDirs;
 import dev.anyclaude.engine.GgufWriter;
 import dev.anyclaude.engine.TinyLlamaSpec;
-import dev.anyclaude.backend.launch.AppDirs;
+import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.time.Clock;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -31,16 +31,17 @@ import picocli.CommandLine.Option;
  * embedded engine, the gateway, and a Claude-Code-shaped request sent three times (a new question each
  * time, the billing header changing as Claude Code changes it), with cold and warm timings side by side.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
         description = "Generate a tiny model, start the embedded engine and the gateway, send a Claude-Code-shaped "
                 + "request three times, and show what prefix reuse does: cold vs warm time to first token, "
                 + "prompt tokens reused, cache stats.")
 public final class DemoCommand implements Callable<Integer> {
-    private static final Pattern USAGE = Pattern.compile(
-            "\"input_tokens\":(\\d+),\"cache_creation_input_tokens\":\\d+,\"cache_read_input_tokens\":(\\d+),\"output_tokens\":(\\d+)");
+    private static final Pattern USAGE = Pattern.compile("\"input_tokens\":(\\d+),\"cache_creation_input_tokens\":\\d+,"
+            + "\"cache_read_input_tokens\":(\\d+),\"output_tokens\":(\\d+)");
 
-    @Option(names = "--model", paramLabel = "FILE",
-            description = "A GGUF model to use instead of the generated one.")
+    @Option(names = "--model", paramLabel = "FILE", description = "A GGUF model to use instead of the generated one.")
     Path model;
 
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads (0: all cores).")
@@ -63,43 +64,61 @@ public final class DemoCommand implements Callable<Integer> {
         o.slots = 2;
         o.threads = threads;
         o.responseCache = "off"; // the demo is about prefix reuse, not about replaying answers
-        String template = new String(DemoCommand.class.getResourceAsStream("/demo/claude-code-request.json")
-                .readAllBytes(), StandardCharsets.UTF_8);
-        try (Gateway gateway = Gateway.start(o.settings()); HttpClient http = HttpClient.newHttpClient()) {
+        String template = new String(
+                DemoCommand.class
+                        .getResourceAsStream("/demo/claude-code-request.json")
+                        .readAllBytes(),
+                StandardCharsets.UTF_8);
+        try (Gateway gateway = Gateway.start(o.settings());
+                HttpClient http = HttpClient.newHttpClient()) {
             out.println();
             out.println("anyclaude demo: gateway " + gateway.url() + ", embedded engine, model " + file);
             out.println("Sending a Claude-Code-shaped request (" + template.length()
                     + " bytes: system prompt, 3 tools, a user turn) three times, each with a new question.");
             out.println();
-            String[] questions = {"Show me the git status of this repo.", "Now read README.md, please.",
-                    "Which test fails, and why?"};
+            String[] questions = {
+                "Show me the git status of this repo.", "Now read README.md, please.", "Which test fails, and why?"
+            };
             List<Turn> turns = new ArrayList<>();
             for (int i = 0; i < questions.length; i++) {
-                String body = template
-                        .replace("Show me the git status of this repo.", questions[i])
+                String body = template.replace("Show me the git status of this repo.", questions[i])
                         .replaceFirst("cc_version=2\\.1\\.197\\.123", "cc_version=2.1.197." + (101 + i * 111));
                 turns.add(send(http, gateway.url(), body, questions[i]));
             }
             table(turns);
-            String stats = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/cache/stats")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String stats = http.send(
+                            HttpRequest.newBuilder(URI.create(gateway.url() + "/cache/stats"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
             out.println();
             out.println("GET /cache/stats (excerpt):");
-            stats.lines().filter(l -> l.contains("\"slot\"") || l.contains("cachedTokens") || l.contains("reusedTokens")
-                    || l.contains("\"extended\"") || l.contains("\"diverged\"")).limit(12).forEach(l -> out.println("  " + l.strip()));
+            stats.lines()
+                    .filter(l -> l.contains("\"slot\"")
+                            || l.contains("cachedTokens")
+                            || l.contains("reusedTokens")
+                            || l.contains("\"extended\"")
+                            || l.contains("\"diverged\""))
+                    .limit(12)
+                    .forEach(l -> out.println("  " + l.strip()));
             out.println();
-            out.println("Next: ./anyclaude serve --backend embedded --model YOUR.gguf   (or --upstream URL for a model server)");
+            out.println("Next: ./anyclaude serve --backend embedded --model YOUR.gguf "
+                    + "  (or --upstream URL for a model server)");
         }
         return 0;
     }
 
-    private Turn send(HttpClient http, String url, String body, String question) throws IOException, InterruptedException {
+    private Turn send(HttpClient http, String url, String body, String question)
+            throws IOException, InterruptedException {
         long start = clock.nanoTime();
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/messages"))
-                .header("content-type", "application/json")
-                .header("x-claude-code-session-id", "demo-session")
-                .timeout(Duration.ofMinutes(10))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> r = http.send(
+                HttpRequest.newBuilder(URI.create(url + "/v1/messages"))
+                        .header("content-type", "application/json")
+                        .header("x-claude-code-session-id", "demo-session")
+                        .timeout(Duration.ofMinutes(10))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         double ttft = -1;
         long prompt = 0;
         long reused = 0;
@@ -127,17 +146,28 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private void table(List<Turn> turns) {
-        out.printf("%-4s %-40s %8s %8s %7s %12s %10s%n", "req", "question", "prompt", "reused", "reuse",
-                "first token", "total");
+        out.printf(
+                "%-4s %-40s %8s %8s %7s %12s %10s%n",
+                "req", "question", "prompt", "reused", "reuse", "first token", "total");
         for (int i = 0; i < turns.size(); i++) {
             Turn t = turns.get(i);
-            out.printf("%-4d %-40s %8d %8d %6.1f%% %9.0f ms %7.0f ms%n", i + 1, t.question(), t.promptTokens(),
-                    t.reused(), t.promptTokens() == 0 ? 0 : 100.0 * t.reused() / t.promptTokens(), t.ttftMs(), t.totalMs());
+            out.printf(
+                    "%-4d %-40s %8d %8d %6.1f%% %9.0f ms %7.0f ms%n",
+                    i + 1,
+                    t.question(),
+                    t.promptTokens(),
+                    t.reused(),
+                    t.promptTokens() == 0 ? 0 : 100.0 * t.reused() / t.promptTokens(),
+                    t.ttftMs(),
+                    t.totalMs());
         }
         if (turns.size() > 1 && turns.get(1).ttftMs() > 0) {
-            out.printf("%nWarm requests reached their first token %.1fx faster than the cold one: the system prompt and "
-                    + "tools were computed once and reused, although Claude Code's billing header changed every time "
-                    + "(the gateway drops it).%n", turns.get(0).ttftMs() / turns.get(1).ttftMs());
+            out.printf(
+                    "%nWarm requests reached their first token %.1fx faster than the cold one: the system prompt and "
+                            + "tools were computed once and reused, although Claude Code's "
+                            + "billing header changed every time "
+                            + "(the gateway drops it).%n",
+                    turns.get(0).ttftMs() / turns.get(1).ttftMs());
         }
     }
 
@@ -149,7 +179,11 @@ public final class DemoCommand implements Callable<Integer> {
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, "tiny", ".gguf.part");
             GgufWriter.writeTinyLlama(TinyLlamaSpec.small(1), tmp);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    tmp,
+                    file,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             System.err.println("anyclaude: generated the demo model " + file);
         }
         return file;

@@ -49,7 +49,8 @@ public final class StubModelServer implements AutoCloseable {
         this.sseReply = sse().getBytes(StandardCharsets.UTF_8);
         this.jsonReply = json().getBytes(StandardCharsets.UTF_8);
         this.modelsReply = ("{\"object\":\"list\",\"data\":[{\"id\":\"" + MODEL
-                + "\",\"object\":\"model\",\"created\":1,\"owned_by\":\"stub\"}]}").getBytes(StandardCharsets.UTF_8);
+                        + "\",\"object\":\"model\",\"created\":1,\"owned_by\":\"stub\"}]}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /** Starts a stub on 127.0.0.1 that answers at once; port 0 picks a free port. */
@@ -111,8 +112,13 @@ public final class StubModelServer implements AutoCloseable {
             } else if (method.equals("GET") && path.equals("/health")) {
                 reply(ex, 200, "application/json", "{\"status\":\"ok\"}".getBytes(StandardCharsets.US_ASCII));
             } else {
-                reply(ex, 404, "application/json", ("{\"error\":{\"message\":\"not found: " + method + " " + path
-                        + "\",\"type\":\"not_found_error\"}}").getBytes(StandardCharsets.UTF_8));
+                reply(
+                        ex,
+                        404,
+                        "application/json",
+                        ("{\"error\":{\"message\":\"not found: " + method + " " + path
+                                        + "\",\"type\":\"not_found_error\"}}")
+                                .getBytes(StandardCharsets.UTF_8));
             }
         }
     }
@@ -181,18 +187,26 @@ public final class StubModelServer implements AutoCloseable {
 
     /** What an OpenAI server streams: role, three content pieces, the finish, the usage chunk, [DONE]. */
     private static String sse() {
-        String head = "{\"id\":\"chatcmpl-stub\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"" + MODEL
-                + "\",";
+        String head = "{\"id\":\"chatcmpl-stub\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\""
+                + MODEL + "\",";
         String[] pieces = {"Hello!", " How can I help", " you today?"};
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < pieces.length; i++) {
             String role = i == 0 ? "\"role\":\"assistant\"," : "";
-            sb.append("data: ").append(head).append("\"choices\":[{\"index\":0,\"delta\":{").append(role)
-                    .append("\"content\":\"").append(pieces[i]).append("\"},\"finish_reason\":null}]}\n\n");
+            sb.append("data: ")
+                    .append(head)
+                    .append("\"choices\":[{\"index\":0,\"delta\":{")
+                    .append(role)
+                    .append("\"content\":\"")
+                    .append(pieces[i])
+                    .append("\"},\"finish_reason\":null}]}\n\n");
         }
-        sb.append("data: ").append(head)
+        sb.append("data: ")
+                .append(head)
                 .append("\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n");
-        sb.append("data: ").append(head).append("\"choices\":[],\"usage\":{\"prompt_tokens\":15000,")
+        sb.append("data: ")
+                .append(head)
+                .append("\"choices\":[],\"usage\":{\"prompt_tokens\":15000,")
                 .append("\"completion_tokens\":9,\"total_tokens\":15009}}\n\n");
         sb.append("data: [DONE]\n\n");
         return sb.toString();

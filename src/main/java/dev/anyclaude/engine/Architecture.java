@@ -24,7 +24,9 @@ public sealed interface Architecture {
         }
     }
 
-    /** Qwen3: llama's blocks with an RMS norm over each query and key head ({@code attn_q_norm}, {@code attn_k_norm}). */
+    /**
+     * Qwen3: llama's blocks with an RMS norm over each query and key head ({@code attn_q_norm}, {@code attn_k_norm}).
+     */
     record Qwen3() implements Architecture {
         @Override
         public String ggufName() {
@@ -44,11 +46,15 @@ public sealed interface Architecture {
         static final int MAX_EXPERTS = 1024;
 
         public Qwen3Moe {
-            require(experts > 0 && experts <= MAX_EXPERTS,
+            require(
+                    experts > 0 && experts <= MAX_EXPERTS,
                     "experts: " + experts + " (expected: 1 to " + MAX_EXPERTS + ")");
-            require(expertsUsed > 0 && expertsUsed <= experts,
+            require(
+                    expertsUsed > 0 && expertsUsed <= experts,
                     "experts-used: " + expertsUsed + " (expected: 1 to experts " + experts + ")");
-            require(expertFf > 0 && expertFf % 32 == 0, "expert-ff: " + expertFf + " (expected: a positive multiple of 32)");
+            require(
+                    expertFf > 0 && expertFf % 32 == 0,
+                    "expert-ff: " + expertFf + " (expected: a positive multiple of 32)");
         }
 
         @Override

@@ -94,8 +94,15 @@ final class Batcher implements AutoCloseable {
 
     private LlamaContext newContext() {
         NativeOptions n = config.natives();
-        return new LlamaContext(model, nCtx * slots.length, config.batch(), slots.length, config.threads(),
-                n.flashAttention(), n.kvType(), false);
+        return new LlamaContext(
+                model,
+                nCtx * slots.length,
+                config.batch(),
+                slots.length,
+                config.threads(),
+                n.flashAttention(),
+                n.kvType(),
+                false);
     }
 
     /** Queues a job; false once closing. */
@@ -195,7 +202,10 @@ final class Batcher implements AutoCloseable {
         } catch (Throwable t) {
             LOG.error("the embedded engine's batcher stopped", t);
             for (Job j : List.copyOf(active)) {
-                finish(j, null, new GatewayException(ErrorKind.BACKEND_BUG, "embedded engine failed: " + t.getMessage(), t));
+                finish(
+                        j,
+                        null,
+                        new GatewayException(ErrorKind.BACKEND_BUG, "embedded engine failed: " + t.getMessage(), t));
             }
             closing = true;
             drainInbox();
@@ -438,8 +448,9 @@ final class Batcher implements AutoCloseable {
         Object item;
         while ((item = inbox.poll()) != null) {
             if (item instanceof Job job) {
-                job.events.add(new Event.Done(null, new GatewayException(ErrorKind.BACKEND_UNREACHABLE,
-                        "the embedded engine is shutting down")));
+                job.events.add(new Event.Done(
+                        null,
+                        new GatewayException(ErrorKind.BACKEND_UNREACHABLE, "the embedded engine is shutting down")));
             } else if (item instanceof Runnable task) {
                 runSafely(task);
             }

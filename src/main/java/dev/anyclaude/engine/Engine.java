@@ -51,7 +51,12 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Why generation stopped. */
-    public enum Stop { END_OF_GENERATION, LISTENER, MAX_TOKENS, CONTEXT_FULL }
+    public enum Stop {
+        END_OF_GENERATION,
+        LISTENER,
+        MAX_TOKENS,
+        CONTEXT_FULL
+    }
 
     /** The outcome of a generation. */
     public record Generation(int slot, int promptTokens, int reusedTokens, boolean restored, int[] output, Stop stop) {}
@@ -79,7 +84,8 @@ public final class Engine implements AutoCloseable {
             slots[i] = new Slot(i);
         }
         AtomicLong uses = new AtomicLong();
-        this.store = new StateStore(config.stateRamBytes(), config.stateDiskBytes(), config.stateDir(), uses::incrementAndGet);
+        this.store = new StateStore(
+                config.stateRamBytes(), config.stateDiskBytes(), config.stateDir(), uses::incrementAndGet);
         this.table = new SlotTable(slots, store, config.minPrefixTokens(), config.slotWait(), clock);
         this.batcher = new Batcher(model, config, nCtx, slots, store, table);
     }
@@ -165,8 +171,13 @@ public final class Engine implements AutoCloseable {
                 if (failure instanceof Error err) {
                     throw err;
                 }
-                return new Generation(job.lease.slot.id, job.prompt.length, started == null ? 0 : started.reused(),
-                        started != null && started.restored(), output.toArray(), stop != null ? stop : done.stop());
+                return new Generation(
+                        job.lease.slot.id,
+                        job.prompt.length,
+                        started == null ? 0 : started.reused(),
+                        started != null && started.restored(),
+                        output.toArray(),
+                        stop != null ? stop : done.stop());
             }
             if (failure != null || stop != null) {
                 continue; // past the end the listener asked for: drained, not delivered
@@ -208,7 +219,8 @@ public final class Engine implements AutoCloseable {
 
     /** KV bytes of the context (while allocated) plus saved states held in memory. */
     public long kvBytes() {
-        return (batcher.contextAllocated() ? (long) slots.length * nCtx * model.kvBytesPerToken() : 0) + store.ramBytes();
+        return (batcher.contextAllocated() ? (long) slots.length * nCtx * model.kvBytesPerToken() : 0)
+                + store.ramBytes();
     }
 
     /**

@@ -41,7 +41,9 @@ public record EngineConfig(
         Objects.requireNonNull(modelPath, "modelPath");
         Objects.requireNonNull(slotWait, "slotWait");
         Objects.requireNonNull(natives, "natives");
-        check(ctxPerSlot >= 0 && (ctxPerSlot == 0 || ctxPerSlot >= 16), "ctx: " + ctxPerSlot + " (expected: 0 for the model's own, or at least 16)");
+        check(
+                ctxPerSlot >= 0 && (ctxPerSlot == 0 || ctxPerSlot >= 16),
+                "ctx: " + ctxPerSlot + " (expected: 0 for the model's own, or at least 16)");
         check(slots >= 1 && slots <= 64, "slots: " + slots + " (expected: 1 to 64)");
         check(threads >= 1 && threads <= 512, "threads: " + threads + " (expected: 1 to 512)");
         check(batch >= 1 && batch <= 65536, "batch: " + batch + " (expected: 1 to 65536)");
@@ -57,58 +59,179 @@ public record EngineConfig(
      * minimum prefix.
      */
     public static EngineConfig defaults(Path modelPath) {
-        return new EngineConfig(modelPath, 0, 2, Math.max(1, Runtime.getRuntime().availableProcessors()), 2048,
-                1024 * MIB, 8192 * MIB, null, NativeOptions.defaults(), -1, Duration.ofSeconds(120), 256);
+        return new EngineConfig(
+                modelPath,
+                0,
+                2,
+                Math.max(1, Runtime.getRuntime().availableProcessors()),
+                2048,
+                1024 * MIB,
+                8192 * MIB,
+                null,
+                NativeOptions.defaults(),
+                -1,
+                Duration.ofSeconds(120),
+                256);
     }
 
     public EngineConfig withCtxPerSlot(int v) {
-        return new EngineConfig(modelPath, v, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
-                natives, seed, slotWait, minPrefixTokens);
+        return new EngineConfig(
+                modelPath,
+                v,
+                slots,
+                threads,
+                batch,
+                stateRamBytes,
+                stateDiskBytes,
+                stateDir,
+                natives,
+                seed,
+                slotWait,
+                minPrefixTokens);
     }
 
     public EngineConfig withSlots(int v) {
-        return new EngineConfig(modelPath, ctxPerSlot, v, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
-                natives, seed, slotWait, minPrefixTokens);
+        return new EngineConfig(
+                modelPath,
+                ctxPerSlot,
+                v,
+                threads,
+                batch,
+                stateRamBytes,
+                stateDiskBytes,
+                stateDir,
+                natives,
+                seed,
+                slotWait,
+                minPrefixTokens);
     }
 
     public EngineConfig withThreads(int v) {
-        return new EngineConfig(modelPath, ctxPerSlot, slots, v, batch, stateRamBytes, stateDiskBytes, stateDir,
-                natives, seed, slotWait, minPrefixTokens);
+        return new EngineConfig(
+                modelPath,
+                ctxPerSlot,
+                slots,
+                v,
+                batch,
+                stateRamBytes,
+                stateDiskBytes,
+                stateDir,
+                natives,
+                seed,
+                slotWait,
+                minPrefixTokens);
     }
 
     public EngineConfig withBatch(int v) {
-        return new EngineConfig(modelPath, ctxPerSlot, slots, threads, v, stateRamBytes, stateDiskBytes, stateDir,
-                natives, seed, slotWait, minPrefixTokens);
+        return new EngineConfig(
+                modelPath,
+                ctxPerSlot,
+                slots,
+                threads,
+                v,
+                stateRamBytes,
+                stateDiskBytes,
+                stateDir,
+                natives,
+                seed,
+                slotWait,
+                minPrefixTokens);
     }
 
     public EngineConfig withStateBytes(long ram, long disk) {
-        return new EngineConfig(modelPath, ctxPerSlot, slots, threads, batch, ram, disk, stateDir, natives,
-                seed, slotWait, minPrefixTokens);
+        return new EngineConfig(
+                modelPath,
+                ctxPerSlot,
+                slots,
+                threads,
+                batch,
+                ram,
+                disk,
+                stateDir,
+                natives,
+                seed,
+                slotWait,
+                minPrefixTokens);
     }
 
     public EngineConfig withStateDir(Path v) {
-        return new EngineConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, v,
-                natives, seed, slotWait, minPrefixTokens);
+        return new EngineConfig(
+                modelPath,
+                ctxPerSlot,
+                slots,
+                threads,
+                batch,
+                stateRamBytes,
+                stateDiskBytes,
+                v,
+                natives,
+                seed,
+                slotWait,
+                minPrefixTokens);
     }
 
     public EngineConfig withNatives(NativeOptions v) {
-        return new EngineConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
-                v, seed, slotWait, minPrefixTokens);
+        return new EngineConfig(
+                modelPath,
+                ctxPerSlot,
+                slots,
+                threads,
+                batch,
+                stateRamBytes,
+                stateDiskBytes,
+                stateDir,
+                v,
+                seed,
+                slotWait,
+                minPrefixTokens);
     }
 
     public EngineConfig withSeed(long v) {
-        return new EngineConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
-                natives, v, slotWait, minPrefixTokens);
+        return new EngineConfig(
+                modelPath,
+                ctxPerSlot,
+                slots,
+                threads,
+                batch,
+                stateRamBytes,
+                stateDiskBytes,
+                stateDir,
+                natives,
+                v,
+                slotWait,
+                minPrefixTokens);
     }
 
     public EngineConfig withSlotWait(Duration v) {
-        return new EngineConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
-                natives, seed, v, minPrefixTokens);
+        return new EngineConfig(
+                modelPath,
+                ctxPerSlot,
+                slots,
+                threads,
+                batch,
+                stateRamBytes,
+                stateDiskBytes,
+                stateDir,
+                natives,
+                seed,
+                v,
+                minPrefixTokens);
     }
 
     public EngineConfig withMinPrefixTokens(int v) {
-        return new EngineConfig(modelPath, ctxPerSlot, slots, threads, batch, stateRamBytes, stateDiskBytes, stateDir,
-                natives, seed, slotWait, v);
+        return new EngineConfig(
+                modelPath,
+                ctxPerSlot,
+                slots,
+                threads,
+                batch,
+                stateRamBytes,
+                stateDiskBytes,
+                stateDir,
+                natives,
+                seed,
+                slotWait,
+                v);
     }
 
     private static void check(boolean ok, String message) {

@@ -33,7 +33,8 @@ public final class GgufWriter {
 
     /** Tensor element types written by this class, with their ggml type codes. */
     enum TensorType {
-        F32(0), Q8_0(8);
+        F32(0),
+        Q8_0(8);
 
         final int code;
 
@@ -88,8 +89,8 @@ public final class GgufWriter {
      */
     public static void writeTiny(TinyLlamaSpec spec, Architecture arch, String chatTemplate, Path out)
             throws IOException {
-        GgufWriter w = TinyModel.build(spec, arch,
-                chatTemplate == null ? List.of() : TinyModel.specialTokens(chatTemplate));
+        GgufWriter w =
+                TinyModel.build(spec, arch, chatTemplate == null ? List.of() : TinyModel.specialTokens(chatTemplate));
         if (chatTemplate != null) {
             w.string("tokenizer.chat_template", chatTemplate);
         }
@@ -186,7 +187,10 @@ public final class GgufWriter {
 
     private void writeTo(OutputStream os) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-        header.put("GGUF".getBytes(StandardCharsets.US_ASCII)).putInt(3).putLong(tensors.size()).putLong(kvCount);
+        header.put("GGUF".getBytes(StandardCharsets.US_ASCII))
+                .putInt(3)
+                .putLong(tensors.size())
+                .putLong(kvCount);
         long written = writeBuffer(os, header);
         written += writeBuffer(os, meta.duplicate());
 
@@ -215,7 +219,8 @@ public final class GgufWriter {
         for (int i = 0; i < tensors.size(); i++) {
             Tensor t = tensors.get(i);
             if (dataWritten != offsets[i]) {
-                throw new IllegalStateException("tensor " + t.name() + " at " + dataWritten + ", expected " + offsets[i]);
+                throw new IllegalStateException(
+                        "tensor " + t.name() + " at " + dataWritten + ", expected " + offsets[i]);
             }
             CountingStream counting = new CountingStream(os);
             t.data().write(counting);

@@ -119,7 +119,6 @@ final class LlamaApi {
             ADDRESS.withName("seq_id"),
             ADDRESS.withName("logits"));
 
-
     static final StructLayout SAMPLER_CHAIN_PARAMS = MemoryLayout.structLayout(JAVA_BOOLEAN.withName("no_perf"));
 
     static final long MODEL_N_GPU_LAYERS = offset(MODEL_PARAMS, "n_gpu_layers");
@@ -198,7 +197,8 @@ final class LlamaApi {
         backendInit = bind(lib, "llama_backend_init", FunctionDescriptor.ofVoid());
         modelDefaultParams = bind(lib, "llama_model_default_params", FunctionDescriptor.of(MODEL_PARAMS));
         contextDefaultParams = bind(lib, "llama_context_default_params", FunctionDescriptor.of(CONTEXT_PARAMS));
-        modelLoadFromFile = bind(lib, "llama_model_load_from_file", FunctionDescriptor.of(ADDRESS, ADDRESS, MODEL_PARAMS));
+        modelLoadFromFile =
+                bind(lib, "llama_model_load_from_file", FunctionDescriptor.of(ADDRESS, ADDRESS, MODEL_PARAMS));
         modelGetVocab = bind(lib, "llama_model_get_vocab", FunctionDescriptor.of(ADDRESS, ADDRESS));
         modelChatTemplate = bind(lib, "llama_model_chat_template", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
         modelNCtxTrain = bind(lib, "llama_model_n_ctx_train", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -218,23 +218,36 @@ final class LlamaApi {
         vocabEos = bind(lib, "llama_vocab_eos", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         vocabGetAddBos = bind(lib, "llama_vocab_get_add_bos", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
         vocabGetAddEos = bind(lib, "llama_vocab_get_add_eos", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
-        tokenize = bind(lib, "llama_tokenize", FunctionDescriptor.of(
-                JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_BOOLEAN, JAVA_BOOLEAN));
-        tokenToPiece = bind(lib, "llama_token_to_piece", FunctionDescriptor.of(
-                JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_BOOLEAN));
+        tokenize = bind(
+                lib,
+                "llama_tokenize",
+                FunctionDescriptor.of(
+                        JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_BOOLEAN, JAVA_BOOLEAN));
+        tokenToPiece = bind(
+                lib,
+                "llama_token_to_piece",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_BOOLEAN));
         batchInit = bind(lib, "llama_batch_init", FunctionDescriptor.of(BATCH, JAVA_INT, JAVA_INT, JAVA_INT));
         batchFree = bind(lib, "llama_batch_free", FunctionDescriptor.ofVoid(BATCH));
         decode = bind(lib, "llama_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, BATCH));
         getMemory = bind(lib, "llama_get_memory", FunctionDescriptor.of(ADDRESS, ADDRESS));
-        kvSeqRm = bind(lib, "llama_memory_seq_rm", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+        kvSeqRm = bind(
+                lib, "llama_memory_seq_rm", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
         kvClear = bind(lib, "llama_memory_clear", FunctionDescriptor.ofVoid(ADDRESS, JAVA_BOOLEAN));
         kvSeqPosMax = bind(lib, "llama_memory_seq_pos_max", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        kvSeqCp = bind(lib, "llama_memory_seq_cp", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+        kvSeqCp = bind(
+                lib, "llama_memory_seq_cp", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
         version = bind(lib, "llama_version", FunctionDescriptor.of(ADDRESS));
         systemInfo = bind(lib, "llama_print_system_info", FunctionDescriptor.of(ADDRESS));
         stateSeqGetSize = bind(lib, "llama_state_seq_get_size", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT));
-        stateSeqGetData = bind(lib, "llama_state_seq_get_data", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
-        stateSeqSetData = bind(lib, "llama_state_seq_set_data", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+        stateSeqGetData = bind(
+                lib,
+                "llama_state_seq_get_data",
+                FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+        stateSeqSetData = bind(
+                lib,
+                "llama_state_seq_set_data",
+                FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
         samplerChainInit = bind(lib, "llama_sampler_chain_init", FunctionDescriptor.of(ADDRESS, SAMPLER_CHAIN_PARAMS));
         samplerChainAdd = bind(lib, "llama_sampler_chain_add", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
         samplerInitGreedy = bind(lib, "llama_sampler_init_greedy", FunctionDescriptor.of(ADDRESS));
@@ -244,9 +257,11 @@ final class LlamaApi {
         samplerInitTemp = bind(lib, "llama_sampler_init_temp", FunctionDescriptor.of(ADDRESS, JAVA_FLOAT));
         samplerSample = bind(lib, "llama_sampler_sample", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
         samplerFree = bind(lib, "llama_sampler_free", FunctionDescriptor.ofVoid(ADDRESS));
-        samplerInitGrammar = bind(lib, "llama_sampler_init_grammar",
-                FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-        samplerInitGrammarLazyPatterns = bind(lib, "llama_sampler_init_grammar_lazy_patterns",
+        samplerInitGrammar =
+                bind(lib, "llama_sampler_init_grammar", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        samplerInitGrammarLazyPatterns = bind(
+                lib,
+                "llama_sampler_init_grammar_lazy_patterns",
                 FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
     }
 
@@ -265,8 +280,8 @@ final class LlamaApi {
         }
         synchronized (LlamaApi.class) {
             if (instance == null) {
-                NativeLibrary library = NativeLibrary.open(llamaLib, gpu, LlamaApi::routeLogs,
-                        () -> String.join(", ", LOADED_BACKENDS));
+                NativeLibrary library = NativeLibrary.open(
+                        llamaLib, gpu, LlamaApi::routeLogs, () -> String.join(", ", LOADED_BACKENDS));
                 LlamaApi created = new LlamaApi(library);
                 created.verifyAbi();
                 created.backendInit();
@@ -286,8 +301,9 @@ final class LlamaApi {
     }
 
     private static MethodHandle bind(SymbolLookup lib, String name, FunctionDescriptor fd) {
-        MemorySegment symbol = lib.find(name).orElseThrow(() -> new IllegalStateException(
-                "the llama.cpp library has no symbol " + name + " (expected: release " + NpmNatives.RELEASE + ")"));
+        MemorySegment symbol = lib.find(name)
+                .orElseThrow(() -> new IllegalStateException("the llama.cpp library has no symbol " + name
+                        + " (expected: release " + NpmNatives.RELEASE + ")"));
         return LINKER.downcallHandle(symbol, fd);
     }
 
@@ -311,8 +327,9 @@ final class LlamaApi {
         String v = version();
         String expected = NpmNatives.RELEASE.substring(1); // 0.5.0
         if (!v.equals(expected) && !v.startsWith(expected + "-")) {
-            throw new IllegalStateException("the llama.cpp library in " + library.dir() + " is version " + v
-                    + " (expected: " + expected + ", the release the binding is written for; omit --llama-lib to use it)");
+            throw new IllegalStateException(
+                    "the llama.cpp library in " + library.dir() + " is version " + v + " (expected: " + expected
+                            + ", the release the binding is written for; omit --llama-lib to use it)");
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment c = contextDefaultParams(arena);
@@ -360,7 +377,10 @@ final class LlamaApi {
     /** {@code llama_print_system_info()}: the CPU features the loaded backend uses. */
     String systemInfo() {
         try {
-            return ((MemorySegment) systemInfo.invokeExact()).reinterpret(1 << 16).getString(0).strip();
+            return ((MemorySegment) systemInfo.invokeExact())
+                    .reinterpret(1 << 16)
+                    .getString(0)
+                    .strip();
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -369,9 +389,13 @@ final class LlamaApi {
     private static void routeLogs(SymbolLookup lib) {
         MethodHandle logSet = bind(lib, "llama_log_set", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
         try {
-            MethodHandle target = MethodHandles.lookup().findStatic(LlamaApi.class, "onLog",
-                    MethodType.methodType(void.class, int.class, MemorySegment.class, MemorySegment.class));
-            MemorySegment stub = LINKER.upcallStub(target, FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS, ADDRESS), Arena.global());
+            MethodHandle target = MethodHandles.lookup()
+                    .findStatic(
+                            LlamaApi.class,
+                            "onLog",
+                            MethodType.methodType(void.class, int.class, MemorySegment.class, MemorySegment.class));
+            MemorySegment stub =
+                    LINKER.upcallStub(target, FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS, ADDRESS), Arena.global());
             logSet.invokeExact(stub, MemorySegment.NULL);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -450,10 +474,15 @@ final class LlamaApi {
             MemorySegment params = modelDefaultParams(arena);
             params.set(JAVA_INT, MODEL_N_GPU_LAYERS, gpuLayers);
             if (progress != null) {
-                MethodHandle target = MethodHandles.lookup().findStatic(LlamaApi.class, "onProgress",
-                                MethodType.methodType(boolean.class, DoubleConsumer.class, float.class, MemorySegment.class))
+                MethodHandle target = MethodHandles.lookup()
+                        .findStatic(
+                                LlamaApi.class,
+                                "onProgress",
+                                MethodType.methodType(
+                                        boolean.class, DoubleConsumer.class, float.class, MemorySegment.class))
                         .bindTo(progress);
-                MemorySegment stub = LINKER.upcallStub(target, FunctionDescriptor.of(JAVA_BOOLEAN, JAVA_FLOAT, ADDRESS), arena);
+                MemorySegment stub =
+                        LINKER.upcallStub(target, FunctionDescriptor.of(JAVA_BOOLEAN, JAVA_FLOAT, ADDRESS), arena);
                 params.set(ADDRESS, MODEL_PROGRESS_CALLBACK, stub);
             }
             return (MemorySegment) modelLoadFromFile.invokeExact(arena.allocateFrom(path.toString()), params);
@@ -483,7 +512,9 @@ final class LlamaApi {
     String modelChatTemplate(MemorySegment model) {
         try {
             MemorySegment s = (MemorySegment) modelChatTemplate.invokeExact(model, MemorySegment.NULL);
-            return s.equals(MemorySegment.NULL) ? null : s.reinterpret(Integer.MAX_VALUE).getString(0);
+            return s.equals(MemorySegment.NULL)
+                    ? null
+                    : s.reinterpret(Integer.MAX_VALUE).getString(0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -595,8 +626,14 @@ final class LlamaApi {
     }
 
     /** Tokenizes; returns the count, or minus the needed capacity when {@code max} is too small. */
-    int tokenize(MemorySegment vocab, MemorySegment text, int textLen, MemorySegment tokens, int max,
-            boolean addSpecial, boolean parseSpecial) {
+    int tokenize(
+            MemorySegment vocab,
+            MemorySegment text,
+            int textLen,
+            MemorySegment tokens,
+            int max,
+            boolean addSpecial,
+            boolean parseSpecial) {
         try {
             return (int) tokenize.invokeExact(vocab, text, textLen, tokens, max, addSpecial, parseSpecial);
         } catch (Throwable t) {
@@ -773,7 +810,11 @@ final class LlamaApi {
      * {@code triggerTokens} are given, only once the output matches a pattern (from its first match group on) or
      * a trigger token is sampled. Returns {@link MemorySegment#NULL} when llama.cpp cannot parse the grammar.
      */
-    MemorySegment samplerInitGrammar(MemorySegment vocab, String gbnf, String root, java.util.List<String> triggerPatterns,
+    MemorySegment samplerInitGrammar(
+            MemorySegment vocab,
+            String gbnf,
+            String root,
+            java.util.List<String> triggerPatterns,
             int[] triggerTokens) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment grammar = arena.allocateFrom(gbnf);
@@ -785,9 +826,11 @@ final class LlamaApi {
             for (int i = 0; i < triggerPatterns.size(); i++) {
                 patterns.setAtIndex(ADDRESS, i, arena.allocateFrom(triggerPatterns.get(i)));
             }
-            MemorySegment tokens = triggerTokens.length == 0 ? arena.allocate(JAVA_INT) : arena.allocateFrom(JAVA_INT, triggerTokens);
-            return (MemorySegment) samplerInitGrammarLazyPatterns.invokeExact(vocab, grammar, rootName, patterns,
-                    (long) triggerPatterns.size(), tokens, (long) triggerTokens.length);
+            MemorySegment tokens =
+                    triggerTokens.length == 0 ? arena.allocate(JAVA_INT) : arena.allocateFrom(JAVA_INT, triggerTokens);
+            return (MemorySegment) samplerInitGrammarLazyPatterns.invokeExact(
+                    vocab, grammar, rootName, patterns, (long) triggerPatterns.size(), tokens, (long)
+                            triggerTokens.length);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -52,8 +52,15 @@ public final class LlamaContext implements AutoCloseable {
      *
      * @throws GatewayException when llama.cpp cannot allocate it
      */
-    public LlamaContext(NativeModel model, int nCtx, int nBatch, int nSeq, int threads,
-            NativeOptions.FlashAttention flashAttention, NativeOptions.KvType kvType, boolean unifiedKv) {
+    public LlamaContext(
+            NativeModel model,
+            int nCtx,
+            int nBatch,
+            int nSeq,
+            int threads,
+            NativeOptions.FlashAttention flashAttention,
+            NativeOptions.KvType kvType,
+            boolean unifiedKv) {
         if (nCtx < 1 || nBatch < 1 || nSeq < 1 || threads < 1) {
             throw new IllegalArgumentException("context " + nCtx + "/" + nBatch + "/" + nSeq + "/" + threads);
         }
@@ -76,15 +83,17 @@ public final class LlamaContext implements AutoCloseable {
         MemorySegment created = api.initFromModel(model.model, params);
         if (created.equals(MemorySegment.NULL)) {
             arena.close();
-            throw new GatewayException(ErrorKind.BACKEND_BUG, "llama.cpp could not create a context of " + nCtx
-                    + " tokens (out of memory?)");
+            throw new GatewayException(
+                    ErrorKind.BACKEND_BUG,
+                    "llama.cpp could not create a context of " + nCtx + " tokens (out of memory?)");
         }
         int actual = api.nCtx(created);
         if (actual < nCtx) {
             api.free(created);
             arena.close();
-            throw new GatewayException(ErrorKind.BACKEND_BUG, "llama.cpp made a context of " + actual
-                    + " tokens, " + nCtx + " were asked for");
+            throw new GatewayException(
+                    ErrorKind.BACKEND_BUG,
+                    "llama.cpp made a context of " + actual + " tokens, " + nCtx + " were asked for");
         }
         this.ctx = created;
         this.mem = api.getMemory(created);
@@ -115,7 +124,8 @@ public final class LlamaContext implements AutoCloseable {
             throw new IllegalArgumentException("token range " + from + ".." + to + " of " + tokens.length);
         }
         if (pos < 0 || (long) pos + (to - from) > nCtx) {
-            throw new IllegalArgumentException("positions " + pos + ".." + (pos + to - from) + " exceed the context of " + nCtx);
+            throw new IllegalArgumentException(
+                    "positions " + pos + ".." + (pos + to - from) + " exceed the context of " + nCtx);
         }
         int done = 0;
         for (int start = from; start < to; start += nBatch) {
@@ -140,8 +150,9 @@ public final class LlamaContext implements AutoCloseable {
                 lastLogits = n - 1;
             }
             if (rc != 0) {
-                throw new GatewayException(ErrorKind.BACKEND_BUG, "llama_decode failed with code " + rc
-                        + " for " + n + " tokens at position " + (pos + done));
+                throw new GatewayException(
+                        ErrorKind.BACKEND_BUG,
+                        "llama_decode failed with code " + rc + " for " + n + " tokens at position " + (pos + done));
             }
             done += n;
         }
@@ -188,7 +199,8 @@ public final class LlamaContext implements AutoCloseable {
         lastLogits = -1;
         int rc = api.decode(ctx, batch);
         if (rc != 0) {
-            throw new GatewayException(ErrorKind.BACKEND_BUG, "llama_decode failed with code " + rc + " for a batch of " + n + " tokens");
+            throw new GatewayException(
+                    ErrorKind.BACKEND_BUG, "llama_decode failed with code " + rc + " for a batch of " + n + " tokens");
         }
     }
 
@@ -209,7 +221,8 @@ public final class LlamaContext implements AutoCloseable {
             throw new IllegalArgumentException("position " + p0);
         }
         if (!api.kvSeqRm(mem, seq, p0, -1)) {
-            throw new GatewayException(ErrorKind.BACKEND_BUG, "llama.cpp refused to trim sequence " + seq + " at " + p0);
+            throw new GatewayException(
+                    ErrorKind.BACKEND_BUG, "llama.cpp refused to trim sequence " + seq + " at " + p0);
         }
     }
 

@@ -52,14 +52,15 @@ public record NativeLibrary(Path dir, SymbolLookup llama, String source, List<De
      * ggml loads its backends (to route their log); {@code loadedVariant} then says what ggml loaded.
      * Refuses, with a message, an accelerator that did not come up.
      */
-    static NativeLibrary open(Path llamaLib, Accelerator gpu, Consumer<SymbolLookup> beforeBackends,
-            Supplier<String> loadedVariant) {
+    static NativeLibrary open(
+            Path llamaLib, Accelerator gpu, Consumer<SymbolLookup> beforeBackends, Supplier<String> loadedVariant) {
         Path dir;
         String source;
         if (llamaLib != null) {
             if (!Files.isDirectory(llamaLib)) {
-                throw new IllegalArgumentException("--llama-lib: " + llamaLib + " is not a directory (expected: the directory"
-                        + " holding libllama and libggml of llama.cpp " + NpmNatives.RELEASE + ")");
+                throw new IllegalArgumentException(
+                        "--llama-lib: " + llamaLib + " is not a directory (expected: the directory"
+                                + " holding libllama and libggml of llama.cpp " + NpmNatives.RELEASE + ")");
             }
             dir = llamaLib.toAbsolutePath();
             source = "--llama-lib " + dir;
@@ -69,7 +70,10 @@ public record NativeLibrary(Path dir, SymbolLookup llama, String source, List<De
             source = "npm @node-llama-cpp/" + platform + "@" + NpmNatives.NPM_VERSION;
         }
         preferPassiveOpenMpThreads();
-        Path llamaFile = find(dir, n -> n.startsWith("libllama") && !n.startsWith("libllama-common") || n.startsWith("llama") && n.endsWith(".dll"),
+        Path llamaFile = find(
+                dir,
+                n -> n.startsWith("libllama") && !n.startsWith("libllama-common")
+                        || n.startsWith("llama") && n.endsWith(".dll"),
                 "libllama");
         Optional<Path> ggmlFile = findOptional(dir, n -> (n.startsWith("libggml.") || n.equals("ggml.dll")));
         SymbolLookup llama = open(llamaFile);
@@ -97,10 +101,12 @@ public record NativeLibrary(Path dir, SymbolLookup llama, String source, List<De
             case METAL -> "Metal";
             default -> null;
         };
-        if (wanted != null && devices.stream().noneMatch(d -> d.gpu() && d.name().toLowerCase(Locale.ROOT)
-                .startsWith(wanted.toLowerCase(Locale.ROOT)))) {
-            throw new IllegalStateException("--gpu " + gpu.flag() + ": llama.cpp found no " + wanted + " device (found: "
-                    + (devices.isEmpty() ? "none" : devices) + "; libraries from " + source + ")");
+        if (wanted != null
+                && devices.stream()
+                        .noneMatch(d -> d.gpu()
+                                && d.name().toLowerCase(Locale.ROOT).startsWith(wanted.toLowerCase(Locale.ROOT)))) {
+            throw new IllegalStateException("--gpu " + gpu.flag() + ": llama.cpp found no " + wanted
+                    + " device (found: " + (devices.isEmpty() ? "none" : devices) + "; libraries from " + source + ")");
         }
         if (devices.isEmpty()) {
             throw new IllegalStateException("llama.cpp loaded no compute backend from " + dir
@@ -156,22 +162,27 @@ public record NativeLibrary(Path dir, SymbolLookup llama, String source, List<De
         try {
             return SymbolLookup.libraryLookup(file, Arena.global());
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("cannot load " + file + ": " + e.getMessage()
-                    + " (it needs libstdc++ and the libggml* files beside it)", e);
+            throw new IllegalStateException(
+                    "cannot load " + file + ": " + e.getMessage()
+                            + " (it needs libstdc++ and the libggml* files beside it)",
+                    e);
         }
     }
 
     private static Path find(Path dir, Predicate<String> name, String what) {
-        return findOptional(dir, name).orElseThrow(() -> new IllegalArgumentException(
-                "no " + what + " in " + dir + " (expected: the shared libraries of llama.cpp " + NpmNatives.RELEASE + ")"));
+        return findOptional(dir, name)
+                .orElseThrow(() -> new IllegalArgumentException("no " + what + " in " + dir
+                        + " (expected: the shared libraries of llama.cpp " + NpmNatives.RELEASE + ")"));
     }
 
     private static Optional<Path> findOptional(Path dir, Predicate<String> name) {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> {
-                String n = p.getFileName().toString();
-                return name.test(n) && (n.contains(".so") || n.endsWith(".dylib") || n.endsWith(".dll"));
-            }).sorted().findFirst();
+                        String n = p.getFileName().toString();
+                        return name.test(n) && (n.contains(".so") || n.endsWith(".dylib") || n.endsWith(".dll"));
+                    })
+                    .sorted()
+                    .findFirst();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + dir, e);
         }
@@ -189,7 +200,8 @@ public record NativeLibrary(Path dir, SymbolLookup llama, String source, List<De
         Linker linker = Linker.nativeLinker();
         linker.defaultLookup().find("setenv").ifPresent(setenv -> {
             try (Arena arena = Arena.ofConfined()) {
-                MethodHandle h = linker.downcallHandle(setenv, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+                MethodHandle h =
+                        linker.downcallHandle(setenv, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
                 int rc = (int) h.invokeExact(arena.allocateFrom("OMP_WAIT_POLICY"), arena.allocateFrom("PASSIVE"), 0);
                 if (rc != 0) {
                     LoggerFactory.getLogger(NativeLibrary.class).debug("setenv OMP_WAIT_POLICY failed: {}", rc);

@@ -79,7 +79,8 @@ public final class NativeModel {
         MemorySegment model = api.modelLoad(real, natives.gpuLayers(), progress);
         if (model.equals(MemorySegment.NULL)) {
             throw new IllegalArgumentException("model file: " + path
-                    + " could not be loaded by llama.cpp (expected: a GGUF model of an architecture llama.cpp " + NpmNatives.RELEASE + " supports)");
+                    + " could not be loaded by llama.cpp (expected: a GGUF model of an architecture llama.cpp "
+                    + NpmNatives.RELEASE + " supports)");
         }
         loaded = new NativeModel(api, real, model);
         return loaded;
@@ -168,8 +169,11 @@ public final class NativeModel {
 
     /** The BOS and EOS texts a chat template sees, and whether the tokenizer adds them itself. */
     public dev.anyclaude.template.TemplateTokens templateTokens() {
-        return new dev.anyclaude.template.TemplateTokens(tokenText(api.vocabBos(vocab)), tokenText(api.vocabEos(vocab)),
-                api.vocabGetAddBos(vocab), api.vocabGetAddEos(vocab));
+        return new dev.anyclaude.template.TemplateTokens(
+                tokenText(api.vocabBos(vocab)),
+                tokenText(api.vocabEos(vocab)),
+                api.vocabGetAddBos(vocab),
+                api.vocabGetAddEos(vocab));
     }
 
     /** The text of a token ({@code <s>}, {@code <|im_end|>}), or "" for none (-1). */

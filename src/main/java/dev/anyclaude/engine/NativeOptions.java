@@ -18,7 +18,8 @@ import java.util.stream.Collectors;
  * @param kvType the KV cache's element type ({@code --kv-type f16|q8_0|q4_0}); the quantized ones need
  *     flash attention
  */
-public record NativeOptions(Path llamaLib, Accelerator gpu, int gpuLayers, FlashAttention flashAttention, KvType kvType) {
+public record NativeOptions(
+        Path llamaLib, Accelerator gpu, int gpuLayers, FlashAttention flashAttention, KvType kvType) {
 
     public NativeOptions {
         Objects.requireNonNull(gpu, "gpu");
@@ -61,7 +62,9 @@ public record NativeOptions(Path llamaLib, Accelerator gpu, int gpuLayers, Flash
 
     /** {@code --flash-attn}: llama.cpp's {@code llama_flash_attn_type}. */
     public enum FlashAttention {
-        AUTO(-1), OFF(0), ON(1);
+        AUTO(-1),
+        OFF(0),
+        ON(1);
 
         final int nativeValue;
 
@@ -80,7 +83,9 @@ public record NativeOptions(Path llamaLib, Accelerator gpu, int gpuLayers, Flash
 
     /** {@code --kv-type}: the ggml type of the K and V caches. */
     public enum KvType {
-        F16(1), Q8_0(8), Q4_0(2);
+        F16(1),
+        Q8_0(8),
+        Q4_0(2);
 
         final int ggmlType;
 
@@ -104,7 +109,10 @@ public record NativeOptions(Path llamaLib, Accelerator gpu, int gpuLayers, Flash
                 return e;
             }
         }
-        throw new IllegalArgumentException(option + ": '" + value + "' (expected one of: " + Arrays.stream(type.getEnumConstants())
-                .map(e -> e.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")) + ")");
+        throw new IllegalArgumentException(option + ": '" + value + "' (expected one of: "
+                + Arrays.stream(type.getEnumConstants())
+                        .map(e -> e.name().toLowerCase(Locale.ROOT))
+                        .collect(Collectors.joining(", "))
+                + ")");
     }
 }

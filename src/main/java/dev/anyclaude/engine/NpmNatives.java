@@ -80,8 +80,9 @@ public final class NpmNatives {
         String arch = switch (osArch.toLowerCase(Locale.ROOT)) {
             case "amd64", "x86_64", "x64" -> "x64";
             case "aarch64", "arm64" -> "arm64";
-            default -> throw new IllegalArgumentException("no llama.cpp package for the CPU architecture " + osArch
-                    + " (expected: x64 or arm64)");
+            default ->
+                throw new IllegalArgumentException(
+                        "no llama.cpp package for the CPU architecture " + osArch + " (expected: x64 or arm64)");
         };
         String base;
         if (os.startsWith("linux")) {
@@ -91,7 +92,8 @@ public final class NpmNatives {
         } else if (os.startsWith("windows")) {
             base = "win-" + arch;
         } else {
-            throw new IllegalArgumentException("no llama.cpp package for " + osName + " (expected: Linux, macOS or Windows)");
+            throw new IllegalArgumentException(
+                    "no llama.cpp package for " + osName + " (expected: Linux, macOS or Windows)");
         }
         boolean mac = base.startsWith("mac-");
         boolean x64 = arch.equals("x64");
@@ -103,14 +105,22 @@ public final class NpmNatives {
                 yield "mac-arm64-metal";
             }
             case CUDA -> {
-                require(x64 && !mac, "--gpu cuda: CUDA packages exist for Linux and Windows on x64 (this is " + base + ")");
-                require(nvidiaDriver, "--gpu cuda: this machine has no NVIDIA driver (" + (base.startsWith("linux")
-                        ? "/proc/driver/nvidia/version is missing" : "nvcuda.dll not found")
-                        + "); use --gpu none, or auto to fall back to the CPU");
+                require(
+                        x64 && !mac,
+                        "--gpu cuda: CUDA packages exist for Linux and Windows on x64 (this is " + base + ")");
+                require(
+                        nvidiaDriver,
+                        "--gpu cuda: this machine has no NVIDIA driver ("
+                                + (base.startsWith("linux")
+                                        ? "/proc/driver/nvidia/version is missing"
+                                        : "nvcuda.dll not found")
+                                + "); use --gpu none, or auto to fall back to the CPU");
                 yield base + "-cuda";
             }
             case VULKAN -> {
-                require(x64 && !mac, "--gpu vulkan: Vulkan packages exist for Linux and Windows on x64 (this is " + base + ")");
+                require(
+                        x64 && !mac,
+                        "--gpu vulkan: Vulkan packages exist for Linux and Windows on x64 (this is " + base + ")");
                 yield base + "-vulkan";
             }
         };
@@ -152,20 +162,22 @@ public final class NpmNatives {
             try {
                 String expected = npm(work, "view", pkg, "dist.integrity").strip();
                 if (!expected.startsWith("sha512-")) {
-                    throw new IllegalStateException("npm view " + pkg + " dist.integrity answered '" + expected
-                            + "' (expected: sha512-…)");
+                    throw new IllegalStateException(
+                            "npm view " + pkg + " dist.integrity answered '" + expected + "' (expected: sha512-…)");
                 }
                 npm(work, "pack", pkg, "--pack-destination", work.toString());
                 Path tgz;
                 try (Stream<Path> s = Files.list(work)) {
-                    tgz = s.filter(p -> p.getFileName().toString().endsWith(".tgz")).findFirst().orElseThrow(
-                            () -> new IllegalStateException("npm pack " + pkg + " wrote no .tgz into " + work));
+                    tgz = s.filter(p -> p.getFileName().toString().endsWith(".tgz"))
+                            .findFirst()
+                            .orElseThrow(
+                                    () -> new IllegalStateException("npm pack " + pkg + " wrote no .tgz into " + work));
                 }
                 Path unpacked = work.resolve("bins");
                 String actual = unpack(tgz, "package/bins/" + platform + "/", unpacked);
                 if (!actual.equals(expected)) {
-                    throw new IllegalStateException("the download of " + pkg + " does not match the registry: "
-                            + actual + " (expected: " + expected + ")");
+                    throw new IllegalStateException("the download of " + pkg + " does not match the registry: " + actual
+                            + " (expected: " + expected + ")");
                 }
                 Files.writeString(unpacked.resolve(MARKER), expected + "\n");
                 try {
@@ -224,11 +236,17 @@ public final class NpmNatives {
         Path log = cwd.resolve("npm.log");
         Process p;
         try {
-            p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(false)
-                    .redirectError(log.toFile()).start();
+            p = new ProcessBuilder(cmd)
+                    .directory(cwd.toFile())
+                    .redirectErrorStream(false)
+                    .redirectError(log.toFile())
+                    .start();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run npm (" + e.getMessage() + "): the embedded engine fetches llama.cpp"
-                    + " " + RELEASE + " from npm once; install Node.js/npm, or pass --llama-lib DIR with a libllama of that release", e);
+            throw new IllegalStateException(
+                    "cannot run npm (" + e.getMessage() + "): the embedded engine fetches llama.cpp " + RELEASE
+                            + " from npm once; install Node.js/npm, or pass --llama-lib DIR "
+                            + "with a libllama of that release",
+                    e);
         }
         p.getOutputStream().close();
         byte[] out;
@@ -238,7 +256,8 @@ public final class NpmNatives {
         try {
             if (!p.waitFor(NPM_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IllegalStateException("npm " + String.join(" ", args) + " did not finish in " + NPM_TIMEOUT.toMinutes() + " minutes");
+                throw new IllegalStateException(
+                        "npm " + String.join(" ", args) + " did not finish in " + NPM_TIMEOUT.toMinutes() + " minutes");
             }
         } catch (InterruptedException e) {
             p.destroyForcibly();
@@ -263,7 +282,8 @@ public final class NpmNatives {
                 createPrivateDirectories(parent);
             }
             try {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectory(
+                        dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             } catch (java.nio.file.FileAlreadyExistsException raced) {
                 // Another process created it first; fine.
             }

@@ -41,8 +41,8 @@ final class Sampler implements AutoCloseable {
         for (String t : g.triggerTokens()) {
             int[] ids = model.tokenizeSpecial(t);
             if (ids.length != 1) {
-                throw new IllegalArgumentException("grammar trigger " + t + " is not one token of this model's vocabulary ("
-                        + ids.length + " tokens)");
+                throw new IllegalArgumentException("grammar trigger " + t
+                        + " is not one token of this model's vocabulary (" + ids.length + " tokens)");
             }
             tokens.add(ids[0]);
         }

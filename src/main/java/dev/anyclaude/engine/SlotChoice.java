@@ -35,16 +35,19 @@ public record SlotChoice<S>(int slot, S restore) {
         Candidate cheapest = null;
         for (Candidate c : idle) {
             int eff = effective(c, minPrefix);
-            if (best == null || eff > effective(best, minPrefix)
+            if (best == null
+                    || eff > effective(best, minPrefix)
                     || eff == effective(best, minPrefix) && c.lastUsed() < best.lastUsed()) {
                 best = c;
             }
-            if (cheapest == null || eff < effective(cheapest, minPrefix)
+            if (cheapest == null
+                    || eff < effective(cheapest, minPrefix)
                     || eff == effective(cheapest, minPrefix) && c.lastUsed() < cheapest.lastUsed()) {
                 cheapest = c;
             }
         }
-        if (saved != null && saved.commonPrefix() >= minPrefix
+        if (saved != null
+                && saved.commonPrefix() >= minPrefix
                 && saved.commonPrefix() >= (long) effective(best, minPrefix) + minPrefix) {
             return new SlotChoice<>(cheapest.slot(), saved.state());
         }

@@ -92,8 +92,11 @@ final class SlotTable {
                     }
                     long left = deadline - clock.nanoTime();
                     if (left <= 0) {
-                        throw new GatewayException(ErrorKind.BACKEND_OVERLOADED, "all " + slots.length
-                                + " embedded slots stayed busy for " + wait.toSeconds() + " s", null, 1);
+                        throw new GatewayException(
+                                ErrorKind.BACKEND_OVERLOADED,
+                                "all " + slots.length + " embedded slots stayed busy for " + wait.toSeconds() + " s",
+                                null,
+                                1);
                     }
                     changed.awaitNanos(left);
                 }
@@ -120,8 +123,8 @@ final class SlotTable {
             return null;
         }
         StateStore.Match saved = store.bestMatch(prompt, minPrefix);
-        SlotChoice<StateStore.Match> choice = SlotChoice.choose(idle,
-                saved == null ? null : new SlotChoice.Saved<>(saved, saved.commonPrefix()), minPrefix);
+        SlotChoice<StateStore.Match> choice = SlotChoice.choose(
+                idle, saved == null ? null : new SlotChoice.Saved<>(saved, saved.commonPrefix()), minPrefix);
         if (choice.restore() != null) {
             // Most recently used from now on, so saving the slot's old content cannot evict it.
             store.touch(choice.restore().entry());
@@ -152,9 +155,19 @@ final class SlotTable {
             for (Slot s : slots) {
                 Slot.Snapshot snap = s.snapshot;
                 StateStore.Usage u = usage.getOrDefault(s.id, new StateStore.Usage(0, 0));
-                list.add(new SlotSnapshot(s.id, snap.fingerprint(), snap.cachedTokens(), s.figures.requests(),
-                        s.figures.promptTokens(), s.figures.reusedTokens(), s.saves.get(), s.restores.get(),
-                        s.copies.get(), u.ramBytes(), u.diskBytes(), s.busy));
+                list.add(new SlotSnapshot(
+                        s.id,
+                        snap.fingerprint(),
+                        snap.cachedTokens(),
+                        s.figures.requests(),
+                        s.figures.promptTokens(),
+                        s.figures.reusedTokens(),
+                        s.saves.get(),
+                        s.restores.get(),
+                        s.copies.get(),
+                        u.ramBytes(),
+                        u.diskBytes(),
+                        s.busy));
             }
         } finally {
             lock.unlock();

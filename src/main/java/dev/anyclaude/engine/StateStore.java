@@ -165,8 +165,10 @@ final class StateStore implements AutoCloseable {
         Match best = null;
         for (Entry e : entries.values()) {
             int lcp = TokenList.commonPrefix(e.tokens, e.tokens.length, prompt);
-            if (lcp >= min && (best == null || lcp > best.commonPrefix()
-                    || lcp == best.commonPrefix() && e.lastUsed > best.entry().lastUsed)) {
+            if (lcp >= min
+                    && (best == null
+                            || lcp > best.commonPrefix()
+                            || lcp == best.commonPrefix() && e.lastUsed > best.entry().lastUsed)) {
                 best = new Match(e, lcp);
             }
         }
@@ -238,9 +240,11 @@ final class StateStore implements AutoCloseable {
         Map<Integer, Usage> out = new HashMap<>();
         for (Entry e : entries.values()) {
             Usage u = out.getOrDefault(e.originSlot, new Usage(0, 0));
-            out.put(e.originSlot, e.inRam()
-                    ? new Usage(u.ramBytes() + e.bytes, u.diskBytes())
-                    : new Usage(u.ramBytes(), u.diskBytes() + e.bytes));
+            out.put(
+                    e.originSlot,
+                    e.inRam()
+                            ? new Usage(u.ramBytes() + e.bytes, u.diskBytes())
+                            : new Usage(u.ramBytes(), u.diskBytes() + e.bytes));
         }
         return out;
     }
@@ -339,7 +343,8 @@ final class StateStore implements AutoCloseable {
             } else {
                 Path base = NpmNatives.userCache().resolve("kv");
                 NpmNatives.createPrivateDirectories(base);
-                dir = Files.createTempDirectory(base, "kv-" + ProcessHandle.current().pid() + "-");
+                dir = Files.createTempDirectory(
+                        base, "kv-" + ProcessHandle.current().pid() + "-");
             }
             createdDir = true;
             Path created = dir;

@@ -22,10 +22,16 @@ public record TinyLlamaSpec(int embd, int layers, int heads, int kvHeads, int ff
     public TinyLlamaSpec {
         require(embd > 0 && embd % 32 == 0, "embd: " + embd + " (expected: a positive multiple of 32)");
         require(layers > 0 && layers <= 256, "layers: " + layers + " (expected: 1 to 256)");
-        require(heads > 0 && embd % heads == 0, "heads: " + heads + " (expected: a positive divisor of embd " + embd + ")");
-        require(heads <= 0 || (embd / heads) % 2 == 0,
-                "heads: " + heads + " (expected: embd / heads to be even, it is " + (heads > 0 ? embd / heads : 0) + ")");
-        require(kvHeads > 0 && heads % kvHeads == 0, "kv-heads: " + kvHeads + " (expected: a positive divisor of heads " + heads + ")");
+        require(
+                heads > 0 && embd % heads == 0,
+                "heads: " + heads + " (expected: a positive divisor of embd " + embd + ")");
+        require(
+                heads <= 0 || (embd / heads) % 2 == 0,
+                "heads: " + heads + " (expected: embd / heads to be even, it is " + (heads > 0 ? embd / heads : 0)
+                        + ")");
+        require(
+                kvHeads > 0 && heads % kvHeads == 0,
+                "kv-heads: " + kvHeads + " (expected: a positive divisor of heads " + heads + ")");
         require(ff > 0 && ff % 32 == 0, "ff: " + ff + " (expected: a positive multiple of 32)");
         require(ctx > 0, "ctx: " + ctx + " (expected: a positive integer)");
     }

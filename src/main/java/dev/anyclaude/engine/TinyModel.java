@@ -52,7 +52,9 @@ final class TinyModel {
         return List.copyOf(out);
     }
 
-    /** The model {@code s} describes in {@code arch}, with {@code specials} as control tokens after the byte vocabulary. */
+    /**
+     * The model {@code s} describes in {@code arch}, with {@code specials} as control tokens after the byte vocabulary.
+     */
     static GgufWriter build(TinyLlamaSpec s, Architecture arch, List<String> specials) {
         int vocab = TinyLlamaSpec.VOCAB + specials.size();
         GgufWriter w = new GgufWriter();
@@ -97,8 +99,10 @@ final class TinyModel {
         String a = arch.ggufName() + ".";
         w.string("general.architecture", arch.ggufName());
         // A llama model keeps the name it had before there were other architectures, so its bytes did not change.
-        w.string("general.name", "anyclaude-tiny-" + (arch instanceof Architecture.Llama ? "" : arch.ggufName() + "-")
-                + s.embd() + "x" + s.layers());
+        w.string(
+                "general.name",
+                "anyclaude-tiny-" + (arch instanceof Architecture.Llama ? "" : arch.ggufName() + "-") + s.embd() + "x"
+                        + s.layers());
         w.u32("general.alignment", GgufWriter.ALIGNMENT);
         w.u32("general.file_type", 7); // mostly Q8_0
         w.u32(a + "vocab_size", vocab);
@@ -131,7 +135,8 @@ final class TinyModel {
         int[] types = new int[vocab];
         for (int i = 0; i < specials.size(); i++) {
             tokens[TinyLlamaSpec.VOCAB + i] = specials.get(i);
-            types[TinyLlamaSpec.VOCAB + i] = 3; // control: read as one token in a prompt, as llama.cpp reads special text
+            types[TinyLlamaSpec.VOCAB + i] =
+                    3; // control: read as one token in a prompt, as llama.cpp reads special text
         }
         tokens[0] = "<unk>";
         types[0] = 2; // unknown
@@ -164,7 +169,8 @@ final class TinyModel {
         tensor(w, p + "ffn_down.weight", new long[] {s.ff(), s.embd()}, Q8_0, q8(random, fanIn(s.ff())));
     }
 
-    private static void experts(GgufWriter w, String p, TinyLlamaSpec s, Architecture.Qwen3Moe moe, SplittableRandom random) {
+    private static void experts(
+            GgufWriter w, String p, TinyLlamaSpec s, Architecture.Qwen3Moe moe, SplittableRandom random) {
         int n = moe.experts();
         int ff = moe.expertFf();
         tensor(w, p + "ffn_gate_inp.weight", new long[] {s.embd(), n}, F32, f32(random, fanIn(s.embd())));
@@ -215,7 +221,10 @@ final class TinyModel {
 
     private static Weights ones() {
         return (out, elements) -> {
-            byte[] one = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(1f).array();
+            byte[] one = ByteBuffer.allocate(4)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putFloat(1f)
+                    .array();
             for (long i = 0; i < elements; i++) {
                 out.write(one);
             }

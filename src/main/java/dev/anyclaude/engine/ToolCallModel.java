@@ -24,6 +24,7 @@ import java.nio.file.Path;
 public final class ToolCallModel {
     /** The tool the model calls and its one parameter. */
     public static final String TOOL = "Bash";
+
     public static final String PARAMETER = "command";
 
     static final int EMBD = 64;
@@ -38,6 +39,7 @@ public final class ToolCallModel {
     private static final int ANSWER = CALL_CLOSE + 1;
     /** The judge's cue ({@link #JUDGE_CUE}) and its whole verdict: used only when a verdict is given. */
     private static final int JUDGE = ANSWER + 1;
+
     private static final int VERDICT = JUDGE + 1;
     static final int VOCAB = VERDICT + 1;
     /**
@@ -45,6 +47,7 @@ public final class ToolCallModel {
      * package's LocalClassifier): in a context with it, a model with a verdict answers with the verdict.
      */
     public static final String JUDGE_CUE = "The tool call to judge:";
+
     private static final int EOS = 2;
     private static final int NEWLINE = FIRST_BYTE + '\n';
 
@@ -120,9 +123,15 @@ public final class ToolCallModel {
         tokens[SPACE] = "\u2581";
         types[SPACE] = 1;
         scores[SPACE] = -1f;
-        String[] whole = {"<tool_response>", "<tool_call>\n<function=" + TOOL + ">\n<parameter=" + PARAMETER + ">\n",
-            command, "\n</parameter>\n</function>\n</tool_call>", answer,
-            verdict != null ? JUDGE_CUE : "<unused-judge-cue>", verdict != null ? verdict : "<unused-verdict>"};
+        String[] whole = {
+            "<tool_response>",
+            "<tool_call>\n<function=" + TOOL + ">\n<parameter=" + PARAMETER + ">\n",
+            command,
+            "\n</parameter>\n</function>\n</tool_call>",
+            answer,
+            verdict != null ? JUDGE_CUE : "<unused-judge-cue>",
+            verdict != null ? verdict : "<unused-verdict>"
+        };
         for (int i = 0; i < whole.length; i++) {
             tokens[RESPONSE + i] = whole[i];
             types[RESPONSE + i] = 4; // user-defined: matched as a whole string, printed verbatim

@@ -58,8 +58,14 @@ public final class Gateway implements AutoCloseable {
     private final String host;
     private final int port;
 
-    private Gateway(Deque<AutoCloseable> closeInReverse, Backend backend, Operations ops, ModelRouter router,
-            LaunchedServer launched, String host, int port) {
+    private Gateway(
+            Deque<AutoCloseable> closeInReverse,
+            Backend backend,
+            Operations ops,
+            ModelRouter router,
+            LaunchedServer launched,
+            String host,
+            int port) {
         this.closeInReverse = closeInReverse;
         this.backend = backend;
         this.ops = ops;
@@ -87,7 +93,8 @@ public final class Gateway implements AutoCloseable {
         ObjectMapper mapper = Json.create();
         EventJson events = new EventJson(mapper);
         Clock clock = Clock.SYSTEM; // the one clock every part below measures and stamps time on
-        Operations ops = opened(opened, Operations.start(s.operations(), s.listen().host(), mapper, events, clock));
+        Operations ops =
+                opened(opened, Operations.start(s.operations(), s.listen().host(), mapper, events, clock));
         LaunchedServer launched = s.launch() == null ? null : opened(opened, launch(s, clock));
         // The backend chain, outermost first: circuit breaker -> replicas -> L1 prefix cache -> (launched) server
         // (stage 10 of the request path that api.MessagesEndpoint lists).
@@ -96,11 +103,14 @@ public final class Gateway implements AutoCloseable {
         Backend raw = backend(s, launched, mapper, l1, servers, clock);
         Backend backend = opened(opened, ops.guard(raw));
 
-        String main = launched != null && launched.servedModel() != null ? launched.servedModel() : s.backend().model();
+        String main = launched != null && launched.servedModel() != null
+                ? launched.servedModel()
+                : s.backend().model();
         if (main == null && !backend.models().isEmpty()) {
             main = backend.models().getFirst();
         }
-        ModelRouter router = new ModelRouter(main, s.backend().smallModel(), s.backend().aliases());
+        ModelRouter router =
+                new ModelRouter(main, s.backend().smallModel(), s.backend().aliases());
 
         ConversationStreams streams = new ConversationStreams(512, clock);
         ResponseCache responses = opened(opened, new ResponseCache(s.l2().config(), clock));
@@ -127,47 +137,58 @@ public final class Gateway implements AutoCloseable {
             watchEngine(ops, engine);
             stats.add(1, engineSection(engine));
         }
-        GatewayOptions options = new GatewayOptions(s.listen().maxBodyBytes(), Duration.ofMillis(250),
-                s.listen().ping(), 3, Duration.ofSeconds(15));
+        GatewayOptions options = new GatewayOptions(
+                s.listen().maxBodyBytes(), Duration.ofMillis(250), s.listen().ping(), 3, Duration.ofSeconds(15));
         ToolCallJudge judge = safeguards(s.safeguards(), backend, router, mapper, clock);
         if (judge instanceof Safeguards local) {
             stats.add(local.stats());
         }
-        GatewayServer server = new GatewayServer(new GatewayServer.Stages(parser, events,
-                normalizer, streams, responses, router, backend, ops.observer(), judge),
-                options, hooks(ops), stats, mapper, metricsRoute(ops.metrics()), clock);
+        GatewayServer server = new GatewayServer(
+                new GatewayServer.Stages(
+                        parser, events, normalizer, streams, responses, router, backend, ops.observer(), judge),
+                options,
+                hooks(ops),
+                stats,
+                mapper,
+                metricsRoute(ops.metrics()),
+                clock);
         int port;
         try {
             port = server.start(s.listen().host(), s.listen().port());
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("cannot listen on " + s.listen().host() + ":" + s.listen().port() + ": "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot listen on " + s.listen().host() + ":" + s.listen().port() + ": " + e.getMessage(), e);
         }
         opened.push(server);
         return new Gateway(opened, backend, ops, router, launched, s.listen().host(), port);
     }
 
     /** Auto mode's safeguards: judged by a model of the backend (--safeguards local), or left unanswered. */
-    private static ToolCallJudge safeguards(Settings.Safeguards s, Backend backend, ModelRouter router,
-            ObjectMapper mapper, Clock clock) {
+    private static ToolCallJudge safeguards(
+            Settings.Safeguards s, Backend backend, ModelRouter router, ObjectMapper mapper, Clock clock) {
         return switch (s.mode()) {
             case OFF -> ToolCallJudge.NONE;
-            case LOCAL -> new Safeguards(backend, s.model() != null ? s.model() : router.smallModel(), s.timeout(), mapper,
-                    clock);
+            case LOCAL ->
+                new Safeguards(
+                        backend, s.model() != null ? s.model() : router.smallModel(), s.timeout(), mapper, clock);
         };
     }
 
     /** What the operations side plugs into the server: the API key (if any), sampled readiness, error counting. */
     private static GatewayServer.Hooks hooks(Operations ops) {
-        GatewayServer.Authenticator auth = ops.apiKey().<GatewayServer.Authenticator>map(k -> k::allows)
-                .orElse(GatewayServer.Authenticator.OPEN);
+        GatewayServer.Authenticator auth =
+                ops.apiKey().<GatewayServer.Authenticator>map(k -> k::allows).orElse(GatewayServer.Authenticator.OPEN);
         return new GatewayServer.Hooks(auth, ops.readiness(), ops.metrics()::countError);
     }
 
     /** {@code GET /metrics}: the Prometheus scrape of {@code metrics}. */
     private static Consumer<GatewayServer.Routes> metricsRoute(GatewayMetrics metrics) {
-        return routes -> routes.add(HandlerType.GET, "/metrics", ctx -> ctx.contentType(GatewayMetrics.CONTENT_TYPE)
-                .header("Cache-Control", "no-store").result(metrics.scrape()));
+        return routes -> routes.add(
+                HandlerType.GET,
+                "/metrics",
+                ctx -> ctx.contentType(GatewayMetrics.CONTENT_TYPE)
+                        .header("Cache-Control", "no-store")
+                        .result(metrics.scrape()));
     }
 
     private static <T extends AutoCloseable> T opened(Deque<AutoCloseable> opened, T resource) {
@@ -175,9 +196,13 @@ public final class Gateway implements AutoCloseable {
         return resource;
     }
 
-    /** The embedded engine's slots as the "l1" section of /cache/stats; DELETE /cache erases idle slots and saved states. */
+    /**
+     * The embedded engine's slots as the "l1" section of /cache/stats; DELETE /cache erases idle slots and saved
+     * states.
+     */
     private static StatsSection engineSection(EmbeddedBackend engine) {
-        return StatsSection.of("l1",
+        return StatsSection.of(
+                "l1",
                 () -> Map.of("backend", "embedded", "kv_bytes", engine.kvBytes(), "slots", engine.slotStats()),
                 () -> Map.of("erased_slots", engine.eraseIdleSlots(), "dropped_state_bytes", engine.dropSavedStates()));
     }
@@ -198,12 +223,14 @@ public final class Gateway implements AutoCloseable {
 
     /** Several replicas' L1 figures as one "l1" section, keyed by replica URL. */
     private static StatsSection perReplica(List<ServerPrefixCache> caches) {
-        return StatsSection.of("l1", () -> byReplica(caches, c -> c.stats().snapshot()),
+        return StatsSection.of(
+                "l1",
+                () -> byReplica(caches, c -> c.stats().snapshot()),
                 () -> byReplica(caches, c -> c.stats().clear()));
     }
 
-    private static Map<String, Object> byReplica(List<ServerPrefixCache> caches,
-            java.util.function.Function<ServerPrefixCache, Object> what) {
+    private static Map<String, Object> byReplica(
+            List<ServerPrefixCache> caches, java.util.function.Function<ServerPrefixCache, Object> what) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (ServerPrefixCache c : caches) {
             out.put(c.where(), what.apply(c));
@@ -215,39 +242,52 @@ public final class Gateway implements AutoCloseable {
      * What serves the requests, as the {@code backend} section of /cache/stats (and the dashboard's header): kind,
      * flavor, models, context, readiness, and for a launched server its command line, pid, uptime and restarts.
      */
-    private static StatsSection backendSection(List<OpenAiBackend> servers, Backend raw, Backend guarded,
-            ModelRouter router, LaunchedServer launched, Operations ops, Clock clock) {
+    private static StatsSection backendSection(
+            List<OpenAiBackend> servers,
+            Backend raw,
+            Backend guarded,
+            ModelRouter router,
+            LaunchedServer launched,
+            Operations ops,
+            Clock clock) {
         long started = clock.nanoTime();
-        return StatsSection.of("backend", () -> {
-            Map<String, Object> b = new LinkedHashMap<>();
-            b.put("kind", raw.name());
-            if (servers.size() == 1) {
-                OpenAiBackend ob = servers.getFirst();
-                b.put("flavor", ob.flavor().name().toLowerCase(java.util.Locale.ROOT));
-                b.put("url", ob.baseUrl().toString());
-                b.put("inline_system", ob.inlineSystemMode());
-            } else if (servers.size() > 1) {
-                b.put("replicas", servers.stream().map(x -> x.baseUrl().toString()).toList());
-                b.put("flavor", servers.getFirst().flavor().name().toLowerCase(java.util.Locale.ROOT));
-            }
-            b.put("model", router.mainModel());
-            b.put("small_model", router.smallModel());
-            b.put("context_tokens", guarded.contextTokens());
-            Backend.Readiness r = ops.readiness().get();
-            b.put("ready", r.ready());
-            b.put("reason", r.reason());
-            b.put("uptime_seconds", (clock.nanoTime() - started) / 1_000_000_000L);
-            if (launched != null) {
-                Map<String, Object> l = new LinkedHashMap<>();
-                l.put("command", launched.command().display());
-                l.put("pid", launched.supervisor().pid());
-                l.put("state", launched.supervisor().state().toString().toLowerCase(java.util.Locale.ROOT));
-                l.put("restarts", launched.supervisor().restarts());
-                l.put("log", launched.logFile().toString());
-                b.put("launched", l);
-            }
-            return b;
-        }, null);
+        return StatsSection.of(
+                "backend",
+                () -> {
+                    Map<String, Object> b = new LinkedHashMap<>();
+                    b.put("kind", raw.name());
+                    if (servers.size() == 1) {
+                        OpenAiBackend ob = servers.getFirst();
+                        b.put("flavor", ob.flavor().name().toLowerCase(java.util.Locale.ROOT));
+                        b.put("url", ob.baseUrl().toString());
+                        b.put("inline_system", ob.inlineSystemMode());
+                    } else if (servers.size() > 1) {
+                        b.put(
+                                "replicas",
+                                servers.stream()
+                                        .map(x -> x.baseUrl().toString())
+                                        .toList());
+                        b.put("flavor", servers.getFirst().flavor().name().toLowerCase(java.util.Locale.ROOT));
+                    }
+                    b.put("model", router.mainModel());
+                    b.put("small_model", router.smallModel());
+                    b.put("context_tokens", guarded.contextTokens());
+                    Backend.Readiness r = ops.readiness().get();
+                    b.put("ready", r.ready());
+                    b.put("reason", r.reason());
+                    b.put("uptime_seconds", (clock.nanoTime() - started) / 1_000_000_000L);
+                    if (launched != null) {
+                        Map<String, Object> l = new LinkedHashMap<>();
+                        l.put("command", launched.command().display());
+                        l.put("pid", launched.supervisor().pid());
+                        l.put("state", launched.supervisor().state().toString().toLowerCase(java.util.Locale.ROOT));
+                        l.put("restarts", launched.supervisor().restarts());
+                        l.put("log", launched.logFile().toString());
+                        b.put("launched", l);
+                    }
+                    return b;
+                },
+                null);
     }
 
     /** Memory figures and what the monitor did, as a section of /cache/stats. */
@@ -265,8 +305,10 @@ public final class Gateway implements AutoCloseable {
         ops.memory().onWarning("shrink-response-cache", () -> {
             long before = responses.stats().bytes();
             responses.resize(Math.max(configured / 4, 1L << 20));
-            return new Relief.Freed(before, responses.stats().bytes(), "response cache bound now "
-                    + Math.max(configured / 4, 1L << 20) + " bytes");
+            return new Relief.Freed(
+                    before,
+                    responses.stats().bytes(),
+                    "response cache bound now " + Math.max(configured / 4, 1L << 20) + " bytes");
         });
         ops.memory().onRecovered("restore-response-cache", () -> responses.resize(configured));
         if (launched != null) {
@@ -280,37 +322,65 @@ public final class Gateway implements AutoCloseable {
     /** Starts the model server named by {@code --launch} (blocking until it is healthy). */
     private static LaunchedServer launch(Settings s, Clock clock) {
         Settings.Launch l = s.launch();
-        return LaunchedServer.start(new LaunchSpec(l.server(), l.executable(), s.backend().model(), s.backend().ctx(),
-                s.l1().slots(), l.port(), l.extraArgs(), l.log(), l.slotDir(), l.toolParser(), l.readyTimeout()),
-                System.err, clock);
+        return LaunchedServer.start(
+                new LaunchSpec(
+                        l.server(),
+                        l.executable(),
+                        s.backend().model(),
+                        s.backend().ctx(),
+                        s.l1().slots(),
+                        l.port(),
+                        l.extraArgs(),
+                        l.log(),
+                        l.slotDir(),
+                        l.toolParser(),
+                        l.readyTimeout()),
+                System.err,
+                clock);
     }
 
     /**
      * The backend the settings name: the embedded engine, or each model server behind its L1 prefix cache (also
      * added to {@code l1}); several {@code --upstream} URLs make a {@link ReplicaSet} of them.
      */
-    private static Backend backend(Settings s, LaunchedServer launched, ObjectMapper mapper,
-            List<ServerPrefixCache> l1, List<OpenAiBackend> servers, Clock clock) {
+    private static Backend backend(
+            Settings s,
+            LaunchedServer launched,
+            ObjectMapper mapper,
+            List<ServerPrefixCache> l1,
+            List<OpenAiBackend> servers,
+            Clock clock) {
         Settings.Backend o = s.backend();
         return switch (o.kind()) {
             case OPENAI -> {
-                List<String> upstreams = launched != null ? List.of(launched.baseUrl().toString()) : o.upstreams();
+                List<String> upstreams =
+                        launched != null ? List.of(launched.baseUrl().toString()) : o.upstreams();
                 Flavor flavor = launched != null && o.flavor() == Flavor.AUTO ? launched.flavor() : o.flavor();
                 long ctx = o.ctx() == 0 && launched != null ? launched.contextTokens() : o.ctx();
                 Map<String, Backend> replicas = new LinkedHashMap<>();
                 for (String url : upstreams) {
-                    OpenAiBackend b = new OpenAiBackend(new OpenAiConfig(OpenAiConfig.normalizeBase(url), o.upstreamKey(),
-                            flavor, ctx, Duration.ofSeconds(5), o.upstreamTimeout(),
-                            o.inlineSystem(), o.toolFormat()), mapper, clock);
+                    OpenAiBackend b = new OpenAiBackend(
+                            new OpenAiConfig(
+                                    OpenAiConfig.normalizeBase(url),
+                                    o.upstreamKey(),
+                                    flavor,
+                                    ctx,
+                                    Duration.ofSeconds(5),
+                                    o.upstreamTimeout(),
+                                    o.inlineSystem(),
+                                    o.toolFormat()),
+                            mapper,
+                            clock);
                     b.probe();
                     servers.add(b);
-                    ServerPrefixCache cache = new ServerPrefixCache(launched != null ? new SupervisedBackend(b, launched) : b,
-                            b.baseUrl().toString(), b::inlineSystemMode);
+                    ServerPrefixCache cache = new ServerPrefixCache(
+                            launched != null ? new SupervisedBackend(b, launched) : b,
+                            b.baseUrl().toString(),
+                            b::inlineSystemMode);
                     l1.add(cache);
                     replicas.put(b.baseUrl().toString(), cache);
                 }
-                yield replicas.size() == 1 ? l1.getFirst()
-                        : new ReplicaSet(replicas, Duration.ofSeconds(5), clock);
+                yield replicas.size() == 1 ? l1.getFirst() : new ReplicaSet(replicas, Duration.ofSeconds(5), clock);
             }
             case EMBEDDED -> embedded(o, s.l1().slots(), mapper, clock);
         };
@@ -379,8 +449,8 @@ public final class Gateway implements AutoCloseable {
             try {
                 resources.pop().close();
             } catch (Exception e) {
-                org.slf4j.LoggerFactory.getLogger(Gateway.class).warn("closing {} failed: {}", e.getClass().getSimpleName(),
-                        e.getMessage());
+                org.slf4j.LoggerFactory.getLogger(Gateway.class)
+                        .warn("closing {} failed: {}", e.getClass().getSimpleName(), e.getMessage());
             }
         }
     }

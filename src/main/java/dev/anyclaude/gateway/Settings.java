@@ -32,8 +32,14 @@ import java.util.Objects;
  * @param safeguards who judges Claude Code auto mode's tool calls
  * @param operations API key, logs, debugging, memory monitor and circuit breaker
  */
-public record Settings(Listen listen, Backend backend, Launch launch, L1 l1, L2 l2,
-        Safeguards safeguards, Operations.Settings operations) {
+public record Settings(
+        Listen listen,
+        Backend backend,
+        Launch launch,
+        L1 l1,
+        L2 l2,
+        Safeguards safeguards,
+        Operations.Settings operations) {
 
     public Settings {
         Objects.requireNonNull(listen, "listen");
@@ -43,10 +49,14 @@ public record Settings(Listen listen, Backend backend, Launch launch, L1 l1, L2 
         Objects.requireNonNull(safeguards, "safeguards");
         Objects.requireNonNull(operations, "operations");
         if (launch != null && backend.kind() != Backend.Kind.OPENAI) {
-            throw new IllegalArgumentException("--launch: needs --backend openai (the launched server is the upstream)");
+            throw new IllegalArgumentException(
+                    "--launch: needs --backend openai (the launched server is the upstream)");
         }
-        if (backend.kind() == Backend.Kind.OPENAI && launch == null && backend.upstreams().isEmpty()) {
-            throw new IllegalArgumentException("--upstream: missing (expected: the model server's URL, e.g. http://127.0.0.1:8080, or --launch)");
+        if (backend.kind() == Backend.Kind.OPENAI
+                && launch == null
+                && backend.upstreams().isEmpty()) {
+            throw new IllegalArgumentException(
+                    "--upstream: missing (expected: the model server's URL, e.g. http://127.0.0.1:8080, or --launch)");
         }
     }
 
@@ -61,17 +71,20 @@ public record Settings(Listen listen, Backend backend, Launch launch, L1 l1, L2 
     public record Listen(String host, int port, long maxBodyBytes, Duration ping) {
         public Listen {
             if (host == null || host.isBlank()) {
-                throw new IllegalArgumentException("--host: missing (expected: an address to listen on, e.g. 127.0.0.1)");
+                throw new IllegalArgumentException(
+                        "--host: missing (expected: an address to listen on, e.g. 127.0.0.1)");
             }
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("--port: " + port + " (expected: 1-65535, or 0 for a free port)");
             }
             if (maxBodyBytes < 1) {
-                throw new IllegalArgumentException("--max-body-bytes: " + maxBodyBytes + " (expected: a positive number of bytes)");
+                throw new IllegalArgumentException(
+                        "--max-body-bytes: " + maxBodyBytes + " (expected: a positive number of bytes)");
             }
             Objects.requireNonNull(ping, "ping");
             if (ping.isNegative() || ping.isZero()) {
-                throw new IllegalArgumentException("--ping-seconds: " + ping.toSeconds() + " (expected: a positive number of seconds)");
+                throw new IllegalArgumentException(
+                        "--ping-seconds: " + ping.toSeconds() + " (expected: a positive number of seconds)");
             }
         }
     }
@@ -94,13 +107,24 @@ public record Settings(Listen listen, Backend backend, Launch launch, L1 l1, L2 
      * @param upstreamTimeout how long a server may take to start answering ({@code --upstream-timeout})
      * @param embedded the embedded engine's own options (used with {@link Kind#EMBEDDED})
      */
-    public record Backend(Kind kind, List<String> upstreams, String upstreamKey, Flavor flavor, String model,
-            String smallModel, Map<String, String> aliases, long ctx, InlineSystem inlineSystem,
-            ToolCallSyntax toolFormat, Duration upstreamTimeout, Embedded embedded) {
+    public record Backend(
+            Kind kind,
+            List<String> upstreams,
+            String upstreamKey,
+            Flavor flavor,
+            String model,
+            String smallModel,
+            Map<String, String> aliases,
+            long ctx,
+            InlineSystem inlineSystem,
+            ToolCallSyntax toolFormat,
+            Duration upstreamTimeout,
+            Embedded embedded) {
 
         /** {@code --backend} once {@code auto} is resolved. */
         public enum Kind {
-            OPENAI, EMBEDDED;
+            OPENAI,
+            EMBEDDED;
 
             /**
              * {@code --backend} as given, or for {@code auto} the embedded engine when the model is a GGUF file
@@ -112,12 +136,15 @@ public record Settings(Listen listen, Backend backend, Launch launch, L1 l1, L2 
                     case "openai" -> OPENAI;
                     case "embedded" -> EMBEDDED;
                     case "auto" -> {
-                        boolean gguf = model != null && model.toLowerCase(Locale.ROOT).endsWith(".gguf");
+                        boolean gguf =
+                                model != null && model.toLowerCase(Locale.ROOT).endsWith(".gguf");
                         yield gguf && (upstream == null || upstream.isBlank()) && (launch == null || launch.isBlank())
-                                ? EMBEDDED : OPENAI;
+                                ? EMBEDDED
+                                : OPENAI;
                     }
-                    default -> throw new IllegalArgumentException("--backend: " + backend
-                            + " (expected: auto, openai or embedded)");
+                    default ->
+                        throw new IllegalArgumentException(
+                                "--backend: " + backend + " (expected: auto, openai or embedded)");
                 };
             }
         }
@@ -133,11 +160,13 @@ public record Settings(Listen listen, Backend backend, Launch launch, L1 l1, L2 
             Objects.requireNonNull(embedded, "embedded");
             for (String url : upstreams) {
                 if (url.isBlank()) {
-                    throw new IllegalArgumentException("--upstream: a blank URL (expected: the model servers' URLs, comma-separated)");
+                    throw new IllegalArgumentException(
+                            "--upstream: a blank URL (expected: the model servers' URLs, comma-separated)");
                 }
             }
             if (ctx < 0) {
-                throw new IllegalArgumentException("--ctx: " + ctx + " (expected: a positive number of tokens, or 0 for the default)");
+                throw new IllegalArgumentException(
+                        "--ctx: " + ctx + " (expected: a positive number of tokens, or 0 for the default)");
             }
             if (upstreamTimeout.isNegative() || upstreamTimeout.isZero()) {
                 throw new IllegalArgumentException("--upstream-timeout: " + upstreamTimeout.toSeconds()
@@ -145,18 +174,24 @@ public record Settings(Listen listen, Backend backend, Launch launch, L1 l1, L2 
             }
             if (kind == Kind.EMBEDDED) {
                 if (model == null) {
-                    throw new IllegalArgumentException("--model: missing (expected: a GGUF file for --backend embedded; "
-                            + "try ./anyclaude gen-model --out tiny.gguf)");
+                    throw new IllegalArgumentException(
+                            "--model: missing (expected: a GGUF file for --backend embedded; "
+                                    + "try ./anyclaude gen-model --out tiny.gguf)");
                 }
                 if (ctx > Integer.MAX_VALUE) {
-                    throw new IllegalArgumentException("--ctx: " + ctx + " (expected: at most " + Integer.MAX_VALUE + ")");
+                    throw new IllegalArgumentException(
+                            "--ctx: " + ctx + " (expected: at most " + Integer.MAX_VALUE + ")");
                 }
             }
         }
 
         /** {@code --upstream}'s comma-separated URLs, blanks between commas skipped; none for null. */
         public static List<String> urls(String upstream) {
-            return upstream == null ? List.of() : Arrays.stream(upstream.split(",")).filter(u -> !u.isBlank()).toList();
+            return upstream == null
+                    ? List.of()
+                    : Arrays.stream(upstream.split(","))
+                            .filter(u -> !u.isBlank())
+                            .toList();
         }
     }
 
@@ -188,17 +223,26 @@ public record Settings(Listen listen, Backend backend, Launch launch, L1 l1, L2 
      * @param toolParser vLLM's tool-call parser ({@code --tool-parser}), or null to guess it
      * @param slotDir llama-server's slot save path ({@code --slot-dir}), or null for the cache directory
      */
-    public record Launch(Flavor server, String executable, List<String> extraArgs, int port, Path log,
-            Duration readyTimeout, String toolParser, Path slotDir) {
+    public record Launch(
+            Flavor server,
+            String executable,
+            List<String> extraArgs,
+            int port,
+            Path log,
+            Duration readyTimeout,
+            String toolParser,
+            Path slotDir) {
         public Launch {
             Objects.requireNonNull(server, "server");
             extraArgs = List.copyOf(extraArgs);
             Objects.requireNonNull(readyTimeout, "readyTimeout");
             if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("--server-port: " + port + " (expected: 1-65535, or 0 for a free port)");
+                throw new IllegalArgumentException(
+                        "--server-port: " + port + " (expected: 1-65535, or 0 for a free port)");
             }
             if (readyTimeout.isNegative() || readyTimeout.isZero()) {
-                throw new IllegalArgumentException("--server-ready-timeout: " + readyTimeout.toSeconds() + " (expected: a positive number of seconds)");
+                throw new IllegalArgumentException("--server-ready-timeout: " + readyTimeout.toSeconds()
+                        + " (expected: a positive number of seconds)");
             }
         }
     }
@@ -250,7 +294,11 @@ public record Settings(Listen listen, Backend backend, Launch launch, L1 l1, L2 
         }
 
         private static ResponseCacheConfig cacheConfig(CachePolicy policy, long maxBytes, Duration ttl, String redis) {
-            return ResponseCacheConfig.defaults().withPolicy(policy).withMaxBytes(maxBytes).withTtl(ttl).withRedis(redis);
+            return ResponseCacheConfig.defaults()
+                    .withPolicy(policy)
+                    .withMaxBytes(maxBytes)
+                    .withTtl(ttl)
+                    .withRedis(redis);
         }
     }
 
@@ -265,13 +313,15 @@ public record Settings(Listen listen, Backend backend, Launch launch, L1 l1, L2 
 
         /** {@code --safeguards local|off}. */
         public enum Mode {
-            LOCAL, OFF;
+            LOCAL,
+            OFF;
 
             public static Mode parse(String value) {
                 return switch (value == null ? "" : value) {
                     case "local" -> LOCAL;
                     case "off" -> OFF;
-                    default -> throw new IllegalArgumentException("--safeguards: " + value + " (expected: local or off)");
+                    default ->
+                        throw new IllegalArgumentException("--safeguards: " + value + " (expected: local or off)");
                 };
             }
         }
@@ -280,8 +330,8 @@ public record Settings(Listen listen, Backend backend, Launch launch, L1 l1, L2 
             Objects.requireNonNull(mode, "mode");
             Objects.requireNonNull(timeout, "timeout");
             if (mode == Mode.LOCAL && timeout.toSeconds() < 1) {
-                throw new IllegalArgumentException("--safeguards-timeout: " + timeout.toSeconds()
-                        + " (expected: at least 1 second)");
+                throw new IllegalArgumentException(
+                        "--safeguards-timeout: " + timeout.toSeconds() + " (expected: at least 1 second)");
             }
         }
     }

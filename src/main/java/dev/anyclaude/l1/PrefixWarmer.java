@@ -140,7 +140,12 @@ final class PrefixWarmer implements AutoCloseable {
         }
     }
 
-    private enum Outcome { DONE, SKIPPED, CANCELLED, FAILED }
+    private enum Outcome {
+        DONE,
+        SKIPPED,
+        CANCELLED,
+        FAILED
+    }
 
     private Outcome runOne(Pending p) {
         try {

@@ -83,7 +83,7 @@ public final class ServerPrefixCache implements Backend {
     public void warmAtStartup(MessagesRequest request) {
         MessagesRequest once = request.withMaxTokens(1).withStream(false);
         warmer.submit("start-up warm", true, () -> {
-            UsageTap tap = new UsageTap(event -> { });
+            UsageTap tap = new UsageTap(event -> {});
             server.generate(new BackendRequest(once, null, "warm-start-up"), tap);
             figures.warm(tap.usage());
             return true;
@@ -118,8 +118,10 @@ public final class ServerPrefixCache implements Backend {
     /** Requests, prompt tokens and reused tokens so far, what the warmer did, and where requests run. */
     public Map<String, Object> snapshot() {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("placement", "the server's own: no id_slot is sent; it reuses the idle slot with the longest common"
-                + " prefix and keeps idle slots in its host-RAM prompt cache");
+        out.put(
+                "placement",
+                "the server's own: no id_slot is sent; it reuses the idle slot with the longest common"
+                        + " prefix and keeps idle slots in its host-RAM prompt cache");
         String inline = inlineSystem.get();
         if (inline != null) {
             out.put("inline_system", inline);

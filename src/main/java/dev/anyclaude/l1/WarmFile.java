@@ -32,8 +32,10 @@ public final class WarmFile {
         try {
             return normalizer.normalize(parser.parse(body));
         } catch (GatewayException e) {
-            throw new IllegalArgumentException("--warm-file: " + file + " is not a Messages request: " + e.getMessage()
-                    + " (expected: a saved POST /v1/messages body)", e);
+            throw new IllegalArgumentException(
+                    "--warm-file: " + file + " is not a Messages request: " + e.getMessage()
+                            + " (expected: a saved POST /v1/messages body)",
+                    e);
         }
     }
 }

@@ -12,7 +12,10 @@ public sealed interface ContentBlock {
     record Text(String text) implements ContentBlock {}
 
     /** An image given inline ({@code data} base64 with {@code mediaType}) or by {@code url}. */
-    record Image(@Nullable String mediaType, @Nullable String data, @Nullable String url) implements ContentBlock {}
+    record Image(
+            @Nullable String mediaType,
+            @Nullable String data,
+            @Nullable String url) implements ContentBlock {}
 
     /** A document reduced to text where possible; {@code text} is null when it could not be. */
     record Document(@Nullable String title, @Nullable String text, String mediaType) implements ContentBlock {}

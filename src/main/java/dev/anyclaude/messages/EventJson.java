@@ -146,8 +146,10 @@ public final class EventJson {
 
     private static GatewayException notAnObject(String toolName, String json, @Nullable Exception cause) {
         String shown = json.length() > 80 ? json.substring(0, 80) + "…" : json;
-        return new GatewayException(ErrorKind.PROTOCOL_VIOLATION,
-                "the model's input for tool " + toolName + " is not a JSON object: " + shown, cause);
+        return new GatewayException(
+                ErrorKind.PROTOCOL_VIOLATION,
+                "the model's input for tool " + toolName + " is not a JSON object: " + shown,
+                cause);
     }
 
     private void write(ByteArrayBuilder out, StreamEvent e) {
@@ -213,7 +215,9 @@ public final class EventJson {
             case StreamEvent.MessageDelta d -> {
                 g.writeStringField("type", "message_delta");
                 g.writeObjectFieldStart("delta");
-                g.writeStringField("stop_reason", d.stopReason() == null ? null : d.stopReason().wire());
+                g.writeStringField(
+                        "stop_reason",
+                        d.stopReason() == null ? null : d.stopReason().wire());
                 g.writeStringField("stop_sequence", d.stopSequence());
                 if (d.safeguardResultsJson() != null) {
                     g.writeFieldName("safeguard_results");
@@ -277,11 +281,21 @@ public final class EventJson {
 
     /** A response folded from its events. */
     private static final class Aggregate {
-        @Nullable String id;
-        @Nullable String model;
-        @Nullable StopReason stopReason;
-        @Nullable String stopSequence;
-        @Nullable String safeguardResultsJson;
+        @Nullable
+        String id;
+
+        @Nullable
+        String model;
+
+        @Nullable
+        StopReason stopReason;
+
+        @Nullable
+        String stopSequence;
+
+        @Nullable
+        String safeguardResultsJson;
+
         Usage usage = Usage.ZERO;
         final List<Block> blocks = new ArrayList<>();
 
@@ -316,7 +330,8 @@ public final class EventJson {
                     case StreamEvent.BlockDelta d -> {
                         Block b = d.index() < a.blocks.size() ? a.blocks.get(d.index()) : null;
                         if (b == null) {
-                            throw new GatewayException(ErrorKind.INTERNAL,
+                            throw new GatewayException(
+                                    ErrorKind.INTERNAL,
                                     "content_block_delta for block " + d.index() + " before its start");
                         }
                         switch (d.delta()) {

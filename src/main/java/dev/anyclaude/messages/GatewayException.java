@@ -26,7 +26,8 @@ public final class GatewayException extends RuntimeException {
     }
 
     public static GatewayException contextOverflow(long promptTokens, long maxTokens) {
-        return new GatewayException(ErrorKind.CONTEXT_OVERFLOW,
+        return new GatewayException(
+                ErrorKind.CONTEXT_OVERFLOW,
                 "prompt is too long: " + promptTokens + " tokens > " + maxTokens + " maximum");
     }
 

@@ -17,7 +17,6 @@ public final class Json {
                         .maxNestingDepth(500)
                         .build())
                 .build();
-        return new ObjectMapper(factory)
-                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        return new ObjectMapper(factory).configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     }
 }

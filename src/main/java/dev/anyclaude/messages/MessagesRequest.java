@@ -27,42 +27,151 @@ public record MessagesRequest(
         @Nullable String safeguardsJson) {
 
     /** A request without {@code safeguards}. */
-    public MessagesRequest(String model, int maxTokens, List<ContentBlock.Text> system, List<Message> messages,
-            List<Tool> tools, @Nullable ToolChoice toolChoice, @Nullable Double temperature, @Nullable Double topP,
-            @Nullable Integer topK, List<String> stopSequences, @Nullable ThinkingConfig thinking,
-            @Nullable String outputSchemaJson, @Nullable String effort, boolean stream) {
-        this(model, maxTokens, system, messages, tools, toolChoice, temperature, topP, topK, stopSequences, thinking,
-                outputSchemaJson, effort, stream, null);
+    public MessagesRequest(
+            String model,
+            int maxTokens,
+            List<ContentBlock.Text> system,
+            List<Message> messages,
+            List<Tool> tools,
+            @Nullable ToolChoice toolChoice,
+            @Nullable Double temperature,
+            @Nullable Double topP,
+            @Nullable Integer topK,
+            List<String> stopSequences,
+            @Nullable ThinkingConfig thinking,
+            @Nullable String outputSchemaJson,
+            @Nullable String effort,
+            boolean stream) {
+        this(
+                model,
+                maxTokens,
+                system,
+                messages,
+                tools,
+                toolChoice,
+                temperature,
+                topP,
+                topK,
+                stopSequences,
+                thinking,
+                outputSchemaJson,
+                effort,
+                stream,
+                null);
     }
 
     public MessagesRequest withModel(String m) {
-        return new MessagesRequest(m, maxTokens, system, messages, tools, toolChoice, temperature, topP, topK,
-                stopSequences, thinking, outputSchemaJson, effort, stream, safeguardsJson);
+        return new MessagesRequest(
+                m,
+                maxTokens,
+                system,
+                messages,
+                tools,
+                toolChoice,
+                temperature,
+                topP,
+                topK,
+                stopSequences,
+                thinking,
+                outputSchemaJson,
+                effort,
+                stream,
+                safeguardsJson);
     }
 
     public MessagesRequest withSystem(List<ContentBlock.Text> s) {
-        return new MessagesRequest(model, maxTokens, s, messages, tools, toolChoice, temperature, topP, topK,
-                stopSequences, thinking, outputSchemaJson, effort, stream, safeguardsJson);
+        return new MessagesRequest(
+                model,
+                maxTokens,
+                s,
+                messages,
+                tools,
+                toolChoice,
+                temperature,
+                topP,
+                topK,
+                stopSequences,
+                thinking,
+                outputSchemaJson,
+                effort,
+                stream,
+                safeguardsJson);
     }
 
     public MessagesRequest withMaxTokens(int n) {
-        return new MessagesRequest(model, n, system, messages, tools, toolChoice, temperature, topP, topK,
-                stopSequences, thinking, outputSchemaJson, effort, stream, safeguardsJson);
+        return new MessagesRequest(
+                model,
+                n,
+                system,
+                messages,
+                tools,
+                toolChoice,
+                temperature,
+                topP,
+                topK,
+                stopSequences,
+                thinking,
+                outputSchemaJson,
+                effort,
+                stream,
+                safeguardsJson);
     }
 
     public MessagesRequest withMessages(List<Message> m) {
-        return new MessagesRequest(model, maxTokens, system, m, tools, toolChoice, temperature, topP, topK,
-                stopSequences, thinking, outputSchemaJson, effort, stream, safeguardsJson);
+        return new MessagesRequest(
+                model,
+                maxTokens,
+                system,
+                m,
+                tools,
+                toolChoice,
+                temperature,
+                topP,
+                topK,
+                stopSequences,
+                thinking,
+                outputSchemaJson,
+                effort,
+                stream,
+                safeguardsJson);
     }
 
     public MessagesRequest withTools(List<Tool> t) {
-        return new MessagesRequest(model, maxTokens, system, messages, t, toolChoice, temperature, topP, topK,
-                stopSequences, thinking, outputSchemaJson, effort, stream, safeguardsJson);
+        return new MessagesRequest(
+                model,
+                maxTokens,
+                system,
+                messages,
+                t,
+                toolChoice,
+                temperature,
+                topP,
+                topK,
+                stopSequences,
+                thinking,
+                outputSchemaJson,
+                effort,
+                stream,
+                safeguardsJson);
     }
 
     public MessagesRequest withStream(boolean s) {
-        return new MessagesRequest(model, maxTokens, system, messages, tools, toolChoice, temperature, topP, topK,
-                stopSequences, thinking, outputSchemaJson, effort, s, safeguardsJson);
+        return new MessagesRequest(
+                model,
+                maxTokens,
+                system,
+                messages,
+                tools,
+                toolChoice,
+                temperature,
+                topP,
+                topK,
+                stopSequences,
+                thinking,
+                outputSchemaJson,
+                effort,
+                s,
+                safeguardsJson);
     }
 
     public boolean thinkingOn() {

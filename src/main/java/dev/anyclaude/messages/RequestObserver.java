@@ -16,12 +16,27 @@ public interface RequestObserver {
      * @param divergence where its prompt left the stream's previous one, in words, or null when it only extended
      *     it (or is the stream's first)
      */
-    record RequestInfo(String requestId, String route, String requestedModel, String backendModel, String backend,
-            @Nullable String session, boolean stream, MessagesRequest request, @Nullable String streamKey,
+    record RequestInfo(
+            String requestId,
+            String route,
+            String requestedModel,
+            String backendModel,
+            String backend,
+            @Nullable String session,
+            boolean stream,
+            MessagesRequest request,
+            @Nullable String streamKey,
             @Nullable String divergence) {
 
-        public RequestInfo(String requestId, String route, String requestedModel, String backendModel, String backend,
-                @Nullable String session, boolean stream, MessagesRequest request) {
+        public RequestInfo(
+                String requestId,
+                String route,
+                String requestedModel,
+                String backendModel,
+                String backend,
+                @Nullable String session,
+                boolean stream,
+                MessagesRequest request) {
             this(requestId, route, requestedModel, backendModel, backend, session, stream, request, null, null);
         }
     }

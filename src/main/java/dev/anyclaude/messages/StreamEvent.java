@@ -9,7 +9,10 @@ import org.jspecify.annotations.Nullable;
 public sealed interface StreamEvent {
 
     /** Opens the message. The gateway assigns the id and echoes the requested model. */
-    record MessageStart(@Nullable String id, @Nullable String model, @Nullable Usage usage) implements StreamEvent {}
+    record MessageStart(
+            @Nullable String id,
+            @Nullable String model,
+            @Nullable Usage usage) implements StreamEvent {}
 
     record BlockStart(int index, Block block) implements StreamEvent {}
 
@@ -21,7 +24,10 @@ public sealed interface StreamEvent {
      * Final stop reason and cumulative usage. {@code stopSequence} is set for STOP_SEQUENCE; {@code
      * safeguardResultsJson} (compact JSON, usually null) answers a request's {@code safeguards}.
      */
-    record MessageDelta(StopReason stopReason, @Nullable String stopSequence, @Nullable Usage usage,
+    record MessageDelta(
+            StopReason stopReason,
+            @Nullable String stopSequence,
+            @Nullable Usage usage,
             @Nullable String safeguardResultsJson)
             implements StreamEvent {
         public MessageDelta(StopReason stopReason, @Nullable String stopSequence, @Nullable Usage usage) {

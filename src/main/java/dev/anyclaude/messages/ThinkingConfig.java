@@ -6,7 +6,8 @@ import org.jspecify.annotations.Nullable;
  * {@code thinking}: type is enabled, adaptive or disabled; budget is 0 when not given; {@code display} is how the
  * client wants thinking shown ({@code summarized}, {@code omitted}, ...), null when not given.
  */
-public record ThinkingConfig(String type, int budgetTokens, @Nullable String display) {
+public record ThinkingConfig(
+        String type, int budgetTokens, @Nullable String display) {
     public ThinkingConfig(String type, int budgetTokens) {
         this(type, budgetTokens, null);
     }

@@ -9,7 +9,11 @@ import org.jspecify.annotations.Nullable;
  * @param deferLoading {@code defer_loading: true}: a tool the client loads on demand (Claude Code 2.1.332's
  *     ToolSearch adds each tool it found to the list with it, and its {@code DeferredToolPlaceholder})
  */
-public record Tool(String name, @Nullable String description, @Nullable String inputSchemaJson, @Nullable String type,
+public record Tool(
+        String name,
+        @Nullable String description,
+        @Nullable String inputSchemaJson,
+        @Nullable String type,
         boolean deferLoading) {
 
     public Tool(String name, @Nullable String description, @Nullable String inputSchemaJson, @Nullable String type) {

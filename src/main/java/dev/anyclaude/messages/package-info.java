@@ -1,4 +1,7 @@
-/** The Anthropic Messages vocabulary: requests, content blocks, stream events, usage, errors. Null only where marked {@code @Nullable}. */
+/**
+ * The Anthropic Messages vocabulary: requests, content blocks, stream events, usage, errors. Null only where marked
+ * {@code @Nullable}.
+ */
 @NullMarked
 package dev.anyclaude.messages;
 

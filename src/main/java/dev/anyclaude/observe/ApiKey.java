@@ -40,12 +40,17 @@ public final class ApiKey {
         if (file != null) {
             String line;
             try {
-                line = Files.readAllLines(file, StandardCharsets.UTF_8).stream().findFirst().orElse("").strip();
+                line = Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                        .findFirst()
+                        .orElse("")
+                        .strip();
             } catch (IOException e) {
-                throw new IllegalArgumentException("--api-key-file " + file + ": cannot read it (" + e.getMessage() + ")", e);
+                throw new IllegalArgumentException(
+                        "--api-key-file " + file + ": cannot read it (" + e.getMessage() + ")", e);
             }
             if (line.isEmpty()) {
-                throw new IllegalArgumentException("--api-key-file " + file + ": empty (expected: the key on its first line)");
+                throw new IllegalArgumentException(
+                        "--api-key-file " + file + ": empty (expected: the key on its first line)");
             }
             return Optional.of(line);
         }
@@ -71,7 +76,8 @@ public final class ApiKey {
         try {
             addresses = InetAddress.getAllByName(host);
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("--host " + host + ": unknown host (expected: an address to listen on)", e);
+            throw new IllegalArgumentException(
+                    "--host " + host + ": unknown host (expected: an address to listen on)", e);
         }
         for (InetAddress a : addresses) {
             if (!a.isLoopbackAddress()) {
@@ -99,7 +105,9 @@ public final class ApiKey {
             return null;
         }
         String a = authorization.strip();
-        return a.length() > 7 && a.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ") ? a.substring(7).strip() : null;
+        return a.length() > 7 && a.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")
+                ? a.substring(7).strip()
+                : null;
     }
 
     private static byte[] sha256(String s) {

@@ -40,11 +40,12 @@ final class CircuitBreaker {
 
     CircuitBreaker(String backend, int threshold, Duration coolDown, Clock clock) {
         if (threshold < 1) {
-            throw new IllegalArgumentException("--breaker-failures: " + threshold + " (expected: 1 or more; 0 disables)");
+            throw new IllegalArgumentException(
+                    "--breaker-failures: " + threshold + " (expected: 1 or more; 0 disables)");
         }
         if (coolDown.isNegative() || coolDown.isZero()) {
-            throw new IllegalArgumentException("--breaker-cooldown: " + coolDown.toSeconds()
-                    + " (expected: a positive number of seconds)");
+            throw new IllegalArgumentException(
+                    "--breaker-cooldown: " + coolDown.toSeconds() + " (expected: a positive number of seconds)");
         }
         this.backend = backend;
         this.threshold = threshold;
@@ -128,14 +129,14 @@ final class CircuitBreaker {
         }
         long left = Math.max(0, coolDownNanos - (clock.nanoTime() - since));
         return "circuit open after " + consecutive + " consecutive failure" + (consecutive == 1 ? "" : "s")
-                + " (last: " + lastFailure + "); " + (state == State.HALF_OPEN ? "probing the backend"
-                        : "next probe in " + seconds(left) + " s");
+                + " (last: " + lastFailure + "); "
+                + (state == State.HALF_OPEN ? "probing the backend" : "next probe in " + seconds(left) + " s");
     }
 
     private GatewayException refusal(long leftNanos) {
         long retryAfter = seconds(leftNanos);
-        return new GatewayException(ErrorKind.BACKEND_OVERLOADED, "backend " + backend + " is failing: "
-                + openReason(), null, retryAfter);
+        return new GatewayException(
+                ErrorKind.BACKEND_OVERLOADED, "backend " + backend + " is failing: " + openReason(), null, retryAfter);
     }
 
     private static long seconds(long nanos) {

@@ -34,12 +34,13 @@ public final class CircuitBreakingBackend implements Backend {
     private final Counter refused;
     private final Map<String, Counter> attempts = new ConcurrentHashMap<>();
 
-    public CircuitBreakingBackend(Backend delegate, int failures, Duration coolDown, Clock clock,
-            MeterRegistry registry) {
+    public CircuitBreakingBackend(
+            Backend delegate, int failures, Duration coolDown, Clock clock, MeterRegistry registry) {
         this.delegate = delegate;
         this.breaker = new CircuitBreaker(delegate.name(), failures, coolDown, clock);
         this.registry = registry;
-        this.refused = Counter.builder("anyclaude.backend.circuit.refused").tag("backend", delegate.name())
+        this.refused = Counter.builder("anyclaude.backend.circuit.refused")
+                .tag("backend", delegate.name())
                 .description("Requests answered overloaded_error at once because the circuit was open")
                 .register(registry);
         Gauge.builder("anyclaude.backend.circuit.state", breaker, b -> b.state().ordinal())
@@ -106,9 +107,14 @@ public final class CircuitBreakingBackend implements Backend {
 
     private void attempt(String result) {
         // a handful of results: built and registered once each, not on every call
-        attempts.computeIfAbsent(result, r -> Counter.builder("anyclaude.backend.attempts").tag("backend", name())
-                .tag("result", r).description("Calls to the backend (retries included), by result")
-                .register(registry)).increment();
+        attempts.computeIfAbsent(
+                        result,
+                        r -> Counter.builder("anyclaude.backend.attempts")
+                                .tag("backend", name())
+                                .tag("result", r)
+                                .description("Calls to the backend (retries included), by result")
+                                .register(registry))
+                .increment();
     }
 
     /** Passes events on and tells the breaker the backend answered as soon as the first one arrives. */

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DebugLog implements RequestListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("anyclaude.debug");
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     private static final int MAX_DUMPS = 200;
 
     private final int level;
@@ -74,7 +74,12 @@ public final class DebugLog implements RequestListener, AutoCloseable {
     @Override
     public void started(RequestInfo info) {
         if (level >= 2) {
-            log.info("{} request to {} {}: {}", info.requestId(), info.backend(), info.backendModel(), json.request(info));
+            log.info(
+                    "{} request to {} {}: {}",
+                    info.requestId(),
+                    info.backend(),
+                    info.backendModel(),
+                    json.request(info));
         }
     }
 
@@ -104,13 +109,22 @@ public final class DebugLog implements RequestListener, AutoCloseable {
     }
 
     private void dump(RequestRecord r) {
-        Path file = dumps.resolve("failed-" + STAMP.format(r.startedAt()) + "-" + r.info().requestId() + ".json");
+        Path file = dumps.resolve(
+                "failed-" + STAMP.format(r.startedAt()) + "-" + r.info().requestId() + ".json");
         try {
             Files.writeString(file, json.failure(r, wall.instant()));
-            log.info("{} failed ({}): dumped to {}", r.info().requestId(), r.failure().kind().label(), file);
+            log.info(
+                    "{} failed ({}): dumped to {}",
+                    r.info().requestId(),
+                    r.failure().kind().label(),
+                    file);
             prune();
         } catch (IOException | RuntimeException e) {
-            log.warn("{} failed, and the dump {} could not be written: {}", r.info().requestId(), file, e.toString());
+            log.warn(
+                    "{} failed, and the dump {} could not be written: {}",
+                    r.info().requestId(),
+                    file,
+                    e.toString());
         }
     }
 
@@ -133,7 +147,8 @@ public final class DebugLog implements RequestListener, AutoCloseable {
     private static void prepare(Path dir) {
         try {
             try {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectories(
+                        dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             } catch (UnsupportedOperationException notPosix) {
                 Files.createDirectories(dir);
             } catch (FileAlreadyExistsException e) {

@@ -46,11 +46,25 @@ public final class GatewayMetrics implements RequestListener, AutoCloseable {
      * cold 40k-token prefill minutes. Seventeen chosen bounds instead of Micrometer's ~90 generated ones
      * per series keep scrapes small while histogram_quantile() stays meaningful across that range.
      */
-    private static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10),
-        Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
-        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
-        Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofMinutes(1),
-        Duration.ofMinutes(2), Duration.ofMinutes(5), Duration.ofMinutes(10)};
+    private static final Duration[] LATENCY_BUCKETS = {
+        Duration.ofMillis(5),
+        Duration.ofMillis(10),
+        Duration.ofMillis(25),
+        Duration.ofMillis(50),
+        Duration.ofMillis(100),
+        Duration.ofMillis(250),
+        Duration.ofMillis(500),
+        Duration.ofSeconds(1),
+        Duration.ofMillis(2500),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(20),
+        Duration.ofSeconds(30),
+        Duration.ofMinutes(1),
+        Duration.ofMinutes(2),
+        Duration.ofMinutes(5),
+        Duration.ofMinutes(10)
+    };
 
     private final PrometheusMeterRegistry registry;
     private final Clock clock;
@@ -64,6 +78,7 @@ public final class GatewayMetrics implements RequestListener, AutoCloseable {
      * values are bounded (routes, outcomes, kinds, {@link #models}), so this map is too.
      */
     private final Map<Labels, Counter> counters = new ConcurrentHashMap<>();
+
     private final Map<Labels, Timer> timers = new ConcurrentHashMap<>();
     private final Map<Labels, DistributionSummary> summaries = new ConcurrentHashMap<>();
 
@@ -96,12 +111,16 @@ public final class GatewayMetrics implements RequestListener, AutoCloseable {
         new FileDescriptorMetrics().bindTo(registry);
         MemoryProbe rss = MemoryProbe.residentMemory(() -> Optional.of(ProcessHandle.current()));
         Gauge.builder("process.resident.memory", rss, p -> {
-            MemoryProbe.Reading r = p.read();
-            return r.known() ? r.usedBytes() : Double.NaN;
-        }).baseUnit("bytes").description("Resident memory of the gateway process").strongReference(true)
+                    MemoryProbe.Reading r = p.read();
+                    return r.known() ? r.usedBytes() : Double.NaN;
+                })
+                .baseUnit("bytes")
+                .description("Resident memory of the gateway process")
+                .strongReference(true)
                 .register(registry);
         Gauge.builder("anyclaude.requests.in.flight", inFlight, AtomicInteger::get)
-                .description("Messages requests being answered now").register(registry);
+                .description("Messages requests being answered now")
+                .register(registry);
     }
 
     public MeterRegistry registry() {
@@ -120,10 +139,13 @@ public final class GatewayMetrics implements RequestListener, AutoCloseable {
 
     @Override
     public void cache(RequestInfo info, String outcome) {
-        counters.computeIfAbsent(new Labels("lookups", outcome), k ->
-                Counter.builder("anyclaude.response.cache.lookups").tag("result", outcome)
-                        .description("How the response cache answered requests: hit, miss or off")
-                        .register(registry)).increment();
+        counters.computeIfAbsent(
+                        new Labels("lookups", outcome),
+                        k -> Counter.builder("anyclaude.response.cache.lookups")
+                                .tag("result", outcome)
+                                .description("How the response cache answered requests: hit, miss or off")
+                                .register(registry))
+                .increment();
     }
 
     @Override
@@ -134,40 +156,58 @@ public final class GatewayMetrics implements RequestListener, AutoCloseable {
         String backend = info.backend();
         String route = info.route();
         String outcome = r.outcome();
-        timers.computeIfAbsent(new Labels("requests", route, model, backend, outcome), k ->
-                Timer.builder("anyclaude.requests")
-                        .description("Messages requests, by route, backend model, backend and outcome")
-                        .tags("route", route, "model", model, "backend", backend, "outcome", outcome)
-                        .serviceLevelObjectives(LATENCY_BUCKETS)
-                        .register(registry))
+        timers.computeIfAbsent(
+                        new Labels("requests", route, model, backend, outcome),
+                        k -> Timer.builder("anyclaude.requests")
+                                .description("Messages requests, by route, backend model, backend and outcome")
+                                .tags("route", route, "model", model, "backend", backend, "outcome", outcome)
+                                .serviceLevelObjectives(LATENCY_BUCKETS)
+                                .register(registry))
                 .record(r.totalNanos(), TimeUnit.NANOSECONDS);
         if (r.ttftNanos() >= 0) {
             String cache = r.cache();
-            timers.computeIfAbsent(new Labels("ttft", model, backend, cache, null), k ->
-                    Timer.builder("anyclaude.time.to.first.token")
-                            .description("Time from the request to the first content token sent")
-                            .tags("model", model, "backend", backend, "cache", cache)
-                            .serviceLevelObjectives(LATENCY_BUCKETS)
-                            .register(registry))
+            timers.computeIfAbsent(
+                            new Labels("ttft", model, backend, cache, null),
+                            k -> Timer.builder("anyclaude.time.to.first.token")
+                                    .description("Time from the request to the first content token sent")
+                                    .tags("model", model, "backend", backend, "cache", cache)
+                                    .serviceLevelObjectives(LATENCY_BUCKETS)
+                                    .register(registry))
                     .record(r.ttftNanos(), TimeUnit.NANOSECONDS);
         }
         double rate = r.outputTokensPerSecond();
         if (rate > 0) {
-            summaries.computeIfAbsent(new Labels("rate", model, backend), k ->
-                    DistributionSummary.builder("anyclaude.output.tokens.per.second")
-                            .description("Decode speed of streamed responses (output tokens after the first, per second)")
-                            .tags("model", model, "backend", backend)
-                            .serviceLevelObjectives(1, 2, 5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 1000, 2000,
-                                    5000)
-                            .register(registry))
+            summaries
+                    .computeIfAbsent(
+                            new Labels("rate", model, backend),
+                            k -> DistributionSummary.builder("anyclaude.output.tokens.per.second")
+                                    .description("Decode speed of streamed responses (output tokens after the "
+                                            + "first, per second)")
+                                    .tags("model", model, "backend", backend)
+                                    .serviceLevelObjectives(
+                                            1, 2, 5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 1000, 2000, 5000)
+                                    .register(registry))
                     .record(rate);
         }
         if (r.usage().promptTokens() > 0 || r.usage().outputTokens() > 0) {
-            tokens("anyclaude.prompt.tokens", "Prompt tokens (processed + reused from the prefix cache)", model,
-                    backend, r.usage().promptTokens());
-            tokens("anyclaude.prompt.tokens.reused", "Prompt tokens the backend reused from its prefix (KV) cache",
-                    model, backend, r.usage().cacheReadInputTokens());
-            tokens("anyclaude.output.tokens", "Output tokens generated", model, backend, r.usage().outputTokens());
+            tokens(
+                    "anyclaude.prompt.tokens",
+                    "Prompt tokens (processed + reused from the prefix cache)",
+                    model,
+                    backend,
+                    r.usage().promptTokens());
+            tokens(
+                    "anyclaude.prompt.tokens.reused",
+                    "Prompt tokens the backend reused from its prefix (KV) cache",
+                    model,
+                    backend,
+                    r.usage().cacheReadInputTokens());
+            tokens(
+                    "anyclaude.output.tokens",
+                    "Output tokens generated",
+                    model,
+                    backend,
+                    r.usage().outputTokens());
         }
         if (r.failure() != null) {
             countError(info.route(), r.failure().kind());
@@ -175,26 +215,36 @@ public final class GatewayMetrics implements RequestListener, AutoCloseable {
     }
 
     private void tokens(String name, String description, String model, String backend, long n) {
-        counters.computeIfAbsent(new Labels(name, model, backend), k ->
-                Counter.builder(name).description(description).tags("model", model, "backend", backend)
-                        .register(registry)).increment(n);
+        counters.computeIfAbsent(
+                        new Labels(name, model, backend),
+                        k -> Counter.builder(name)
+                                .description(description)
+                                .tags("model", model, "backend", backend)
+                                .register(registry))
+                .increment(n);
     }
 
     /** Counts one failure by route label and kind ({@code anyclaude_errors_total}). */
     public void countError(String route, ErrorKind kind) {
-        counters.computeIfAbsent(new Labels("errors", route, kind.label()), k ->
-                Counter.builder("anyclaude.errors").description("Failed requests, by route and error kind")
-                        .tags("route", route, "kind", kind.label())
-                        .register(registry)).increment();
+        counters.computeIfAbsent(
+                        new Labels("errors", route, kind.label()),
+                        k -> Counter.builder("anyclaude.errors")
+                                .description("Failed requests, by route and error kind")
+                                .tags("route", route, "kind", kind.label())
+                                .register(registry))
+                .increment();
     }
 
     /** Exports {@code anyclaude_backend_up{backend}} (1 ready, 0 not) from a sampled readiness. */
     public void registerBackend(String backend, Supplier<Backend.Readiness> sampled) {
         Gauge.builder("anyclaude.backend.up", sampled, s -> {
-            Backend.Readiness r = s.get();
-            return r != null && r.ready() ? 1 : 0;
-        }).tag("backend", backend).description("Whether the backend is ready (1) or not (0), sampled")
-                .strongReference(true).register(registry);
+                    Backend.Readiness r = s.get();
+                    return r != null && r.ready() ? 1 : 0;
+                })
+                .tag("backend", backend)
+                .description("Whether the backend is ready (1) or not (0), sampled")
+                .strongReference(true)
+                .register(registry);
     }
 
     /** Figures of the response cache (L2), read when metrics are scraped. */
@@ -207,16 +257,25 @@ public final class GatewayMetrics implements RequestListener, AutoCloseable {
     public void registerResponseCache(Supplier<CacheFigures> figures) {
         ScrapeMemo<CacheFigures> memo = new ScrapeMemo<>(figures, clock);
         retained.add(memo); // meters hold their state weakly
-        FunctionCounter.builder("anyclaude.response.cache.hits", memo, m -> m.get().hits())
-                .description("Response cache hits").register(registry);
-        FunctionCounter.builder("anyclaude.response.cache.misses", memo, m -> m.get().misses())
-                .description("Response cache misses").register(registry);
-        FunctionCounter.builder("anyclaude.response.cache.evictions", memo, m -> m.get().evictions())
-                .description("Responses evicted from the cache").register(registry);
+        FunctionCounter.builder(
+                        "anyclaude.response.cache.hits", memo, m -> m.get().hits())
+                .description("Response cache hits")
+                .register(registry);
+        FunctionCounter.builder(
+                        "anyclaude.response.cache.misses", memo, m -> m.get().misses())
+                .description("Response cache misses")
+                .register(registry);
+        FunctionCounter.builder(
+                        "anyclaude.response.cache.evictions", memo, m -> m.get().evictions())
+                .description("Responses evicted from the cache")
+                .register(registry);
         Gauge.builder("anyclaude.response.cache.entries", memo, m -> m.get().entries())
-                .description("Responses in the cache").register(registry);
+                .description("Responses in the cache")
+                .register(registry);
         Gauge.builder("anyclaude.response.cache.stored", memo, m -> m.get().bytes())
-                .baseUnit("bytes").description("Bytes of responses in the cache").register(registry);
+                .baseUnit("bytes")
+                .description("Bytes of responses in the cache")
+                .register(registry);
     }
 
     /** A supplier read at most once per second, so one scrape reading five meters asks the cache once. */

@@ -96,7 +96,9 @@ final class LogJson {
                 g.writeStringField("error_kind", r.failure().kind().label());
                 g.writeStringField("error", r.failure().getMessage());
             }
-            g.writeStringField("stop_reason", r.stopReason() == null ? null : r.stopReason().wire());
+            g.writeStringField(
+                    "stop_reason",
+                    r.stopReason() == null ? null : r.stopReason().wire());
             g.writeNumberField("prompt_tokens", r.usage().promptTokens());
             g.writeNumberField("reused_tokens", r.usage().cacheReadInputTokens());
             g.writeNumberField("output_tokens", r.usage().outputTokens());

@@ -16,8 +16,17 @@ import java.util.Map;
  * libraries are held at WARN. Found by logback through {@code META-INF/services}.
  */
 public final class LogSetup extends ContextAwareBase implements Configurator {
-    private static final Map<String, Level> QUIET = Map.of("org.eclipse.jetty", Level.WARN, "io.javalin", Level.WARN,
-            "io.lettuce", Level.WARN, "io.netty", Level.WARN, "reactor", Level.WARN);
+    private static final Map<String, Level> QUIET = Map.of(
+            "org.eclipse.jetty",
+            Level.WARN,
+            "io.javalin",
+            Level.WARN,
+            "io.lettuce",
+            Level.WARN,
+            "io.netty",
+            Level.WARN,
+            "reactor",
+            Level.WARN);
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {

@@ -8,5 +8,14 @@ import java.time.Instant;
  * source} is the memory source that stood highest, with its figures before and after; {@code heldBefore}
  * and {@code heldAfter} are what the relief itself reported (-1 for crossings).
  */
-public record MemoryAction(Instant at, String action, PressureLevel level, String source, long usedBefore,
-        long usedAfter, long limit, long heldBefore, long heldAfter, String detail) {}
+public record MemoryAction(
+        Instant at,
+        String action,
+        PressureLevel level,
+        String source,
+        long usedBefore,
+        long usedAfter,
+        long limit,
+        long heldBefore,
+        long heldAfter,
+        String detail) {}

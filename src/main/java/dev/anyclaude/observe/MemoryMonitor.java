@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,6 +58,7 @@ public final class MemoryMonitor implements AutoCloseable {
     private record Source(String name, MemoryProbe probe) {}
 
     private record Named(String name, Relief relief) {}
+
     private record NamedRestore(String name, Runnable restore) {}
 
     /** All readings of one pass, and the source standing highest against its limit. */
@@ -88,7 +88,9 @@ public final class MemoryMonitor implements AutoCloseable {
     public MemoryMonitor watch(String source, MemoryProbe probe) {
         sources.add(new Source(source, probe));
         Gauge.builder("anyclaude.memory.used", this, m -> m.figure(source, false))
-                .tag("source", source).baseUnit("bytes").description("Memory in use, by source (latest reading)")
+                .tag("source", source)
+                .baseUnit("bytes")
+                .description("Memory in use, by source (latest reading)")
                 .register(registry);
         return this;
     }
@@ -139,8 +141,17 @@ public final class MemoryMonitor implements AutoCloseable {
         } else if (target.compareTo(level) < 0) {
             MemoryProbe.Reading r = now.worstReading();
             log.info("memory pressure {} -> {} ({})", level.label(), target.label(), describe(now.worst, r));
-            remember(new MemoryAction(wall.instant(), "recovered", target, now.worst, r.usedBytes(), r.usedBytes(),
-                    r.limitBytes(), -1, -1, "from " + level.label()));
+            remember(new MemoryAction(
+                    wall.instant(),
+                    "recovered",
+                    target,
+                    now.worst,
+                    r.usedBytes(),
+                    r.usedBytes(),
+                    r.limitBytes(),
+                    -1,
+                    -1,
+                    "from " + level.label()));
             level = target;
             if (target == PressureLevel.NORMAL) {
                 restore(now);
@@ -155,8 +166,17 @@ public final class MemoryMonitor implements AutoCloseable {
             try {
                 n.restore().run();
                 log.info("memory normal again: {}", n.name());
-                remember(new MemoryAction(wall.instant(), n.name(), PressureLevel.NORMAL, now.worst, r.usedBytes(),
-                        r.usedBytes(), r.limitBytes(), -1, -1, "undoes the warning relief"));
+                remember(new MemoryAction(
+                        wall.instant(),
+                        n.name(),
+                        PressureLevel.NORMAL,
+                        now.worst,
+                        r.usedBytes(),
+                        r.usedBytes(),
+                        r.limitBytes(),
+                        -1,
+                        -1,
+                        "undoes the warning relief"));
             } catch (RuntimeException e) {
                 log.warn("memory restore {} failed: {}", n.name(), e.toString());
             }
@@ -165,10 +185,23 @@ public final class MemoryMonitor implements AutoCloseable {
 
     private Snapshot cross(PressureLevel reached, List<Named> reliefs, Snapshot before) {
         MemoryProbe.Reading r = before.worstReading();
-        log.warn("memory pressure {}: {} ({} relief{})", reached.label(), describe(before.worst, r), reliefs.size(),
+        log.warn(
+                "memory pressure {}: {} ({} relief{})",
+                reached.label(),
+                describe(before.worst, r),
+                reliefs.size(),
                 reliefs.size() == 1 ? "" : "s");
-        remember(new MemoryAction(wall.instant(), "crossed-" + reached.label(), reached, before.worst,
-                r.usedBytes(), r.usedBytes(), r.limitBytes(), -1, -1, ""));
+        remember(new MemoryAction(
+                wall.instant(),
+                "crossed-" + reached.label(),
+                reached,
+                before.worst,
+                r.usedBytes(),
+                r.usedBytes(),
+                r.limitBytes(),
+                -1,
+                -1,
+                ""));
         Snapshot current = before;
         for (Named n : reliefs) {
             current = relieve(n, reached, current);
@@ -191,15 +224,39 @@ public final class MemoryMonitor implements AutoCloseable {
         String source = before.worst;
         MemoryProbe.Reading was = before.worstReading();
         MemoryProbe.Reading now = source == null ? MemoryProbe.Reading.UNKNOWN : after.readings.get(source);
-        log.warn("memory {}: {} held {} -> {} (freed {}{}); {} {} -> {}", reached.label(), n.name,
-                bytes(freed.heldBefore()), bytes(freed.heldAfter()), bytes(freed.freed()),
-                detail.isEmpty() ? "" : "; " + detail, source, bytes(was.usedBytes()), bytes(now.usedBytes()));
-        remember(new MemoryAction(wall.instant(), n.name, reached, source, was.usedBytes(), now.usedBytes(),
-                was.limitBytes(), freed.heldBefore(), freed.heldAfter(), detail));
-        Counter.builder("anyclaude.memory.actions").tag("action", n.name).tag("level", reached.label())
-                .description("Reliefs run by the memory monitor").register(registry).increment();
-        Counter.builder("anyclaude.memory.freed").tag("action", n.name).baseUnit("bytes")
-                .description("Bytes the memory monitor's reliefs reported freed").register(registry)
+        log.warn(
+                "memory {}: {} held {} -> {} (freed {}{}); {} {} -> {}",
+                reached.label(),
+                n.name,
+                bytes(freed.heldBefore()),
+                bytes(freed.heldAfter()),
+                bytes(freed.freed()),
+                detail.isEmpty() ? "" : "; " + detail,
+                source,
+                bytes(was.usedBytes()),
+                bytes(now.usedBytes()));
+        remember(new MemoryAction(
+                wall.instant(),
+                n.name,
+                reached,
+                source,
+                was.usedBytes(),
+                now.usedBytes(),
+                was.limitBytes(),
+                freed.heldBefore(),
+                freed.heldAfter(),
+                detail));
+        Counter.builder("anyclaude.memory.actions")
+                .tag("action", n.name)
+                .tag("level", reached.label())
+                .description("Reliefs run by the memory monitor")
+                .register(registry)
+                .increment();
+        Counter.builder("anyclaude.memory.freed")
+                .tag("action", n.name)
+                .baseUnit("bytes")
+                .description("Bytes the memory monitor's reliefs reported freed")
+                .register(registry)
                 .increment(freed.freed());
         return after;
     }
@@ -219,7 +276,8 @@ public final class MemoryMonitor implements AutoCloseable {
             readings.put(s.name, r);
             if (r.limitBytes() > 0 && limitExported.add(s.name)) { // from the first reading that has one
                 Gauge.builder("anyclaude.memory.limit", this, m -> m.figure(s.name, true))
-                        .tag("source", s.name).baseUnit("bytes")
+                        .tag("source", s.name)
+                        .baseUnit("bytes")
                         .description("The limit a memory source counts against (sources without one are not acted on)")
                         .register(registry);
             }
@@ -303,8 +361,13 @@ public final class MemoryMonitor implements AutoCloseable {
         if (source == null) {
             return "no source with a limit";
         }
-        return String.format(Locale.ROOT, "%s %s of %s = %.1f%%", source, bytes(r.usedBytes()),
-                bytes(r.limitBytes()), r.fraction() * 100);
+        return String.format(
+                Locale.ROOT,
+                "%s %s of %s = %.1f%%",
+                source,
+                bytes(r.usedBytes()),
+                bytes(r.limitBytes()),
+                r.fraction() * 100);
     }
 
     /** A byte count for people: 812.0 MiB. */

@@ -19,7 +19,8 @@ public record MemoryThresholds(double warning, double critical, double hysteresi
     /** From the percentages of {@code --memory-warning} and {@code --memory-critical}, with a 5-point margin. */
     public static MemoryThresholds ofPercent(int warning, int critical) {
         if (warning < 1 || warning > 99) {
-            throw new IllegalArgumentException("--memory-warning: " + warning + " (expected: a percentage from 1 to 99)");
+            throw new IllegalArgumentException(
+                    "--memory-warning: " + warning + " (expected: a percentage from 1 to 99)");
         }
         if (critical <= warning || critical > 100) {
             throw new IllegalArgumentException("--memory-critical: " + critical

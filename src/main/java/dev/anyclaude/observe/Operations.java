@@ -39,9 +39,18 @@ public final class Operations implements AutoCloseable {
      * @param breakerFailures 0: no circuit breaker
      * @param breakerCoolDown {@code --breaker-cooldown}
      */
-    public record Settings(String apiKey, Path apiKeyFile, Path requestLog, boolean logBodies, int debug,
-            Path debugDir, int memoryWarningPercent, int memoryCriticalPercent, Duration memoryCheckEvery,
-            int breakerFailures, Duration breakerCoolDown) {
+    public record Settings(
+            String apiKey,
+            Path apiKeyFile,
+            Path requestLog,
+            boolean logBodies,
+            int debug,
+            Path debugDir,
+            int memoryWarningPercent,
+            int memoryCriticalPercent,
+            Duration memoryCheckEvery,
+            int breakerFailures,
+            Duration breakerCoolDown) {
         public Settings {
             DebugLog.requireLevel(debug);
             MemoryThresholds.ofPercent(memoryWarningPercent, memoryCriticalPercent);
@@ -50,8 +59,8 @@ public final class Operations implements AutoCloseable {
                         + " (expected: a positive number of seconds)");
             }
             if (breakerFailures < 0) {
-                throw new IllegalArgumentException("--breaker-failures: " + breakerFailures
-                        + " (expected: 0 to disable, or a positive count)");
+                throw new IllegalArgumentException(
+                        "--breaker-failures: " + breakerFailures + " (expected: 0 to disable, or a positive count)");
             }
             if (breakerFailures > 0 && (breakerCoolDown.isNegative() || breakerCoolDown.isZero())) {
                 throw new IllegalArgumentException("--breaker-cooldown: " + breakerCoolDown.toSeconds()
@@ -73,9 +82,17 @@ public final class Operations implements AutoCloseable {
     private ReadinessSampler sampled;
     private Supplier<Backend.Readiness> readiness;
 
-    private Operations(Settings s, Optional<ApiKey> key, GatewayMetrics metrics, MemoryMonitor memory,
-            RequestMeter meter, RequestTimeline timeline, RequestLog requestLog, DebugLog debugLog,
-            ScheduledExecutorService sampling, Clock clock) {
+    private Operations(
+            Settings s,
+            Optional<ApiKey> key,
+            GatewayMetrics metrics,
+            MemoryMonitor memory,
+            RequestMeter meter,
+            RequestTimeline timeline,
+            RequestLog requestLog,
+            DebugLog debugLog,
+            ScheduledExecutorService sampling,
+            Clock clock) {
         this.settings = s;
         this.timeline = timeline;
         this.key = key;
@@ -102,8 +119,10 @@ public final class Operations implements AutoCloseable {
         RequestLog requestLog = s.requestLog() != null ? RequestLog.open(s.requestLog(), json, s.logBodies()) : null;
         DebugLog debug;
         try {
-            debug = s.debug() != 0 ? new DebugLog(s.debug(), s.debugDir() != null ? s.debugDir()
-                    : DebugLog.defaultDumps(), json, clock) : null;
+            debug = s.debug() != 0
+                    ? new DebugLog(
+                            s.debug(), s.debugDir() != null ? s.debugDir() : DebugLog.defaultDumps(), json, clock)
+                    : null;
         } catch (RuntimeException e) {
             if (requestLog != null) {
                 requestLog.close();
@@ -123,8 +142,8 @@ public final class Operations implements AutoCloseable {
         }
         boolean keepEvents = (requestLog != null && s.logBodies()) || (debug != null && debug.wantsEvents());
         RequestMeter meter = new RequestMeter(listeners, clock, keepEvents);
-        ScheduledThreadPoolExecutor sampling = new ScheduledThreadPoolExecutor(2,
-                Thread.ofPlatform().daemon().name("anyclaude-sampling-", 0).factory());
+        ScheduledThreadPoolExecutor sampling = new ScheduledThreadPoolExecutor(
+                2, Thread.ofPlatform().daemon().name("anyclaude-sampling-", 0).factory());
         sampling.setRemoveOnCancelPolicy(true);
         MemoryMonitor memory = new MemoryMonitor(thresholds, metrics.registry(), clock)
                 .watch("heap", MemoryProbe.jvmHeap())
@@ -149,8 +168,8 @@ public final class Operations implements AutoCloseable {
             metrics.registerBackend(backend.name(), sampled::last);
             return watched;
         }
-        CircuitBreakingBackend guarded = new CircuitBreakingBackend(watched, settings.breakerFailures(),
-                settings.breakerCoolDown(), clock, metrics.registry());
+        CircuitBreakingBackend guarded = new CircuitBreakingBackend(
+                watched, settings.breakerFailures(), settings.breakerCoolDown(), clock, metrics.registry());
         readiness = () -> guarded.readiness(sampled::current);
         metrics.registerBackend(backend.name(), () -> guarded.readiness(sampled::last));
         return guarded;

@@ -88,7 +88,9 @@ public final class ReadinessSampler implements AutoCloseable {
     /** Records what a request showed of the backend as the latest sample. */
     void observe(Backend.Readiness r) {
         Backend.Readiness before = last;
-        if (before != null && before.ready() == r.ready() && (r.ready() || before.reason().equals(r.reason()))) {
+        if (before != null
+                && before.ready() == r.ready()
+                && (r.ready() || before.reason().equals(r.reason()))) {
             return;
         }
         last = r;

@@ -38,12 +38,16 @@ public final class RequestLog implements RequestListener, AutoCloseable {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            BufferedWriter out = Files.newBufferedWriter(
+                    file,
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND,
+                    StandardOpenOption.WRITE);
             return new RequestLog(file, json, bodies, out);
         } catch (IOException e) {
-            throw new IllegalArgumentException("--request-log " + file + ": cannot open it for appending ("
-                    + e.getMessage() + ")", e);
+            throw new IllegalArgumentException(
+                    "--request-log " + file + ": cannot open it for appending (" + e.getMessage() + ")", e);
         }
     }
 

@@ -111,8 +111,17 @@ public final class RequestMeter implements RequestObserver {
             }
             ended = true;
             long now = clock.nanoTime();
-            RequestRecord r = new RequestRecord(info, startedAt, cache, firstDelta < 0 ? -1 : firstDelta - start,
-                    now - start, firstDelta < 0 ? 0 : lastDelta - firstDelta, usage, stopReason, failure, clientLeft,
+            RequestRecord r = new RequestRecord(
+                    info,
+                    startedAt,
+                    cache,
+                    firstDelta < 0 ? -1 : firstDelta - start,
+                    now - start,
+                    firstDelta < 0 ? 0 : lastDelta - firstDelta,
+                    usage,
+                    stopReason,
+                    failure,
+                    clientLeft,
                     keepEvents ? List.copyOf(events) : List.of());
             for (RequestListener l : listeners) {
                 l.finished(r);

@@ -17,8 +17,17 @@ import java.util.List;
  * @param ttftNanos time from the request's start to its first content delta, or -1 when none came
  * @param decodeNanos time from the first to the last content delta (0 with fewer than two)
  */
-public record RequestRecord(RequestInfo info, Instant startedAt, String cache, long ttftNanos, long totalNanos,
-        long decodeNanos, Usage usage, StopReason stopReason, GatewayException failure, boolean clientLeft,
+public record RequestRecord(
+        RequestInfo info,
+        Instant startedAt,
+        String cache,
+        long ttftNanos,
+        long totalNanos,
+        long decodeNanos,
+        Usage usage,
+        StopReason stopReason,
+        GatewayException failure,
+        boolean clientLeft,
         List<StreamEvent> events) {
     private static final long MIN_DECODE_NANOS = 10_000_000L;
 

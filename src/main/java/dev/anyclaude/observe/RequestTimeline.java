@@ -29,6 +29,7 @@ public final class RequestTimeline implements RequestListener, StatsSection {
     private final Deque<Row> rows = new ArrayDeque<>(KEEP);
     /** Per session: the agent fingerprint of its main agent (the first stream with tools), to label sub-agents. */
     private final Map<String, String> mainAgentOfSession = new HashMap<>();
+
     private long seq;
 
     public RequestTimeline(InstantSource clock, Duration window) {
@@ -46,9 +47,25 @@ public final class RequestTimeline implements RequestListener, StatsSection {
      * @param cache the response cache's answer: hit, miss or off
      * @param outcome ok, client_error, error or cancelled; {@code errorKind} the Anthropic error type when not ok
      */
-    public record Row(long seq, String id, String at, String stream, String session, String kind, String model,
-            long promptTokens, long reusedTokens, long processedTokens, long ttftMs, long totalMs, long outputTokens,
-            double tokensPerSecond, String cache, String outcome, String errorKind, String divergence) {}
+    public record Row(
+            long seq,
+            String id,
+            String at,
+            String stream,
+            String session,
+            String kind,
+            String model,
+            long promptTokens,
+            long reusedTokens,
+            long processedTokens,
+            long ttftMs,
+            long totalMs,
+            long outputTokens,
+            double tokensPerSecond,
+            String cache,
+            String outcome,
+            String errorKind,
+            String divergence) {}
 
     @Override
     public void finished(RequestRecord r) {
@@ -59,11 +76,25 @@ public final class RequestTimeline implements RequestListener, StatsSection {
         var u = r.usage();
         synchronized (this) {
             String kind = kind(info.request(), session, agent);
-            Row row = new Row(++seq, info.requestId(), r.startedAt().toString(), stream, session, kind, info.backendModel(),
-                    u.promptTokens(), u.cacheReadInputTokens(), u.inputTokens() + u.cacheCreationInputTokens(),
-                    r.ttftNanos() < 0 ? -1 : r.ttftNanos() / 1_000_000, r.totalNanos() / 1_000_000, u.outputTokens(),
-                    round(r.outputTokensPerSecond()), r.cache(), r.outcome(),
-                    r.failure() == null ? null : r.failure().kind().type(), info.divergence());
+            Row row = new Row(
+                    ++seq,
+                    info.requestId(),
+                    r.startedAt().toString(),
+                    stream,
+                    session,
+                    kind,
+                    info.backendModel(),
+                    u.promptTokens(),
+                    u.cacheReadInputTokens(),
+                    u.inputTokens() + u.cacheCreationInputTokens(),
+                    r.ttftNanos() < 0 ? -1 : r.ttftNanos() / 1_000_000,
+                    r.totalNanos() / 1_000_000,
+                    u.outputTokens(),
+                    round(r.outputTokensPerSecond()),
+                    r.cache(),
+                    r.outcome(),
+                    r.failure() == null ? null : r.failure().kind().type(),
+                    info.divergence());
             if (rows.size() == KEEP) {
                 rows.removeFirst();
             }
@@ -98,7 +129,8 @@ public final class RequestTimeline implements RequestListener, StatsSection {
     public synchronized Object snapshot() {
         Instant since = clock.instant().minus(window);
         List<Row> all = new ArrayList<>(rows);
-        List<Row> recent = all.stream().filter(r -> !Instant.parse(r.at()).isBefore(since)).toList();
+        List<Row> recent =
+                all.stream().filter(r -> !Instant.parse(r.at()).isBefore(since)).toList();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("window_seconds", window.toSeconds());
         out.put("totals", totals(recent));

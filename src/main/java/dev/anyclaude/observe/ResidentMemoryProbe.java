@@ -26,8 +26,10 @@ final class ResidentMemoryProbe implements MemoryProbe {
             return Reading.UNKNOWN;
         }
         try {
-            long rss = SystemMemoryProbe.kib(Files.readAllLines(proc.resolve(Long.toString(p.get().pid()))
-                    .resolve("status")), "VmRSS:");
+            long rss = SystemMemoryProbe.kib(
+                    Files.readAllLines(
+                            proc.resolve(Long.toString(p.get().pid())).resolve("status")),
+                    "VmRSS:");
             return rss < 0 ? Reading.UNKNOWN : new Reading(rss, 0);
         } catch (IOException | RuntimeException e) {
             return Reading.UNKNOWN; // not Linux, or the process just ended

@@ -79,11 +79,13 @@ final class SystemMemoryProbe implements MemoryProbe {
             if (limit <= 0 || limit >= machineTotal) {
                 return null;
             }
-            long current = Long.parseLong(Files.readString(cgroupDir.resolve("memory.current")).strip());
+            long current = Long.parseLong(
+                    Files.readString(cgroupDir.resolve("memory.current")).strip());
             long inactiveFile = 0;
             for (String line : Files.readAllLines(cgroupDir.resolve("memory.stat"))) {
                 if (line.startsWith("inactive_file ")) {
-                    inactiveFile = Long.parseLong(line.substring("inactive_file ".length()).strip());
+                    inactiveFile = Long.parseLong(
+                            line.substring("inactive_file ".length()).strip());
                 }
             }
             return new Reading(Math.max(0, current - inactiveFile), limit);

@@ -22,8 +22,8 @@ public final class ConversationStreams implements StatsSection {
     }
 
     /** A request's stream key and how its prompt relates to the stream's previous one. */
-    public record Identity(String streamKey, long agentFingerprint, PromptShape shape,
-            PromptShape.@Nullable Divergence divergence) {}
+    public record Identity(
+            String streamKey, long agentFingerprint, PromptShape shape, PromptShape.@Nullable Divergence divergence) {}
 
     /**
      * Identifies {@code request} (as it will be sent). The stream key is computed from its normalized form,
@@ -34,8 +34,10 @@ public final class ConversationStreams implements StatsSection {
         PromptShape shape = PromptShape.of(request);
         MessagesRequest normalized = forKeys.normalize(request);
         PromptShape keyShape = normalized == request ? shape : PromptShape.of(normalized);
-        String key = (sessionId != null && !sessionId.isBlank() ? sessionId.strip()
-                : "anon-" + Long.toHexString(keyShape.firstMessageHash())) + "/" + Long.toHexString(keyShape.agentFingerprint());
+        String key = (sessionId != null && !sessionId.isBlank()
+                        ? sessionId.strip()
+                        : "anon-" + Long.toHexString(keyShape.firstMessageHash()))
+                + "/" + Long.toHexString(keyShape.agentFingerprint());
         return new Identity(key, keyShape.agentFingerprint(), shape, tracker.observe(key, shape));
     }
 
@@ -47,8 +49,10 @@ public final class ConversationStreams implements StatsSection {
     @Override
     public Object snapshot() {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("note", "per conversation stream: requests that only extended the previous prompt vs ones that "
-                + "diverged from it, and where the last divergence was");
+        out.put(
+                "note",
+                "per conversation stream: requests that only extended the previous prompt vs ones that "
+                        + "diverged from it, and where the last divergence was");
         out.put("recent", tracker.report(50));
         return out;
     }

@@ -26,16 +26,26 @@ public final class DivergenceTracker {
     /** @param clock ages idle streams out and stamps when each was last seen */
     public DivergenceTracker(int maxStreams, Duration idle, Clock clock) {
         this.clock = clock;
-        this.streams = Caffeine.newBuilder().maximumSize(maxStreams).expireAfterAccess(idle)
-                .ticker(clock.caffeine()).build();
+        this.streams = Caffeine.newBuilder()
+                .maximumSize(maxStreams)
+                .expireAfterAccess(idle)
+                .ticker(clock.caffeine())
+                .build();
     }
 
     /** What a stream has seen so far, for /cache/stats. */
-    public record StreamReport(String stream, long requests, long extended, long diverged,
-            PromptShape.@Nullable Divergence last, long lastSeenMillis) {}
+    public record StreamReport(
+            String stream,
+            long requests,
+            long extended,
+            long diverged,
+            PromptShape.@Nullable Divergence last,
+            long lastSeenMillis) {}
 
     private static final class Stream {
-        @Nullable PromptShape previous;
+        @Nullable
+        PromptShape previous;
+
         final AtomicLong requests = new AtomicLong();
         final AtomicLong extended = new AtomicLong();
         final AtomicLong diverged = new AtomicLong();
@@ -61,8 +71,14 @@ public final class DivergenceTracker {
             } else {
                 s.diverged.incrementAndGet();
                 s.last = d;
-                log.debug("prefix diverged in stream {} at {} (char {} of {}, {} reusable){}", stream, d.part(),
-                        d.charOffset(), d.totalChars(), d.reusableChars(), d.detail() == null ? "" : ": " + d.detail());
+                log.debug(
+                        "prefix diverged in stream {} at {} (char {} of {}, {} reusable){}",
+                        stream,
+                        d.part(),
+                        d.charOffset(),
+                        d.totalChars(),
+                        d.reusableChars(),
+                        d.detail() == null ? "" : ": " + d.detail());
             }
         }
         return d;
@@ -71,8 +87,9 @@ public final class DivergenceTracker {
     /** The most recently seen streams first, at most {@code limit}. */
     public List<StreamReport> report(int limit) {
         List<StreamReport> out = new ArrayList<>();
-        streams.asMap().forEach((k, s) -> out.add(new StreamReport(k, s.requests.get(), s.extended.get(),
-                s.diverged.get(), s.last, s.lastSeen)));
+        streams.asMap()
+                .forEach((k, s) -> out.add(
+                        new StreamReport(k, s.requests.get(), s.extended.get(), s.diverged.get(), s.last, s.lastSeen)));
         out.sort(Comparator.comparingLong(StreamReport::lastSeenMillis).reversed());
         return out.size() > limit ? out.subList(0, limit) : out;
     }

@@ -66,7 +66,8 @@ public final class PromptShape {
      * The tools part by tool list: the request parser hands out one list instance for identical tool bytes,
      * so Claude Code's ~50 KB of tools are hashed once per tool set (weak identity keys).
      */
-    private static final Cache<List<Tool>, ToolsPart> TOOLS = Caffeine.newBuilder().weakKeys().maximumSize(64).build();
+    private static final Cache<List<Tool>, ToolsPart> TOOLS =
+            Caffeine.newBuilder().weakKeys().maximumSize(64).build();
 
     private static final ToolsPart NO_TOOLS = new ToolsPart(new PartHasher().finish("tools"), 0, List.of(), List.of());
 
@@ -80,25 +81,41 @@ public final class PromptShape {
         List<String> names = new ArrayList<>(tools.size());
         List<String> deferred = new ArrayList<>(2);
         for (Tool t : tools) {
-            h.add(t.name()).add('\u0001').add(t.description()).add('\u0001').add(t.inputSchemaJson()).add('\n');
+            h.add(t.name())
+                    .add('\u0001')
+                    .add(t.description())
+                    .add('\u0001')
+                    .add(t.inputSchemaJson())
+                    .add('\n');
             names.add(t.name());
             if (t.deferLoading()) {
                 deferred.add(t.name());
             } else {
-                agent.add(t.name()).add('\u0001').add(t.description()).add('\u0001').add(t.inputSchemaJson()).add('\n');
+                agent.add(t.name())
+                        .add('\u0001')
+                        .add(t.description())
+                        .add('\u0001')
+                        .add(t.inputSchemaJson())
+                        .add('\n');
             }
         }
-        return new ToolsPart(h.finish("tools"), agent.finish("tools").hash(), List.copyOf(names), List.copyOf(deferred));
+        return new ToolsPart(
+                h.finish("tools"), agent.finish("tools").hash(), List.copyOf(names), List.copyOf(deferred));
     }
 
     private static void render(ContentBlock b, PartHasher h) {
         switch (b) {
             case ContentBlock.Text t -> h.add(t.text());
-            case ContentBlock.Image i -> h.add("<image ").add(i.mediaType()).add(' ')
-                    .add(i.data() != null ? Integer.toHexString(i.data().hashCode()) : i.url()).add('>');
-            case ContentBlock.Document d -> h.add("<doc ").add(d.title()).add('>').add(d.text());
-            case ContentBlock.ToolUse u -> h.add("<tool_use ").add(u.id()).add(' ').add(u.name())
-                    .add('>').add(u.inputJson());
+            case ContentBlock.Image i ->
+                h.add("<image ")
+                        .add(i.mediaType())
+                        .add(' ')
+                        .add(i.data() != null ? Integer.toHexString(i.data().hashCode()) : i.url())
+                        .add('>');
+            case ContentBlock.Document d ->
+                h.add("<doc ").add(d.title()).add('>').add(d.text());
+            case ContentBlock.ToolUse u ->
+                h.add("<tool_use ").add(u.id()).add(' ').add(u.name()).add('>').add(u.inputJson());
             case ContentBlock.ToolResult r -> {
                 h.add("<tool_result ").add(r.toolUseId()).add(r.isError() ? " error>" : ">");
                 for (ContentBlock c : r.content()) {
@@ -120,6 +137,7 @@ public final class PromptShape {
         private static final long PRIME = 0x100000001B3L;
         /** The current chunk's characters, hashed when the chunk is full or the part ends. */
         private final char[] chunk = new char[CHUNK];
+
         private long[] chunks = new long[64];
         private int count;
         private int inChunk;
@@ -261,7 +279,12 @@ public final class PromptShape {
      * @param reusableChars characters before the difference (what a prefix cache can still reuse)
      * @param totalChars characters of the new prompt
      */
-    public record Divergence(String part, long charOffset, long offsetInPart, long reusableChars, long totalChars,
+    public record Divergence(
+            String part,
+            long charOffset,
+            long offsetInPart,
+            long reusableChars,
+            long totalChars,
             @Nullable String detail) {
 
         /**
@@ -269,10 +292,15 @@ public final class PromptShape {
          * reusable"}, {@code "system changed at character 1,204 — 1,152 of 98,400 characters reusable"}.
          */
         public String inWords() {
-            String what = detail != null ? detail : part.endsWith("(removed)") ? part
-                    : part + " changed at character " + String.format(java.util.Locale.ROOT, "%,d", offsetInPart);
-            return what + String.format(java.util.Locale.ROOT, " — %,d of %,d characters reusable", reusableChars,
-                    totalChars);
+            String what = detail != null
+                    ? detail
+                    : part.endsWith("(removed)")
+                            ? part
+                            : part + " changed at character "
+                                    + String.format(java.util.Locale.ROOT, "%,d", offsetInPart);
+            return what
+                    + String.format(
+                            java.util.Locale.ROOT, " — %,d of %,d characters reusable", reusableChars, totalChars);
         }
     }
 

@@ -67,8 +67,11 @@ public final class SlotFigures {
         out.put("requests", requests);
         out.put("prompt_tokens", promptTokens);
         out.put("reused_tokens", reusedTokens);
-        out.put("reuse_ratio", promptTokens == 0 ? null
-                : Double.valueOf(String.format(Locale.ROOT, "%.3f", (double) reusedTokens / promptTokens)));
+        out.put(
+                "reuse_ratio",
+                promptTokens == 0
+                        ? null
+                        : Double.valueOf(String.format(Locale.ROOT, "%.3f", (double) reusedTokens / promptTokens)));
         out.put("warms", warms);
         out.put("warm_prompt_tokens", warmTokens);
         return out;

@@ -1,4 +1,7 @@
-/** Prompt prefixes: how a prompt's parts hash, where a conversation's prompt diverged, and how much of it a backend reused. Null only where marked {@code @Nullable}. */
+/**
+ * Prompt prefixes: how a prompt's parts hash, where a conversation's prompt diverged, and how much of it a backend
+ * reused. Null only where marked {@code @Nullable}.
+ */
 @NullMarked
 package dev.anyclaude.prefix;
 

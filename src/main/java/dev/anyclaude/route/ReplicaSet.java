@@ -63,8 +63,11 @@ public final class ReplicaSet implements Backend {
         this.replicas = List.copyOf(list);
         this.clock = clock;
         this.coolDownNanos = coolDown.toNanos();
-        this.pinned = Caffeine.newBuilder().maximumSize(10_000).expireAfterAccess(Duration.ofHours(2))
-                .ticker(clock.caffeine()).build();
+        this.pinned = Caffeine.newBuilder()
+                .maximumSize(10_000)
+                .expireAfterAccess(Duration.ofHours(2))
+                .ticker(clock.caffeine())
+                .build();
     }
 
     @Override
@@ -182,7 +185,8 @@ public final class ReplicaSet implements Backend {
                 down.add(r.label + ": " + one.reason());
             }
         }
-        return any ? new Readiness(true, down.isEmpty() ? "ok" : "degraded: " + String.join("; ", down))
+        return any
+                ? new Readiness(true, down.isEmpty() ? "ok" : "degraded: " + String.join("; ", down))
                 : Readiness.down(String.join("; ", down));
     }
 
@@ -213,7 +217,9 @@ public final class ReplicaSet implements Backend {
             m.put("replica", r.label);
             m.put("up", r.downUntil <= now);
             int index = i;
-            m.put("pinned_streams", pinned.asMap().values().stream().filter(v -> v == index).count());
+            m.put(
+                    "pinned_streams",
+                    pinned.asMap().values().stream().filter(v -> v == index).count());
             m.put("requests", r.requests.get());
             m.put("failovers", r.failovers.get());
             m.put("last_error", r.lastError);

@@ -61,9 +61,21 @@ final class LocalClassifier {
 
     /** A verdict on {@code call}; throws when the model gives none. */
     Verdict judge(JsonNode context, MessagesRequest conversation, ToolCall call, String requestId) throws IOException {
-        MessagesRequest ask = new MessagesRequest(model, 256, List.of(new ContentBlock.Text(SYSTEM)),
+        MessagesRequest ask = new MessagesRequest(
+                model,
+                256,
+                List.of(new ContentBlock.Text(SYSTEM)),
                 List.of(new Message(Role.USER, List.of(new ContentBlock.Text(prompt(context, conversation, call))))),
-                List.of(), null, 0.0, null, null, List.of(), null, VERDICT_SCHEMA, null, false);
+                List.of(),
+                null,
+                0.0,
+                null,
+                null,
+                List.of(),
+                null,
+                VERDICT_SCHEMA,
+                null,
+                false);
         StringBuilder text = new StringBuilder();
         backend.generate(new BackendRequest(ask, null, requestId + "-safeguard"), event -> {
             if (event instanceof StreamEvent.BlockDelta(int i, StreamEvent.TextDelta t)) {
@@ -76,8 +88,8 @@ final class LocalClassifier {
     /** The user message: the rules and places from the classifier context, the user's request, the call. */
     String prompt(JsonNode context, MessagesRequest conversation, ToolCall call) throws IOException {
         ObjectNode facts = json.createObjectNode();
-        for (String key : List.of("permission_mode", "platform", "live_cwd", "home_dir", "trusted_directories", "rules",
-                "auto_mode")) {
+        for (String key : List.of(
+                "permission_mode", "platform", "live_cwd", "home_dir", "trusted_directories", "rules", "auto_mode")) {
             if (context.has(key)) {
                 facts.set(key, context.get(key));
             }
@@ -89,7 +101,8 @@ final class LocalClassifier {
             }
         }
         String input = call.inputJson().length() > INPUT_CHARS
-                ? call.inputJson().substring(0, INPUT_CHARS) + " …(cut)" : call.inputJson();
+                ? call.inputJson().substring(0, INPUT_CHARS) + " …(cut)"
+                : call.inputJson();
         return "Context of the session (rules, working directory, trusted directories):\n"
                 + json.writeValueAsString(facts) + "\n\n"
                 + "What the user asked last:\n" + lastUserText(conversation) + "\n\n"

@@ -59,8 +59,8 @@ public final class Safeguards implements ToolCallJudge {
     private final AtomicLong unjudged = new AtomicLong();
 
     /** @param clock measures the {@code timeout} the verdicts on one answer's tool calls are waited for */
-    public Safeguards(dev.anyclaude.backend.Backend backend, String model, Duration timeout, ObjectMapper json,
-            Clock clock) {
+    public Safeguards(
+            dev.anyclaude.backend.Backend backend, String model, Duration timeout, ObjectMapper json, Clock clock) {
         this.classifier = new LocalClassifier(backend, model, json);
         this.timeout = timeout;
         this.json = json;
@@ -81,7 +81,9 @@ public final class Safeguards implements ToolCallJudge {
         try {
             for (JsonNode s : json.readTree(safeguardsJson)) {
                 if (DANGEROUS_TOOL_USE.equals(s.path("type").asText())) {
-                    return s.path("classifier_context").isObject() ? s.get("classifier_context") : json.createObjectNode();
+                    return s.path("classifier_context").isObject()
+                            ? s.get("classifier_context")
+                            : json.createObjectNode();
                 }
             }
             return null;
@@ -92,26 +94,29 @@ public final class Safeguards implements ToolCallJudge {
 
     /** {@code /cache/stats} → {@code safeguards}: answers given and verdicts by kind. */
     public StatsSection stats() {
-        return StatsSection.of("safeguards", () -> {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("classifier_model", classifier.model());
-            out.put("answers", answers.get());
-            out.put("not_flagged", allowed.get());
-            out.put("flagged", flagged.get());
-            out.put("unjudged_blocked", unjudged.get());
-            return out;
-        }, () -> {
-            answers.set(0);
-            allowed.set(0);
-            flagged.set(0);
-            unjudged.set(0);
-            return Map.of("figures_reset", true);
-        });
+        return StatsSection.of(
+                "safeguards",
+                () -> {
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("classifier_model", classifier.model());
+                    out.put("answers", answers.get());
+                    out.put("not_flagged", allowed.get());
+                    out.put("flagged", flagged.get());
+                    out.put("unjudged_blocked", unjudged.get());
+                    return out;
+                },
+                () -> {
+                    answers.set(0);
+                    allowed.set(0);
+                    flagged.set(0);
+                    unjudged.set(0);
+                    return Map.of("figures_reset", true);
+                });
     }
 
     /** The verdicts on {@code calls}, judged side by side; a call not judged in time is blocked. */
-    Map<String, Verdict> judge(JsonNode context, MessagesRequest conversation, List<LocalClassifier.ToolCall> calls,
-            String requestId) {
+    Map<String, Verdict> judge(
+            JsonNode context, MessagesRequest conversation, List<LocalClassifier.ToolCall> calls, String requestId) {
         Map<String, Future<Verdict>> pending = new LinkedHashMap<>();
         for (LocalClassifier.ToolCall call : calls) {
             pending.put(call.id(), judges.submit(() -> classifier.judge(context, conversation, call, requestId)));
@@ -152,7 +157,8 @@ public final class Safeguards implements ToolCallJudge {
         ObjectNode status = result.putObject("status").put("type", "available");
         ObjectNode toolUses = status.putObject("tool_uses");
         verdicts.forEach((id, v) -> {
-            ObjectNode entry = toolUses.putObject(id).put("type", "evaluated")
+            ObjectNode entry = toolUses.putObject(id)
+                    .put("type", "evaluated")
                     .put("outcome", v.flagged() ? "flagged" : "not_flagged");
             if (!v.explanation().isEmpty()) {
                 entry.put("explanation", v.explanation());
@@ -188,8 +194,8 @@ public final class Safeguards implements ToolCallJudge {
                     open.put(index, new String[] {b.id(), b.name()});
                     inputs.put(index, new StringBuilder());
                 }
-                case StreamEvent.BlockDelta(int index, StreamEvent.InputJsonDelta d) when inputs.containsKey(index) ->
-                        inputs.get(index).append(d.partialJson());
+                case StreamEvent.BlockDelta(int index, StreamEvent.InputJsonDelta d)
+                when inputs.containsKey(index) -> inputs.get(index).append(d.partialJson());
                 case StreamEvent.MessageDelta d -> {
                     List<LocalClassifier.ToolCall> calls = new ArrayList<>();
                     open.forEach((index, idName) -> {
@@ -197,11 +203,11 @@ public final class Safeguards implements ToolCallJudge {
                         calls.add(new LocalClassifier.ToolCall(idName[0], idName[1], input.isBlank() ? "{}" : input));
                     });
                     answers.incrementAndGet();
-                    client.accept(d.withSafeguardResults(results(calls.isEmpty() ? Map.of()
-                            : judge(context, request, calls, requestId))));
+                    client.accept(d.withSafeguardResults(
+                            results(calls.isEmpty() ? Map.of() : judge(context, request, calls, requestId))));
                     return;
                 }
-                default -> { }
+                default -> {}
             }
             client.accept(event);
         }

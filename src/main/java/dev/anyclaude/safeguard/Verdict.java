@@ -10,8 +10,8 @@ record Verdict(boolean flagged, String explanation) {
 
     /** A verdict for a call that could not be judged: blocked, saying why. */
     static Verdict unjudged(String why) {
-        return new Verdict(true, "anyclaude's local safety check could not judge this call (" + why
-                + "), so it is blocked");
+        return new Verdict(
+                true, "anyclaude's local safety check could not judge this call (" + why + "), so it is blocked");
     }
 
     /**
@@ -35,10 +35,11 @@ record Verdict(boolean flagged, String explanation) {
         String outcome = verdict.path("outcome").asText("");
         String explanation = verdict.path("explanation").asText("").strip();
         return switch (outcome) {
-            case "flagged" -> new Verdict(true, explanation.isEmpty() ? "flagged by the local safety check" : explanation);
+            case "flagged" ->
+                new Verdict(true, explanation.isEmpty() ? "flagged by the local safety check" : explanation);
             case "not_flagged" -> new Verdict(false, explanation);
-            default -> throw new IOException("the classifier's answer has no outcome flagged/not_flagged: "
-                    + shorten(answer));
+            default ->
+                throw new IOException("the classifier's answer has no outcome flagged/not_flagged: " + shorten(answer));
         };
     }
 

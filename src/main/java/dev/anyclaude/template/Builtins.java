@@ -71,7 +71,8 @@ final class Builtins {
         };
     }
 
-    static @Nullable Object slice(@Nullable Object object, @Nullable Object start, @Nullable Object stop, @Nullable Object step) {
+    static @Nullable Object slice(
+            @Nullable Object object, @Nullable Object start, @Nullable Object stop, @Nullable Object step) {
         List<Object> items = toList(object);
         int n = items.size();
         long st = step == null ? 1 : Values.toLong(step);
@@ -154,18 +155,21 @@ final class Builtins {
     private static @Nullable Callable mapMethod(Map<?, ?> m, String name) {
         Map<String, Object> map = (Map<String, Object>) m;
         return switch (name) {
-            case "get" -> (args, kw) -> map.containsKey(Values.str(args.getFirst())) ? map.get(Values.str(args.getFirst()))
-                    : args.size() > 1 ? args.get(1) : null;
+            case "get" ->
+                (args, kw) -> map.containsKey(Values.str(args.getFirst()))
+                        ? map.get(Values.str(args.getFirst()))
+                        : args.size() > 1 ? args.get(1) : null;
             case "items" -> (args, kw) -> items(map);
             case "keys" -> (args, kw) -> new ArrayList<Object>(map.keySet());
             case "values" -> (args, kw) -> new ArrayList<>(map.values());
-            case "pop" -> (args, kw) -> {
-                String k = Values.str(args.getFirst());
-                if (map.containsKey(k)) {
-                    return map.remove(k);
-                }
-                return args.size() > 1 ? args.get(1) : Undefined.INSTANCE;
-            };
+            case "pop" ->
+                (args, kw) -> {
+                    String k = Values.str(args.getFirst());
+                    if (map.containsKey(k)) {
+                        return map.remove(k);
+                    }
+                    return args.size() > 1 ? args.get(1) : Undefined.INSTANCE;
+                };
             default -> null;
         };
     }
@@ -174,16 +178,21 @@ final class Builtins {
     private static @Nullable Callable listMethod(List<?> l, String name) {
         List<Object> list = (List<Object>) l;
         return switch (name) {
-            case "append" -> (args, kw) -> {
-                list.add(args.getFirst());
-                return null;
-            };
-            case "pop" -> (args, kw) -> list.remove(args.isEmpty() ? list.size() - 1
-                    : (int) Math.floorMod(Values.toLong(args.getFirst()), list.size()));
-            case "insert" -> (args, kw) -> {
-                list.add((int) Values.toLong(args.get(0)), args.get(1));
-                return null;
-            };
+            case "append" ->
+                (args, kw) -> {
+                    list.add(args.getFirst());
+                    return null;
+                };
+            case "pop" ->
+                (args, kw) -> list.remove(
+                        args.isEmpty()
+                                ? list.size() - 1
+                                : (int) Math.floorMod(Values.toLong(args.getFirst()), list.size()));
+            case "insert" ->
+                (args, kw) -> {
+                    list.add((int) Values.toLong(args.get(0)), args.get(1));
+                    return null;
+                };
             default -> null;
         };
     }

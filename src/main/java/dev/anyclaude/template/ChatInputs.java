@@ -15,13 +15,13 @@ import java.util.Objects;
  * llama.cpp's common/chat.cpp re-shapes them, tools, template kwargs, the date, the special tokens.
  */
 final class ChatInputs {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private ChatInputs() {}
 
-    static Map<String, Object> variables(JsonNode request, TemplateCaps caps, TemplateSource source,
-            TemplateTokens tokens, ZonedDateTime now) {
+    static Map<String, Object> variables(
+            JsonNode request, TemplateCaps caps, TemplateSource source, TemplateTokens tokens, ZonedDateTime now) {
         List<Object> messages = messages(request.path("messages"), source.trimsContent());
         boolean gptOssChannels = source.gptOssChannels();
         if (!gptOssChannels) {
@@ -52,7 +52,9 @@ final class ChatInputs {
         boolean enableThinking = caps.thinking();
         Map<String, Object> kwargs = new LinkedHashMap<>();
         kwargs.put("preserve_reasoning", true);
-        request.path("chat_template_kwargs").properties().forEach(e -> kwargs.put(e.getKey(), Values.fromJson(e.getValue())));
+        request.path("chat_template_kwargs")
+                .properties()
+                .forEach(e -> kwargs.put(e.getKey(), Values.fromJson(e.getValue())));
         if (kwargs.get("enable_thinking") instanceof Boolean b) {
             enableThinking = b;
         }
@@ -77,7 +79,8 @@ final class ChatInputs {
         vars.put("datetime", Globals.strftime("%b %d %Y", now));
         vars.put("date_string", Globals.strftime("%d %b %Y", now));
         vars.putAll(kwargs);
-        if (!request.has("add_generation_prompt") || request.path("add_generation_prompt").asBoolean(true)) {
+        if (!request.has("add_generation_prompt")
+                || request.path("add_generation_prompt").asBoolean(true)) {
             vars.put("add_generation_prompt", true);
         }
         if (vars.get("preserve_reasoning") instanceof Boolean enabled) {
@@ -109,7 +112,11 @@ final class ChatInputs {
                 for (JsonNode part : content) {
                     Map<String, Object> p = new LinkedHashMap<>();
                     p.put("type", part.path("type").asText());
-                    p.put("text", trim ? part.path("text").asText().strip() : part.path("text").asText());
+                    p.put(
+                            "text",
+                            trim
+                                    ? part.path("text").asText().strip()
+                                    : part.path("text").asText());
                     parts.add(p);
                 }
                 message.put("content", parts);
@@ -205,8 +212,7 @@ final class ChatInputs {
                     blocks.add(block);
                 }
                 case List<?> parts -> blocks.addAll(parts);
-                case null, default -> {
-                }
+                case null, default -> {}
             }
             message.put("content", blocks);
         }
@@ -217,12 +223,14 @@ final class ChatInputs {
             if (map(m).get("tool_calls") instanceof List<?> calls) {
                 for (Object call : calls) {
                     // messages() gave every call its function
-                    Map<String, Object> function = map(Objects.requireNonNull(map(call).get("function")));
+                    Map<String, Object> function =
+                            map(Objects.requireNonNull(map(call).get("function")));
                     if (function.get("arguments") instanceof String text) {
                         try {
                             function.put("arguments", Values.fromJson(JSON.readTree(text)));
                         } catch (IOException e) {
-                            throw new TemplateException("Failed to parse tool call arguments as JSON: " + e.getMessage());
+                            throw new TemplateException(
+                                    "Failed to parse tool call arguments as JSON: " + e.getMessage());
                         }
                     }
                 }

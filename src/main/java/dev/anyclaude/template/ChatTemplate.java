@@ -31,7 +31,9 @@ public final class ChatTemplate {
      * @param wall the time {@code strftime_now} shows, in this machine's time zone
      */
     public static ChatTemplate parse(String source, InstantSource wall) {
-        return new ChatTemplate(Parser.parse(source), TemplateSource.of(source),
+        return new ChatTemplate(
+                Parser.parse(source),
+                TemplateSource.of(source),
                 () -> ZonedDateTime.ofInstant(wall.instant(), ZoneId.systemDefault()));
     }
 

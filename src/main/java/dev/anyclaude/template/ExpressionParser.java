@@ -201,8 +201,10 @@ class ExpressionParser {
     }
 
     private static boolean startsOperand(Token t) {
-        return t.kind() == Kind.STRING || t.kind() == Kind.NUMBER
-                || (t.kind() == Kind.IDENTIFIER && !Set.of("and", "or", "not", "in", "is", "if", "else").contains(t.text()));
+        return t.kind() == Kind.STRING
+                || t.kind() == Kind.NUMBER
+                || (t.kind() == Kind.IDENTIFIER
+                        && !Set.of("and", "or", "not", "in", "is", "if", "else").contains(t.text()));
     }
 
     Node filterCall(Node value) {
@@ -285,8 +287,11 @@ class ExpressionParser {
                 return new Literal(line, s.toString());
             }
             case NUMBER -> {
-                return new Literal(line, t.text().contains(".") ? (Object) Double.parseDouble(t.text())
-                        : (Object) Long.parseLong(t.text()));
+                return new Literal(
+                        line,
+                        t.text().contains(".")
+                                ? (Object) Double.parseDouble(t.text())
+                                : (Object) Long.parseLong(t.text()));
             }
             case IDENTIFIER -> {
                 return switch (t.text()) {
@@ -339,12 +344,10 @@ class ExpressionParser {
                         }
                         return new DictExpr(line, keys, values);
                     }
-                    default -> {
-                    }
+                    default -> {}
                 }
             }
-            default -> {
-            }
+            default -> {}
         }
         pos--;
         throw error("unexpected '" + t.text() + "' in expression");

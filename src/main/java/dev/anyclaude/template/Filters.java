@@ -29,8 +29,12 @@ final class Filters {
                 yield l.isEmpty() ? Undefined.INSTANCE : l.getLast();
             }
             case "join" -> join(v, args, kw);
-            case "replace" -> StringMethods.replace(Values.str(v), Values.str(args.get(0)), Values.str(args.get(1)),
-                    args.size() > 2 ? Values.toLong(args.get(2)) : -1);
+            case "replace" ->
+                StringMethods.replace(
+                        Values.str(v),
+                        Values.str(args.get(0)),
+                        Values.str(args.get(1)),
+                        args.size() > 2 ? Values.toLong(args.get(2)) : -1);
             case "items" -> v instanceof Map<?, ?> m ? Builtins.items(m) : new ArrayList<>();
             case "dictsort" -> dictsort(v);
             case "selectattr", "rejectattr" -> selectAttribute(v, args, name.equals("selectattr"));
@@ -113,7 +117,8 @@ final class Filters {
         Object attribute = arg(args, kw, 1, "attribute");
         List<String> parts = new ArrayList<>();
         for (Object item : Builtins.toList(v)) {
-            parts.add(Values.str(attribute instanceof Undefined ? item : Builtins.attribute(item, Values.str(attribute))));
+            parts.add(Values.str(
+                    attribute instanceof Undefined ? item : Builtins.attribute(item, Values.str(attribute))));
         }
         return String.join(s, parts);
     }
@@ -132,7 +137,8 @@ final class Filters {
         List<Object> out = new ArrayList<>();
         for (Object item : Builtins.toList(v)) {
             Object value = Builtins.attribute(item, attribute);
-            boolean pass = args.size() > 1 ? Builtins.test(Values.str(args.get(1)), value, args.subList(2, args.size()))
+            boolean pass = args.size() > 1
+                    ? Builtins.test(Values.str(args.get(1)), value, args.subList(2, args.size()))
                     : Values.truthy(value);
             if (pass == keep) {
                 out.add(item);
@@ -144,7 +150,8 @@ final class Filters {
     private static Object select(@Nullable Object v, List<Object> args, boolean keep) {
         List<Object> out = new ArrayList<>();
         for (Object item : Builtins.toList(v)) {
-            boolean pass = args.isEmpty() ? Values.truthy(item)
+            boolean pass = args.isEmpty()
+                    ? Values.truthy(item)
                     : Builtins.test(Values.str(args.getFirst()), item, args.subList(1, args.size()));
             if (pass == keep) {
                 out.add(item);
@@ -211,7 +218,8 @@ final class Filters {
     private static com.fasterxml.jackson.databind.JsonNode parseJson(String s) {
         try {
             return new com.fasterxml.jackson.databind.ObjectMapper()
-                    .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(s);
+                    .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .readTree(s);
         } catch (java.io.IOException e) {
             throw new TemplateException("from_json: " + e.getMessage());
         }

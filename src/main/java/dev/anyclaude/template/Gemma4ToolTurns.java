@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
  * messages after it and a final assistant answer become one assistant message with {@code tool_responses}.
  */
 final class Gemma4ToolTurns {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Gemma4ToolTurns() {}
 
@@ -24,7 +24,9 @@ final class Gemma4ToolTurns {
         int i = 0;
         while (i < messages.size()) {
             Map<String, Object> msg = (Map<String, Object>) messages.get(i);
-            if (!"assistant".equals(msg.get("role")) || !(msg.get("tool_calls") instanceof List<?> calls) || calls.isEmpty()) {
+            if (!"assistant".equals(msg.get("role"))
+                    || !(msg.get("tool_calls") instanceof List<?> calls)
+                    || calls.isEmpty()) {
                 out.add(msg);
                 i++;
                 continue;
@@ -82,7 +84,8 @@ final class Gemma4ToolTurns {
             }
         }
         String name = "";
-        if (index < calls.size() && ((Map<String, Object>) calls.get(index)).get("function") instanceof Map<?, ?> f
+        if (index < calls.size()
+                && ((Map<String, Object>) calls.get(index)).get("function") instanceof Map<?, ?> f
                 && f.get("name") instanceof String n) {
             name = n;
         }

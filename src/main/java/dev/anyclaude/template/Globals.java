@@ -60,21 +60,22 @@ final class Globals {
                 continue;
             }
             char f = format.charAt(++i);
-            out.append(switch (f) {
-                case 'd' -> String.format("%02d", t.getDayOfMonth());
-                case 'm' -> String.format("%02d", t.getMonthValue());
-                case 'Y' -> Integer.toString(t.getYear());
-                case 'y' -> String.format("%02d", t.getYear() % 100);
-                case 'H' -> String.format("%02d", t.getHour());
-                case 'M' -> String.format("%02d", t.getMinute());
-                case 'S' -> String.format("%02d", t.getSecond());
-                case 'b' -> t.format(DateTimeFormatter.ofPattern("MMM", Locale.ENGLISH));
-                case 'B' -> t.format(DateTimeFormatter.ofPattern("MMMM", Locale.ENGLISH));
-                case 'a' -> t.format(DateTimeFormatter.ofPattern("EEE", Locale.ENGLISH));
-                case 'A' -> t.format(DateTimeFormatter.ofPattern("EEEE", Locale.ENGLISH));
-                case '%' -> "%";
-                default -> "%" + f;
-            });
+            out.append(
+                    switch (f) {
+                        case 'd' -> String.format("%02d", t.getDayOfMonth());
+                        case 'm' -> String.format("%02d", t.getMonthValue());
+                        case 'Y' -> Integer.toString(t.getYear());
+                        case 'y' -> String.format("%02d", t.getYear() % 100);
+                        case 'H' -> String.format("%02d", t.getHour());
+                        case 'M' -> String.format("%02d", t.getMinute());
+                        case 'S' -> String.format("%02d", t.getSecond());
+                        case 'b' -> t.format(DateTimeFormatter.ofPattern("MMM", Locale.ENGLISH));
+                        case 'B' -> t.format(DateTimeFormatter.ofPattern("MMMM", Locale.ENGLISH));
+                        case 'a' -> t.format(DateTimeFormatter.ofPattern("EEE", Locale.ENGLISH));
+                        case 'A' -> t.format(DateTimeFormatter.ofPattern("EEEE", Locale.ENGLISH));
+                        case '%' -> "%";
+                        default -> "%" + f;
+                    });
         }
         return out.toString();
     }

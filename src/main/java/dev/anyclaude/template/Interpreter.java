@@ -124,13 +124,17 @@ final class Interpreter {
                 if (object instanceof Namespace ns) {
                     ns.attributes.put(m.name(), value);
                 } else {
-                    throw TemplateException.at(target.line(), "cannot assign an attribute of " + Values.typeName(object));
+                    throw TemplateException.at(
+                            target.line(), "cannot assign an attribute of " + Values.typeName(object));
                 }
             }
             case ListExpr l -> {
                 List<Object> items = Builtins.toList(value);
                 if (items.size() != l.items().size()) {
-                    throw TemplateException.at(target.line(), "cannot unpack " + items.size() + " values into " + l.items().size());
+                    throw TemplateException.at(
+                            target.line(),
+                            "cannot unpack " + items.size() + " values into "
+                                    + l.items().size());
                 }
                 for (int i = 0; i < items.size(); i++) {
                     assignTo(l.items().get(i), items.get(i), scope);
@@ -230,7 +234,8 @@ final class Interpreter {
         }
     }
 
-    @Nullable Object eval(Node node, Scope scope) {
+    @Nullable
+    Object eval(Node node, Scope scope) {
         return switch (node) {
             case Literal l -> l.value();
             case Name n -> noted(scope.get(n.name()));
@@ -245,14 +250,20 @@ final class Interpreter {
                 Map<Object, Object> map = new LinkedHashMap<>();
                 for (int i = 0; i < d.keys().size(); i++) {
                     Object key = eval(d.keys().get(i), scope);
-                    map.put(key instanceof Long || key instanceof String ? key : Values.str(key), eval(d.values().get(i), scope));
+                    map.put(
+                            key instanceof Long || key instanceof String ? key : Values.str(key),
+                            eval(d.values().get(i), scope));
                 }
                 yield map;
             }
             case Member m -> noted(Builtins.attribute(eval(m.object(), scope), m.name()));
             case Index i -> noted(Builtins.index(eval(i.object(), scope), eval(i.index(), scope)));
-            case Slice s -> Builtins.slice(eval(s.object(), scope), optional(s.start(), scope), optional(s.stop(), scope),
-                    optional(s.step(), scope));
+            case Slice s ->
+                Builtins.slice(
+                        eval(s.object(), scope),
+                        optional(s.start(), scope),
+                        optional(s.stop(), scope),
+                        optional(s.step(), scope));
             case Call c -> call(c, scope);
             case Filter f -> {
                 Object value = noted(eval(f.value(), scope));
@@ -270,14 +281,15 @@ final class Interpreter {
                 boolean result = Builtins.test(t.name(), noted(eval(t.value(), scope)), args);
                 yield result != t.negated();
             }
-            case Unary u -> switch (u.op()) {
-                case "not" -> !Values.truthy(eval(u.operand(), scope));
-                case "-" -> {
-                    Object v = eval(u.operand(), scope);
-                    yield v instanceof Double d ? (Object) (-d) : (Object) (-Values.toLong(v));
-                }
-                default -> eval(u.operand(), scope);
-            };
+            case Unary u ->
+                switch (u.op()) {
+                    case "not" -> !Values.truthy(eval(u.operand(), scope));
+                    case "-" -> {
+                        Object v = eval(u.operand(), scope);
+                        yield v instanceof Double d ? (Object) (-d) : (Object) (-Values.toLong(v));
+                    }
+                    default -> eval(u.operand(), scope);
+                };
             case Binary b -> binary(b, scope);
             case Ternary t -> Values.truthy(eval(t.test(), scope)) ? eval(t.then(), scope) : eval(t.otherwise(), scope);
             default -> throw TemplateException.at(node.line(), "not an expression");
@@ -331,8 +343,7 @@ final class Interpreter {
                 Object left = eval(b.left(), scope);
                 return Values.truthy(left) ? left : eval(b.right(), scope);
             }
-            default -> {
-            }
+            default -> {}
         }
         Object l = eval(b.left(), scope);
         Object r = eval(b.right(), scope);
@@ -343,8 +354,7 @@ final class Interpreter {
             case "!=" -> {
                 return !Values.equal(l, r);
             }
-            default -> {
-            }
+            default -> {}
         }
         boolean membership = b.op().equals("in") || b.op().equals("not in");
         boolean concatenation = b.op().equals("+") || b.op().equals("~");
@@ -396,7 +406,8 @@ final class Interpreter {
             if (op.equals("*") && l instanceof String s && r instanceof Long n) {
                 return s.repeat((int) Math.max(0, n));
             }
-            throw TemplateException.at(line, "cannot apply " + op + " to " + Values.typeName(l) + " and " + Values.typeName(r));
+            throw TemplateException.at(
+                    line, "cannot apply " + op + " to " + Values.typeName(l) + " and " + Values.typeName(r));
         }
         boolean integral = !(l instanceof Double) && !(r instanceof Double);
         if (integral && !op.equals("/")) {

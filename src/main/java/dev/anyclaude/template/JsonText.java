@@ -14,7 +14,13 @@ final class JsonText {
         return out.toString();
     }
 
-    private static void write(StringBuilder out, @Nullable Object v, int level, int indent, String itemSep, String keySep,
+    private static void write(
+            StringBuilder out,
+            @Nullable Object v,
+            int level,
+            int indent,
+            String itemSep,
+            String keySep,
             boolean ascii) {
         switch (v) {
             case null -> out.append("null");

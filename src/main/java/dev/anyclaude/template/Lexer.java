@@ -10,8 +10,8 @@ import java.util.List;
  */
 final class Lexer {
     private static final String[] SYMBOLS = {
-        "{%-", "-%}", "{{-", "-}}", "{%", "%}", "{{", "}}", "//", "**", "<=", ">=", "==", "!=",
-        "(", ")", "{", "}", "[", "]", ",", ".", ":", "|", "<", ">", "+", "-", "~", "*", "/", "%", "="
+        "{%-", "-%}", "{{-", "-}}", "{%", "%}", "{{", "}}", "//", "**", "<=", ">=", "==", "!=", "(", ")", "{", "}", "[",
+        "]", ",", ".", ":", "|", "<", ">", "+", "-", "~", "*", "/", "%", "="
     };
 
     private final String src;
@@ -60,7 +60,8 @@ final class Lexer {
 
     private void run() {
         while (pos < src.length()) {
-            Kind last = tokens.isEmpty() ? Kind.CLOSE_STATEMENT : tokens.getLast().kind();
+            Kind last =
+                    tokens.isEmpty() ? Kind.CLOSE_STATEMENT : tokens.getLast().kind();
             if (last == Kind.CLOSE_STATEMENT || last == Kind.CLOSE_EXPRESSION || last == Kind.COMMENT) {
                 if (readText()) {
                     continue;
@@ -198,16 +199,17 @@ final class Lexer {
                 char c = at(pos++);
                 if (c == '\\') {
                     char e = at(pos++);
-                    s.append(switch (e) {
-                        case 'n' -> '\n';
-                        case 't' -> '\t';
-                        case 'r' -> '\r';
-                        case 'b' -> '\b';
-                        case 'f' -> '\f';
-                        case 'v' -> '\u000b';
-                        case '\'', '"', '\\' -> e;
-                        default -> throw TemplateException.at(line(pos), "unknown escape character \\" + e);
-                    });
+                    s.append(
+                            switch (e) {
+                                case 'n' -> '\n';
+                                case 't' -> '\t';
+                                case 'r' -> '\r';
+                                case 'b' -> '\b';
+                                case 'f' -> '\f';
+                                case 'v' -> '\u000b';
+                                case '\'', '"', '\\' -> e;
+                                default -> throw TemplateException.at(line(pos), "unknown escape character \\" + e);
+                            });
                 } else {
                     s.append(c);
                 }

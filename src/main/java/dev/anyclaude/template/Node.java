@@ -15,8 +15,15 @@ sealed interface Node {
 
     record If(int line, Node test, List<Node> then, List<Node> otherwise) implements Node {}
 
-    record For(int line, List<String> targets, Node iterable, @Nullable Node filter, List<Node> body, List<Node> otherwise,
-            boolean recursive) implements Node {}
+    record For(
+            int line,
+            List<String> targets,
+            Node iterable,
+            @Nullable Node filter,
+            List<Node> body,
+            List<Node> otherwise,
+            boolean recursive)
+            implements Node {}
 
     /** {@code {% set x = value %}} (body empty) or the block form {@code {% set x %}body{% endset %}} (value null). */
     record Assign(int line, Node target, @Nullable Node value, List<Node> body) implements Node {}
@@ -45,7 +52,12 @@ sealed interface Node {
 
     record Index(int line, Node object, Node index) implements Node {}
 
-    record Slice(int line, Node object, @Nullable Node start, @Nullable Node stop, @Nullable Node step) implements Node {}
+    record Slice(
+            int line,
+            Node object,
+            @Nullable Node start,
+            @Nullable Node stop,
+            @Nullable Node step) implements Node {}
 
     record Call(int line, Node callee, List<Node> args, List<String> names) implements Node {}
 

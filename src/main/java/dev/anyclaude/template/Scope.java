@@ -13,7 +13,8 @@ final class Scope {
         this.parent = parent;
     }
 
-    @Nullable Object get(String name) {
+    @Nullable
+    Object get(String name) {
         for (Scope s = this; s != null; s = s.parent) {
             if (s.vars.containsKey(name)) {
                 return s.vars.get(name);

@@ -20,15 +20,26 @@ final class StringMethods {
             case "capitalize" -> (args, kw) -> capitalize(s);
             case "startswith" -> (args, kw) -> anyOf(args.getFirst(), s::startsWith);
             case "endswith" -> (args, kw) -> anyOf(args.getFirst(), s::endsWith);
-            case "split" -> (args, kw) -> split(s, args.isEmpty() ? null : args.getFirst(),
-                    args.size() > 1 ? Values.toLong(args.get(1)) : -1);
-            case "rsplit" -> (args, kw) -> rsplit(s, args.isEmpty() ? null : args.getFirst(),
-                    args.size() > 1 ? Values.toLong(args.get(1)) : -1);
-            case "replace" -> (args, kw) -> replace(s, Values.str(args.get(0)), Values.str(args.get(1)),
-                    args.size() > 2 ? Values.toLong(args.get(2)) : -1);
+            case "split" ->
+                (args, kw) -> split(
+                        s, args.isEmpty() ? null : args.getFirst(), args.size() > 1 ? Values.toLong(args.get(1)) : -1);
+            case "rsplit" ->
+                (args, kw) -> rsplit(
+                        s, args.isEmpty() ? null : args.getFirst(), args.size() > 1 ? Values.toLong(args.get(1)) : -1);
+            case "replace" ->
+                (args, kw) -> replace(
+                        s,
+                        Values.str(args.get(0)),
+                        Values.str(args.get(1)),
+                        args.size() > 2 ? Values.toLong(args.get(2)) : -1);
             case "find" -> (args, kw) -> (long) s.indexOf(Values.str(args.getFirst()));
             case "count" -> (args, kw) -> (long) count(s, Values.str(args.getFirst()));
-            case "join" -> (args, kw) -> String.join(s, Builtins.toList(args.getFirst()).stream().map(Values::str).toList());
+            case "join" ->
+                (args, kw) -> String.join(
+                        s,
+                        Builtins.toList(args.getFirst()).stream()
+                                .map(Values::str)
+                                .toList());
             case "format" -> (args, kw) -> format(s, args);
             case "isdigit" -> (args, kw) -> !s.isEmpty() && s.chars().allMatch(Character::isDigit);
             default -> null;
@@ -142,7 +153,9 @@ final class StringMethods {
     }
 
     static String capitalize(String s) {
-        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1).toLowerCase();
+        return s.isEmpty()
+                ? s
+                : Character.toUpperCase(s.charAt(0)) + s.substring(1).toLowerCase();
     }
 
     private static String format(String s, List<Object> args) {

@@ -20,8 +20,8 @@ import org.jspecify.annotations.Nullable;
  * @param thinking the template renders a reasoning block when {@code enable_thinking} is on: llama-server then
  *     turns thinking on by default
  */
-public record TemplateCaps(boolean systemRole, boolean tools, boolean toolCalls, boolean objectArguments,
-        boolean thinking) {
+public record TemplateCaps(
+        boolean systemRole, boolean tools, boolean toolCalls, boolean objectArguments, boolean thinking) {
 
     static TemplateCaps probe(ChatTemplate template) {
         boolean systemRole = true;
@@ -45,8 +45,12 @@ public record TemplateCaps(boolean systemRole, boolean tools, boolean toolCalls,
         assistant.put("tool_calls", calls);
         Map<String, Object> toolMessage = message("tool", "Tool response");
         toolMessage.put("tool_call_id", "call00001");
-        List<Object> messages = list(message("user", "User message"), assistant, toolMessage,
-                message("assistant", "The tool response was 'tool response'"), message("user", "User message"));
+        List<Object> messages = list(
+                message("user", "User message"),
+                assistant,
+                toolMessage,
+                message("assistant", "The tool response was 'tool response'"),
+                message("user", "User message"));
         Probe first = new Probe(template, messages, list(tool(toolName)));
         if (first.succeeded) {
             tools = first.read.contains(toolName);
@@ -75,7 +79,10 @@ public record TemplateCaps(boolean systemRole, boolean tools, boolean toolCalls,
     private static boolean thinks(ChatTemplate template) {
         String on = thinkingProbe(template, true);
         String off = thinkingProbe(template, false);
-        return on != null && off != null && !on.equals(off) && (on + off).toLowerCase(java.util.Locale.ROOT).contains("think");
+        return on != null
+                && off != null
+                && !on.equals(off)
+                && (on + off).toLowerCase(java.util.Locale.ROOT).contains("think");
     }
 
     private static @Nullable String thinkingProbe(ChatTemplate template, boolean enabled) {

@@ -10,15 +10,23 @@ package dev.anyclaude.template;
  *     reasoning a {@code thinking} block
  * @param lfm2Thinking an LFM2 template: the reasoning is also passed as {@code thinking}
  */
-record TemplateSource(boolean gptOssChannels, boolean trimsContent, boolean gemma4ToolResponses,
-        boolean mistralContentBlocks, boolean lfm2Thinking) {
+record TemplateSource(
+        boolean gptOssChannels,
+        boolean trimsContent,
+        boolean gemma4ToolResponses,
+        boolean mistralContentBlocks,
+        boolean lfm2Thinking) {
     static TemplateSource of(String source) {
         boolean toolList = source.contains("<|tool_list_start|>");
-        return new TemplateSource(source.contains("<|channel|>"),
+        return new TemplateSource(
+                source.contains("<|channel|>"),
                 source.contains("You have access to the following functions in JSONSchema format"),
                 source.contains("'<|tool_call>call:'") && !source.contains("{#- OpenAI Chat Completions:"),
-                source.contains("[SYSTEM_PROMPT]") && source.contains("[TOOL_CALLS]") && source.contains("[ARGS]")
+                source.contains("[SYSTEM_PROMPT]")
+                        && source.contains("[TOOL_CALLS]")
+                        && source.contains("[ARGS]")
                         && !source.contains("[CALL_ID]"),
-                (toolList && source.contains("<|tool_list_end|>")) || (source.contains("List of tools: [") && !toolList));
+                (toolList && source.contains("<|tool_list_end|>"))
+                        || (source.contains("List of tools: [") && !toolList));
     }
 }

@@ -17,7 +17,8 @@ final class Values {
     /** A function a template can call: a macro, a global such as range(), or a bound string method. */
     @FunctionalInterface
     interface Callable {
-        @Nullable Object call(List<Object> args, Map<String, Object> kwargs);
+        @Nullable
+        Object call(List<Object> args, Map<String, Object> kwargs);
     }
 
     /** The mutable object namespace() returns, so loops can carry state out of their scope. */
@@ -95,7 +96,10 @@ final class Values {
                 StringBuilder sb = new StringBuilder("{");
                 int i = 0;
                 for (Map.Entry<?, ?> e : m.entrySet()) {
-                    sb.append(i++ > 0 ? ", " : "").append(repr(e.getKey())).append(": ").append(repr(e.getValue()));
+                    sb.append(i++ > 0 ? ", " : "")
+                            .append(repr(e.getKey()))
+                            .append(": ")
+                            .append(repr(e.getValue()));
                 }
                 yield sb.append("}").toString();
             }

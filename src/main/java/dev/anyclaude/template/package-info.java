@@ -1,4 +1,7 @@
-/** Chat templates: a conversation rendered as the prompt text a model was trained on. Null only where marked {@code @Nullable}. */
+/**
+ * Chat templates: a conversation rendered as the prompt text a model was trained on. Null only where marked {@code
+ * @Nullable}.
+ */
 @NullMarked
 package dev.anyclaude.template;
 

@@ -32,8 +32,8 @@ final class DsmlFormat implements CallFormat {
     public Read read(String s, boolean ended) {
         Cursor c = new Cursor(s, ended);
         String block = s.startsWith("<" + DSML + BLOCKS.get(0) + ">") ? BLOCKS.get(0) : BLOCKS.get(1);
-        return CallFormat.section(c, () -> c.expect("<" + DSML + block + ">"), () -> c.at("</" + DSML + block + ">"),
-                () -> invoke(c));
+        return CallFormat.section(
+                c, () -> c.expect("<" + DSML + block + ">"), () -> c.at("</" + DSML + block + ">"), () -> invoke(c));
     }
 
     private ToolCall invoke(Cursor c) {

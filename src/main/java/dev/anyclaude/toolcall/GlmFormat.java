@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** GLM 4.5 – 4.7: {@code <tool_call>NAME<arg_key>K</arg_key><arg_value>V</arg_value>…</tool_call>}, newlines optional. */
+/**
+ * GLM 4.5 – 4.7: {@code <tool_call>NAME<arg_key>K</arg_key><arg_value>V</arg_value>…</tool_call>}, newlines optional.
+ */
 final class GlmFormat implements CallFormat {
     private static final Pattern NAME = Pattern.compile("[^\\s<>]+");
 

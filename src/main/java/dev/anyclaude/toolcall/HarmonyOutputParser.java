@@ -16,12 +16,21 @@ import org.jspecify.annotations.Nullable;
  */
 final class HarmonyOutputParser implements OutputParser {
     private static final String MESSAGE = "<|message|>";
-    private static final List<String> BODY_ENDS = List.of("<|end|>", "<|call|>", "<|return|>", "<|start|>", "<|channel|>");
+    private static final List<String> BODY_ENDS =
+            List.of("<|end|>", "<|call|>", "<|return|>", "<|start|>", "<|channel|>");
     private static final List<String> HEADER_STARTS = List.of("<|channel|>", "<|start|>", " to=", "to=");
     private static final Pattern CHANNEL = Pattern.compile("<\\|channel\\|>\\s*(\\w+)");
     private static final Pattern RECIPIENT = Pattern.compile("to=([^\\s<]+)");
 
-    private enum State { START, HEADER, TEXT, THINKING, CALL, DROPPED, BETWEEN }
+    private enum State {
+        START,
+        HEADER,
+        TEXT,
+        THINKING,
+        CALL,
+        DROPPED,
+        BETWEEN
+    }
 
     private final OutputListener listener;
     private final StringBuilder pending = new StringBuilder();

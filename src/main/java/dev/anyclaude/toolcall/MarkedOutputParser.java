@@ -18,6 +18,7 @@ final class MarkedOutputParser implements OutputParser {
     private @Nullable String thinkClose;
     /** Generation was cut off (max tokens), not ended by the model. */
     private boolean truncated;
+
     private boolean skipWhitespace;
     private boolean thinkingStarted;
 

@@ -27,8 +27,8 @@ final class MiniMaxM2Format implements CallFormat {
     @Override
     public Read read(String s, boolean ended) {
         Cursor c = new Cursor(s, ended);
-        return CallFormat.section(c, () -> c.expect("<minimax:tool_call>"), () -> c.at("</minimax:tool_call>"),
-                () -> invoke(c));
+        return CallFormat.section(
+                c, () -> c.expect("<minimax:tool_call>"), () -> c.at("</minimax:tool_call>"), () -> invoke(c));
     }
 
     private ToolCall invoke(Cursor c) {

@@ -12,7 +12,9 @@ public enum ToolCallSyntax {
     NONE,
     /** Hermes / Qwen 2.5–3: {@code <tool_call>{"name": .., "arguments": {..}}</tool_call>}. */
     HERMES,
-    /** Qwen3-Coder, Qwen3.5: {@code <tool_call><function=NAME><parameter=P>value</parameter></function></tool_call>}. */
+    /**
+     * Qwen3-Coder, Qwen3.5: {@code <tool_call><function=NAME><parameter=P>value</parameter></function></tool_call>}.
+     */
     QWEN3_CODER,
     /** Llama 3.x: the answer is {@code {"name": .., "parameters": {..}}}, optionally after {@code <|python_tag|>}. */
     LLAMA3_JSON,
@@ -29,13 +31,18 @@ public enum ToolCallSyntax {
      * {@code <｜DSML｜invoke name="NAME"><｜DSML｜parameter name="P" string="true|false">V</｜DSML｜parameter>…}.
      */
     DEEPSEEK_DSML,
-    /** Kimi K2: {@code <|tool_calls_section_begin|><|tool_call_begin|>functions.NAME:0<|tool_call_argument_begin|>{..}…}. */
+    /**
+     * Kimi K2: {@code
+     * <|tool_calls_section_begin|><|tool_call_begin|>functions.NAME:0<|tool_call_argument_begin|>{..}…}.
+     */
     KIMI_K2,
-    /** MiniMax M2: {@code <minimax:tool_call><invoke name="NAME"><parameter name="P">V</parameter></invoke></minimax:tool_call>}. */
+    /**
+     * MiniMax M2: {@code <minimax:tool_call><invoke name="NAME"><parameter
+     * name="P">V</parameter></invoke></minimax:tool_call>}.
+     */
     MINIMAX_M2;
 
-    private static final Pattern HERMES_CALL =
-            Pattern.compile("<tool_call>[\\s\\S]{0,120}?\\\\?\"name\\\\?\"");
+    private static final Pattern HERMES_CALL = Pattern.compile("<tool_call>[\\s\\S]{0,120}?\\\\?\"name\\\\?\"");
 
     /**
      * The syntax a chat template teaches its model, judged from the markers in the template's source. Templates of
@@ -71,7 +78,9 @@ public enum ToolCallSyntax {
         if (HERMES_CALL.matcher(t).find() && !t.contains("<tool_calls>")) {
             return HERMES;
         }
-        if (t.contains("<|start_header_id|>") && t.contains("\"parameters\": ") && !t.contains("<function=")
+        if (t.contains("<|start_header_id|>")
+                && t.contains("\"parameters\": ")
+                && !t.contains("<function=")
                 && !t.contains("functools")) {
             return LLAMA3_JSON;
         }

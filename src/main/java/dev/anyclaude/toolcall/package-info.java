@@ -1,4 +1,7 @@
-/** Tool-call formats: how a model writes tool calls in its text, and how they are parsed back. Null only where marked {@code @Nullable}. */
+/**
+ * Tool-call formats: how a model writes tool calls in its text, and how they are parsed back. Null only where marked
+ * {@code @Nullable}.
+ */
 @NullMarked
 package dev.anyclaude.toolcall;
 

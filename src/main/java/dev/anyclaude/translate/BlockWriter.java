@@ -23,7 +23,12 @@ import org.jspecify.annotations.Nullable;
  * {@code {}} so clients never see an empty input.
  */
 final class BlockWriter {
-    enum Kind { NONE, TEXT, THINKING, TOOL }
+    enum Kind {
+        NONE,
+        TEXT,
+        THINKING,
+        TOOL
+    }
 
     private final EventSink sink;
     private boolean started;
@@ -120,8 +125,10 @@ final class BlockWriter {
             case NONE -> {
                 return;
             }
-            case THINKING -> sink.accept(new StreamEvent.BlockDelta(index,
-                    new StreamEvent.SignatureDelta(Base64.getEncoder().encodeToString(thinkingDigest.digest()))));
+            case THINKING ->
+                sink.accept(new StreamEvent.BlockDelta(
+                        index,
+                        new StreamEvent.SignatureDelta(Base64.getEncoder().encodeToString(thinkingDigest.digest()))));
             case TOOL -> {
                 if (!toolArgsSeen) {
                     sink.accept(new StreamEvent.BlockDelta(index, new StreamEvent.InputJsonDelta("{}")));

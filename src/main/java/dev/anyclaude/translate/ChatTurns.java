@@ -34,7 +34,9 @@ final class ChatTurns {
         final List<Part> parts = new ArrayList<>(2);
         final List<ContentBlock.ToolUse> toolCalls = new ArrayList<>(0);
         final StringBuilder reasoning = new StringBuilder();
-        @Nullable String toolCallId;
+
+        @Nullable
+        String toolCallId;
 
         Turn(String role) {
             this.role = role;
@@ -197,7 +199,9 @@ final class ChatTurns {
         if (d.text() == null) {
             return "[document omitted: " + (d.mediaType() == null ? "unknown type" : d.mediaType()) + "]";
         }
-        String open = d.title() == null ? "<document>" : "<document title=\"" + d.title().replace("\"", "&quot;") + "\">";
+        String open = d.title() == null
+                ? "<document>"
+                : "<document title=\"" + d.title().replace("\"", "&quot;") + "\">";
         return open + "\n" + d.text() + "\n</document>";
     }
 

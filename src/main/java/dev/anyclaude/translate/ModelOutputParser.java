@@ -40,18 +40,27 @@ public final class ModelOutputParser implements OutputListener {
      * @param emitThinking whether thinking becomes thinking blocks (else it is dropped: the client did not ask)
      * @param singleCall stop after the first complete tool call (tool_choice with parallel tool use disabled)
      */
-    public ModelOutputParser(EventSink sink, TextFormats formats, Map<String, JsonNode> toolSchemas, boolean emitThinking,
+    public ModelOutputParser(
+            EventSink sink,
+            TextFormats formats,
+            Map<String, JsonNode> toolSchemas,
+            boolean emitThinking,
             boolean singleCall) {
         this(new BlockWriter(sink), formats, toolSchemas, emitThinking, singleCall);
     }
 
-    ModelOutputParser(BlockWriter out, TextFormats formats, Map<String, JsonNode> toolSchemas, boolean emitThinking,
+    ModelOutputParser(
+            BlockWriter out,
+            TextFormats formats,
+            Map<String, JsonNode> toolSchemas,
+            boolean emitThinking,
             boolean singleCall) {
         this.out = out;
         this.emitThinking = emitThinking;
         this.singleCall = singleCall;
         this.parser = formats.any()
-                ? OutputParsers.create(formats.syntax(), new ParserOptions(formats.startInThinking(), toolSchemas), this)
+                ? OutputParsers.create(
+                        formats.syntax(), new ParserOptions(formats.startInThinking(), toolSchemas), this)
                 : new TextOnly(this);
     }
 

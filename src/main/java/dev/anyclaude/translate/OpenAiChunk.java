@@ -14,10 +14,17 @@ import org.jspecify.annotations.Nullable;
  * choice counts. Absent numbers are -1.
  */
 final class OpenAiChunk {
-    @Nullable String content;
-    @Nullable String reasoning;
+    @Nullable
+    String content;
+
+    @Nullable
+    String reasoning;
+
     final List<ToolCallDelta> toolCalls = new ArrayList<>(1);
-    @Nullable String finishReason;
+
+    @Nullable
+    String finishReason;
+
     boolean hasChoices;
     // usage
     long promptTokens = -1;
@@ -29,8 +36,13 @@ final class OpenAiChunk {
     long predictedN = -1;
     // errors: {"error":{...}} / {"error":"..."} / llama.cpp and vLLM top-level {"code":..,"message":..}
     boolean error;
-    @Nullable String errorMessage;
-    @Nullable String errorType;
+
+    @Nullable
+    String errorMessage;
+
+    @Nullable
+    String errorType;
+
     long errorCode = -1;
     long nPromptTokens = -1;
     long nCtx = -1;
@@ -38,9 +50,15 @@ final class OpenAiChunk {
     /** One entry of {@code delta.tool_calls}. */
     static final class ToolCallDelta {
         int index = -1;
-        @Nullable String id;
-        @Nullable String name;
-        @Nullable String arguments;
+
+        @Nullable
+        String id;
+
+        @Nullable
+        String name;
+
+        @Nullable
+        String arguments;
     }
 
     boolean hasUsage() {
@@ -75,8 +93,8 @@ final class OpenAiChunk {
                 case "message" -> topMessage = p.currentToken() == JsonToken.VALUE_STRING ? p.getText() : skip(p);
                 case "code" -> c.errorCode = p.currentToken() == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : -1;
                 case "type" -> c.errorType = p.currentToken() == JsonToken.VALUE_STRING ? p.getText() : skip(p);
-                case "object" -> topObjectIsError = p.currentToken() == JsonToken.VALUE_STRING
-                        && "error".equals(p.getText());
+                case "object" ->
+                    topObjectIsError = p.currentToken() == JsonToken.VALUE_STRING && "error".equals(p.getText());
                 case "n_prompt_tokens" -> c.nPromptTokens = number(p);
                 case "n_ctx" -> c.nCtx = number(p);
                 default -> p.skipChildren();

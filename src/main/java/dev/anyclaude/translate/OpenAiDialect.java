@@ -42,8 +42,11 @@ public record OpenAiDialect(
      * (into the template's kwargs: gpt-oss's "Reasoning: high"), reasoning_content, cache_prompt.
      */
     public static OpenAiDialect llamaCpp() {
-        return openAi().withSendTopK(true).withSendEnableThinking(true).withSendReasoningEffort(true)
-                .withHistoryThinkingAsReasoningContent(true).withExtra(Map.of("cache_prompt", true));
+        return openAi().withSendTopK(true)
+                .withSendEnableThinking(true)
+                .withSendReasoningEffort(true)
+                .withHistoryThinkingAsReasoningContent(true)
+                .withExtra(Map.of("cache_prompt", true));
     }
 
     /** vLLM and SGLang: top_k, chat_template_kwargs (enable_thinking), reasoning_effort (gpt-oss). */
@@ -67,37 +70,73 @@ public record OpenAiDialect(
     public OpenAiDialect withExtra(Map<String, Object> more) {
         Map<String, Object> all = new LinkedHashMap<>(extra);
         all.putAll(more);
-        return new OpenAiDialect(foldInlineSystem, mergeConsecutiveRoles, sendTopK, sendEnableThinking,
-                sendReasoningEffort, historyThinkingAsReasoningContent, all);
+        return new OpenAiDialect(
+                foldInlineSystem,
+                mergeConsecutiveRoles,
+                sendTopK,
+                sendEnableThinking,
+                sendReasoningEffort,
+                historyThinkingAsReasoningContent,
+                all);
     }
 
     public OpenAiDialect withFoldInlineSystem(boolean b) {
-        return new OpenAiDialect(b, mergeConsecutiveRoles, sendTopK, sendEnableThinking, sendReasoningEffort,
-                historyThinkingAsReasoningContent, extra);
+        return new OpenAiDialect(
+                b,
+                mergeConsecutiveRoles,
+                sendTopK,
+                sendEnableThinking,
+                sendReasoningEffort,
+                historyThinkingAsReasoningContent,
+                extra);
     }
 
     public OpenAiDialect withMergeConsecutiveRoles(boolean b) {
-        return new OpenAiDialect(foldInlineSystem, b, sendTopK, sendEnableThinking, sendReasoningEffort,
-                historyThinkingAsReasoningContent, extra);
+        return new OpenAiDialect(
+                foldInlineSystem,
+                b,
+                sendTopK,
+                sendEnableThinking,
+                sendReasoningEffort,
+                historyThinkingAsReasoningContent,
+                extra);
     }
 
     public OpenAiDialect withSendTopK(boolean b) {
-        return new OpenAiDialect(foldInlineSystem, mergeConsecutiveRoles, b, sendEnableThinking, sendReasoningEffort,
-                historyThinkingAsReasoningContent, extra);
+        return new OpenAiDialect(
+                foldInlineSystem,
+                mergeConsecutiveRoles,
+                b,
+                sendEnableThinking,
+                sendReasoningEffort,
+                historyThinkingAsReasoningContent,
+                extra);
     }
 
     public OpenAiDialect withSendEnableThinking(boolean b) {
-        return new OpenAiDialect(foldInlineSystem, mergeConsecutiveRoles, sendTopK, b, sendReasoningEffort,
-                historyThinkingAsReasoningContent, extra);
+        return new OpenAiDialect(
+                foldInlineSystem,
+                mergeConsecutiveRoles,
+                sendTopK,
+                b,
+                sendReasoningEffort,
+                historyThinkingAsReasoningContent,
+                extra);
     }
 
     public OpenAiDialect withSendReasoningEffort(boolean b) {
-        return new OpenAiDialect(foldInlineSystem, mergeConsecutiveRoles, sendTopK, sendEnableThinking, b,
-                historyThinkingAsReasoningContent, extra);
+        return new OpenAiDialect(
+                foldInlineSystem,
+                mergeConsecutiveRoles,
+                sendTopK,
+                sendEnableThinking,
+                b,
+                historyThinkingAsReasoningContent,
+                extra);
     }
 
     public OpenAiDialect withHistoryThinkingAsReasoningContent(boolean b) {
-        return new OpenAiDialect(foldInlineSystem, mergeConsecutiveRoles, sendTopK, sendEnableThinking,
-                sendReasoningEffort, b, extra);
+        return new OpenAiDialect(
+                foldInlineSystem, mergeConsecutiveRoles, sendTopK, sendEnableThinking, sendReasoningEffort, b, extra);
     }
 }

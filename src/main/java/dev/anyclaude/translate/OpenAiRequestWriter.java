@@ -37,7 +37,8 @@ public final class OpenAiRequestWriter {
      * every turn and the request parser hands out one list instance for identical bytes, so the array is
      * written once per tool set (weak, identity keys: a list no request holds any more drops out).
      */
-    private final Cache<List<Tool>, SerializedString> toolsJson = Caffeine.newBuilder().weakKeys().maximumSize(64).build();
+    private final Cache<List<Tool>, SerializedString> toolsJson =
+            Caffeine.newBuilder().weakKeys().maximumSize(64).build();
 
     public OpenAiRequestWriter(ObjectMapper mapper) {
         this.mapper = mapper;
@@ -61,7 +62,8 @@ public final class OpenAiRequestWriter {
     }
 
     private static int estimate(MessagesRequest req) {
-        return 4096 + 512 * (req.tools() == null ? 0 : req.tools().size())
+        return 4096
+                + 512 * (req.tools() == null ? 0 : req.tools().size())
                 + 256 * (req.messages() == null ? 0 : req.messages().size());
     }
 

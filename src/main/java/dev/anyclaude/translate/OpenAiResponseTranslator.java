@@ -34,15 +34,20 @@ public final class OpenAiResponseTranslator {
         try {
             chunk = OpenAiChunk.read(factory, body);
         } catch (IOException e) {
-            throw new GatewayException(ErrorKind.PROTOCOL_VIOLATION, "the backend's response is not a JSON object: "
-                    + OpenAiStreamTranslator.shorten(new String(body, StandardCharsets.UTF_8)), e);
+            throw new GatewayException(
+                    ErrorKind.PROTOCOL_VIOLATION,
+                    "the backend's response is not a JSON object: "
+                            + OpenAiStreamTranslator.shorten(new String(body, StandardCharsets.UTF_8)),
+                    e);
         }
         if (chunk.error) {
             throw OpenAiStreamTranslator.backendError(chunk);
         }
         if (!chunk.hasChoices) {
-            throw new GatewayException(ErrorKind.PROTOCOL_VIOLATION, "the backend's response has no choices: "
-                    + OpenAiStreamTranslator.shorten(new String(body, StandardCharsets.UTF_8)));
+            throw new GatewayException(
+                    ErrorKind.PROTOCOL_VIOLATION,
+                    "the backend's response has no choices: "
+                            + OpenAiStreamTranslator.shorten(new String(body, StandardCharsets.UTF_8)));
         }
         OpenAiStreamTranslator t = new OpenAiStreamTranslator(mapper, sink, options);
         t.apply(chunk);

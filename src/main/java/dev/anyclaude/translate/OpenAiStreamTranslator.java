@@ -73,14 +73,20 @@ public final class OpenAiStreamTranslator {
         this.factory = mapper.getFactory();
         this.out = new BlockWriter(sink);
         this.textParser = options.text().any()
-                ? new ModelOutputParser(out, options.text(), options.toolSchemas(), true, false) : null;
+                ? new ModelOutputParser(out, options.text(), options.toolSchemas(), true, false)
+                : null;
     }
 
     /** A tool call of the backend: its key, its backend id, and whether its block is open. */
     private static final class Call {
         final Object key;
-        @Nullable String backendId;
-        @Nullable String name;
+
+        @Nullable
+        String backendId;
+
+        @Nullable
+        String name;
+
         boolean opened;
         final StringBuilder heldArguments = new StringBuilder();
         /** Everything streamed for this call, checked at the end: a client must never run a broken call. */
@@ -118,8 +124,10 @@ public final class OpenAiStreamTranslator {
         try {
             chunk = OpenAiChunk.read(factory, d);
         } catch (IOException e) { // only parsing happens here: the sink is not involved yet
-            throw new GatewayException(ErrorKind.PROTOCOL_VIOLATION,
-                    "the backend sent a stream chunk that is not a JSON object: " + shorten(d), e);
+            throw new GatewayException(
+                    ErrorKind.PROTOCOL_VIOLATION,
+                    "the backend sent a stream chunk that is not a JSON object: " + shorten(d),
+                    e);
         }
         apply(chunk);
     }
@@ -131,7 +139,8 @@ public final class OpenAiStreamTranslator {
         }
         ended = true;
         if (finishReason == null) {
-            String why = !sawData ? "the backend's stream ended without any data"
+            String why = !sawData
+                    ? "the backend's stream ended without any data"
                     : out.open() == BlockWriter.Kind.TOOL
                             ? "the backend's stream ended in the middle of a tool call (no finish_reason)"
                             : "the backend's stream ended before the response was complete (no finish_reason)";
@@ -139,8 +148,8 @@ public final class OpenAiStreamTranslator {
         }
         for (Call c : calls.values()) {
             if (!c.opened) {
-                throw new GatewayException(ErrorKind.PROTOCOL_VIOLATION,
-                        "the backend streamed a tool call without a function name");
+                throw new GatewayException(
+                        ErrorKind.PROTOCOL_VIOLATION, "the backend streamed a tool call without a function name");
             }
         }
         StopReason reason = switch (finishReason) {
@@ -213,7 +222,11 @@ public final class OpenAiStreamTranslator {
         // no index and no id: a continuation of the call being streamed
         Object key = d.index >= 0 ? (Object) d.index : d.id != null ? d.id : current != null ? current.key : 0;
         Call c = calls.get(key);
-        if (c != null && c.opened && d.id != null && !d.id.isEmpty() && c.backendId != null
+        if (c != null
+                && c.opened
+                && d.id != null
+                && !d.id.isEmpty()
+                && c.backendId != null
                 && !d.id.equals(c.backendId)) {
             c = null; // a server that numbers every call 0: a new id is a new call
         }
@@ -249,7 +262,8 @@ public final class OpenAiStreamTranslator {
             return;
         }
         if (c != current || out.open() != BlockWriter.Kind.TOOL) {
-            throw new GatewayException(ErrorKind.PROTOCOL_VIOLATION,
+            throw new GatewayException(
+                    ErrorKind.PROTOCOL_VIOLATION,
                     "the backend interleaved tool call arguments with other output; blocks cannot be reopened");
         }
         out.toolArgs(d.arguments);
@@ -261,8 +275,9 @@ public final class OpenAiStreamTranslator {
         for (Call c : calls.values()) {
             String args = c.arguments.toString();
             if (!args.isBlank() && !isJsonObject(args)) {
-                throw new GatewayException(ErrorKind.PROTOCOL_VIOLATION, "the backend's arguments for tool call "
-                        + c.name + " are not a JSON object: " + shorten(args));
+                throw new GatewayException(
+                        ErrorKind.PROTOCOL_VIOLATION,
+                        "the backend's arguments for tool call " + c.name + " are not a JSON object: " + shorten(args));
             }
         }
     }

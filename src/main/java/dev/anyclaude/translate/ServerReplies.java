@@ -26,7 +26,9 @@ public final class ServerReplies {
 
     public Props props(byte[] body) {
         JsonNode root = read(body, "/props");
-        long nCtx = root.path("default_generation_settings").path("n_ctx").asLong(root.path("n_ctx").asLong(0));
+        long nCtx = root.path("default_generation_settings")
+                .path("n_ctx")
+                .asLong(root.path("n_ctx").asLong(0));
         return new Props(nCtx, root.path("total_slots").asInt(0));
     }
 
@@ -44,7 +46,8 @@ public final class ServerReplies {
             if (ctx == 0) {
                 ctx = m.path("context_length").asLong(0);
             }
-            out.add(new ModelEntry(m.path("id").asText(), ctx, m.path("owned_by").asText("")));
+            out.add(new ModelEntry(
+                    m.path("id").asText(), ctx, m.path("owned_by").asText("")));
         }
         return out;
     }
@@ -66,8 +69,11 @@ public final class ServerReplies {
         }
         List<SlotState> out = new ArrayList<>(root.size());
         for (JsonNode s : root) {
-            out.add(new SlotState(s.path("id").asInt(), s.path("is_processing").asBoolean(),
-                    s.path("n_prompt_tokens").asLong(0), s.path("n_ctx").asLong(0)));
+            out.add(new SlotState(
+                    s.path("id").asInt(),
+                    s.path("is_processing").asBoolean(),
+                    s.path("n_prompt_tokens").asLong(0),
+                    s.path("n_ctx").asLong(0)));
         }
         return out;
     }
@@ -83,7 +89,8 @@ public final class ServerReplies {
                 return "";
             }
             JsonNode error = root.path("error");
-            String m = error.isTextual() ? error.asText() : error.path("message").asText("");
+            String m =
+                    error.isTextual() ? error.asText() : error.path("message").asText("");
             return m.length() > 200 ? m.substring(0, 200) : m;
         } catch (IOException e) {
             return "";

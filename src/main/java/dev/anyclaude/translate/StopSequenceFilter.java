@@ -33,12 +33,14 @@ public final class StopSequenceFilter implements EventSink {
     public StopSequenceFilter(EventSink downstream, List<String> stopSequences) {
         this.downstream = downstream;
         this.stopSequences = stopSequences.stream().filter(s -> !s.isEmpty()).toList();
-        this.longest = this.stopSequences.stream().mapToInt(String::length).max().orElse(0);
+        this.longest =
+                this.stopSequences.stream().mapToInt(String::length).max().orElse(0);
     }
 
     /** A sink that filters {@code downstream} when there are stop sequences, else {@code downstream} itself. */
     public static EventSink wrap(EventSink downstream, List<String> stopSequences) {
-        return stopSequences == null || stopSequences.stream().allMatch(String::isEmpty) ? downstream
+        return stopSequences == null || stopSequences.stream().allMatch(String::isEmpty)
+                ? downstream
                 : new StopSequenceFilter(downstream, stopSequences);
     }
 
@@ -64,8 +66,8 @@ public final class StopSequenceFilter implements EventSink {
                 textIndex = s.block() instanceof StreamEvent.TextBlock ? s.index() : -1;
                 downstream.accept(event);
             }
-            case StreamEvent.BlockDelta d when d.index() == textIndex && d.delta() instanceof StreamEvent.TextDelta t ->
-                    text(t.text());
+            case StreamEvent.BlockDelta d
+            when d.index() == textIndex && d.delta() instanceof StreamEvent.TextDelta t -> text(t.text());
             case StreamEvent.BlockStop s -> {
                 flush();
                 textIndex = -1;
@@ -92,7 +94,8 @@ public final class StopSequenceFilter implements EventSink {
         }
         if (match != null) {
             if (at > 0) {
-                downstream.accept(new StreamEvent.BlockDelta(textIndex, new StreamEvent.TextDelta(held.substring(0, at))));
+                downstream.accept(
+                        new StreamEvent.BlockDelta(textIndex, new StreamEvent.TextDelta(held.substring(0, at))));
             }
             held.setLength(0);
             stopped = true;

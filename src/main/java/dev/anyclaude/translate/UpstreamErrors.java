@@ -15,16 +15,20 @@ import org.jspecify.annotations.Nullable;
  * compacts on: {@code prompt is too long: N tokens > M maximum}.
  */
 public final class UpstreamErrors {
-    // vLLM: "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens (4000 in the messages, 1000 in the completion)"
+    // vLLM: "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens (4000 in the
+    // messages, 1000 in the completion)"
     private static final Pattern VLLM = Pattern.compile(
-            "maximum context length is (\\d+) tokens.*?(?:requested|resulted in) (\\d+) tokens(?: \\((\\d+) in the messages)?",
+            "maximum context length is (\\d+) tokens.*?(?:requested|resulted in) (\\d+) tokens(?: "
+                    + "\\((\\d+) in the messages)?",
             Pattern.DOTALL);
     // llama.cpp (older builds): "the request exceeds the available context size (4096 tokens), try increasing it"
     private static final Pattern LLAMA_OLD = Pattern.compile("exceeds the available context size[^\\d]*(\\d+)");
     // llama.cpp text: "request (5000 tokens) exceeds the available context size (4096 tokens)"
-    private static final Pattern LLAMA_TEXT = Pattern.compile("\\((\\d+) tokens\\) exceeds the available context size \\((\\d+) tokens\\)");
+    private static final Pattern LLAMA_TEXT =
+            Pattern.compile("\\((\\d+) tokens\\) exceeds the available context size \\((\\d+) tokens\\)");
     // Ollama/others: "input length (5000) exceeds ... context length (4096)"
-    private static final Pattern GENERIC = Pattern.compile("(?i)(?:prompt|input)[^\\d]{0,40}(\\d+)[^\\d]{1,60}(?:context|maximum)[^\\d]{0,40}(\\d+)");
+    private static final Pattern GENERIC =
+            Pattern.compile("(?i)(?:prompt|input)[^\\d]{0,40}(\\d+)[^\\d]{1,60}(?:context|maximum)[^\\d]{0,40}(\\d+)");
 
     private final ObjectMapper mapper;
 
@@ -68,8 +72,10 @@ public final class UpstreamErrors {
         if (status >= 500 && isTemplateError(message)) {
             // the server could not render this conversation with its chat template: retrying cannot help, and a
             // 400 is what makes Claude Code drop what the template refuses (its mid-conversation system turns)
-            return new GatewayException(ErrorKind.INVALID_REQUEST, backend + "'s chat template cannot render this "
-                    + "request (HTTP " + status + "): " + abbreviate(message));
+            return new GatewayException(
+                    ErrorKind.INVALID_REQUEST,
+                    backend + "'s chat template cannot render this request (HTTP " + status + "): "
+                            + abbreviate(message));
         }
         return switch (status) {
             case 400, 422 -> new GatewayException(ErrorKind.INVALID_REQUEST, said);
@@ -79,8 +85,8 @@ public final class UpstreamErrors {
             case 408, 504 -> new GatewayException(ErrorKind.BACKEND_TIMEOUT, said, null, retryAfterSeconds);
             case 413 -> new GatewayException(ErrorKind.REQUEST_TOO_LARGE, said);
             case 429 -> new GatewayException(ErrorKind.RATE_LIMITED, said, null, Math.max(retryAfterSeconds, 1));
-            case 502, 503, 529 -> new GatewayException(ErrorKind.BACKEND_OVERLOADED, said, null,
-                    Math.max(retryAfterSeconds, 1));
+            case 502, 503, 529 ->
+                new GatewayException(ErrorKind.BACKEND_OVERLOADED, said, null, Math.max(retryAfterSeconds, 1));
             default -> new GatewayException(status >= 500 ? ErrorKind.BACKEND_BUG : ErrorKind.INVALID_REQUEST, said);
         };
     }
@@ -90,13 +96,15 @@ public final class UpstreamErrors {
      * generate parser for this template", vLLM's and SGLang's jinja2 {@code TemplateError}.
      */
     static boolean isTemplateError(String message) {
-        return message.contains("Jinja Exception") || message.contains("Unable to generate parser for this template")
-                || message.contains("TemplateError") || message.contains("jinja2.exceptions");
+        return message.contains("Jinja Exception")
+                || message.contains("Unable to generate parser for this template")
+                || message.contains("TemplateError")
+                || message.contains("jinja2.exceptions");
     }
 
     /** A context overflow in any known wording, or null. Also used for errors inside a stream. */
-    public static @Nullable GatewayException overflow(@Nullable String message, @Nullable String type, long nPrompt,
-            long nCtx) {
+    public static @Nullable GatewayException overflow(
+            @Nullable String message, @Nullable String type, long nPrompt, long nCtx) {
         if (message == null) {
             return null;
         }

@@ -1,4 +1,7 @@
-/** Translation between the Anthropic Messages API and a backend's wire (OpenAI chat, raw prompt text). Null only where marked {@code @Nullable}. */
+/**
+ * Translation between the Anthropic Messages API and a backend's wire (OpenAI chat, raw prompt text). Null only where
+ * marked {@code @Nullable}.
+ */
 @NullMarked
 package dev.anyclaude.translate;
 

@@ -23,7 +23,9 @@ public final class Fixtures {
     public static List<Path> claudeCodeBodies() {
         Path root = claudeCode();
         try (Stream<Path> s = Files.walk(root)) {
-            List<Path> bodies = s.filter(p -> p.getFileName().toString().endsWith(".body.json")).sorted().toList();
+            List<Path> bodies = s.filter(p -> p.getFileName().toString().endsWith(".body.json"))
+                    .sorted()
+                    .toList();
             if (bodies.isEmpty()) {
                 throw new IllegalStateException("no Claude Code bodies under " + root.toAbsolutePath());
             }

@@ -38,7 +38,8 @@ class RequestParserPropertiesTest {
                  {"type":"tool_use","id":"toolu_1","name":"Bash","input":{"command":"ls","n":[1,2.5,null]}}]},
               {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","is_error":false,
                  "content":[{"type":"text","text":"out"},{"type":"image","source":{"type":"url","url":"http://x"}}]}]}],
-             "tools":[{"name":"Bash","description":"run","input_schema":{"type":"object","properties":{"command":{"type":"string"}}}}],
+             "tools":[{"name":"Bash","description":"run","input_schema":
+              {"type":"object","properties":{"command":{"type":"string"}}}}],
              "tool_choice":{"type":"auto","disable_parallel_tool_use":true},"temperature":0.5,"top_p":0.9,"top_k":5,
              "stop_sequences":["STOP"],"thinking":{"type":"enabled","budget_tokens":1024},
              "output_config":{"effort":"high","format":{"type":"json_schema","schema":{"type":"object"}}},
@@ -94,7 +95,9 @@ class RequestParserPropertiesTest {
         MessagesRequest r = warm.parse(body.getBytes(StandardCharsets.UTF_8));
         assertThat(r.temperature()).isEqualTo(0.25);
         assertThat(r.stream()).isTrue();
-        assertThat(r.tools()).isSameAs(warm.parse(RICH_COMPACT.getBytes(StandardCharsets.UTF_8)).tools());
+        assertThat(r.tools())
+                .isSameAs(warm.parse(RICH_COMPACT.getBytes(StandardCharsets.UTF_8))
+                        .tools());
         String last = "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
                 + "\"tools\":" + compactTools() + "}";
         assertThat(warm.parse(last.getBytes(StandardCharsets.UTF_8)).tools()).hasSize(1);
@@ -173,8 +176,11 @@ class RequestParserPropertiesTest {
             o.fieldNames().forEachRemaining(names::add);
             int action = random.nextInt(3);
             if (names.isEmpty() || action == 0) {
-                o.set(names.isEmpty() || random.nextBoolean() ? "extra" + random.nextInt(3)
-                        : names.get(random.nextInt(names.size())), randomValue(random));
+                o.set(
+                        names.isEmpty() || random.nextBoolean()
+                                ? "extra" + random.nextInt(3)
+                                : names.get(random.nextInt(names.size())),
+                        randomValue(random));
             } else if (action == 1) {
                 o.remove(names.get(random.nextInt(names.size())));
             } else {
@@ -207,8 +213,23 @@ class RequestParserPropertiesTest {
             case 3 -> NODES.numberNode(random.nextDouble() * 4 - 2);
             case 4 -> NODES.numberNode(new java.math.BigInteger("123456789012345678901234567890"));
             case 5 -> NODES.textNode("");
-            case 6 -> NODES.textNode(List.of("text", "image", "tool_use", "tool_result", "user", "assistant",
-                    "system", "auto", "tool", "base64", "url", "enabled", "json_schema", "toolu_1").get(random.nextInt(14)));
+            case 6 ->
+                NODES.textNode(List.of(
+                                "text",
+                                "image",
+                                "tool_use",
+                                "tool_result",
+                                "user",
+                                "assistant",
+                                "system",
+                                "auto",
+                                "tool",
+                                "base64",
+                                "url",
+                                "enabled",
+                                "json_schema",
+                                "toolu_1")
+                        .get(random.nextInt(14)));
             case 7 -> NODES.textNode("\u0000\ud83d\ude00 x");
             case 8 -> NODES.objectNode();
             case 9 -> NODES.arrayNode();

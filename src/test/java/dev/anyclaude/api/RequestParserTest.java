@@ -64,7 +64,8 @@ class RequestParserTest {
             JsonNode t = tree.get("tools").get(i);
             assertThat(r.tools().get(i).name()).isEqualTo(t.get("name").asText());
             // compact, same key order: Jackson's own compact rendering of the tree is the reference
-            assertThat(r.tools().get(i).inputSchemaJson()).isEqualTo(t.get("input_schema").toString());
+            assertThat(r.tools().get(i).inputSchemaJson())
+                    .isEqualTo(t.get("input_schema").toString());
         }
     }
 
@@ -79,14 +80,17 @@ class RequestParserTest {
         for (int at = 1990; at < 2010; at++) {
             String changed = description.substring(0, at) + "y" + description.substring(at + 1);
             MessagesRequest r = parser.parse(request.formatted(changed).getBytes(StandardCharsets.UTF_8));
-            assertThat(r.tools().getFirst().description()).as("changed at %d", at).isEqualTo(changed);
+            assertThat(r.tools().getFirst().description())
+                    .as("changed at %d", at)
+                    .isEqualTo(changed);
         }
     }
 
     @Test
     void identicalToolBytesAreParsedOnceAndSharedWhileAnyChangeIsParsedAfresh() {
         String tools = "[{\"name\":\"Bash\",\"description\":\"run\",\"input_schema\":{\"type\":\"object\"}}]";
-        String a = "{\"model\":\"m\",\"max_tokens\":5,\"tools\":" + tools + ",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}";
+        String a = "{\"model\":\"m\",\"max_tokens\":5,\"tools\":" + tools
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}";
         String b = a.replace("\"content\":\"a\"", "\"content\":\"b\"");
         String changed = a.replace("\"run\"", "\"runs\"");
 
@@ -106,7 +110,8 @@ class RequestParserTest {
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}";
         for (int i = 0; i < 2; i++) {
             assertThatThrownBy(() -> parser.parse(bad.getBytes(StandardCharsets.UTF_8)))
-                    .isInstanceOf(GatewayException.class).hasMessageStartingWith("tools.1.name: 7 (expected:");
+                    .isInstanceOf(GatewayException.class)
+                    .hasMessageStartingWith("tools.1.name: 7 (expected:");
         }
     }
 
@@ -115,15 +120,20 @@ class RequestParserTest {
         Path file = Fixtures.claudeCode().resolve("p-tool-bash-read/04-POST-v1_messages.body.json");
         MessagesRequest r = parser.parse(Fixtures.read(file));
 
-        assertThat(r.messages()).extracting(Message::role)
+        assertThat(r.messages())
+                .extracting(Message::role)
                 .containsExactly(Role.USER, Role.SYSTEM, Role.ASSISTANT, Role.USER, Role.ASSISTANT, Role.USER);
-        assertThat(r.messages().get(2).content()).containsExactly(
-                new ContentBlock.Text("Calling Bash (capture step 1)."),
-                new ContentBlock.ToolUse("toolu_capture_0002_0", "Bash",
-                        "{\"command\":\"echo hello-from-tool && git status --short\","
-                                + "\"description\":\"Print a greeting and git status\"}"));
-        assertThat(r.messages().get(3).content()).containsExactly(new ContentBlock.ToolResult(
-                "toolu_capture_0002_0", List.of(new ContentBlock.Text("hello-from-tool\n M calc.py")), false));
+        assertThat(r.messages().get(2).content())
+                .containsExactly(
+                        new ContentBlock.Text("Calling Bash (capture step 1)."),
+                        new ContentBlock.ToolUse(
+                                "toolu_capture_0002_0",
+                                "Bash",
+                                "{\"command\":\"echo hello-from-tool && git status --short\","
+                                        + "\"description\":\"Print a greeting and git status\"}"));
+        assertThat(r.messages().get(3).content())
+                .containsExactly(new ContentBlock.ToolResult(
+                        "toolu_capture_0002_0", List.of(new ContentBlock.Text("hello-from-tool\n M calc.py")), false));
         assertThat(r.system().get(0).text()).startsWith("x-anthropic-billing-header:");
     }
 
@@ -131,21 +141,24 @@ class RequestParserTest {
     void readsEveryOptionalField() {
         MessagesRequest r = parse("""
                 {"model":"m","max_tokens":5,"system":"be brief","messages":[{"role":"user","content":"hi"}],
-                 "tools":[{"name":"get","description":"d","input_schema":{"type":"object","b":1.50,"a":[1e3,null,true]}},
+                 "tools":[{"name":"get","description":"d",
+                  "input_schema":{"type":"object","b":1.50,"a":[1e3,null,true]}},
                           {"type":"web_search_20250305","name":"web_search","max_uses":3}],
                  "tool_choice":{"type":"tool","name":"get","disable_parallel_tool_use":true},
                  "temperature":1.5,"top_p":0.9,"top_k":40,"stop_sequences":["END","\\n\\n"],
                  "thinking":{"type":"enabled","budget_tokens":2048},
-                 "output_config":{"effort":"low","format":{"type":"json_schema","schema":{"type":"object","properties":{}}}},
+                 "output_config":{"effort":"low",
+                  "format":{"type":"json_schema","schema":{"type":"object","properties":{}}}},
                  "stream":false,"metadata":{"user_id":"x"},"context_management":{"edits":[]},
                  "container":null,"service_tier":"auto","some_future_field":{"deep":[1,2,{}]}}
                 """);
 
         assertThat(r.system()).containsExactly(new ContentBlock.Text("be brief"));
         assertThat(r.messages()).containsExactly(new Message(Role.USER, List.of(new ContentBlock.Text("hi"))));
-        assertThat(r.tools()).containsExactly(
-                new Tool("get", "d", "{\"type\":\"object\",\"b\":1.50,\"a\":[1e3,null,true]}", null),
-                new Tool("web_search", null, null, "web_search_20250305"));
+        assertThat(r.tools())
+                .containsExactly(
+                        new Tool("get", "d", "{\"type\":\"object\",\"b\":1.50,\"a\":[1e3,null,true]}", null),
+                        new Tool("web_search", null, null, "web_search_20250305"));
         assertThat(r.toolChoice()).isEqualTo(new ToolChoice("tool", "get", true));
         assertThat(r.temperature()).isEqualTo(1.5);
         assertThat(r.topP()).isEqualTo(0.9);
@@ -176,8 +189,9 @@ class RequestParserTest {
 
     @Test
     void acceptsTheLegacyOutputFormatField() {
-        MessagesRequest r = parse("{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
-                + "\"output_format\":{\"type\":\"json_schema\",\"schema\":{\"type\":\"string\"}}}");
+        MessagesRequest r =
+                parse("{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+                        + "\"output_format\":{\"type\":\"json_schema\",\"schema\":{\"type\":\"string\"}}}");
         assertThat(r.outputSchemaJson()).isEqualTo("{\"type\":\"string\"}");
     }
 
@@ -187,7 +201,8 @@ class RequestParserTest {
                 [{"role":"ctx","content":"a"},{"role":"system","content":[{"type":"text","text":"b"}]},
                  {"role":"msg","content":"c"},{"role":"user","content":"d"}]"""));
 
-        assertThat(r.messages()).extracting(Message::role)
+        assertThat(r.messages())
+                .extracting(Message::role)
                 .containsExactly(Role.USER, Role.SYSTEM, Role.USER, Role.USER);
         assertThat(r.messages().get(1).content()).containsExactly(new ContentBlock.Text("b"));
     }
@@ -203,24 +218,27 @@ class RequestParserTest {
                    {"type":"document","source":{"type":"base64","media_type":"text/markdown","data":"%s"}},
                    {"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0="}},
                    {"type":"document","source":{"type":"url","url":"https://x/doc.pdf"}},
-                   {"type":"document","source":{"type":"content","content":[{"type":"text","text":"p1"},{"type":"text","text":"p2"}]}}]},
+                   {"type":"document","source":{"type":"content","content":[{"type":"text","text":"p1"},
+                    {"type":"text","text":"p2"}]}}]},
                  {"role":"assistant","content":[
                    {"type":"thinking","thinking":"hmm","signature":"sig"},
                    {"type":"redacted_thinking","data":"opaque"},
                    {"type":"text","text":"ok"}]}]""".formatted(b64)));
 
-        assertThat(r.messages().get(0).content()).containsExactly(
-                new ContentBlock.Image("image/png", "iVBOR", null),
-                new ContentBlock.Image(null, null, "https://x/y.png"),
-                new ContentBlock.Document("T", "plain", "text/plain"),
-                new ContentBlock.Document(null, "héllo doc", "text/markdown"),
-                new ContentBlock.Document(null, null, "application/pdf"),
-                new ContentBlock.Document(null, null, "application/pdf"),
-                new ContentBlock.Document(null, "p1\n\np2", "text/plain"));
-        assertThat(r.messages().get(1).content()).containsExactly(
-                new ContentBlock.Thinking("hmm", "sig"),
-                new ContentBlock.RedactedThinking("opaque"),
-                new ContentBlock.Text("ok"));
+        assertThat(r.messages().get(0).content())
+                .containsExactly(
+                        new ContentBlock.Image("image/png", "iVBOR", null),
+                        new ContentBlock.Image(null, null, "https://x/y.png"),
+                        new ContentBlock.Document("T", "plain", "text/plain"),
+                        new ContentBlock.Document(null, "héllo doc", "text/markdown"),
+                        new ContentBlock.Document(null, null, "application/pdf"),
+                        new ContentBlock.Document(null, null, "application/pdf"),
+                        new ContentBlock.Document(null, "p1\n\np2", "text/plain"));
+        assertThat(r.messages().get(1).content())
+                .containsExactly(
+                        new ContentBlock.Thinking("hmm", "sig"),
+                        new ContentBlock.RedactedThinking("opaque"),
+                        new ContentBlock.Text("ok"));
     }
 
     @Test
@@ -234,16 +252,20 @@ class RequestParserTest {
                                {"type":"image","source":{"type":"base64","media_type":"image/jpeg","data":"/9j"}}]}],
                   "role":"user"}]"""));
 
-        assertThat(r.messages().get(2).content()).containsExactly(
-                new ContentBlock.ToolResult("t1", List.of(new ContentBlock.Text("out")), true),
-                new ContentBlock.ToolResult("t2", List.of(new ContentBlock.Text("a"),
-                        new ContentBlock.Image("image/jpeg", "/9j", null)), false));
+        assertThat(r.messages().get(2).content())
+                .containsExactly(
+                        new ContentBlock.ToolResult("t1", List.of(new ContentBlock.Text("out")), true),
+                        new ContentBlock.ToolResult(
+                                "t2",
+                                List.of(new ContentBlock.Text("a"), new ContentBlock.Image("image/jpeg", "/9j", null)),
+                                false));
     }
 
     @Test
     void countTokensBodiesNeedNoMaxTokens() {
-        MessagesRequest r = parser.parseForCount(
-                "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}".getBytes(StandardCharsets.UTF_8));
+        MessagesRequest r =
+                parser.parseForCount("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+                        .getBytes(StandardCharsets.UTF_8));
         assertThat(r.maxTokens()).isEqualTo(1);
     }
 
@@ -254,78 +276,175 @@ class RequestParserTest {
                 Arguments.of("[1]", "request body: an array (expected: a JSON object)"),
                 Arguments.of("\"x\"", "request body: \"x\" (expected: a JSON object)"),
                 Arguments.of("{\"model\":", "request body is not valid JSON: Unexpected end-of-input"),
-                Arguments.of("{\"model\" \"m\"}", "request body is not valid JSON: Unexpected character ('\"' (code 34)): was expecting a colon to separate field name and value at 1:10"),
-                Arguments.of(body("[" + user + "]") + "{}", "request body is not valid JSON: content after the end of the object at 1:74"),
-                Arguments.of("{\"max_tokens\":1,\"messages\":[" + user + "]}", "model: missing (expected: a model name)"),
-                Arguments.of("{\"model\":\"m\",\"max_tokens\":1}", "messages: missing (expected: a non-empty array of messages)"),
-                Arguments.of("{\"model\":\"m\",\"messages\":[" + user + "]}", "max_tokens: missing (expected: a positive integer)"),
-                Arguments.of("{\"model\":7,\"max_tokens\":1,\"messages\":[" + user + "]}", "model: 7 (expected: a model name)"),
-                Arguments.of("{\"model\":null,\"max_tokens\":1,\"messages\":[" + user + "]}", "model: null (expected: a model name)"),
-                Arguments.of("{\"model\":\"m\",\"max_tokens\":-5,\"messages\":[" + user + "]}", "max_tokens: -5 (expected: a positive integer)"),
-                Arguments.of("{\"model\":\"m\",\"max_tokens\":0,\"messages\":[" + user + "]}", "max_tokens: 0 (expected: a positive integer)"),
-                Arguments.of("{\"model\":\"m\",\"max_tokens\":1.5,\"messages\":[" + user + "]}", "max_tokens: 1.5 (expected: a positive integer)"),
-                Arguments.of("{\"model\":\"m\",\"max_tokens\":\"10\",\"messages\":[" + user + "]}", "max_tokens: \"10\" (expected: a positive integer)"),
-                Arguments.of("{\"model\":\"m\",\"max_tokens\":99999999999,\"messages\":[" + user + "]}", "max_tokens: 99999999999 (expected: a positive integer)"),
+                Arguments.of(
+                        "{\"model\" \"m\"}",
+                        "request body is not valid JSON: Unexpected character ('\"' "
+                                + "(code 34)): was expecting a colon to separate field name and value at 1:10"),
+                Arguments.of(
+                        body("[" + user + "]") + "{}",
+                        "request body is not valid JSON: content after the end of the object at 1:74"),
+                Arguments.of(
+                        "{\"max_tokens\":1,\"messages\":[" + user + "]}", "model: missing (expected: a model name)"),
+                Arguments.of(
+                        "{\"model\":\"m\",\"max_tokens\":1}",
+                        "messages: missing (expected: a non-empty array of messages)"),
+                Arguments.of(
+                        "{\"model\":\"m\",\"messages\":[" + user + "]}",
+                        "max_tokens: missing (expected: a positive integer)"),
+                Arguments.of(
+                        "{\"model\":7,\"max_tokens\":1,\"messages\":[" + user + "]}",
+                        "model: 7 (expected: a model name)"),
+                Arguments.of(
+                        "{\"model\":null,\"max_tokens\":1,\"messages\":[" + user + "]}",
+                        "model: null (expected: a model name)"),
+                Arguments.of(
+                        "{\"model\":\"m\",\"max_tokens\":-5,\"messages\":[" + user + "]}",
+                        "max_tokens: -5 (expected: a positive integer)"),
+                Arguments.of(
+                        "{\"model\":\"m\",\"max_tokens\":0,\"messages\":[" + user + "]}",
+                        "max_tokens: 0 (expected: a positive integer)"),
+                Arguments.of(
+                        "{\"model\":\"m\",\"max_tokens\":1.5,\"messages\":[" + user + "]}",
+                        "max_tokens: 1.5 (expected: a positive integer)"),
+                Arguments.of(
+                        "{\"model\":\"m\",\"max_tokens\":\"10\",\"messages\":[" + user + "]}",
+                        "max_tokens: \"10\" (expected: a positive integer)"),
+                Arguments.of(
+                        "{\"model\":\"m\",\"max_tokens\":99999999999,\"messages\":[" + user + "]}",
+                        "max_tokens: 99999999999 (expected: a positive integer)"),
                 Arguments.of(body("[]"), "messages: an empty array (expected: a non-empty array of messages)"),
                 Arguments.of(body("{}"), "messages: an object (expected: a non-empty array of messages)"),
                 Arguments.of(body("[\"hi\"]"), "messages.0: \"hi\" (expected: a message object with role and content)"),
-                Arguments.of(body("[{\"content\":\"x\"}]"), "messages.0.role: missing (expected: a string such as user or assistant)"),
-                Arguments.of(body("[{\"role\":\"user\"}]"), "messages.0.content: missing (expected: a string or an array of content blocks)"),
-                Arguments.of(body("[{\"role\":\"user\",\"content\":5}]"), "messages.0.content: 5 (expected: a string or an array of content blocks)"),
-                Arguments.of(body("[" + user + "," + user + "," + user + ",{\"role\":\"user\",\"content\":[{\"type\":\"foo\"}]}]"),
-                        "messages.3.content.0.type: \"foo\" (expected: one of text, image, document, tool_use, tool_result, thinking, redacted_thinking)"),
-                Arguments.of(body("[{\"role\":\"user\",\"content\":[{\"text\":\"x\"}]}]"),
-                        "messages.0.content.0.type: missing (expected: in a user message, one of text, image, document, tool_result)"),
-                Arguments.of(body("[{\"role\":\"user\",\"content\":[{\"type\":\"text\"}]}]"), "messages.0.content.0.text: missing (expected: a string)"),
-                Arguments.of(body("[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":[]}]}]"), "messages.0.content.0.text: an array (expected: a string)"),
-                Arguments.of(body("[{\"role\":\"user\",\"content\":[{\"type\":\"tool_use\",\"id\":\"a\",\"name\":\"f\",\"input\":{}}]}]"),
-                        "messages.0.content.0.type: \"tool_use\" (expected: in a user message, one of text, image, document, tool_result)"),
-                Arguments.of(body("[{\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"x\"}],\"role\":\"assistant\"}]"),
-                        "messages.0.content.0.type: \"tool_result\" (expected: in an assistant message, one of text, tool_use, thinking, redacted_thinking)"),
-                Arguments.of(body("[{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_1\",\"content\":\"r\"}]}]"),
-                        "messages.0.content.0.tool_use_id: \"toolu_1\" (expected: the id of a tool_use block in an earlier assistant message)"),
-                Arguments.of(body("[{\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_1\"}],\"role\":\"user\"}]"),
-                        "messages.0.content.0.tool_use_id: \"toolu_1\" (expected: the id of a tool_use block in an earlier assistant message)"),
-                Arguments.of(body("[{\"role\":\"user\",\"content\":\"go\"},{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"a\",\"name\":\"f\",\"input\":\"{}\"}]}]"),
+                Arguments.of(
+                        body("[{\"content\":\"x\"}]"),
+                        "messages.0.role: missing (expected: a string such as user or assistant)"),
+                Arguments.of(
+                        body("[{\"role\":\"user\"}]"),
+                        "messages.0.content: missing (expected: a string or an array of content blocks)"),
+                Arguments.of(
+                        body("[{\"role\":\"user\",\"content\":5}]"),
+                        "messages.0.content: 5 (expected: a string or an array of content blocks)"),
+                Arguments.of(
+                        body("[" + user + "," + user + "," + user
+                                + ",{\"role\":\"user\",\"content\":[{\"type\":\"foo\"}]}]"),
+                        "messages.3.content.0.type: \"foo\" (expected: one of text, "
+                                + "image, document, tool_use, tool_result, thinking, redacted_thinking)"),
+                Arguments.of(
+                        body("[{\"role\":\"user\",\"content\":[{\"text\":\"x\"}]}]"),
+                        "messages.0.content.0.type: missing (expected: in a user "
+                                + "message, one of text, image, document, tool_result)"),
+                Arguments.of(
+                        body("[{\"role\":\"user\",\"content\":[{\"type\":\"text\"}]}]"),
+                        "messages.0.content.0.text: missing (expected: a string)"),
+                Arguments.of(
+                        body("[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":[]}]}]"),
+                        "messages.0.content.0.text: an array (expected: a string)"),
+                Arguments.of(
+                        body("[{\"role\":\"user\",\"content\":[{\"type\":\"tool_use\","
+                                + "\"id\":\"a\",\"name\":\"f\",\"input\":{}}]}]"),
+                        "messages.0.content.0.type: \"tool_use\" (expected: in a user "
+                                + "message, one of text, image, document, tool_result)"),
+                Arguments.of(
+                        body("[{\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":"
+                                + "\"x\"}],\"role\":\"assistant\"}]"),
+                        "messages.0.content.0.type: \"tool_result\" (expected: in an "
+                                + "assistant message, one of text, tool_use, thinking, redacted_thinking)"),
+                Arguments.of(
+                        body("[{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\","
+                                + "\"tool_use_id\":\"toolu_1\",\"content\":\"r\"}]}]"),
+                        "messages.0.content.0.tool_use_id: \"toolu_1\" (expected: the "
+                                + "id of a tool_use block in an earlier assistant message)"),
+                Arguments.of(
+                        body("[{\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":"
+                                + "\"toolu_1\"}],\"role\":\"user\"}]"),
+                        "messages.0.content.0.tool_use_id: \"toolu_1\" (expected: the "
+                                + "id of a tool_use block in an earlier assistant message)"),
+                Arguments.of(
+                        body("[{\"role\":\"user\",\"content\":\"go\"},{\"role\":"
+                                + "\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":"
+                                + "\"a\",\"name\":\"f\",\"input\":\"{}\"}]}]"),
                         "messages.1.content.0.input: \"{}\" (expected: an object)"),
-                Arguments.of(body("[{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"name\":\"f\",\"input\":{}}]}]"),
+                Arguments.of(
+                        body("[{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\","
+                                + "\"name\":\"f\",\"input\":{}}]}]"),
                         "messages.0.content.0.id: missing (expected: a string)"),
-                Arguments.of(body("[{\"role\":\"system\",\"content\":[{\"type\":\"image\"}]}]"), "messages.0.content.0.type: \"image\" (expected: text)"),
-                Arguments.of(body("[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"source\":{\"type\":\"file\",\"file_id\":\"f\"}}]}]"),
+                Arguments.of(
+                        body("[{\"role\":\"system\",\"content\":[{\"type\":\"image\"}]}]"),
+                        "messages.0.content.0.type: \"image\" (expected: text)"),
+                Arguments.of(
+                        body("[{\"role\":\"user\",\"content\":[{\"type\":\"image\","
+                                + "\"source\":{\"type\":\"file\",\"file_id\":\"f\"}}]}]"),
                         "messages.0.content.0.source.type: \"file\" (expected: one of base64, url)"),
-                Arguments.of(body("[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"data\":\"x\"}}]}]"),
-                        "messages.0.content.0.source.media_type: missing (expected: an image media type such as image/png)"),
-                Arguments.of(body("[{\"role\":\"user\",\"content\":[{\"type\":\"document\",\"source\":{\"type\":\"base64\",\"media_type\":\"text/plain\",\"data\":\"%%%\"}}]}]"),
+                Arguments.of(
+                        body("[{\"role\":\"user\",\"content\":[{\"type\":\"image\","
+                                + "\"source\":{\"type\":\"base64\",\"data\":\"x\"}}]}]"),
+                        "messages.0.content.0.source.media_type: missing (expected: "
+                                + "an image media type such as image/png)"),
+                Arguments.of(
+                        body("[{\"role\":\"user\",\"content\":[{\"type\":\"document\","
+                                + "\"source\":{\"type\":\"base64\",\"media_type\":\"text/"
+                                + "plain\",\"data\":\"%%%\"}}]}]"),
                         "messages.0.content.0.source.data: not valid base64 (expected: base64 data)"),
-                Arguments.of(body("[" + user + "]").replace("}]}", "}],\"system\":5}"), "system: 5 (expected: a string or an array of text blocks)"),
-                Arguments.of(body("[" + user + "]").replace("}]}", "}],\"system\":[{\"type\":\"image\"}]}"), "system.0.type: \"image\" (expected: text)"),
-                Arguments.of(body("[" + user + "]").replace("}]}", "}],\"tools\":[{\"name\":\"f\"}]}"), "tools.0.input_schema: missing (expected: a JSON schema object)"),
-                Arguments.of(body("[" + user + "]").replace("}]}", "}],\"tools\":[{\"input_schema\":{}}]}"), "tools.0.name: missing (expected: a tool name)"),
-                Arguments.of(body("[" + user + "]").replace("}]}", "}],\"tools\":{}}"), "tools: an object (expected: an array of tools)"),
-                Arguments.of(body("[" + user + "]").replace("}]}", "}],\"tool_choice\":{\"type\":\"some\"}}"), "tool_choice.type: \"some\" (expected: one of auto, any, tool, none)"),
-                Arguments.of(body("[" + user + "]").replace("}]}", "}],\"tool_choice\":{\"type\":\"tool\"}}"), "tool_choice.name: missing (expected: the name of the tool to use)"),
-                Arguments.of(body("[" + user + "]").replace("}]}", "}],\"temperature\":3}"), "temperature: 3 (expected: a number from 0 to 2)"),
-                Arguments.of(body("[" + user + "]").replace("}]}", "}],\"top_p\":\"x\"}"), "top_p: \"x\" (expected: a number from 0 to 1)"),
-                Arguments.of(body("[" + user + "]").replace("}]}", "}],\"top_k\":-1}"), "top_k: -1 (expected: a non-negative integer)"),
-                Arguments.of(body("[" + user + "]").replace("}]}", "}],\"stop_sequences\":[\"a\",1]}"), "stop_sequences.1: 1 (expected: a non-empty string)"),
-                Arguments.of(body("[" + user + "]").replace("}]}", "}],\"stream\":\"yes\"}"), "stream: \"yes\" (expected: a boolean)"),
-                Arguments.of(body("[" + user + "]").replace("}]}", "}],\"thinking\":{\"type\":\"on\"}}"), "thinking.type: \"on\" (expected: one of enabled, adaptive, disabled)"),
-                Arguments.of(body("[" + user + "]").replace("}]}", "}],\"output_config\":{\"format\":{\"type\":\"json_schema\"}}}"), "output_config.format.schema: missing (expected: a JSON schema object)"),
-                Arguments.of(body("[" + user + "]").replace("}]}", "}],\"output_config\":{\"format\":{\"type\":\"regex\"}}}"), "output_config.format.type: \"regex\" (expected: json_schema)"));
+                Arguments.of(
+                        body("[" + user + "]").replace("}]}", "}],\"system\":5}"),
+                        "system: 5 (expected: a string or an array of text blocks)"),
+                Arguments.of(
+                        body("[" + user + "]").replace("}]}", "}],\"system\":[{\"type\":\"image\"}]}"),
+                        "system.0.type: \"image\" (expected: text)"),
+                Arguments.of(
+                        body("[" + user + "]").replace("}]}", "}],\"tools\":[{\"name\":\"f\"}]}"),
+                        "tools.0.input_schema: missing (expected: a JSON schema object)"),
+                Arguments.of(
+                        body("[" + user + "]").replace("}]}", "}],\"tools\":[{\"input_schema\":{}}]}"),
+                        "tools.0.name: missing (expected: a tool name)"),
+                Arguments.of(
+                        body("[" + user + "]").replace("}]}", "}],\"tools\":{}}"),
+                        "tools: an object (expected: an array of tools)"),
+                Arguments.of(
+                        body("[" + user + "]").replace("}]}", "}],\"tool_choice\":{\"type\":\"some\"}}"),
+                        "tool_choice.type: \"some\" (expected: one of auto, any, tool, none)"),
+                Arguments.of(
+                        body("[" + user + "]").replace("}]}", "}],\"tool_choice\":{\"type\":\"tool\"}}"),
+                        "tool_choice.name: missing (expected: the name of the tool to use)"),
+                Arguments.of(
+                        body("[" + user + "]").replace("}]}", "}],\"temperature\":3}"),
+                        "temperature: 3 (expected: a number from 0 to 2)"),
+                Arguments.of(
+                        body("[" + user + "]").replace("}]}", "}],\"top_p\":\"x\"}"),
+                        "top_p: \"x\" (expected: a number from 0 to 1)"),
+                Arguments.of(
+                        body("[" + user + "]").replace("}]}", "}],\"top_k\":-1}"),
+                        "top_k: -1 (expected: a non-negative integer)"),
+                Arguments.of(
+                        body("[" + user + "]").replace("}]}", "}],\"stop_sequences\":[\"a\",1]}"),
+                        "stop_sequences.1: 1 (expected: a non-empty string)"),
+                Arguments.of(
+                        body("[" + user + "]").replace("}]}", "}],\"stream\":\"yes\"}"),
+                        "stream: \"yes\" (expected: a boolean)"),
+                Arguments.of(
+                        body("[" + user + "]").replace("}]}", "}],\"thinking\":{\"type\":\"on\"}}"),
+                        "thinking.type: \"on\" (expected: one of enabled, adaptive, disabled)"),
+                Arguments.of(
+                        body("[" + user + "]")
+                                .replace("}]}", "}],\"output_config\":{\"format\":{\"type\":\"json_schema\"}}}"),
+                        "output_config.format.schema: missing (expected: a JSON schema object)"),
+                Arguments.of(
+                        body("[" + user + "]")
+                                .replace("}]}", "}],\"output_config\":{\"format\":{\"type\":\"regex\"}}}"),
+                        "output_config.format.type: \"regex\" (expected: json_schema)"));
     }
 
     @ParameterizedTest
     @MethodSource("badBodies")
     void rejectsBadInputNamingFieldValueAndExpectation(String body, String message) {
-        assertThatThrownBy(() -> parse(body))
-                .isInstanceOfSatisfying(GatewayException.class, e -> {
-                    assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
-                    if (message.startsWith("request body is not valid JSON: Unexpected end")) {
-                        assertThat(e.getMessage()).startsWith(message);
-                    } else {
-                        assertThat(e.getMessage()).isEqualTo(message);
-                    }
-                });
+        assertThatThrownBy(() -> parse(body)).isInstanceOfSatisfying(GatewayException.class, e -> {
+            assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
+            if (message.startsWith("request body is not valid JSON: Unexpected end")) {
+                assertThat(e.getMessage()).startsWith(message);
+            } else {
+                assertThat(e.getMessage()).isEqualTo(message);
+            }
+        });
     }
 
     @Test

@@ -69,11 +69,13 @@ class StreamDeliveryTest {
             out.flush();
         });
 
-        HttpResponse<InputStream> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(fx.url() + "/v1/messages"))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(STREAM_REQUEST)).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(fx.url() + "/v1/messages"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(STREAM_REQUEST))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
 
         List<String> lines = new ArrayList<>();
         boolean restSentWhenTextArrived = true;
@@ -88,8 +90,13 @@ class StreamDeliveryTest {
             }
         }
 
-        assertThat(restSentWhenTextArrived).as("the text was held back until the server sent the rest").isFalse();
-        assertThat(String.join("\n", lines)).contains("event: message_start").contains("\"text\":\"Hel\"")
-                .contains("\"text\":\"re\"").contains("event: message_stop");
+        assertThat(restSentWhenTextArrived)
+                .as("the text was held back until the server sent the rest")
+                .isFalse();
+        assertThat(String.join("\n", lines))
+                .contains("event: message_start")
+                .contains("\"text\":\"Hel\"")
+                .contains("\"text\":\"re\"")
+                .contains("event: message_stop");
     }
 }

@@ -24,19 +24,26 @@ class ThinkingDisplayTest {
 
     private MessagesRequest parse(String thinking) {
         return parser.parse(("{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
-                + "\"thinking\":" + thinking + "}").getBytes(StandardCharsets.UTF_8));
+                        + "\"thinking\":" + thinking + "}")
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
     void readsTheDisplayClaudeCodeSends() {
         assertThat(parse("{\"type\":\"adaptive\",\"display\":\"omitted\"}").thinking())
                 .isEqualTo(new ThinkingConfig("adaptive", 0, "omitted"));
-        assertThat(parse("{\"type\":\"adaptive\",\"display\":\"omitted\"}").thinking().omitted()).isTrue();
-        assertThat(parse("{\"type\":\"enabled\",\"budget_tokens\":2048,\"display\":\"summarized\"}").thinking().omitted())
+        assertThat(parse("{\"type\":\"adaptive\",\"display\":\"omitted\"}")
+                        .thinking()
+                        .omitted())
+                .isTrue();
+        assertThat(parse("{\"type\":\"enabled\",\"budget_tokens\":2048,\"display\":\"summarized\"}")
+                        .thinking()
+                        .omitted())
                 .isFalse();
         assertThat(parse("{\"type\":\"adaptive\"}").thinking().display()).isNull();
         assertThatThrownBy(() -> parse("{\"type\":\"adaptive\",\"display\":3}"))
-                .hasMessageContaining("thinking.display").hasMessageContaining("a display mode");
+                .hasMessageContaining("thinking.display")
+                .hasMessageContaining("a display mode");
     }
 
     @Test

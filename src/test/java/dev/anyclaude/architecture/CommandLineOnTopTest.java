@@ -16,7 +16,10 @@ import com.tngtech.archunit.lang.ArchRule;
 class CommandLineOnTopTest {
 
     @ArchTest
-    static final ArchRule nothingBelowTheCommandLineUsesIt = noClasses().that()
+    static final ArchRule nothingBelowTheCommandLineUsesIt = noClasses()
+            .that()
             .resideOutsideOfPackages("dev.anyclaude.cli..", "dev.anyclaude.bench..", "dev.anyclaude")
-            .should().dependOnClassesThat().resideInAPackage("dev.anyclaude.cli..");
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("dev.anyclaude.cli..");
 }

@@ -17,15 +17,20 @@ import com.tngtech.archunit.lang.ArchRule;
 class GroundFloorTest {
 
     @ArchTest
-    static final ArchRule templatesStandOnTheJdkAndJacksonAlone = classes().that().resideInAPackage("dev.anyclaude.template..")
-            .should().onlyDependOnClassesThat().resideInAnyPackage("dev.anyclaude.template..", "java..",
-                    "com.fasterxml.jackson..", "org.jspecify..");
+    static final ArchRule templatesStandOnTheJdkAndJacksonAlone = classes()
+            .that()
+            .resideInAPackage("dev.anyclaude.template..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage("dev.anyclaude.template..", "java..", "com.fasterxml.jackson..", "org.jspecify..");
 
     @ArchTest
-    static final ArchRule toolCallFormatsStandOnTheJdkAndJacksonAlone = classes().that()
+    static final ArchRule toolCallFormatsStandOnTheJdkAndJacksonAlone = classes()
+            .that()
             .resideInAPackage("dev.anyclaude.toolcall..")
-            .should().onlyDependOnClassesThat().resideInAnyPackage("dev.anyclaude.toolcall..", "java..",
-                    "com.fasterxml.jackson..", "org.jspecify..");
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage("dev.anyclaude.toolcall..", "java..", "com.fasterxml.jackson..", "org.jspecify..");
 
     /**
      * The engine (binding, natives, context and sequences, GGUF writer) knows nothing of HTTP, of the request
@@ -33,10 +38,25 @@ class GroundFloorTest {
      * {@code prefix}'s figures, and the embedded backend adapts it, not the other way round.
      */
     @ArchTest
-    static final ArchRule theEngineStandsBelowTheBackends = classes().that().resideInAPackage("dev.anyclaude.engine..")
-            .should().onlyDependOnClassesThat().resideInAnyPackage("dev.anyclaude.engine..", "dev.anyclaude.messages..",
-                    "dev.anyclaude.prefix..", "dev.anyclaude.template..", "dev.anyclaude.time..", "java..", "org.slf4j..",
+    static final ArchRule theEngineStandsBelowTheBackends = classes()
+            .that()
+            .resideInAPackage("dev.anyclaude.engine..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage(
+                    "dev.anyclaude.engine..",
+                    "dev.anyclaude.messages..",
+                    "dev.anyclaude.prefix..",
+                    "dev.anyclaude.template..",
+                    "dev.anyclaude.time..",
+                    "java..",
+                    "org.slf4j..",
                     "org.apache.commons.compress..")
-            .andShould().onlyDependOnClassesThat().resideOutsideOfPackages("dev.anyclaude.backend..", "dev.anyclaude.cli..",
-                    "dev.anyclaude.bench..", "dev.anyclaude.translate..");
+            .andShould()
+            .onlyDependOnClassesThat()
+            .resideOutsideOfPackages(
+                    "dev.anyclaude.backend..",
+                    "dev.anyclaude.cli..",
+                    "dev.anyclaude.bench..",
+                    "dev.anyclaude.translate..");
 }

@@ -35,36 +35,67 @@ class LayersTest {
     @ArchTest
     static final ArchRule importsRunDownhill = layeredArchitecture()
             .consideringOnlyDependenciesInAnyPackage("dev.anyclaude..")
-            .layer("Main").definedBy("dev.anyclaude")
-            .layer("Commands").definedBy("dev.anyclaude.cli..")
-            .layer("Wiring").definedBy("dev.anyclaude.gateway..")
-            .layer("Edge").definedBy("dev.anyclaude.api..")
-            .layer("Operations").definedBy("dev.anyclaude.observe..")
-            .layer("Features").definedBy("dev.anyclaude.l1..", "dev.anyclaude.route..", "dev.anyclaude.safeguard..")
-            .layer("Backends").definedBy("dev.anyclaude.backend..")
-            .layer("Engine").definedBy("dev.anyclaude.engine..")
-            .layer("Translation").definedBy("dev.anyclaude.translate..", "dev.anyclaude.cache..")
-            .layer("Prefix").definedBy("dev.anyclaude.prefix..")
-            .layer("Formats").definedBy("dev.anyclaude.template..", "dev.anyclaude.toolcall..")
-            .layer("Ground").definedBy("dev.anyclaude.messages..", "dev.anyclaude.time..")
-            .whereLayer("Main").mayNotBeAccessedByAnyLayer()
-            .whereLayer("Commands").mayOnlyBeAccessedByLayers("Main")
-            .whereLayer("Wiring").mayOnlyBeAccessedByLayers("Main", "Commands")
-            .whereLayer("Edge").mayOnlyBeAccessedByLayers("Main", "Commands", "Wiring")
-            .whereLayer("Operations").mayOnlyBeAccessedByLayers("Main", "Commands", "Wiring", "Edge")
-            .whereLayer("Features").mayOnlyBeAccessedByLayers("Main", "Commands", "Wiring", "Edge", "Operations")
-            .whereLayer("Backends").mayOnlyBeAccessedByLayers("Main", "Commands", "Wiring", "Edge", "Operations",
-                    "Features")
-            .whereLayer("Engine").mayOnlyBeAccessedByLayers("Main", "Commands", "Wiring", "Edge", "Operations",
-                    "Features", "Backends")
-            .whereLayer("Translation").mayOnlyBeAccessedByLayers("Main", "Commands", "Wiring", "Edge", "Operations",
-                    "Features", "Backends", "Engine")
-            .whereLayer("Prefix").mayOnlyBeAccessedByLayers("Main", "Commands", "Wiring", "Edge", "Operations",
-                    "Features", "Backends", "Engine", "Translation")
-            .whereLayer("Formats").mayOnlyBeAccessedByLayers("Main", "Commands", "Wiring", "Edge", "Operations",
-                    "Features", "Backends", "Engine", "Translation", "Prefix");
+            .layer("Main")
+            .definedBy("dev.anyclaude")
+            .layer("Commands")
+            .definedBy("dev.anyclaude.cli..")
+            .layer("Wiring")
+            .definedBy("dev.anyclaude.gateway..")
+            .layer("Edge")
+            .definedBy("dev.anyclaude.api..")
+            .layer("Operations")
+            .definedBy("dev.anyclaude.observe..")
+            .layer("Features")
+            .definedBy("dev.anyclaude.l1..", "dev.anyclaude.route..", "dev.anyclaude.safeguard..")
+            .layer("Backends")
+            .definedBy("dev.anyclaude.backend..")
+            .layer("Engine")
+            .definedBy("dev.anyclaude.engine..")
+            .layer("Translation")
+            .definedBy("dev.anyclaude.translate..", "dev.anyclaude.cache..")
+            .layer("Prefix")
+            .definedBy("dev.anyclaude.prefix..")
+            .layer("Formats")
+            .definedBy("dev.anyclaude.template..", "dev.anyclaude.toolcall..")
+            .layer("Ground")
+            .definedBy("dev.anyclaude.messages..", "dev.anyclaude.time..")
+            .whereLayer("Main")
+            .mayNotBeAccessedByAnyLayer()
+            .whereLayer("Commands")
+            .mayOnlyBeAccessedByLayers("Main")
+            .whereLayer("Wiring")
+            .mayOnlyBeAccessedByLayers("Main", "Commands")
+            .whereLayer("Edge")
+            .mayOnlyBeAccessedByLayers("Main", "Commands", "Wiring")
+            .whereLayer("Operations")
+            .mayOnlyBeAccessedByLayers("Main", "Commands", "Wiring", "Edge")
+            .whereLayer("Features")
+            .mayOnlyBeAccessedByLayers("Main", "Commands", "Wiring", "Edge", "Operations")
+            .whereLayer("Backends")
+            .mayOnlyBeAccessedByLayers("Main", "Commands", "Wiring", "Edge", "Operations", "Features")
+            .whereLayer("Engine")
+            .mayOnlyBeAccessedByLayers("Main", "Commands", "Wiring", "Edge", "Operations", "Features", "Backends")
+            .whereLayer("Translation")
+            .mayOnlyBeAccessedByLayers(
+                    "Main", "Commands", "Wiring", "Edge", "Operations", "Features", "Backends", "Engine")
+            .whereLayer("Prefix")
+            .mayOnlyBeAccessedByLayers(
+                    "Main", "Commands", "Wiring", "Edge", "Operations", "Features", "Backends", "Engine", "Translation")
+            .whereLayer("Formats")
+            .mayOnlyBeAccessedByLayers(
+                    "Main",
+                    "Commands",
+                    "Wiring",
+                    "Edge",
+                    "Operations",
+                    "Features",
+                    "Backends",
+                    "Engine",
+                    "Translation",
+                    "Prefix");
 
     /** No two packages lean on each other, at any depth (a {@code backend.launch} ⇄ {@code backend} circle too). */
     @ArchTest
-    static final ArchRule noPackageCircles = slices().matching("dev.anyclaude.(**)").should().beFreeOfCycles();
+    static final ArchRule noPackageCircles =
+            slices().matching("dev.anyclaude.(**)").should().beFreeOfCycles();
 }

@@ -12,7 +12,10 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
-/** {@link OneClockTest}'s rule can fail: it sees each way of reading the JVM's clocks, and exempts only the system clock. */
+/**
+ * {@link OneClockTest}'s rule can fail: it sees each way of reading the JVM's clocks, and exempts only the system
+ * clock.
+ */
 class OneClockRuleTest {
 
     /** Reads the JVM's clocks every way the rule must see. */

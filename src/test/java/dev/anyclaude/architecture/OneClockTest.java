@@ -34,9 +34,12 @@ class OneClockTest {
     }
 
     @ArchTest
-    static final ArchRule timeComesFromTheInjectedClock = noClasses().that()
+    static final ArchRule timeComesFromTheInjectedClock = noClasses()
+            .that()
             .resideOutsideOfPackage("dev.anyclaude.bench..")
-            .and().doNotHaveFullyQualifiedName("dev.anyclaude.time.SystemClock")
-            .should().accessTargetWhere(A_CLOCK_OF_THE_JVM)
+            .and()
+            .doNotHaveFullyQualifiedName("dev.anyclaude.time.SystemClock")
+            .should()
+            .accessTargetWhere(A_CLOCK_OF_THE_JVM)
             .because("time is read from the Clock the class was given (dev.anyclaude.time.Clock.SYSTEM at the wiring)");
 }

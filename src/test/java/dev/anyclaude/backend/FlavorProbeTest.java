@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anyclaude.api.RequestParser;
 import dev.anyclaude.messages.Json;
-import dev.anyclaude.testing.ScriptedOpenAiServer.Reply;
 import dev.anyclaude.testing.ScriptedOpenAiServer;
+import dev.anyclaude.testing.ScriptedOpenAiServer.Reply;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,44 +21,69 @@ class FlavorProbeTest {
 
     private static ScriptedOpenAiServer serverOwnedBy(String owner) throws Exception {
         ScriptedOpenAiServer server = new ScriptedOpenAiServer();
-        server.route("GET /v1/models", r -> Reply.json(200,
-                "{\"object\":\"list\",\"data\":[{\"id\":\"m\",\"object\":\"model\",\"owned_by\":\"" + owner + "\"}]}"));
+        server.route(
+                "GET /v1/models",
+                r -> Reply.json(
+                        200,
+                        "{\"object\":\"list\",\"data\":[{\"id\":\"m\",\"object\":\"model\",\"owned_by\":\"" + owner
+                                + "\"}]}"));
         server.route("POST /tokenize", r -> Reply.json(200, "{\"count\":1234,\"max_model_len\":32768}"));
         return server;
     }
 
     private static OpenAiBackend probed(ScriptedOpenAiServer server, Flavor configured) {
-        OpenAiBackend backend = new OpenAiBackend(new OpenAiConfig(OpenAiConfig.normalizeBase(server.url()), null,
-                configured, 0, Duration.ofSeconds(5), Duration.ofSeconds(5), InlineSystem.AUTO), JSON);
+        OpenAiBackend backend = new OpenAiBackend(
+                new OpenAiConfig(
+                        OpenAiConfig.normalizeBase(server.url()),
+                        null,
+                        configured,
+                        0,
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(5),
+                        InlineSystem.AUTO),
+                JSON);
         backend.probe();
         return backend;
     }
 
     private static BackendRequest request() {
-        return new BackendRequest(new RequestParser(JSON).parse(("{\"model\":\"m\",\"max_tokens\":20,"
-                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").getBytes(StandardCharsets.UTF_8)), null, "r1");
+        return new BackendRequest(
+                new RequestParser(JSON)
+                        .parse(("{\"model\":\"m\",\"max_tokens\":20,"
+                                        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                                .getBytes(StandardCharsets.UTF_8)),
+                null,
+                "r1");
     }
 
     @ParameterizedTest
-    @CsvSource({"vllm, VLLM, true", "sglang, SGLANG, true", "library, OLLAMA, false", "ollama, OLLAMA, false",
-            "stub, GENERIC, false"})
-    void probeTakesTheFlavorTheModelsOwnerNamesAndCountsTokensTheWayItCan(String owner, Flavor expected,
-            boolean exact) throws Exception {
-        try (ScriptedOpenAiServer server = serverOwnedBy(owner); OpenAiBackend backend = probed(server, Flavor.AUTO)) {
+    @CsvSource({
+        "vllm, VLLM, true",
+        "sglang, SGLANG, true",
+        "library, OLLAMA, false",
+        "ollama, OLLAMA, false",
+        "stub, GENERIC, false"
+    })
+    void probeTakesTheFlavorTheModelsOwnerNamesAndCountsTokensTheWayItCan(String owner, Flavor expected, boolean exact)
+            throws Exception {
+        try (ScriptedOpenAiServer server = serverOwnedBy(owner);
+                OpenAiBackend backend = probed(server, Flavor.AUTO)) {
             assertThat(backend.flavor()).isEqualTo(expected);
             Backend.TokenCount count = backend.countTokens(request());
             assertThat(count.exact()).isEqualTo(exact);
             if (exact) {
                 assertThat(count.tokens()).isEqualTo(1234);
             }
-            assertThat(server.received().stream().anyMatch(r -> r.path().equals("/tokenize"))).isEqualTo(exact);
+            assertThat(server.received().stream().anyMatch(r -> r.path().equals("/tokenize")))
+                    .isEqualTo(exact);
         }
     }
 
     @ParameterizedTest
     @CsvSource({"MLX", "GENERIC"})
     void aConfiguredFlavorIsKeptWhateverTheServerSays(Flavor configured) throws Exception {
-        try (ScriptedOpenAiServer server = serverOwnedBy("vllm"); OpenAiBackend backend = probed(server, configured)) {
+        try (ScriptedOpenAiServer server = serverOwnedBy("vllm");
+                OpenAiBackend backend = probed(server, configured)) {
             assertThat(backend.flavor()).isEqualTo(configured);
             assertThat(backend.countTokens(request()).exact()).isFalse();
         }

@@ -18,7 +18,8 @@ class FlavorTest {
                 .isEqualTo(new OpenAiDialect(false, false, true, true, true, true, Map.of("cache_prompt", true)));
         assertThat(Flavor.VLLM.dialect()).isEqualTo(new OpenAiDialect(false, false, true, true, true, false, Map.of()));
         assertThat(Flavor.SGLANG.dialect()).isEqualTo(Flavor.VLLM.dialect());
-        assertThat(Flavor.MLX.dialect()).isEqualTo(new OpenAiDialect(false, false, true, false, false, false, Map.of()));
+        assertThat(Flavor.MLX.dialect())
+                .isEqualTo(new OpenAiDialect(false, false, true, false, false, false, Map.of()));
         for (Flavor f : new Flavor[] {Flavor.AUTO, Flavor.OLLAMA, Flavor.LMSTUDIO, Flavor.GENERIC}) {
             assertThat(f.dialect()).as(f.label()).isEqualTo(plain);
         }
@@ -51,14 +52,17 @@ class FlavorTest {
         assertThat(Flavor.parse(" llama.cpp ")).isEqualTo(Flavor.LLAMACPP);
         assertThat(Flavor.parse("LM-Studio")).isEqualTo(Flavor.LMSTUDIO);
         assertThat(Flavor.parse("sg_lang")).isEqualTo(Flavor.SGLANG);
-        assertThatThrownBy(() -> Flavor.parse("tgi")).hasMessage(
-                "flavor: tgi (expected: auto, llamacpp, mlx, vllm, sglang, ollama, lmstudio or generic)");
+        assertThatThrownBy(() -> Flavor.parse("tgi"))
+                .hasMessage("flavor: tgi (expected: auto, llamacpp, mlx, vllm, sglang, ollama, lmstudio or generic)");
     }
 
     @Test
     void launchableServersSayHowTheyAreStartedAndCheckedHealthy() {
         assertThat(Flavor.LLAMACPP.launch())
-                .isEqualTo(new Flavor.Launch("llama-server", "llama-server", "/health",
+                .isEqualTo(new Flavor.Launch(
+                        "llama-server",
+                        "llama-server",
+                        "/health",
                         List.of("llama-server", "llama.cpp", "llamacpp", "llama-cpp", "llama")));
         assertThat(Flavor.MLX.launch().executable()).isEqualTo("mlx_lm.server");
         assertThat(Flavor.OLLAMA.launch().healthPath()).isEqualTo("/api/version");

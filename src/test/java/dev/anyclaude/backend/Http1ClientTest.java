@@ -38,8 +38,8 @@ class Http1ClientTest {
     }
 
     private String post(String path, String body) throws Exception {
-        try (UpstreamClient.Reply r = client.send("POST", server.uri(path), JSON,
-                body.getBytes(StandardCharsets.UTF_8), TIMEOUT)) {
+        try (UpstreamClient.Reply r =
+                client.send("POST", server.uri(path), JSON, body.getBytes(StandardCharsets.UTF_8), TIMEOUT)) {
             return r.status() + " " + new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
@@ -48,27 +48,35 @@ class Http1ClientTest {
     void writesTheRequestLineHostHeadersAndBody() throws Exception {
         server = RawHttpServer.answering("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
 
-        try (UpstreamClient.Reply r = client.send("POST", server.uri("/v1/chat/completions?x=1"),
-                Map.of("Authorization", "Bearer k"), "{\"a\":1}".getBytes(StandardCharsets.UTF_8), TIMEOUT)) {
+        try (UpstreamClient.Reply r = client.send(
+                "POST",
+                server.uri("/v1/chat/completions?x=1"),
+                Map.of("Authorization", "Bearer k"),
+                "{\"a\":1}".getBytes(StandardCharsets.UTF_8),
+                TIMEOUT)) {
             r.body().readAllBytes();
         }
 
-        assertThat(server.requests()).singleElement().isEqualTo("POST /v1/chat/completions?x=1 HTTP/1.1\r\n"
-                + "Host: " + server.hostPort() + "\r\nAuthorization: Bearer k\r\nContent-Length: 7\r\n\r\n{\"a\":1}");
+        assertThat(server.requests())
+                .singleElement()
+                .isEqualTo("POST /v1/chat/completions?x=1 HTTP/1.1\r\nHost: " + server.hostPort()
+                        + "\r\nAuthorization: Bearer k\r\nContent-Length: 7\r\n\r\n{\"a\":1}");
     }
 
     @Test
     void aHeaderValueWithALineBreakIsRefusedBeforeAnythingIsSent() throws Exception {
         server = RawHttpServer.answering("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
 
-        assertThatThrownBy(() -> client.send("GET", server.uri("/"), Map.of("Authorization", "Bearer k\r\nX: y"),
-                null, TIMEOUT)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() ->
+                        client.send("GET", server.uri("/"), Map.of("Authorization", "Bearer k\r\nX: y"), null, TIMEOUT))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThat(server.accepted()).isZero();
     }
 
     @Test
     void contentLengthAnswersReuseOneConnection() throws Exception {
-        server = RawHttpServer.answering("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\nhello");
+        server = RawHttpServer.answering(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\nhello");
 
         for (int i = 0; i < 5; i++) {
             assertThat(post("/v1/x", "{}")).isEqualTo("200 hello");
@@ -82,7 +90,8 @@ class Http1ClientTest {
     @Test
     void chunkedBodySplitAcrossWritesWithExtensionsAndTrailersIsJoinedAndTheConnectionReused() throws Exception {
         String response = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "4;name=value\r\nWiki\r\n5 ; ext\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\nX-Trailer: yes\r\nX-More: 1\r\n\r\n";
+                + "4;name=value\r\nWiki\r\n5 ; ext\r\npedia\r\nE\r\n "
+                + "in\r\n\r\nchunks.\r\n0\r\nX-Trailer: yes\r\nX-More: 1\r\n\r\n";
         server = new RawHttpServer(c -> {
             while (c.request() != null) {
                 c.trickle(response, 7);
@@ -123,8 +132,10 @@ class Http1ClientTest {
     void connectionCloseAndHttp10AnswersAreNotPooled() throws Exception {
         server = new RawHttpServer(c -> {
             c.request();
-            c.write(c.index == 0 ? "HTTP/1.1 200 OK\r\nConnection: keep-alive, close\r\nContent-Length: 1\r\n\r\na"
-                    : "HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nb");
+            c.write(
+                    c.index == 0
+                            ? "HTTP/1.1 200 OK\r\nConnection: keep-alive, close\r\nContent-Length: 1\r\n\r\na"
+                            : "HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nb");
             c.awaitClientClose();
         });
 
@@ -137,8 +148,8 @@ class Http1ClientTest {
 
     @Test
     void headersAreCaseInsensitiveAndFoldedOrOddlySpacedLinesAreTolerated() throws Exception {
-        server = RawHttpServer.answering("HTTP/1.1  429\r\nretry-AFTER :  7 \r\nX-Folded: one\r\n\t two\r\n"
-                + "content-length:\t3\r\n\r\nnah");
+        server = RawHttpServer.answering(
+                "HTTP/1.1  429\r\nretry-AFTER :  7 \r\nX-Folded: one\r\n\t two\r\ncontent-length:\t3\r\n\r\nnah");
 
         try (UpstreamClient.Reply r = client.send("GET", server.uri("/"), Map.of(), null, TIMEOUT)) {
             assertThat(r.status()).isEqualTo(429);
@@ -152,8 +163,10 @@ class Http1ClientTest {
     void aStatusLineThatIsNotHttpIsAProtocolException() throws Exception {
         server = RawHttpServer.answering("<html><body>502 Bad Gateway</body></html>\r\n\r\n");
 
-        assertThatThrownBy(() -> post("/", "{}")).isInstanceOf(ProtocolException.class)
-                .hasMessageContaining("not an HTTP/1.x status line").hasMessageContaining("<html>");
+        assertThatThrownBy(() -> post("/", "{}"))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("not an HTTP/1.x status line")
+                .hasMessageContaining("<html>");
         assertThat(server.accepted()).as("garbage is not retried").isEqualTo(1);
     }
 
@@ -168,7 +181,8 @@ class Http1ClientTest {
             }
         });
 
-        assertThatThrownBy(() -> post("/", "{}")).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> post("/", "{}"))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("longer than");
     }
 
@@ -176,7 +190,8 @@ class Http1ClientTest {
     void conflictingContentLengthsAreAProtocolException() throws Exception {
         server = RawHttpServer.answering("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd");
 
-        assertThatThrownBy(() -> post("/", "{}")).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> post("/", "{}"))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("Content-Length");
     }
 
@@ -184,7 +199,8 @@ class Http1ClientTest {
     void aBadChunkSizeFailsTheBodyRead() throws Exception {
         server = RawHttpServer.answering("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n");
 
-        assertThatThrownBy(() -> post("/", "{}")).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> post("/", "{}"))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("chunk size");
         assertThat(client.idleConnections(server.hostPort())).isZero();
     }
@@ -196,7 +212,9 @@ class Http1ClientTest {
             c.write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf");
         });
 
-        assertThatThrownBy(() -> post("/", "{}")).isInstanceOf(EOFException.class).hasMessageContaining("6 bytes short");
+        assertThatThrownBy(() -> post("/", "{}"))
+                .isInstanceOf(EOFException.class)
+                .hasMessageContaining("6 bytes short");
         assertThat(client.idleConnections(server.hostPort())).isZero();
     }
 
@@ -227,7 +245,8 @@ class Http1ClientTest {
     void aFreshConnectionThatDiesUnansweredIsNotRetried() throws Exception {
         server = new RawHttpServer(c -> c.request()); // reads the request, then hangs up
 
-        assertThatThrownBy(() -> post("/", "{}")).isInstanceOf(EOFException.class)
+        assertThatThrownBy(() -> post("/", "{}"))
+                .isInstanceOf(EOFException.class)
                 .hasMessageContaining("without answering");
         assertThat(server.accepted()).isEqualTo(1);
     }
@@ -254,7 +273,8 @@ class Http1ClientTest {
         });
 
         assertThatThrownBy(() -> client.send("POST", server.uri("/"), JSON, new byte[0], Duration.ofMillis(200)))
-                .isInstanceOf(HttpTimeoutException.class).hasMessageContaining("within 200 ms");
+                .isInstanceOf(HttpTimeoutException.class)
+                .hasMessageContaining("within 200 ms");
         assertThat(server.accepted()).as("a slow server is not asked twice").isEqualTo(1);
     }
 
@@ -287,8 +307,10 @@ class Http1ClientTest {
         try (UpstreamClient.Reply r = client.send("POST", server.uri("/"), JSON, new byte[0], Duration.ofMillis(200))) {
             assertThat(r.body().readNBytes(5)).asString().isEqualTo("hello");
             assertThat(r.expired()).isFalse();
-            assertThatThrownBy(() -> r.body().read()).isInstanceOf(IOException.class)
-                    .isNotInstanceOf(java.io.InterruptedIOException.class).hasMessageContaining("sent nothing");
+            assertThatThrownBy(() -> r.body().read())
+                    .isInstanceOf(IOException.class)
+                    .isNotInstanceOf(java.io.InterruptedIOException.class)
+                    .hasMessageContaining("sent nothing");
             assertThat(r.expired()).isTrue();
         }
         assertThat(clientClosed.await(10, TimeUnit.SECONDS)).isTrue();
@@ -310,7 +332,8 @@ class Http1ClientTest {
         AtomicReference<Boolean> stillInterrupted = new AtomicReference<>();
         Thread caller = Thread.ofVirtual().start(() -> {
             try {
-                client.send("POST", server.uri("/"), JSON, new byte[0], Duration.ofMinutes(5)).close();
+                client.send("POST", server.uri("/"), JSON, new byte[0], Duration.ofMinutes(5))
+                        .close();
             } catch (Throwable t) {
                 thrown.set(t);
                 stillInterrupted.set(Thread.currentThread().isInterrupted());
@@ -322,8 +345,12 @@ class Http1ClientTest {
 
         assertThat(caller.join(Duration.ofSeconds(10))).as("the call ended").isTrue();
         assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
-        assertThat(stillInterrupted.get()).as("InterruptedException consumes the flag").isFalse();
-        assertThat(clientClosed.await(10, TimeUnit.SECONDS)).as("the server saw the socket close").isTrue();
+        assertThat(stillInterrupted.get())
+                .as("InterruptedException consumes the flag")
+                .isFalse();
+        assertThat(clientClosed.await(10, TimeUnit.SECONDS))
+                .as("the server saw the socket close")
+                .isTrue();
         assertThat(client.idleConnections(server.hostPort())).isZero();
         assertThat(server.accepted()).isEqualTo(1);
     }
@@ -338,7 +365,8 @@ class Http1ClientTest {
         Thread caller = Thread.ofVirtual().unstarted(() -> {
             Thread.currentThread().interrupt(); // the client left before the request got this far
             try {
-                client.send("POST", server.uri("/"), JSON, new byte[0], Duration.ofMinutes(5)).close();
+                client.send("POST", server.uri("/"), JSON, new byte[0], Duration.ofMinutes(5))
+                        .close();
             } catch (Throwable t) {
                 thrown.set(t);
             }
@@ -365,7 +393,8 @@ class Http1ClientTest {
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         AtomicReference<Boolean> interrupted = new AtomicReference<>();
         Thread caller = Thread.ofVirtual().start(() -> {
-            try (UpstreamClient.Reply r = client.send("POST", server.uri("/"), JSON, new byte[0], Duration.ofMinutes(5))) {
+            try (UpstreamClient.Reply r =
+                    client.send("POST", server.uri("/"), JSON, new byte[0], Duration.ofMinutes(5))) {
                 r.body().readNBytes(9);
                 readFirst.countDown();
                 r.body().read();
@@ -380,7 +409,9 @@ class Http1ClientTest {
 
         assertThat(caller.join(Duration.ofSeconds(10))).isTrue();
         assertThat(thrown.get()).isInstanceOf(IOException.class);
-        assertThat(interrupted.get()).as("the backend reads the flag to tell 'client left'").isTrue();
+        assertThat(interrupted.get())
+                .as("the backend reads the flag to tell 'client left'")
+                .isTrue();
         assertThat(clientClosed.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(client.idleConnections(server.hostPort())).isZero();
     }
@@ -435,7 +466,8 @@ class Http1ClientTest {
             port = s.getLocalPort();
         }
 
-        assertThatThrownBy(() -> client.send("GET", URI.create("http://127.0.0.1:" + port + "/"), Map.of(), null, TIMEOUT))
+        assertThatThrownBy(
+                        () -> client.send("GET", URI.create("http://127.0.0.1:" + port + "/"), Map.of(), null, TIMEOUT))
                 .isInstanceOf(ConnectException.class);
     }
 

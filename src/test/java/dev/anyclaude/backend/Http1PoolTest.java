@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 /** The idle-connection pool's reuse order, bound and idle eviction, on a clock the test moves. */
 class Http1PoolTest {
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
-    private final Http1Pool pool = new Http1Pool(2, Duration.ofSeconds(30),
-            Clock.of(now::get, InstantSource.fixed(Instant.EPOCH)));
+    private final Http1Pool pool =
+            new Http1Pool(2, Duration.ofSeconds(30), Clock.of(now::get, InstantSource.fixed(Instant.EPOCH)));
     private final List<Socket> sockets = new ArrayList<>();
     private ServerSocket server;
 

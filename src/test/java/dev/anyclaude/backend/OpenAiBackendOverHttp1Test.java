@@ -45,14 +45,27 @@ class OpenAiBackendOverHttp1Test {
     }
 
     private OpenAiBackend backend(String apiKey, Duration responseTimeout) {
-        backend = new OpenAiBackend(new OpenAiConfig(OpenAiConfig.normalizeBase(server.uri("").toString()), apiKey,
-                Flavor.GENERIC, 0, Duration.ofSeconds(5), responseTimeout, InlineSystem.AUTO), JSON);
+        backend = new OpenAiBackend(
+                new OpenAiConfig(
+                        OpenAiConfig.normalizeBase(server.uri("").toString()),
+                        apiKey,
+                        Flavor.GENERIC,
+                        0,
+                        Duration.ofSeconds(5),
+                        responseTimeout,
+                        InlineSystem.AUTO),
+                JSON);
         return backend;
     }
 
     private static BackendRequest request(boolean stream) {
-        return new BackendRequest(new RequestParser(JSON).parse(("{\"model\":\"m\",\"max_tokens\":20,\"stream\":" + stream
-                + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").getBytes(StandardCharsets.UTF_8)), null, "r1");
+        return new BackendRequest(
+                new RequestParser(JSON)
+                        .parse(("{\"model\":\"m\",\"max_tokens\":20,\"stream\":" + stream
+                                        + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                                .getBytes(StandardCharsets.UTF_8)),
+                null,
+                "r1");
     }
 
     private static String sse(List<String> payloads) {
@@ -91,9 +104,12 @@ class OpenAiBackendOverHttp1Test {
             assertThat(text(events)).isEqualTo("Hello there.");
         }
 
-        assertThat(server.requests()).hasSize(3).allSatisfy(r -> assertThat(r)
-                .startsWith("POST /v1/chat/completions HTTP/1.1\r\n")
-                .contains("\r\nAuthorization: Bearer sk-test\r\n").contains("\r\nAccept: text/event-stream\r\n"));
+        assertThat(server.requests())
+                .hasSize(3)
+                .allSatisfy(r -> assertThat(r)
+                        .startsWith("POST /v1/chat/completions HTTP/1.1\r\n")
+                        .contains("\r\nAuthorization: Bearer sk-test\r\n")
+                        .contains("\r\nAccept: text/event-stream\r\n"));
     }
 
     @Test
@@ -121,8 +137,10 @@ class OpenAiBackendOverHttp1Test {
         backend(null, Duration.ofSeconds(10));
 
         assertThatThrownBy(() -> backend.generate(request(false), e -> {}))
-                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PROTOCOL_VIOLATION))
-                .hasMessageContaining(server.uri("/v1").toString()).hasMessageContaining("SSH-2.0");
+                .isInstanceOfSatisfying(
+                        GatewayException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PROTOCOL_VIOLATION))
+                .hasMessageContaining(server.uri("/v1").toString())
+                .hasMessageContaining("SSH-2.0");
     }
 
     @Test
@@ -137,17 +155,20 @@ class OpenAiBackendOverHttp1Test {
         backend(null, Duration.ofMillis(300));
 
         assertThatThrownBy(() -> backend.generate(request(true), e -> {}))
-                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.BACKEND_TIMEOUT))
+                .isInstanceOfSatisfying(
+                        GatewayException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.BACKEND_TIMEOUT))
                 .hasMessageContaining("did not answer within");
         assertThatThrownBy(() -> backend.generate(request(true), e -> {}))
-                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.BACKEND_TIMEOUT))
+                .isInstanceOfSatisfying(
+                        GatewayException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.BACKEND_TIMEOUT))
                 .hasMessageContaining("sent nothing for");
     }
 
     @Test
     void aStatusErrorCarriesTheServersRetryAfter() throws Exception {
-        server = RawHttpServer.answering("HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\nContent-Type: application/json\r\n"
-                + "Content-Length: 40\r\n\r\n{\"error\":{\"message\":\"slow down please\"}}");
+        server = RawHttpServer.answering(
+                "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 40\r\n\r\n{\"error\":{\"message\":\"slow down please\"}}");
         backend(null, Duration.ofSeconds(10));
 
         assertThatThrownBy(() -> backend.generate(request(false), e -> {}))
@@ -185,10 +206,10 @@ class OpenAiBackendOverHttp1Test {
 
     @Test
     void picksThePlainClientForHttpAndTheJdkClientForHttps() {
-        try (UpstreamClient plain = UpstreamClient.forUpstream(java.net.URI.create("http://127.0.0.1:8080/v1"),
-                Duration.ofSeconds(1), Clock.SYSTEM);
-                UpstreamClient tls = UpstreamClient.forUpstream(java.net.URI.create("https://example.invalid/v1"),
-                        Duration.ofSeconds(1), Clock.SYSTEM)) {
+        try (UpstreamClient plain = UpstreamClient.forUpstream(
+                        java.net.URI.create("http://127.0.0.1:8080/v1"), Duration.ofSeconds(1), Clock.SYSTEM);
+                UpstreamClient tls = UpstreamClient.forUpstream(
+                        java.net.URI.create("https://example.invalid/v1"), Duration.ofSeconds(1), Clock.SYSTEM)) {
             assertThat(plain).isInstanceOf(Http1Client.class);
             assertThat(tls).isInstanceOf(JdkUpstreamClient.class);
         }

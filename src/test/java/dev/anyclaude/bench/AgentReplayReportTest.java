@@ -17,16 +17,22 @@ class AgentReplayReportTest {
 
     @Test
     void comparesEachTurnWithItsNoReuseTwinAndJudgesTheMedianAgainstTheTarget() {
-        List<AgentReplayTurn> on = List.of(turn(1, 1000, 0, 9000), turn(2, 1100, 1000, 500), turn(3, 1200, 1100, 1000),
-                turn(4, 1300, 1200, 2000));
-        List<AgentReplayTurn> off = List.of(turn(1, 1000, 0, 9000), turn(2, 1100, 0, 10000), turn(3, 1200, 0, 10000),
-                turn(4, 1300, 0, 10000));
+        List<AgentReplayTurn> on = List.of(
+                turn(1, 1000, 0, 9000), turn(2, 1100, 1000, 500), turn(3, 1200, 1100, 1000), turn(4, 1300, 1200, 2000));
+        List<AgentReplayTurn> off = List.of(
+                turn(1, 1000, 0, 9000), turn(2, 1100, 0, 10000), turn(3, 1200, 0, 10000), turn(4, 1300, 0, 10000));
 
         AgentReplayReport met = new AgentReplayReport();
         double median = met.onOff(on, off, 0.1);
         assertThat(median).isEqualTo(0.1);
-        assertThat(met.render()).contains("| 1 | 1000 | 0 | 0.000 | 0.000 |", "(both cold)", "| 1/20.0 |", "| 1/5.0 |",
-                "median ratio 1/10.0, worst turn 1/5.0; target at most 1/10: met.", "lowest 0.909 (usage)");
+        assertThat(met.render())
+                .contains(
+                        "| 1 | 1000 | 0 | 0.000 | 0.000 |",
+                        "(both cold)",
+                        "| 1/20.0 |",
+                        "| 1/5.0 |",
+                        "median ratio 1/10.0, worst turn 1/5.0; target at most 1/10: met.",
+                        "lowest 0.909 (usage)");
 
         AgentReplayReport missed = new AgentReplayReport();
         missed.onOff(on, off, 0.05);
@@ -35,15 +41,20 @@ class AgentReplayReportTest {
 
     @Test
     void summarizesEachInterleavedStreamAgainstItsOwnFirstTurn() {
-        List<AgentReplayTurn> turns = List.of(turn(1, 1000, 0, 8000),
+        List<AgentReplayTurn> turns = List.of(
+                turn(1, 1000, 0, 8000),
                 new AgentReplayTurn("sub", 1, 800, 800, 0, 800, 0, 1, 3000, 3000, "max_tokens"),
-                turn(2, 1100, 1000, 400), turn(3, 1200, 1100, 600));
+                turn(2, 1100, 1000, 400),
+                turn(3, 1200, 1100, 600));
 
         AgentReplayReport r = new AgentReplayReport();
         r.interleaved(turns);
-        assertThat(r.render()).contains("| 2 | sub | 1 | 1 | 800 | 0 | 0.000 | 0.000 |",
-                "- main: first turn 8000 ms, later turns median 500 ms (1/16.0 of its first), lowest reuse ratio from turn 2 on 0.909.",
-                "- sub: one turn, 3000 ms.");
+        assertThat(r.render())
+                .contains(
+                        "| 2 | sub | 1 | 1 | 800 | 0 | 0.000 | 0.000 |",
+                        "- main: first turn 8000 ms, later turns median 500 ms "
+                                + "(1/16.0 of its first), lowest reuse ratio from turn 2 on 0.909.",
+                        "- sub: one turn, 3000 ms.");
     }
 
     @Test

@@ -38,24 +38,32 @@ class AgentReplaySessionTest {
 
     @Test
     void untrimmedTurnsWithTheCapturedBillingLineAreTheRecordedBodies() throws IOException {
-        List<AgentReplayRequest> turns = load(AgentReplayTrim.none(), AgentReplaySession.Billing.AS_CAPTURED).mainAgent(3);
+        List<AgentReplayRequest> turns = load(AgentReplayTrim.none(), AgentReplaySession.Billing.AS_CAPTURED)
+                .mainAgent(3);
 
         String[] recorded = {"02", "03", "04"};
         for (int i = 0; i < 3; i++) {
-            JsonNode expected = JSON.readTree(CAPTURE.resolve(recorded[i] + "-POST-v1_messages.body.json").toFile());
+            JsonNode expected = JSON.readTree(
+                    CAPTURE.resolve(recorded[i] + "-POST-v1_messages.body.json").toFile());
             assertThat(body(turns.get(i))).as("turn %d", i + 1).isEqualTo(expected);
         }
-        JsonNode headers = JSON.readTree(CAPTURE.resolve("02-POST-v1_messages.request.json").toFile()).path("headers");
-        assertThat(turns.getFirst().headers()).containsEntry("x-claude-code-session-id",
-                headers.path("x-claude-code-session-id").asText()).containsEntry("anthropic-beta",
-                headers.path("anthropic-beta").asText()).doesNotContainKeys("host", "content-length", "accept-encoding");
+        JsonNode headers = JSON.readTree(
+                        CAPTURE.resolve("02-POST-v1_messages.request.json").toFile())
+                .path("headers");
+        assertThat(turns.getFirst().headers())
+                .containsEntry(
+                        "x-claude-code-session-id",
+                        headers.path("x-claude-code-session-id").asText())
+                .containsEntry("anthropic-beta", headers.path("anthropic-beta").asText())
+                .doesNotContainKeys("host", "content-length", "accept-encoding");
         // Compact JSON as Claude Code sends it, within a few bytes of the recorded size.
         assertThat(turns.getFirst().bytes()).isBetween(76_600, 76_700);
     }
 
     @Test
     void theBillingDigitsChangeOnEveryRequestWhileSystemAndToolsStayTheSame() throws IOException {
-        List<AgentReplayRequest> turns = load(AgentReplayTrim.ci(), AgentReplaySession.Billing.PER_REQUEST).mainAgent(10);
+        List<AgentReplayRequest> turns = load(AgentReplayTrim.ci(), AgentReplaySession.Billing.PER_REQUEST)
+                .mainAgent(10);
 
         List<String> digits = new ArrayList<>();
         JsonNode firstBody = body(turns.getFirst());
@@ -64,8 +72,10 @@ class AgentReplaySessionTest {
             Matcher m = BILLING.matcher(b.path("system").get(0).path("text").asText());
             assertThat(m.matches()).as("billing line of turn %d", r.turn()).isTrue();
             digits.add(m.group(1));
-            assertThat(b.path("system").get(1)).isEqualTo(firstBody.path("system").get(1));
-            assertThat(b.path("system").get(2)).isEqualTo(firstBody.path("system").get(2));
+            assertThat(b.path("system").get(1))
+                    .isEqualTo(firstBody.path("system").get(1));
+            assertThat(b.path("system").get(2))
+                    .isEqualTo(firstBody.path("system").get(2));
             assertThat(b.path("tools")).isEqualTo(firstBody.path("tools"));
             assertThat(r.headers()).isEqualTo(turns.getFirst().headers());
         }
@@ -76,7 +86,8 @@ class AgentReplaySessionTest {
 
     @Test
     void eachTurnAppendsOneToolCallAndItsResultToTheHistory() throws IOException {
-        List<AgentReplayRequest> turns = load(AgentReplayTrim.ci(), AgentReplaySession.Billing.PER_REQUEST).mainAgent(12);
+        List<AgentReplayRequest> turns = load(AgentReplayTrim.ci(), AgentReplaySession.Billing.PER_REQUEST)
+                .mainAgent(12);
 
         Set<String> ids = new HashSet<>();
         for (int t = 1; t < turns.size(); t++) {
@@ -89,13 +100,17 @@ class AgentReplaySessionTest {
             JsonNode assistant = now.get(before.size());
             JsonNode user = now.get(before.size() + 1);
             assertThat(assistant.path("role").asText()).isEqualTo("assistant");
-            JsonNode use = assistant.path("content").get(assistant.path("content").size() - 1);
+            JsonNode use =
+                    assistant.path("content").get(assistant.path("content").size() - 1);
             assertThat(use.path("type").asText()).isEqualTo("tool_use");
-            assertThat(ids.add(use.path("id").asText())).as("tool_use id %s unique", use.path("id")).isTrue();
+            assertThat(ids.add(use.path("id").asText()))
+                    .as("tool_use id %s unique", use.path("id"))
+                    .isTrue();
             assertThat(toolNames(body(turns.get(t)))).contains(use.path("name").asText());
             JsonNode result = user.path("content").get(0);
             assertThat(result.path("type").asText()).isEqualTo("tool_result");
-            assertThat(result.path("tool_use_id").asText()).isEqualTo(use.path("id").asText());
+            assertThat(result.path("tool_use_id").asText())
+                    .isEqualTo(use.path("id").asText());
             assertThat(result.path("content").isTextual()).isTrue();
         }
         // The first two calls are the recorded ones.
@@ -106,7 +121,8 @@ class AgentReplaySessionTest {
 
     @Test
     void cacheControlMarksOnlyTheLastBlockOfTheLastUserMessage() throws IOException {
-        for (AgentReplayRequest r : load(AgentReplayTrim.ci(), AgentReplaySession.Billing.PER_REQUEST).mainAgent(5)) {
+        for (AgentReplayRequest r : load(AgentReplayTrim.ci(), AgentReplaySession.Billing.PER_REQUEST)
+                .mainAgent(5)) {
             JsonNode messages = body(r).path("messages");
             List<String> marked = new ArrayList<>();
             for (int i = 0; i < messages.size(); i++) {
@@ -118,22 +134,36 @@ class AgentReplaySessionTest {
                 }
             }
             int lastUser = r.turn() == 1 ? 0 : messages.size() - 1;
-            assertThat(marked).as("turn %d", r.turn())
-                    .containsExactly(lastUser + "/" + (messages.get(lastUser).path("content").size() - 1));
+            assertThat(marked)
+                    .as("turn %d", r.turn())
+                    .containsExactly(lastUser + "/"
+                            + (messages.get(lastUser).path("content").size() - 1));
         }
     }
 
     @Test
     void theCiTrimBoundsEverySizeButKeepsClaudeCodesShape() throws IOException {
-        List<AgentReplayRequest> turns = load(AgentReplayTrim.ci(), AgentReplaySession.Billing.PER_REQUEST).mainAgent(10);
+        List<AgentReplayRequest> turns = load(AgentReplayTrim.ci(), AgentReplaySession.Billing.PER_REQUEST)
+                .mainAgent(10);
         JsonNode last = body(turns.getLast());
 
-        assertThat(iterate(last.fieldNames())).containsExactly("model", "messages", "system", "tools", "metadata",
-                "max_tokens", "thinking", "context_management", "output_config", "stream");
+        assertThat(iterate(last.fieldNames()))
+                .containsExactly(
+                        "model",
+                        "messages",
+                        "system",
+                        "tools",
+                        "metadata",
+                        "max_tokens",
+                        "thinking",
+                        "context_management",
+                        "output_config",
+                        "stream");
         assertThat(last.path("system")).hasSize(3);
-        assertThat(last.path("system").get(1).path("text").asText()).isEqualTo(
-                "You are a Claude agent, built on Anthropic's Claude Agent SDK.");
-        assertThat(last.path("system").get(2).path("text").asText()).hasSize(3000)
+        assertThat(last.path("system").get(1).path("text").asText())
+                .isEqualTo("You are a Claude agent, built on Anthropic's Claude Agent SDK.");
+        assertThat(last.path("system").get(2).path("text").asText())
+                .hasSize(3000)
                 .startsWith("\nYou are an interactive agent that helps users with software engineering tasks.");
         assertThat(toolNames(last)).containsExactly("Bash", "Edit", "Read");
         assertThat(last.path("messages").get(1).path("role").asText()).isEqualTo("system");
@@ -159,15 +189,20 @@ class AgentReplaySessionTest {
 
         assertThat(toolNames(s)).containsExactly("Bash", "Read", "WebFetch", "WebSearch");
         assertThat(s.path("system").get(1)).isEqualTo(m.path("system").get(1));
-        assertThat(s.path("system").get(2).path("text").asText()).isNotEqualTo(m.path("system").get(2).path("text").asText())
+        assertThat(s.path("system").get(2).path("text").asText())
+                .isNotEqualTo(m.path("system").get(2).path("text").asText())
                 .contains("read-only search agent");
-        assertThat(BILLING.matcher(s.path("system").get(0).path("text").asText()).matches()).isTrue();
+        assertThat(BILLING.matcher(s.path("system").get(0).path("text").asText())
+                        .matches())
+                .isTrue();
         assertThat(s.path("messages")).hasSize(1);
         assertThat(sub.getFirst().headers()).isEqualTo(main.getFirst().headers());
         assertThat(body(sub.get(2)).path("messages")).hasSize(5);
 
         List<AgentReplayRequest> both = AgentReplaySession.interleave(main, sub);
-        assertThat(both).extracting(r -> r.agent() + r.turn()).containsExactly("main1", "sub1", "main2", "sub2", "main3", "sub3");
+        assertThat(both)
+                .extracting(r -> r.agent() + r.turn())
+                .containsExactly("main1", "sub1", "main2", "sub2", "main3", "sub3");
     }
 
     @Test
@@ -180,11 +215,15 @@ class AgentReplaySessionTest {
 
     @Test
     void aFolderWithoutACaptureIsRefusedWithTheReason(@TempDir Path dir) throws IOException {
-        assertThatThrownBy(() -> AgentReplaySession.load(dir, AgentReplayTrim.ci(), AgentReplaySession.Billing.PER_REQUEST, JSON))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no NN-POST-v1_messages.body.json");
+        assertThatThrownBy(() -> AgentReplaySession.load(
+                        dir, AgentReplayTrim.ci(), AgentReplaySession.Billing.PER_REQUEST, JSON))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no NN-POST-v1_messages.body.json");
         Files.writeString(dir.resolve("02-POST-v1_messages.body.json"), "{\"messages\":[]}");
-        assertThatThrownBy(() -> AgentReplaySession.load(dir, AgentReplayTrim.ci(), AgentReplaySession.Billing.PER_REQUEST, JSON))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a Claude Code main-agent body");
+        assertThatThrownBy(() -> AgentReplaySession.load(
+                        dir, AgentReplayTrim.ci(), AgentReplaySession.Billing.PER_REQUEST, JSON))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a Claude Code main-agent body");
         assertThatThrownBy(() -> new AgentReplayTrim(0, 0, 2, 10, 8)).hasMessageContaining("tool-result-chars: 10");
     }
 

@@ -23,17 +23,20 @@ class BenchRequestTest {
         JsonNode sent = MAPPER.readTree(body);
         assertThat(sent.get("system")).isEqualTo(original.get("system"));
         assertThat(sent.get("messages")).isEqualTo(original.get("messages"));
-        assertThat(sent.get("tools").size() + r.dropped().size()).isEqualTo(original.get("tools").size());
+        assertThat(sent.get("tools").size() + r.dropped().size())
+                .isEqualTo(original.get("tools").size());
         assertThat(r.dropped()).isNotEmpty().doesNotContain("Bash", "Read");
         assertThat(sent.get("stream").asBoolean()).isTrue();
-        assertThat(MAPPER.readTree(r.anthropic(false)).get("stream").asBoolean()).isFalse();
+        assertThat(MAPPER.readTree(r.anthropic(false)).get("stream").asBoolean())
+                .isFalse();
     }
 
     @Test
     void keepsTheWholeCaptureForTargetZero() throws Exception {
         BenchRequest r = BenchRequest.load(MAPPER, CAPTURE, 0);
         assertThat(r.dropped()).isEmpty();
-        assertThat(r.tools()).isEqualTo(MAPPER.readTree(CAPTURE.toFile()).get("tools").size());
+        assertThat(r.tools())
+                .isEqualTo(MAPPER.readTree(CAPTURE.toFile()).get("tools").size());
     }
 
     @Test

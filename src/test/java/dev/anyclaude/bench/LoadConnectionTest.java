@@ -34,8 +34,9 @@ class LoadConnectionTest {
                     out.write(b, b.length / 2, b.length - b.length / 2);
                     out.flush();
                 }
-                if (replies.getLast().contains("Connection: close") || !replies.getLast().contains("Content-Length")
-                        && !replies.getLast().contains("chunked")) {
+                if (replies.getLast().contains("Connection: close")
+                        || !replies.getLast().contains("Content-Length")
+                                && !replies.getLast().contains("chunked")) {
                     s.shutdownOutput();
                 }
                 Thread.sleep(200);
@@ -55,23 +56,28 @@ class LoadConnectionTest {
         in.readNBytes(5);
     }
 
-    private static final byte[] REQUEST = "POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] REQUEST =
+            "POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello".getBytes(StandardCharsets.US_ASCII);
 
     @Test
     void readsContentLengthAndChunkedBodiesOnOneKeptAliveConnection() throws Exception {
         try (ServerSocket server = serve(List.of(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"a\":\"xyz\"}",
-                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                        + "7;ext=1\r\nevent: \r\n10\r\nmessage_stop\n\n\n\n\r\n0\r\nX-Trailer: t\r\n\r\n"));
+                        "HTTP/1.1 200 OK\r\nContent-Type: "
+                                + "application/json\r\nContent-Length: 11\r\n\r\n{\"a\":\"xyz\"}",
+                        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                + "7;ext=1\r\nevent: \r\n10\r\nmessage_stop\n\n\n\n\r\n0\r\nX-Trailer: t\r\n\r\n"));
                 LoadConnection c = new LoadConnection(server.getLocalPort())) {
             LoadConnection.Response first = c.exchange(REQUEST);
             assertThat(first.status()).isEqualTo(200);
-            assertThat(c.bodyContains("\"xyz\"".getBytes(StandardCharsets.US_ASCII))).isTrue();
+            assertThat(c.bodyContains("\"xyz\"".getBytes(StandardCharsets.US_ASCII)))
+                    .isTrue();
             assertThat(first.firstByteNanos()).isPositive().isLessThanOrEqualTo(first.totalNanos());
             LoadConnection.Response second = c.exchange(REQUEST);
             assertThat(second.status()).isEqualTo(200);
-            assertThat(c.bodyContains("event: message_stop".getBytes(StandardCharsets.US_ASCII))).isTrue();
-            assertThat(c.bodyContains("X-Trailer".getBytes(StandardCharsets.US_ASCII))).isFalse();
+            assertThat(c.bodyContains("event: message_stop".getBytes(StandardCharsets.US_ASCII)))
+                    .isTrue();
+            assertThat(c.bodyContains("X-Trailer".getBytes(StandardCharsets.US_ASCII)))
+                    .isFalse();
         }
     }
 
@@ -87,7 +93,8 @@ class LoadConnectionTest {
 
     @Test
     void reportsABodyCutShortAsAnError() throws Exception {
-        try (ServerSocket server = serve(List.of("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\nshort"));
+        try (ServerSocket server =
+                        serve(List.of("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\nshort"));
                 LoadConnection c = new LoadConnection(server.getLocalPort())) {
             assertThatThrownBy(() -> c.exchange(REQUEST)).isInstanceOf(EOFException.class);
         }

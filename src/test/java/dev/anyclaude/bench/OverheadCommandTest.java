@@ -15,11 +15,27 @@ class OverheadCommandTest {
     @Test
     void runsEveryPhaseAgainstRealProcessesAndWritesTheReport(@TempDir Path dir) throws Exception {
         Path report = dir.resolve("report.md");
-        int exit = new CommandLine(new OverheadCommand()).execute(
-                "--fixtures", Fixtures.claudeCode().toString(),
-                "--requests", "20", "--concurrency", "1,2", "--warmup", "40", "--warmup-concurrency", "2",
-                "--startup-runs", "0", "--no-ccr", "--duration-limit", "30",
-                "--work-dir", dir.resolve("work").toString(), "--markdown", report.toString());
+        int exit = new CommandLine(new OverheadCommand())
+                .execute(
+                        "--fixtures",
+                        Fixtures.claudeCode().toString(),
+                        "--requests",
+                        "20",
+                        "--concurrency",
+                        "1,2",
+                        "--warmup",
+                        "40",
+                        "--warmup-concurrency",
+                        "2",
+                        "--startup-runs",
+                        "0",
+                        "--no-ccr",
+                        "--duration-limit",
+                        "30",
+                        "--work-dir",
+                        dir.resolve("work").toString(),
+                        "--markdown",
+                        report.toString());
         String md = Files.readString(report);
         assertThat(exit).as(md).isZero();
         for (String mode : new String[] {"json", "stream"}) {

@@ -27,9 +27,12 @@ class BinaryWriterPropertiesTest {
         Arbitrary<Character> question = Arbitraries.just('?');
         Arbitrary<Character> other = Arbitraries.of('é', 'ß', '€', '中', '\uD83D', '\uDE00', '\u0000', '\u07FF');
         return Arbitraries.frequencyOf(
-                        net.jqwik.api.Tuple.of(40, ascii), net.jqwik.api.Tuple.of(3, question),
+                        net.jqwik.api.Tuple.of(40, ascii),
+                        net.jqwik.api.Tuple.of(3, question),
                         net.jqwik.api.Tuple.of(1, other))
-                .list().ofMinSize(0).ofMaxSize(300)
+                .list()
+                .ofMinSize(0)
+                .ofMaxSize(300)
                 .map(cs -> {
                     StringBuilder sb = new StringBuilder(cs.size());
                     cs.forEach(sb::append);

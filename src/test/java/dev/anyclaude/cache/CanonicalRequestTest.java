@@ -33,7 +33,9 @@ class CanonicalRequestTest {
         byte[] eb = CanonicalRequest.encode(b);
 
         assertThat(Arrays.equals(ea, eb)).as("bytes equal").isEqualTo(sameKeyedContent);
-        assertThat(CacheKey.of(a).hex().equals(CacheKey.of(b).hex())).as("hashes equal").isEqualTo(sameKeyedContent);
+        assertThat(CacheKey.of(a).hex().equals(CacheKey.of(b).hex()))
+                .as("hashes equal")
+                .isEqualTo(sameKeyedContent);
         Statistics.collect(sameKeyedContent ? "same key" : "different key");
         Statistics.coverage(c -> {
             c.check("same key").percentage(p -> p > 10);
@@ -45,7 +47,8 @@ class CanonicalRequestTest {
     void independentRequestsEncodeAlikeExactlyWhenTheyAgreeOnEveryKeyedField(
             @ForAll("requests") MessagesRequest a, @ForAll("requests") MessagesRequest b) {
         boolean sameKeyedContent = RequestArbitraries.keyedContent(a).equals(RequestArbitraries.keyedContent(b));
-        assertThat(Arrays.equals(CanonicalRequest.encode(a), CanonicalRequest.encode(b))).isEqualTo(sameKeyedContent);
+        assertThat(Arrays.equals(CanonicalRequest.encode(a), CanonicalRequest.encode(b)))
+                .isEqualTo(sameKeyedContent);
     }
 
     @Property(tries = 500)
@@ -88,7 +91,10 @@ class CanonicalRequestTest {
         byte[] empty = CanonicalRequest.encode(r.withSystem(List.of()));
         byte[] emptyText = CanonicalRequest.encode(r.withSystem(List.of(text(""))));
         byte[] nullText = CanonicalRequest.encode(r.withSystem(List.of(text(null))));
-        assertThat(List.of(none, empty, emptyText, nullText).stream().map(Arrays::toString).distinct()).hasSize(4);
+        assertThat(List.of(none, empty, emptyText, nullText).stream()
+                        .map(Arrays::toString)
+                        .distinct())
+                .hasSize(4);
     }
 
     @Test
@@ -100,13 +106,14 @@ class CanonicalRequestTest {
 
     @Test
     void blockKindIsPartOfTheKey() {
-        MessagesRequest text = Samples.request("x").withMessages(
-                List.of(new Message(Role.USER, List.of(new ContentBlock.Text("same")))));
-        MessagesRequest thinking = text.withMessages(
-                List.of(new Message(Role.USER, List.of(new ContentBlock.RedactedThinking("same")))));
-        MessagesRequest assistant = text.withMessages(
-                List.of(new Message(Role.ASSISTANT, List.of(new ContentBlock.Text("same")))));
-        assertThat(CanonicalRequest.encode(text)).isNotEqualTo(CanonicalRequest.encode(thinking))
+        MessagesRequest text = Samples.request("x")
+                .withMessages(List.of(new Message(Role.USER, List.of(new ContentBlock.Text("same")))));
+        MessagesRequest thinking =
+                text.withMessages(List.of(new Message(Role.USER, List.of(new ContentBlock.RedactedThinking("same")))));
+        MessagesRequest assistant =
+                text.withMessages(List.of(new Message(Role.ASSISTANT, List.of(new ContentBlock.Text("same")))));
+        assertThat(CanonicalRequest.encode(text))
+                .isNotEqualTo(CanonicalRequest.encode(thinking))
                 .isNotEqualTo(CanonicalRequest.encode(assistant));
     }
 
@@ -122,30 +129,135 @@ class CanonicalRequestTest {
     @Test
     void everySamplingAndOutputSettingIsPartOfTheKey() {
         MessagesRequest base = Samples.request("x");
-        List<MessagesRequest> variants = List.of(base,
+        List<MessagesRequest> variants = List.of(
+                base,
                 base.withModel("other-model"),
                 base.withMaxTokens(1025),
                 Samples.withTemperature(base, 0.0),
-                new MessagesRequest(base.model(), base.maxTokens(), base.system(), base.messages(), base.tools(),
-                        base.toolChoice(), null, 0.9, null, null, null, null, null, true),
-                new MessagesRequest(base.model(), base.maxTokens(), base.system(), base.messages(), base.tools(),
-                        base.toolChoice(), null, null, 40, null, null, null, null, true),
-                new MessagesRequest(base.model(), base.maxTokens(), base.system(), base.messages(), base.tools(),
-                        base.toolChoice(), null, null, null, List.of("END"), null, null, null, true),
-                new MessagesRequest(base.model(), base.maxTokens(), base.system(), base.messages(), base.tools(),
-                        base.toolChoice(), null, null, null, null, new dev.anyclaude.messages.ThinkingConfig("adaptive", 0),
-                        null, null, true),
-                new MessagesRequest(base.model(), base.maxTokens(), base.system(), base.messages(), base.tools(),
-                        base.toolChoice(), null, null, null, null, null, "{\"type\":\"object\"}", null, true),
-                new MessagesRequest(base.model(), base.maxTokens(), base.system(), base.messages(), base.tools(),
-                        base.toolChoice(), null, null, null, null, null, null, "high", true),
-                new MessagesRequest(base.model(), base.maxTokens(), base.system(), base.messages(), base.tools(),
-                        new dev.anyclaude.messages.ToolChoice("any", null, false), null, null, null, null, null, null,
-                        null, true),
-                new MessagesRequest(base.model(), base.maxTokens(), base.system(), base.messages(),
-                        List.of(new dev.anyclaude.messages.Tool("Bash", "run", "{}", null)), base.toolChoice(), null,
-                        null, null, null, null, null, null, true));
-        assertThat(variants.stream().map(CanonicalRequest::encode).map(Arrays::toString).distinct())
+                new MessagesRequest(
+                        base.model(),
+                        base.maxTokens(),
+                        base.system(),
+                        base.messages(),
+                        base.tools(),
+                        base.toolChoice(),
+                        null,
+                        0.9,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        true),
+                new MessagesRequest(
+                        base.model(),
+                        base.maxTokens(),
+                        base.system(),
+                        base.messages(),
+                        base.tools(),
+                        base.toolChoice(),
+                        null,
+                        null,
+                        40,
+                        null,
+                        null,
+                        null,
+                        null,
+                        true),
+                new MessagesRequest(
+                        base.model(),
+                        base.maxTokens(),
+                        base.system(),
+                        base.messages(),
+                        base.tools(),
+                        base.toolChoice(),
+                        null,
+                        null,
+                        null,
+                        List.of("END"),
+                        null,
+                        null,
+                        null,
+                        true),
+                new MessagesRequest(
+                        base.model(),
+                        base.maxTokens(),
+                        base.system(),
+                        base.messages(),
+                        base.tools(),
+                        base.toolChoice(),
+                        null,
+                        null,
+                        null,
+                        null,
+                        new dev.anyclaude.messages.ThinkingConfig("adaptive", 0),
+                        null,
+                        null,
+                        true),
+                new MessagesRequest(
+                        base.model(),
+                        base.maxTokens(),
+                        base.system(),
+                        base.messages(),
+                        base.tools(),
+                        base.toolChoice(),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        "{\"type\":\"object\"}",
+                        null,
+                        true),
+                new MessagesRequest(
+                        base.model(),
+                        base.maxTokens(),
+                        base.system(),
+                        base.messages(),
+                        base.tools(),
+                        base.toolChoice(),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        "high",
+                        true),
+                new MessagesRequest(
+                        base.model(),
+                        base.maxTokens(),
+                        base.system(),
+                        base.messages(),
+                        base.tools(),
+                        new dev.anyclaude.messages.ToolChoice("any", null, false),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        true),
+                new MessagesRequest(
+                        base.model(),
+                        base.maxTokens(),
+                        base.system(),
+                        base.messages(),
+                        List.of(new dev.anyclaude.messages.Tool("Bash", "run", "{}", null)),
+                        base.toolChoice(),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        true));
+        assertThat(variants.stream()
+                        .map(CanonicalRequest::encode)
+                        .map(Arrays::toString)
+                        .distinct())
                 .hasSize(variants.size());
     }
 
@@ -157,12 +269,16 @@ class CanonicalRequestTest {
     private static MessagesRequest toolConversation(String call1, String call2, String result1, String result2) {
         List<Message> ms = new ArrayList<>();
         ms.add(new Message(Role.USER, List.of(new ContentBlock.Text("status and readme"))));
-        ms.add(new Message(Role.ASSISTANT, List.of(
-                new ContentBlock.ToolUse(call1, "Bash", "{\"command\":\"git status\"}"),
-                new ContentBlock.ToolUse(call2, "Read", "{\"file_path\":\"README.md\"}"))));
-        ms.add(new Message(Role.USER, List.of(
-                new ContentBlock.ToolResult(result1, List.of(new ContentBlock.Text("clean")), false),
-                new ContentBlock.ToolResult(result2, List.of(new ContentBlock.Text("# calc")), false))));
+        ms.add(new Message(
+                Role.ASSISTANT,
+                List.of(
+                        new ContentBlock.ToolUse(call1, "Bash", "{\"command\":\"git status\"}"),
+                        new ContentBlock.ToolUse(call2, "Read", "{\"file_path\":\"README.md\"}"))));
+        ms.add(new Message(
+                Role.USER,
+                List.of(
+                        new ContentBlock.ToolResult(result1, List.of(new ContentBlock.Text("clean")), false),
+                        new ContentBlock.ToolResult(result2, List.of(new ContentBlock.Text("# calc")), false))));
         return Samples.request("x").withMessages(ms);
     }
 }

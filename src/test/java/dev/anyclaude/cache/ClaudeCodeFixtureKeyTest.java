@@ -34,7 +34,8 @@ class ClaudeCodeFixtureKeyTest {
         MessagesRequest normalized = FixtureRequests.read("p-say-hi-1/02-POST-v1_messages.body.json");
         List<ContentBlock.Text> withBilling = new ArrayList<>(normalized.system());
         withBilling.addFirst(new ContentBlock.Text("x-anthropic-billing-header: cc_version=2.1.197.abc;"));
-        assertThat(CacheKey.of(normalized.withSystem(withBilling)).hex()).isNotEqualTo(CacheKey.of(normalized).hex());
+        assertThat(CacheKey.of(normalized.withSystem(withBilling)).hex())
+                .isNotEqualTo(CacheKey.of(normalized).hex());
     }
 
     /**
@@ -89,12 +90,19 @@ class ClaudeCodeFixtureKeyTest {
         }
         long deflateNanos = (System.nanoTime() - t4) / 100;
 
-        System.out.printf(Locale.ROOT,
+        System.out.printf(
+                Locale.ROOT,
                 "L2 key of the say-hi fixture: canonical %d bytes; key (encode + SHA-256) %.1f us, encode alone "
                         + "%.1f us; confirm by byte compare %.2f us; shared-tier entry %d bytes (%.1fx smaller), "
                         + "deflate %.1f us, inflate+decode %.1f us%n",
-                canonical.length, keyNanos / 1e3, encodeNanos / 1e3, compareNanos / 1e3, entry.length,
-                (double) canonical.length / entry.length, deflateNanos / 1e3, inflateNanos / 1e3);
+                canonical.length,
+                keyNanos / 1e3,
+                encodeNanos / 1e3,
+                compareNanos / 1e3,
+                entry.length,
+                (double) canonical.length / entry.length,
+                deflateNanos / 1e3,
+                inflateNanos / 1e3);
         assertThat(entry.length).isLessThan(canonical.length);
     }
 }

@@ -29,8 +29,10 @@ class EntryCodecTest {
 
     @Property(tries = 500)
     void damagedEntriesFailAsCorruptNeverWithAnotherException(
-            @ForAll("events") List<StreamEvent> events, @ForAll @IntRange(min = 0, max = 10_000) int position,
-            @ForAll @IntRange(min = 1, max = 255) int flip, @ForAll boolean truncate) {
+            @ForAll("events") List<StreamEvent> events,
+            @ForAll @IntRange(min = 0, max = 10_000) int position,
+            @ForAll @IntRange(min = 1, max = 255) int flip,
+            @ForAll boolean truncate) {
         byte[] good = EntryCodec.encode(new byte[] {1, 2, 3}, events);
         int at = position % good.length;
         byte[] bad = truncate ? Arrays.copyOf(good, at) : good.clone();
@@ -49,10 +51,12 @@ class EntryCodecTest {
     @Test
     void rejectsForeignValuesAndOversizedClaims() {
         assertThatThrownBy(() -> EntryCodec.decode("another application's value".getBytes(), 1 << 20))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an anyclaude entry");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not an anyclaude entry");
         byte[] big = EntryCodec.encode(new byte[5000], Samples.textAnswer("x".repeat(5000)));
         assertThatThrownBy(() -> EntryCodec.decode(big, 1000))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("limit: 1000");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("limit: 1000");
     }
 
     @Test
@@ -70,16 +74,23 @@ class EntryCodecTest {
     @Provide
     Arbitrary<List<StreamEvent>> events() {
         Arbitrary<String> s = Arbitraries.strings().all().ofMaxLength(40).injectNull(0.1);
-        Arbitrary<Usage> usage = Combinators.combine(Arbitraries.longs().between(0, 1L << 40),
-                Arbitraries.longs().between(0, 100_000), Arbitraries.longs().between(0, 1L << 40),
-                Arbitraries.longs().between(0, 1000)).as(Usage::new).injectNull(0.1);
+        Arbitrary<Usage> usage = Combinators.combine(
+                        Arbitraries.longs().between(0, 1L << 40),
+                        Arbitraries.longs().between(0, 100_000),
+                        Arbitraries.longs().between(0, 1L << 40),
+                        Arbitraries.longs().between(0, 1000))
+                .as(Usage::new)
+                .injectNull(0.1);
         Arbitrary<Integer> index = Arbitraries.integers().between(-1, 1000);
         Arbitrary<StreamEvent.Block> block = Arbitraries.oneOf(
-                Arbitraries.just(new StreamEvent.TextBlock()), Arbitraries.just(new StreamEvent.ThinkingBlock()),
+                Arbitraries.just(new StreamEvent.TextBlock()),
+                Arbitraries.just(new StreamEvent.ThinkingBlock()),
                 s.map(StreamEvent.RedactedThinkingBlock::new),
                 Combinators.combine(s, s).as(StreamEvent.ToolUseBlock::new));
-        Arbitrary<StreamEvent.Delta> delta = Arbitraries.oneOf(s.map(StreamEvent.TextDelta::new),
-                s.map(StreamEvent.ThinkingDelta::new), s.map(StreamEvent.SignatureDelta::new),
+        Arbitrary<StreamEvent.Delta> delta = Arbitraries.oneOf(
+                s.map(StreamEvent.TextDelta::new),
+                s.map(StreamEvent.ThinkingDelta::new),
+                s.map(StreamEvent.SignatureDelta::new),
                 s.map(StreamEvent.InputJsonDelta::new));
         Arbitrary<StreamEvent> event = Arbitraries.oneOf(
                 Combinators.combine(s, s, usage).as(StreamEvent.MessageStart::new),

@@ -48,18 +48,35 @@ final class FixtureRequests {
         }
         List<Tool> tools = new ArrayList<>();
         for (JsonNode t : body.path("tools")) {
-            tools.add(new Tool(t.path("name").asText(), t.path("description").asText(null),
+            tools.add(new Tool(
+                    t.path("name").asText(),
+                    t.path("description").asText(null),
                     t.has("input_schema") ? JSON.writeValueAsString(t.get("input_schema")) : null,
                     t.path("type").asText(null)));
         }
         JsonNode thinking = body.path("thinking");
         JsonNode output = body.path("output_config");
-        return new MessagesRequest(body.path("model").asText(), body.path("max_tokens").asInt(), system, messages,
-                tools, null, null, null, null, null,
-                thinking.isMissingNode() ? null
-                        : new ThinkingConfig(thinking.path("type").asText(), thinking.path("budget_tokens").asInt()),
-                output.has("format") ? JSON.writeValueAsString(output.path("format").path("schema")) : null,
-                output.path("effort").asText(null), body.path("stream").asBoolean());
+        return new MessagesRequest(
+                body.path("model").asText(),
+                body.path("max_tokens").asInt(),
+                system,
+                messages,
+                tools,
+                null,
+                null,
+                null,
+                null,
+                null,
+                thinking.isMissingNode()
+                        ? null
+                        : new ThinkingConfig(
+                                thinking.path("type").asText(),
+                                thinking.path("budget_tokens").asInt()),
+                output.has("format")
+                        ? JSON.writeValueAsString(output.path("format").path("schema"))
+                        : null,
+                output.path("effort").asText(null),
+                body.path("stream").asBoolean());
     }
 
     private static List<ContentBlock> blocks(JsonNode content) throws IOException {
@@ -68,15 +85,26 @@ final class FixtureRequests {
         }
         List<ContentBlock> out = new ArrayList<>();
         for (JsonNode b : content) {
-            out.add(switch (b.path("type").asText()) {
-                case "text" -> new ContentBlock.Text(b.path("text").asText());
-                case "tool_use" -> new ContentBlock.ToolUse(b.path("id").asText(), b.path("name").asText(),
-                        JSON.writeValueAsString(b.path("input")));
-                case "tool_result" -> new ContentBlock.ToolResult(b.path("tool_use_id").asText(),
-                        blocks(b.path("content")), b.path("is_error").asBoolean(false));
-                case "thinking" -> new ContentBlock.Thinking(b.path("thinking").asText(), b.path("signature").asText());
-                default -> throw new IllegalArgumentException("block type " + b.path("type") + " not in fixtures");
-            });
+            out.add(
+                    switch (b.path("type").asText()) {
+                        case "text" -> new ContentBlock.Text(b.path("text").asText());
+                        case "tool_use" ->
+                            new ContentBlock.ToolUse(
+                                    b.path("id").asText(),
+                                    b.path("name").asText(),
+                                    JSON.writeValueAsString(b.path("input")));
+                        case "tool_result" ->
+                            new ContentBlock.ToolResult(
+                                    b.path("tool_use_id").asText(),
+                                    blocks(b.path("content")),
+                                    b.path("is_error").asBoolean(false));
+                        case "thinking" ->
+                            new ContentBlock.Thinking(
+                                    b.path("thinking").asText(),
+                                    b.path("signature").asText());
+                        default ->
+                            throw new IllegalArgumentException("block type " + b.path("type") + " not in fixtures");
+                    });
         }
         return out;
     }

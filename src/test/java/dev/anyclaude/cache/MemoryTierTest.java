@@ -17,7 +17,8 @@ class MemoryTierTest {
     void byteBoundHoldsWhileAHundredThousandDistinctAnswersPassThrough() throws IOException {
         long bound = 2L << 20;
         ManualClock ticker = new ManualClock();
-        try (ResponseCache cache = new ResponseCache(ResponseCacheConfig.defaults().withMaxBytes(bound), ticker)) {
+        try (ResponseCache cache =
+                new ResponseCache(ResponseCacheConfig.defaults().withMaxBytes(bound), ticker)) {
             long maxSeen = 0;
             for (int i = 0; i < 100_000; i++) {
                 MessagesRequest r = Samples.request("question " + i);
@@ -43,8 +44,8 @@ class MemoryTierTest {
     @Test
     void answersExpireAfterTheirTtl() throws IOException {
         ManualClock ticker = new ManualClock();
-        try (ResponseCache cache = new ResponseCache(
-                ResponseCacheConfig.defaults().withTtl(Duration.ofMinutes(10)), ticker)) {
+        try (ResponseCache cache =
+                new ResponseCache(ResponseCacheConfig.defaults().withTtl(Duration.ofMinutes(10)), ticker)) {
             MessagesRequest r = Samples.request("x");
             Samples.answerMiss(cache, cache.lookup(r, CacheDirectives.NONE), Samples.textAnswer("a"));
 
@@ -59,8 +60,8 @@ class MemoryTierTest {
 
     @Test
     void shrinkingTheBoundEvictsAtOnce() throws IOException {
-        try (ResponseCache cache = new ResponseCache(ResponseCacheConfig.defaults().withMaxBytes(8L << 20),
-                new ManualClock())) {
+        try (ResponseCache cache =
+                new ResponseCache(ResponseCacheConfig.defaults().withMaxBytes(8L << 20), new ManualClock())) {
             for (int i = 0; i < 2000; i++) {
                 MessagesRequest r = Samples.request("q" + i);
                 Samples.answerMiss(cache, cache.lookup(r, CacheDirectives.NONE), Samples.textAnswer("a".repeat(500)));
@@ -84,7 +85,8 @@ class MemoryTierTest {
             assertThat(cache.clear()).isEqualTo(new ResponseCache.Cleared(10, 0));
             assertThat(cache.stats().entries()).isZero();
             assertThat(cache.stats().bytes()).isZero();
-            assertThat(cache.lookup(Samples.request("q3"), CacheDirectives.NONE)).isInstanceOf(Lookup.Miss.class);
+            assertThat(cache.lookup(Samples.request("q3"), CacheDirectives.NONE))
+                    .isInstanceOf(Lookup.Miss.class);
         }
     }
 

@@ -15,22 +15,24 @@ import org.junit.jupiter.params.provider.CsvSource;
 class PolicyAndDirectivesTest {
 
     @ParameterizedTest
-    @CsvSource(nullValues = "null", value = {
-        "null, false, false",
-        "'', false, false",
-        "no-cache, true, false",
-        "no-store, false, true",
-        "'No-Store, NO-CACHE', true, true",
-        "'  no-cache  ,private', true, false",
-        "max-age=0, true, false",
-        "max-age=600, false, false",
-        "'max-age = 0', true, false",
-        "'no-cache=\"set-cookie, x\", max-stale', true, false",
-        "'private=\"no-store\"', false, false",
-        "'community=\"UCI\", no-store', false, true",
-        "'no-cacheable, x-no-store', false, false",
-        "' , ,, ', false, false"
-    })
+    @CsvSource(
+            nullValues = "null",
+            value = {
+                "null, false, false",
+                "'', false, false",
+                "no-cache, true, false",
+                "no-store, false, true",
+                "'No-Store, NO-CACHE', true, true",
+                "'  no-cache  ,private', true, false",
+                "max-age=0, true, false",
+                "max-age=600, false, false",
+                "'max-age = 0', true, false",
+                "'no-cache=\"set-cookie, x\", max-stale', true, false",
+                "'private=\"no-store\"', false, false",
+                "'community=\"UCI\", no-store', false, true",
+                "'no-cacheable, x-no-store', false, false",
+                "' , ,, ', false, false"
+            })
     void parsesCacheControl(String header, boolean noCache, boolean noStore) {
         assertThat(CacheDirectives.parse(header)).isEqualTo(new CacheDirectives(noCache, noStore));
     }
@@ -39,9 +41,12 @@ class PolicyAndDirectivesTest {
     void deterministicPolicyCachesOnlyUnsetOrZeroTemperature() {
         MessagesRequest r = Samples.request("x");
         assertThat(CachePolicy.DETERMINISTIC.admits(r)).isTrue();
-        assertThat(CachePolicy.DETERMINISTIC.admits(Samples.withTemperature(r, 0.0))).isTrue();
-        assertThat(CachePolicy.DETERMINISTIC.admits(Samples.withTemperature(r, -0.0))).isTrue();
-        assertThat(CachePolicy.DETERMINISTIC.admits(Samples.withTemperature(r, 0.7))).isFalse();
+        assertThat(CachePolicy.DETERMINISTIC.admits(Samples.withTemperature(r, 0.0)))
+                .isTrue();
+        assertThat(CachePolicy.DETERMINISTIC.admits(Samples.withTemperature(r, -0.0)))
+                .isTrue();
+        assertThat(CachePolicy.DETERMINISTIC.admits(Samples.withTemperature(r, 0.7)))
+                .isFalse();
         assertThat(CachePolicy.ALWAYS.admits(Samples.withTemperature(r, 0.7))).isTrue();
         assertThat(CachePolicy.OFF.admits(r)).isFalse();
     }
@@ -65,13 +70,13 @@ class PolicyAndDirectivesTest {
     @Test
     void alwaysPolicyCachesAWarmRequestAndOffCachesNothing() throws IOException {
         MessagesRequest warm = Samples.withTemperature(Samples.request("x"), 1.0);
-        try (ResponseCache always = new ResponseCache(
-                ResponseCacheConfig.defaults().withPolicy(CachePolicy.ALWAYS), new ManualClock())) {
+        try (ResponseCache always =
+                new ResponseCache(ResponseCacheConfig.defaults().withPolicy(CachePolicy.ALWAYS), new ManualClock())) {
             Samples.answerMiss(always, always.lookup(warm, CacheDirectives.NONE), Samples.textAnswer("a"));
             assertThat(always.lookup(warm, CacheDirectives.NONE)).isInstanceOf(Lookup.Hit.class);
         }
-        try (ResponseCache off = new ResponseCache(
-                ResponseCacheConfig.defaults().withPolicy(CachePolicy.OFF), new ManualClock())) {
+        try (ResponseCache off =
+                new ResponseCache(ResponseCacheConfig.defaults().withPolicy(CachePolicy.OFF), new ManualClock())) {
             MessagesRequest cold = Samples.request("x");
             Samples.answerMiss(off, off.lookup(cold, CacheDirectives.NONE), Samples.textAnswer("a"));
             assertThat(off.lookup(cold, CacheDirectives.NONE)).isInstanceOf(Lookup.Miss.class);
@@ -87,17 +92,21 @@ class PolicyAndDirectivesTest {
         assertThatThrownBy(() -> CachePolicy.parse("sometimes"))
                 .isInstanceOf(GatewayException.class)
                 .hasMessage("response-cache: 'sometimes' (expected: deterministic, always or off)")
-                .extracting(e -> ((GatewayException) e).kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
+                .extracting(e -> ((GatewayException) e).kind())
+                .isEqualTo(ErrorKind.INVALID_REQUEST);
     }
 
     @Test
     void rejectsUnusableSettings() {
         ResponseCacheConfig d = ResponseCacheConfig.defaults();
-        assertThatThrownBy(() -> d.withMaxBytes(10)).isInstanceOf(GatewayException.class)
+        assertThatThrownBy(() -> d.withMaxBytes(10))
+                .isInstanceOf(GatewayException.class)
                 .hasMessage("response-cache-bytes: 10 (expected: at least 1024)");
-        assertThatThrownBy(() -> d.withTtl(java.time.Duration.ZERO)).isInstanceOf(GatewayException.class)
+        assertThatThrownBy(() -> d.withTtl(java.time.Duration.ZERO))
+                .isInstanceOf(GatewayException.class)
                 .hasMessageStartingWith("response-cache-ttl: PT0S (expected: a positive duration)");
-        assertThatThrownBy(() -> d.withRedis("localhost:6379")).isInstanceOf(GatewayException.class)
+        assertThatThrownBy(() -> d.withRedis("localhost:6379"))
+                .isInstanceOf(GatewayException.class)
                 .hasMessage("redis: 'localhost:6379' (expected: redis://host:port[/db])");
         assertThatThrownBy(() -> d.withRedis("redis://")).isInstanceOf(GatewayException.class);
         assertThat(d.withRedis("redis://127.0.0.1:6390/2").redisUri()).isEqualTo("redis://127.0.0.1:6390/2");

@@ -144,8 +144,11 @@ class RedisTierTest {
         Lookup shared = b.lookup(after, CacheDirectives.NONE);
         assertThat(shared).isInstanceOf(Lookup.Hit.class);
         assertThat(((Lookup.Hit) shared).tier()).isEqualTo(Lookup.Tier.REDIS);
-        assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.INFO)
-                .extracting(ILoggingEvent::getFormattedMessage).allMatch(m -> m.contains("up again")).hasSize(2);
+        assertThat(logs.list)
+                .filteredOn(e -> e.getLevel() == Level.INFO)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .allMatch(m -> m.contains("up again"))
+                .hasSize(2);
     }
 
     @Test
@@ -226,8 +229,12 @@ class RedisTierTest {
         // Awaiting UP keeps the tests deterministic; in the gateway nothing waits for Redis.
         // A generous command timeout: these tests check behaviour, and a loaded CI machine must not turn a
         // slow answer into a "Redis down" verdict. The outage tests kill or freeze the server instead.
-        ResponseCache c = new ResponseCache(ResponseCacheConfig.defaults().withRedis(redis.uri())
-                .withRedisTimeout(Duration.ofSeconds(2)).withRedisRetryInterval(RETRY), ticker);
+        ResponseCache c = new ResponseCache(
+                ResponseCacheConfig.defaults()
+                        .withRedis(redis.uri())
+                        .withRedisTimeout(Duration.ofSeconds(2))
+                        .withRedisRetryInterval(RETRY),
+                ticker);
         toClose.add(c);
         if (redis.alive()) {
             eventually(() -> c.stats().redis().state() == ResponseCacheStats.RedisState.UP);
@@ -236,7 +243,9 @@ class RedisTierTest {
     }
 
     private List<String> warnings() {
-        return logs.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
+        return logs.list.stream()
+                .filter(e -> e.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage)
                 .toList();
     }
 

@@ -52,12 +52,14 @@ final class RequestArbitraries {
         Arbitrary<ContentBlock> toolResult = Combinators.combine(
                         toolIds(), leafBlocks().list().ofMaxSize(2).injectNull(0.1), Arbitraries.of(true, false))
                 .as(ContentBlock.ToolResult::new);
-        return Arbitraries.frequencyOf(Tuple.of(6, leafBlocks()), Tuple.of(3, toolResult),
-                Tuple.of(1, Arbitraries.just(null)));
+        return Arbitraries.frequencyOf(
+                Tuple.of(6, leafBlocks()), Tuple.of(3, toolResult), Tuple.of(1, Arbitraries.just(null)));
     }
 
     static Arbitrary<Message> messages() {
-        return Combinators.combine(Arbitraries.of(Role.class).injectNull(0.05), blocks().list().ofMaxSize(3))
+        return Combinators.combine(
+                        Arbitraries.of(Role.class).injectNull(0.05),
+                        blocks().list().ofMaxSize(3))
                 .as(Message::new);
     }
 
@@ -70,27 +72,44 @@ final class RequestArbitraries {
     }
 
     static Arbitrary<List<Tool>> toolLists() {
-        return Combinators.combine(strings(), strings(), strings(), strings()).as(Tool::new)
-                .list().ofMaxSize(2).injectNull(0.2);
+        return Combinators.combine(strings(), strings(), strings(), strings())
+                .as(Tool::new)
+                .list()
+                .ofMaxSize(2)
+                .injectNull(0.2);
     }
 
     static Arbitrary<ToolChoice> toolChoices() {
-        return Combinators.combine(strings(), strings(), Arbitraries.of(true, false)).as(ToolChoice::new)
+        return Combinators.combine(strings(), strings(), Arbitraries.of(true, false))
+                .as(ToolChoice::new)
                 .injectNull(0.5);
     }
 
     static Arbitrary<ThinkingConfig> thinkings() {
-        return Combinators.combine(Arbitraries.of("enabled", "adaptive", "disabled").injectNull(0.1),
-                Arbitraries.of(0, 1024, -1)).as(ThinkingConfig::new).injectNull(0.5);
+        return Combinators.combine(
+                        Arbitraries.of("enabled", "adaptive", "disabled").injectNull(0.1), Arbitraries.of(0, 1024, -1))
+                .as(ThinkingConfig::new)
+                .injectNull(0.5);
     }
 
     static Arbitrary<MessagesRequest> requests() {
-        Arbitrary<Object[]> head = Combinators.combine(strings(), Arbitraries.of(1, 1024, 64000, -5), systems(),
-                messageLists(), toolLists(), toolChoices(), doubles(), doubles())
+        Arbitrary<Object[]> head = Combinators.combine(
+                        strings(),
+                        Arbitraries.of(1, 1024, 64000, -5),
+                        systems(),
+                        messageLists(),
+                        toolLists(),
+                        toolChoices(),
+                        doubles(),
+                        doubles())
                 .as((model, max, system, messages, tools, choice, temp, topP) ->
                         new Object[] {model, max, system, messages, tools, choice, temp, topP});
-        Arbitrary<Object[]> tail = Combinators.combine(Arbitraries.of(1, 40).injectNull(0.6),
-                        strings().list().ofMaxSize(2).injectNull(0.6), thinkings(), strings(), strings(),
+        Arbitrary<Object[]> tail = Combinators.combine(
+                        Arbitraries.of(1, 40).injectNull(0.6),
+                        strings().list().ofMaxSize(2).injectNull(0.6),
+                        thinkings(),
+                        strings(),
+                        strings(),
                         Arbitraries.of(true, false))
                 .as((topK, stops, thinking, schema, effort, stream) ->
                         new Object[] {topK, stops, thinking, schema, effort, stream});
@@ -99,9 +118,20 @@ final class RequestArbitraries {
 
     @SuppressWarnings("unchecked")
     private static MessagesRequest assemble(Object[] h, Object[] t) {
-        return new MessagesRequest((String) h[0], (Integer) h[1], (List<ContentBlock.Text>) h[2],
-                (List<Message>) h[3], (List<Tool>) h[4], (ToolChoice) h[5], (Double) h[6], (Double) h[7],
-                (Integer) t[0], (List<String>) t[1], (ThinkingConfig) t[2], (String) t[3], (String) t[4],
+        return new MessagesRequest(
+                (String) h[0],
+                (Integer) h[1],
+                (List<ContentBlock.Text>) h[2],
+                (List<Message>) h[3],
+                (List<Tool>) h[4],
+                (ToolChoice) h[5],
+                (Double) h[6],
+                (Double) h[7],
+                (Integer) t[0],
+                (List<String>) t[1],
+                (ThinkingConfig) t[2],
+                (String) t[3],
+                (String) t[4],
                 (Boolean) t[5]);
     }
 
@@ -133,11 +163,12 @@ final class RequestArbitraries {
                 Arbitraries.of("x_", "toolu_9", "").map(p -> renameToolIds(a, id -> p + id.hashCode()))));
         if (a.messages() != null && !a.messages().isEmpty()) {
             int n = a.messages().size();
-            options.add(Combinators.combine(Arbitraries.integers().between(0, n - 1), messages()).as((i, m) -> {
-                List<Message> ms = new ArrayList<>(a.messages());
-                ms.set(i, m);
-                return a.withMessages(ms);
-            }));
+            options.add(Combinators.combine(Arbitraries.integers().between(0, n - 1), messages())
+                    .as((i, m) -> {
+                        List<Message> ms = new ArrayList<>(a.messages());
+                        ms.set(i, m);
+                        return a.withMessages(ms);
+                    }));
         }
         return Arbitraries.oneOf(options);
     }
@@ -145,12 +176,37 @@ final class RequestArbitraries {
     /** {@code a} with field number {@code field} (record component order) replaced. */
     @SuppressWarnings("unchecked")
     private static MessagesRequest with(MessagesRequest a, int field, Object v) {
-        Object[] f = {a.model(), a.maxTokens(), a.system(), a.messages(), a.tools(), a.toolChoice(), a.temperature(),
-            a.topP(), a.topK(), a.stopSequences(), a.thinking(), a.outputSchemaJson(), a.effort(), a.stream()};
+        Object[] f = {
+            a.model(),
+            a.maxTokens(),
+            a.system(),
+            a.messages(),
+            a.tools(),
+            a.toolChoice(),
+            a.temperature(),
+            a.topP(),
+            a.topK(),
+            a.stopSequences(),
+            a.thinking(),
+            a.outputSchemaJson(),
+            a.effort(),
+            a.stream()
+        };
         f[field] = v;
-        return new MessagesRequest((String) f[0], (Integer) f[1], (List<ContentBlock.Text>) f[2],
-                (List<Message>) f[3], (List<Tool>) f[4], (ToolChoice) f[5], (Double) f[6], (Double) f[7],
-                (Integer) f[8], (List<String>) f[9], (ThinkingConfig) f[10], (String) f[11], (String) f[12],
+        return new MessagesRequest(
+                (String) f[0],
+                (Integer) f[1],
+                (List<ContentBlock.Text>) f[2],
+                (List<Message>) f[3],
+                (List<Tool>) f[4],
+                (ToolChoice) f[5],
+                (Double) f[6],
+                (Double) f[7],
+                (Integer) f[8],
+                (List<String>) f[9],
+                (ThinkingConfig) f[10],
+                (String) f[11],
+                (String) f[12],
                 (Boolean) f[13]);
     }
 
@@ -182,16 +238,18 @@ final class RequestArbitraries {
         }
         List<ContentBlock> out = new ArrayList<>();
         for (ContentBlock b : blocks) {
-            out.add(switch (b) {
-                case ContentBlock.ToolUse u -> new ContentBlock.ToolUse(
-                        u.id() == null ? null : rename.apply(u.id()), u.name(), u.inputJson());
-                case ContentBlock.ToolResult res -> {
-                    String id = res.toolUseId() == null ? null : rename.apply(res.toolUseId());
-                    yield new ContentBlock.ToolResult(id, renameBlocks(res.content(), rename), res.isError());
-                }
-                case null -> null;
-                default -> b;
-            });
+            out.add(
+                    switch (b) {
+                        case ContentBlock.ToolUse u ->
+                            new ContentBlock.ToolUse(
+                                    u.id() == null ? null : rename.apply(u.id()), u.name(), u.inputJson());
+                        case ContentBlock.ToolResult res -> {
+                            String id = res.toolUseId() == null ? null : rename.apply(res.toolUseId());
+                            yield new ContentBlock.ToolResult(id, renameBlocks(res.content(), rename), res.isError());
+                        }
+                        case null -> null;
+                        default -> b;
+                    });
         }
         return out;
     }

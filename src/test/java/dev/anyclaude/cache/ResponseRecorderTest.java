@@ -45,7 +45,9 @@ class ResponseRecorderTest {
 
     @Test
     void aStreamedAnswerServesTheSameRequestAskedAsJson() throws IOException {
-        Samples.answerMiss(cache, cache.lookup(Samples.withStream(request, true), CacheDirectives.NONE),
+        Samples.answerMiss(
+                cache,
+                cache.lookup(Samples.withStream(request, true), CacheDirectives.NONE),
                 Samples.textAnswer("Hi there!"));
         assertThat(cache.lookup(Samples.withStream(request, false), CacheDirectives.NONE))
                 .isInstanceOf(Lookup.Hit.class);
@@ -65,8 +67,8 @@ class ResponseRecorderTest {
     @Test
     void neverStoresAStreamCutShortBeforeMessageStop() throws IOException {
         List<StreamEvent> answer = Samples.textAnswer("Hi there!");
-        List<StreamEvent> client = Samples.answerMiss(cache, cache.lookup(request, CacheDirectives.NONE),
-                answer.subList(0, answer.size() - 1));
+        List<StreamEvent> client = Samples.answerMiss(
+                cache, cache.lookup(request, CacheDirectives.NONE), answer.subList(0, answer.size() - 1));
 
         assertThat(client).hasSize(answer.size() - 1);
         assertThat(cache.lookup(request, CacheDirectives.NONE)).isInstanceOf(Lookup.Miss.class);
@@ -112,15 +114,26 @@ class ResponseRecorderTest {
     void neverStoresAStreamThatBreaksTheEventOrder() throws IOException {
         List<List<StreamEvent>> broken = List.of(
                 // delta for a block that is not open
-                List.of(start(), new StreamEvent.BlockStart(0, new StreamEvent.TextBlock()),
-                        new StreamEvent.BlockDelta(1, new StreamEvent.TextDelta("x")), new StreamEvent.BlockStop(0),
-                        end(), StreamEvent.MESSAGE_STOP),
+                List.of(
+                        start(),
+                        new StreamEvent.BlockStart(0, new StreamEvent.TextBlock()),
+                        new StreamEvent.BlockDelta(1, new StreamEvent.TextDelta("x")),
+                        new StreamEvent.BlockStop(0),
+                        end(),
+                        StreamEvent.MESSAGE_STOP),
                 // block never stopped
-                List.of(start(), new StreamEvent.BlockStart(0, new StreamEvent.TextBlock()), end(),
+                List.of(
+                        start(),
+                        new StreamEvent.BlockStart(0, new StreamEvent.TextBlock()),
+                        end(),
                         StreamEvent.MESSAGE_STOP),
                 // indices out of order
-                List.of(start(), new StreamEvent.BlockStart(1, new StreamEvent.TextBlock()),
-                        new StreamEvent.BlockStop(1), end(), StreamEvent.MESSAGE_STOP),
+                List.of(
+                        start(),
+                        new StreamEvent.BlockStart(1, new StreamEvent.TextBlock()),
+                        new StreamEvent.BlockStop(1),
+                        end(),
+                        StreamEvent.MESSAGE_STOP),
                 // no message_delta
                 List.of(start(), StreamEvent.MESSAGE_STOP),
                 // no message_start
@@ -137,8 +150,8 @@ class ResponseRecorderTest {
 
     @Test
     void forwardsATooBigAnswerInFullButDoesNotStoreIt() throws IOException {
-        ResponseCache small = new ResponseCache(
-                ResponseCacheConfig.defaults().withMaxEntryBytes(64 * 1024), new ManualClock());
+        ResponseCache small =
+                new ResponseCache(ResponseCacheConfig.defaults().withMaxEntryBytes(64 * 1024), new ManualClock());
         List<StreamEvent> huge = Samples.textAnswer("x".repeat(100_000));
 
         List<StreamEvent> client = Samples.answerMiss(small, small.lookup(request, CacheDirectives.NONE), huge);
@@ -152,8 +165,8 @@ class ResponseRecorderTest {
 
     @Test
     void pingsReachTheClientButAreNotReplayed() throws IOException {
-        List<StreamEvent> client = Samples.answerMiss(cache, cache.lookup(request, CacheDirectives.NONE),
-                Samples.textAnswer("Hi there!"));
+        List<StreamEvent> client =
+                Samples.answerMiss(cache, cache.lookup(request, CacheDirectives.NONE), Samples.textAnswer("Hi there!"));
         assertThat(client).contains(StreamEvent.PING);
 
         Lookup.Hit hit = (Lookup.Hit) cache.lookup(request, CacheDirectives.NONE);

@@ -27,12 +27,18 @@ class ResponseReplayTest {
 
             String id1 = messageId(first);
             String id2 = messageId(second);
-            assertThat(id1).matches("msg_" + BASE62_24).isNotEqualTo("msg_original").isNotEqualTo(id2);
+            assertThat(id1)
+                    .matches("msg_" + BASE62_24)
+                    .isNotEqualTo("msg_original")
+                    .isNotEqualTo(id2);
             assertThat(id2).matches("msg_" + BASE62_24);
 
             List<String> tools1 = toolUseIds(first);
             List<String> tools2 = toolUseIds(second);
-            assertThat(tools1).hasSize(2).doesNotHaveDuplicates().allMatch(id -> id.matches("toolu_" + BASE62_24))
+            assertThat(tools1)
+                    .hasSize(2)
+                    .doesNotHaveDuplicates()
+                    .allMatch(id -> id.matches("toolu_" + BASE62_24))
                     .doesNotContain("toolu_original_a", "toolu_original_b");
             assertThat(tools2).hasSize(2).doesNotHaveDuplicates().doesNotContainAnyElementsOf(tools1);
 
@@ -92,8 +98,11 @@ class ResponseReplayTest {
 
         StreamEvent.MessageStart start = (StreamEvent.MessageStart) replay.getFirst();
         assertThat(start.usage()).isEqualTo(new Usage(0, 1, 2030, 0));
-        StreamEvent.MessageDelta delta = replay.stream().filter(StreamEvent.MessageDelta.class::isInstance)
-                .map(StreamEvent.MessageDelta.class::cast).findFirst().orElseThrow();
+        StreamEvent.MessageDelta delta = replay.stream()
+                .filter(StreamEvent.MessageDelta.class::isInstance)
+                .map(StreamEvent.MessageDelta.class::cast)
+                .findFirst()
+                .orElseThrow();
         // The stored delta reported only output tokens; the replay carries the prompt as cached too.
         assertThat(delta.usage()).isEqualTo(new Usage(0, 55, 2030, 0));
     }
@@ -101,8 +110,8 @@ class ResponseReplayTest {
     @Test
     void fillsInTheRequestedModelWhenTheStoredStartHasNone() {
         List<StreamEvent> stored = List.of(new StreamEvent.MessageStart(null, null, null), StreamEvent.MESSAGE_STOP);
-        StreamEvent.MessageStart start =
-                (StreamEvent.MessageStart) ResponseReplay.events(stored, "claude-opus-4-8", Ids.DEFAULT).getFirst();
+        StreamEvent.MessageStart start = (StreamEvent.MessageStart)
+                ResponseReplay.events(stored, "claude-opus-4-8", Ids.DEFAULT).getFirst();
         assertThat(start.model()).isEqualTo("claude-opus-4-8");
         assertThat(start.id()).startsWith("msg_");
     }
@@ -122,12 +131,15 @@ class ResponseReplayTest {
     }
 
     private static List<StreamEvent> withoutIdsAndUsage(List<StreamEvent> events) {
-        return events.stream().map(e -> switch (e) {
-            case StreamEvent.MessageStart s -> new StreamEvent.MessageStart(null, s.model(), null);
-            case StreamEvent.BlockStart(int i, StreamEvent.ToolUseBlock b) ->
-                    new StreamEvent.BlockStart(i, new StreamEvent.ToolUseBlock(null, b.name()));
-            case StreamEvent.MessageDelta d -> new StreamEvent.MessageDelta(d.stopReason(), d.stopSequence(), null);
-            default -> e;
-        }).toList();
+        return events.stream()
+                .map(e -> switch (e) {
+                    case StreamEvent.MessageStart s -> new StreamEvent.MessageStart(null, s.model(), null);
+                    case StreamEvent.BlockStart(int i, StreamEvent.ToolUseBlock b) ->
+                        new StreamEvent.BlockStart(i, new StreamEvent.ToolUseBlock(null, b.name()));
+                    case StreamEvent.MessageDelta d ->
+                        new StreamEvent.MessageDelta(d.stopReason(), d.stopSequence(), null);
+                    default -> e;
+                })
+                .toList();
     }
 }

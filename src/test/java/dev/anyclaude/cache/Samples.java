@@ -17,20 +17,57 @@ final class Samples {
     private Samples() {}
 
     static MessagesRequest request(String prompt) {
-        return new MessagesRequest("local-model", 1024, List.of(new ContentBlock.Text("You are terse.")),
-                List.of(new Message(Role.USER, List.of(new ContentBlock.Text(prompt)))), List.of(), null, null,
-                null, null, null, null, null, null, true);
+        return new MessagesRequest(
+                "local-model",
+                1024,
+                List.of(new ContentBlock.Text("You are terse.")),
+                List.of(new Message(Role.USER, List.of(new ContentBlock.Text(prompt)))),
+                List.of(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                true);
     }
 
     static MessagesRequest withTemperature(MessagesRequest r, Double t) {
-        return new MessagesRequest(r.model(), r.maxTokens(), r.system(), r.messages(), r.tools(), r.toolChoice(), t,
-                r.topP(), r.topK(), r.stopSequences(), r.thinking(), r.outputSchemaJson(), r.effort(), r.stream());
+        return new MessagesRequest(
+                r.model(),
+                r.maxTokens(),
+                r.system(),
+                r.messages(),
+                r.tools(),
+                r.toolChoice(),
+                t,
+                r.topP(),
+                r.topK(),
+                r.stopSequences(),
+                r.thinking(),
+                r.outputSchemaJson(),
+                r.effort(),
+                r.stream());
     }
 
     static MessagesRequest withStream(MessagesRequest r, boolean stream) {
-        return new MessagesRequest(r.model(), r.maxTokens(), r.system(), r.messages(), r.tools(), r.toolChoice(),
-                r.temperature(), r.topP(), r.topK(), r.stopSequences(), r.thinking(), r.outputSchemaJson(),
-                r.effort(), stream);
+        return new MessagesRequest(
+                r.model(),
+                r.maxTokens(),
+                r.system(),
+                r.messages(),
+                r.tools(),
+                r.toolChoice(),
+                r.temperature(),
+                r.topP(),
+                r.topK(),
+                r.stopSequences(),
+                r.thinking(),
+                r.outputSchemaJson(),
+                r.effort(),
+                stream);
     }
 
     /** A clean text answer as a backend emits it: start, ping, one text block in two deltas, delta, stop. */

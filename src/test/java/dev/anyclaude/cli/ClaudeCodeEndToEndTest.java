@@ -2,7 +2,6 @@ package dev.anyclaude.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,9 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real Claude Code CLI (the pinned version scripts/install-claude-code.sh installs) driven by
@@ -41,7 +40,9 @@ class ClaudeCodeEndToEndTest {
         return PinnedClaudeCode.installed(version);
     }
 
-    /** The scripted model: a Bash call first, the final text once the tool result is in, short text for side requests. */
+    /**
+     * The scripted model: a Bash call first, the final text once the tool result is in, short text for side requests.
+     */
     static Reply answer(Recorded r) {
         try {
             JsonNode body = JSON.readTree(r.body());
@@ -57,7 +58,8 @@ class ClaudeCodeEndToEndTest {
             } else if (hasToolResult) {
                 text = FINAL;
             } else {
-                String args = "{\"command\":\"echo " + MARKER + " > marker.txt\",\"description\":\"Write the marker file\"}";
+                String args =
+                        "{\"command\":\"echo " + MARKER + " > marker.txt\",\"description\":\"Write the marker file\"}";
                 return stream ? Reply.stream(Chunks.toolCall("Bash", args)) : Reply.json(500, "{}");
             }
             return stream ? Reply.stream(Chunks.text(text)) : Reply.json(200, Chunks.completion(text, 10, 3, 0));
@@ -75,16 +77,25 @@ class ClaudeCodeEndToEndTest {
     }
 
     /** The same with the given Claude Code executable. */
-    static Run run(Path dir, Path work, Path claude, List<String> anyclaudeArgs, List<String> claudeArgs) throws Exception {
+    static Run run(Path dir, Path work, Path claude, List<String> anyclaudeArgs, List<String> claudeArgs)
+            throws Exception {
         Path home = Files.createDirectories(dir.resolve("home"));
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
-                "dev.anyclaude.Main", "claude", "--claude-bin", claude.toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                cp,
+                "dev.anyclaude.Main",
+                "claude",
+                "--claude-bin",
+                claude.toString()));
         cmd.addAll(anyclaudeArgs);
         cmd.add("--");
         cmd.addAll(claudeArgs);
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile())
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(work.toFile())
                 .redirectOutput(dir.resolve("stdout.txt").toFile())
                 .redirectError(dir.resolve("stderr.txt").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -111,23 +122,33 @@ class ClaudeCodeEndToEndTest {
 
     @ParameterizedTest(name = "Claude Code {0}")
     @ValueSource(strings = {ClaudeCodeVersions.OLDEST, ClaudeCodeVersions.NEWEST})
-    void claudeCodeCompletesATurnOnTheEmbeddedEngineWithAGeneratedModel(String version, @TempDir Path dir) throws Exception {
+    void claudeCodeCompletesATurnOnTheEmbeddedEngineWithAGeneratedModel(String version, @TempDir Path dir)
+            throws Exception {
         Path claude = installedClaude(version);
         Path work = Files.createDirectories(dir.resolve("work"));
         Path model = dev.anyclaude.engine.TestModels.tiny();
         // The generated model spends one token per character, so Claude Code's own ~77 KB prompt would take
         // minutes on 2 cores: a short system prompt and no tools keep the same protocol path to seconds.
-        Run run = run(dir, work, claude, List.of("--backend", "embedded", "--model", model.toString(), "--ctx", "8192",
-                "--slots", "1"), List.of("-p", "say hi", "--tools", "", "--system-prompt", "You are terse.",
-                "--output-format", "json"));
+        Run run = run(
+                dir,
+                work,
+                claude,
+                List.of("--backend", "embedded", "--model", model.toString(), "--ctx", "8192", "--slots", "1"),
+                List.of("-p", "say hi", "--tools", "", "--system-prompt", "You are terse.", "--output-format", "json"));
 
         String context = "\nstdout: " + run.stdout() + "\nstderr: " + run.stderr();
         assertThat(run.process().exitValue()).as("exit code" + context).isZero();
         JsonNode result = JSON.readTree(run.stdout());
         assertThat(result.path("is_error").asBoolean(true)).as(context).isFalse();
         assertThat(result.path("subtype").asText()).isEqualTo("success");
-        assertThat(result.path("usage").path("output_tokens").asLong()).as(context).isPositive();
-        assertThat(result.path("modelUsage").path(model.toString()).path("contextWindow").asLong()).isEqualTo(8192);
+        assertThat(result.path("usage").path("output_tokens").asLong())
+                .as(context)
+                .isPositive();
+        assertThat(result.path("modelUsage")
+                        .path(model.toString())
+                        .path("contextWindow")
+                        .asLong())
+                .isEqualTo(8192);
     }
 
     /**
@@ -138,25 +159,50 @@ class ClaudeCodeEndToEndTest {
      * call is parsed, Claude Code runs it and sends the result, and the model's answer is Claude Code's result.
      */
     @ParameterizedTest(name = "Claude Code {0} on {1}")
-    @org.junit.jupiter.params.provider.CsvSource({ClaudeCodeVersions.OLDEST + ", llama-server",
-            ClaudeCodeVersions.NEWEST + ", llama-server", ClaudeCodeVersions.OLDEST + ", embedded",
-            ClaudeCodeVersions.NEWEST + ", embedded"})
+    @org.junit.jupiter.params.provider.CsvSource({
+        ClaudeCodeVersions.OLDEST + ", llama-server",
+        ClaudeCodeVersions.NEWEST + ", llama-server",
+        ClaudeCodeVersions.OLDEST + ", embedded",
+        ClaudeCodeVersions.NEWEST + ", embedded"
+    })
     void claudeCodeRunsTheBashCallTheModelReturns(String version, String engine, @TempDir Path dir) throws Exception {
         Path claude = installedClaude(version);
         Path work = Files.createDirectories(dir.resolve("work"));
         Path model = dir.resolve("tool-call.gguf");
         dev.anyclaude.testing.LlamaServerProcess.binary(); // its build keeps the release's templates
-        dev.anyclaude.engine.ToolCallModel.write(model, "echo " + MARKER + " > marker.txt", FINAL,
-                ChatTemplates.read("Qwen3-Coder"));
+        dev.anyclaude.engine.ToolCallModel.write(
+                model, "echo " + MARKER + " > marker.txt", FINAL, ChatTemplates.read("Qwen3-Coder"));
         boolean server = engine.equals("llama-server");
         List<String> gateway = server
-                ? List.of("--launch", "llama-server", "--server-bin", dev.anyclaude.testing.LlamaServerProcess.binary().toString(),
-                        "--model", model.toString(), "--ctx", "32768", "--slots", "1", "--server-log",
+                ? List.of(
+                        "--launch",
+                        "llama-server",
+                        "--server-bin",
+                        dev.anyclaude.testing.LlamaServerProcess.binary().toString(),
+                        "--model",
+                        model.toString(),
+                        "--ctx",
+                        "32768",
+                        "--slots",
+                        "1",
+                        "--server-log",
                         dir.resolve("llama-server.log").toString())
                 : List.of("--model", model.toString(), "--ctx", "32768", "--slots", "1");
         // Claude Code's own system prompt and its Bash tool only: the model spends a token per character.
-        Run run = run(dir, work, claude, gateway, List.of("-p", "Write the marker file, then tell me you are done.",
-                "--tools", "Bash", "--allowedTools", "Bash", "--output-format", "json"));
+        Run run = run(
+                dir,
+                work,
+                claude,
+                gateway,
+                List.of(
+                        "-p",
+                        "Write the marker file, then tell me you are done.",
+                        "--tools",
+                        "Bash",
+                        "--allowedTools",
+                        "Bash",
+                        "--output-format",
+                        "json"));
         String context = "\nstdout: " + run.stdout() + "\nstderr: " + run.stderr();
         assertThat(run.process().exitValue()).as("exit code" + context).isZero();
         assertThat(work.resolve("marker.txt")).as("the Bash tool ran" + context).exists();
@@ -178,26 +224,47 @@ class ClaudeCodeEndToEndTest {
         try (ScriptedOpenAiServer upstream = new ScriptedOpenAiServer()) {
             upstream.route("POST /v1/chat/completions", ClaudeCodeEndToEndTest::answer);
 
-            Run run = run(dir, work, claude, List.of("--backend", "openai", "--upstream", upstream.url(), "--ctx", "131072"),
-                    List.of("-p", "Write the marker file, then tell me you are done.", "--allowedTools", "Bash",
-                            "--output-format", "json"));
+            Run run = run(
+                    dir,
+                    work,
+                    claude,
+                    List.of("--backend", "openai", "--upstream", upstream.url(), "--ctx", "131072"),
+                    List.of(
+                            "-p",
+                            "Write the marker file, then tell me you are done.",
+                            "--allowedTools",
+                            "Bash",
+                            "--output-format",
+                            "json"));
             String stdout = run.stdout();
             String stderr = run.stderr();
             Process p = run.process();
-            String context = "\nstdout: " + stdout + "\nstderr: " + stderr + "\nrequests: " + upstream.chatRequests().size();
+            String context = "\nstdout: " + stdout + "\nstderr: " + stderr + "\nrequests: "
+                    + upstream.chatRequests().size();
             assertThat(p.exitValue()).as("exit code" + context).isZero();
-            assertThat(work.resolve("marker.txt")).as("the Bash tool ran" + context).exists();
+            assertThat(work.resolve("marker.txt"))
+                    .as("the Bash tool ran" + context)
+                    .exists();
             assertThat(Files.readString(work.resolve("marker.txt")).strip()).isEqualTo(MARKER);
 
             JsonNode result = JSON.readTree(stdout);
             assertThat(result.path("is_error").asBoolean(true)).as(context).isFalse();
             assertThat(result.path("result").asText()).isEqualTo(FINAL);
-            assertThat(result.path("modelUsage").path("stub-model").path("contextWindow").asLong())
-                    .as("Claude Code took the backend's context size from anyclaude" + context).isEqualTo(131_072);
+            assertThat(result.path("modelUsage")
+                            .path("stub-model")
+                            .path("contextWindow")
+                            .asLong())
+                    .as("Claude Code took the backend's context size from anyclaude" + context)
+                    .isEqualTo(131_072);
 
             List<Recorded> chats = upstream.chatRequests();
-            assertThat(chats).as("a tool loop of one call makes two model requests").hasSizeGreaterThanOrEqualTo(2);
-            Recorded withResult = chats.stream().filter(r -> r.body().contains("\"role\":\"tool\"")).findFirst().orElseThrow();
+            assertThat(chats)
+                    .as("a tool loop of one call makes two model requests")
+                    .hasSizeGreaterThanOrEqualTo(2);
+            Recorded withResult = chats.stream()
+                    .filter(r -> r.body().contains("\"role\":\"tool\""))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(withResult.body()).doesNotContain("x-anthropic-billing-header");
             assertThat(stderr).contains("anyclaude: gateway http://127.0.0.1:");
         }
@@ -210,32 +277,67 @@ class ClaudeCodeEndToEndTest {
      * gateway's answer — it does not fall back to its own classifier requests or latch the server check off.
      */
     @ParameterizedTest(name = "judge {0} on {1}")
-    @org.junit.jupiter.params.provider.CsvSource({"allows, llama-server", "flags, llama-server", "allows, embedded",
-            "flags, embedded"})
+    @org.junit.jupiter.params.provider.CsvSource({
+        "allows, llama-server",
+        "flags, llama-server",
+        "allows, embedded",
+        "flags, embedded"
+    })
     void inAutoModeTheGatewaysVerdictDecidesWhetherClaudeCodeRunsTheCall(String judge, String engine, @TempDir Path dir)
             throws Exception {
         Path claude = installedClaude(ClaudeCodeVersions.NEWEST);
         Path work = Files.createDirectories(dir.resolve("work"));
         boolean allows = judge.equals("allows");
-        Path model = dev.anyclaude.llamacpp.SafeguardVerdictsTest.judgingModel(dir, "echo " + MARKER + " > marker.txt",
-                FINAL, allows ? dev.anyclaude.llamacpp.SafeguardVerdictsTest.ALLOW : dev.anyclaude.llamacpp.SafeguardVerdictsTest.FLAG);
+        Path model = dev.anyclaude.llamacpp.SafeguardVerdictsTest.judgingModel(
+                dir,
+                "echo " + MARKER + " > marker.txt",
+                FINAL,
+                allows
+                        ? dev.anyclaude.llamacpp.SafeguardVerdictsTest.ALLOW
+                        : dev.anyclaude.llamacpp.SafeguardVerdictsTest.FLAG);
         // The embedded engine judges with the same model in-process: the verdict's schema becomes its grammar, the
         // model's Qwen3-Coder-style call is read by the engine's parser.
         List<String> gateway = engine.equals("embedded")
                 ? List.of("--model", model.toString(), "--ctx", "32768", "--slots", "2")
-                : List.of("--launch", "llama-server", "--server-bin", dev.anyclaude.testing.LlamaServerProcess.binary().toString(),
-                        "--model", model.toString(), "--ctx", "32768", "--slots", "2", "--server-log",
+                : List.of(
+                        "--launch",
+                        "llama-server",
+                        "--server-bin",
+                        dev.anyclaude.testing.LlamaServerProcess.binary().toString(),
+                        "--model",
+                        model.toString(),
+                        "--ctx",
+                        "32768",
+                        "--slots",
+                        "2",
+                        "--server-log",
                         dir.resolve("llama-server.log").toString());
-        Run run = run(dir, work, claude, gateway,
-                List.of("-p", "Write the marker file, then tell me you are done.", "--tools", "Bash",
-                        "--permission-mode", "auto", "--output-format", "json", "--debug"));
+        Run run = run(
+                dir,
+                work,
+                claude,
+                gateway,
+                List.of(
+                        "-p",
+                        "Write the marker file, then tell me you are done.",
+                        "--tools",
+                        "Bash",
+                        "--permission-mode",
+                        "auto",
+                        "--output-format",
+                        "json",
+                        "--debug"));
         String context = "\nstdout: " + run.stdout() + "\nstderr: " + run.stderr();
         assertThat(run.process().exitValue()).as("exit code" + context).isZero();
         if (allows) {
-            assertThat(work.resolve("marker.txt")).as("the allowed Bash call ran" + context).exists();
+            assertThat(work.resolve("marker.txt"))
+                    .as("the allowed Bash call ran" + context)
+                    .exists();
             assertThat(Files.readString(work.resolve("marker.txt")).strip()).isEqualTo(MARKER);
         } else {
-            assertThat(work.resolve("marker.txt")).as("the flagged Bash call did not run" + context).doesNotExist();
+            assertThat(work.resolve("marker.txt"))
+                    .as("the flagged Bash call did not run" + context)
+                    .doesNotExist();
         }
         assertThat(run.stderr()).as(context).doesNotContain("isn't compatible");
         // Claude Code's debug log: two model requests (the call, then the answer after its result or its denial)
@@ -243,11 +345,15 @@ class ClaudeCodeEndToEndTest {
         // missing or refused verdict before classifying locally for the rest of the session
         String debug;
         try (var logs = Files.list(dir.resolve("home/.claude/debug"))) {
-            Path log = logs.filter(f -> f.toString().endsWith(".txt")).findFirst().orElseThrow();
+            Path log =
+                    logs.filter(f -> f.toString().endsWith(".txt")).findFirst().orElseThrow();
             debug = Files.readString(log);
         }
-        assertThat(debug.lines().filter(l -> l.contains("[API REQUEST] /v1/messages")).count())
-                .as("model requests" + context).isEqualTo(2);
+        assertThat(debug.lines()
+                        .filter(l -> l.contains("[API REQUEST] /v1/messages"))
+                        .count())
+                .as("model requests" + context)
+                .isEqualTo(2);
         assertThat(debug).doesNotContain("[server-classifier]");
         if (!allows) {
             assertThat(debug).contains("Auto mode classifier blocked action");

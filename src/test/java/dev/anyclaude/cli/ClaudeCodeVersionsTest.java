@@ -22,7 +22,8 @@ class ClaudeCodeVersionsTest {
         assertThat(ClaudeCodeVersions.compare("2.1.99", "2.1.197")).isNegative();
         assertThat(ClaudeCodeVersions.compare("2.10.0", "2.9.400")).isPositive();
         assertThat(ClaudeCodeVersions.compare("2.1.332", "2.1.332")).isZero();
-        assertThatThrownBy(() -> ClaudeCodeVersions.compare("latest", "2.1.1")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ClaudeCodeVersions.compare("latest", "2.1.1"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -30,9 +31,14 @@ class ClaudeCodeVersionsTest {
         assertThat(ClaudeCodeVersions.warning(ClaudeCodeVersions.OLDEST)).isEmpty();
         assertThat(ClaudeCodeVersions.warning(ClaudeCodeVersions.NEWEST)).isEmpty();
         assertThat(ClaudeCodeVersions.warning("2.1.250")).isEmpty();
-        assertThat(ClaudeCodeVersions.warning("2.0.5")).get().asString()
-                .contains("older than the oldest supported release (2.1.197)").contains("npm install -g");
-        assertThat(ClaudeCodeVersions.warning("2.2.0")).get().asString()
+        assertThat(ClaudeCodeVersions.warning("2.0.5"))
+                .get()
+                .asString()
+                .contains("older than the oldest supported release (2.1.197)")
+                .contains("npm install -g");
+        assertThat(ClaudeCodeVersions.warning("2.2.0"))
+                .get()
+                .asString()
                 .contains("newer than the newest release anyclaude was tested with (2.1.332)");
     }
 

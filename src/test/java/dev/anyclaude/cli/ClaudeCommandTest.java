@@ -30,7 +30,8 @@ class ClaudeCommandTest {
     static ProcessBuilder anyclaude(Path dir, List<String> args) {
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp, "dev.anyclaude.Main"));
+        List<String> cmd =
+                new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp, "dev.anyclaude.Main"));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("ANYCLAUDE_") || k.startsWith("ANTHROPIC_"));
@@ -42,8 +43,11 @@ class ClaudeCommandTest {
     @Test
     void withoutClaudeInstalledItSaysHowToInstallItAndStartsNothing(@TempDir Path dir) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        ClaudeCommand command = new ClaudeCommand(Map.of("PATH", dir.toString(), "HOME", dir.toString()),
-                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8), null);
+        ClaudeCommand command = new ClaudeCommand(
+                Map.of("PATH", dir.toString(), "HOME", dir.toString()),
+                new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                null);
 
         int code = new CommandLine(command).execute("--upstream", "http://127.0.0.1:1");
 
@@ -68,9 +72,24 @@ class ClaudeCommandTest {
                 """);
         Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
         try (ScriptedOpenAiServer upstream = new ScriptedOpenAiServer()) {
-            ProcessBuilder pb = anyclaude(dir, List.of("claude", "--claude-bin", fake.toString(), "--upstream",
-                    upstream.url(), "--ctx", "65536", "--", "-p", "two words", "--model", "x", "--"))
-                    .redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile());
+            ProcessBuilder pb = anyclaude(
+                            dir,
+                            List.of(
+                                    "claude",
+                                    "--claude-bin",
+                                    fake.toString(),
+                                    "--upstream",
+                                    upstream.url(),
+                                    "--ctx",
+                                    "65536",
+                                    "--",
+                                    "-p",
+                                    "two words",
+                                    "--model",
+                                    "x",
+                                    "--"))
+                    .redirectOutput(dir.resolve("out.txt").toFile())
+                    .redirectError(dir.resolve("err.txt").toFile());
             pb.environment().put("FAKE_CLAUDE_OUT", dir.resolve("fake").toString());
             pb.environment().put("ANTHROPIC_API_KEY", "sk-ant-a-real-key");
             Process p = pb.start();
@@ -78,19 +97,32 @@ class ClaudeCommandTest {
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
             String stderr = Files.readString(dir.resolve("err.txt"));
             assertThat(p.exitValue()).as(stderr).isEqualTo(3);
-            assertThat(Files.readAllLines(dir.resolve("fake.args"))).containsExactly("-p", "two words", "--model", "x", "--");
+            assertThat(Files.readAllLines(dir.resolve("fake.args")))
+                    .containsExactly("-p", "two words", "--model", "x", "--");
             List<String> env = Files.readAllLines(dir.resolve("fake.env"));
-            String baseUrl = env.stream().filter(l -> l.startsWith("ANTHROPIC_BASE_URL=")).findFirst().orElseThrow()
+            String baseUrl = env.stream()
+                    .filter(l -> l.startsWith("ANTHROPIC_BASE_URL="))
+                    .findFirst()
+                    .orElseThrow()
                     .substring("ANTHROPIC_BASE_URL=".length());
             assertThat(baseUrl).matches("http://127\\.0\\.0\\.1:\\d+");
-            assertThat(env).contains("ANTHROPIC_MODEL=stub-model", "ANTHROPIC_SMALL_FAST_MODEL=stub-model",
-                    "CLAUDE_CODE_ATTRIBUTION_HEADER=0", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
-                    "CLAUDE_CODE_MAX_CONTEXT_TOKENS=65536", "CLAUDE_CODE_MAX_OUTPUT_TOKENS=8192",
-                    "ANTHROPIC_AUTH_TOKEN=anyclaude-local");
+            assertThat(env)
+                    .contains(
+                            "ANTHROPIC_MODEL=stub-model",
+                            "ANTHROPIC_SMALL_FAST_MODEL=stub-model",
+                            "CLAUDE_CODE_ATTRIBUTION_HEADER=0",
+                            "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
+                            "CLAUDE_CODE_MAX_CONTEXT_TOKENS=65536",
+                            "CLAUDE_CODE_MAX_OUTPUT_TOKENS=8192",
+                            "ANTHROPIC_AUTH_TOKEN=anyclaude-local");
             assertThat(env).noneMatch(l -> l.startsWith("ANTHROPIC_API_KEY="));
-            assertThat(dir.resolve("fake.reach")).as("the gateway was up while claude ran").exists();
+            assertThat(dir.resolve("fake.reach"))
+                    .as("the gateway was up while claude ran")
+                    .exists();
             int port = Integer.parseInt(baseUrl.substring(baseUrl.lastIndexOf(':') + 1));
-            assertThat(connects(port)).as("the gateway is stopped once claude exited").isFalse();
+            assertThat(connects(port))
+                    .as("the gateway is stopped once claude exited")
+                    .isFalse();
             assertThat(stderr).contains("anyclaude: gateway " + baseUrl + " -> " + upstream.url());
         }
     }
@@ -99,20 +131,26 @@ class ClaudeCommandTest {
     void printEnvPrintsShellLinesAndKeepsTheGatewayServing(@TempDir Path dir) throws Exception {
         try (ScriptedOpenAiServer upstream = new ScriptedOpenAiServer()) {
             Process p = anyclaude(dir, List.of("claude", "--print-env", "--port", "0", "--upstream", upstream.url()))
-                    .redirectError(dir.resolve("err.txt").toFile()).start();
+                    .redirectError(dir.resolve("err.txt").toFile())
+                    .start();
             try {
-                BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                BufferedReader out =
+                        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                 List<String> lines = new ArrayList<>();
                 String line;
                 while ((line = out.readLine()) != null && !line.startsWith("export API_TIMEOUT_MS=")) {
                     lines.add(line);
                 }
                 assertThat(line).as(Files.readString(dir.resolve("err.txt"))).isNotNull();
-                assertThat(lines).contains("export ANTHROPIC_MODEL=stub-model", "export CLAUDE_CODE_ATTRIBUTION_HEADER=0")
+                assertThat(lines)
+                        .contains("export ANTHROPIC_MODEL=stub-model", "export CLAUDE_CODE_ATTRIBUTION_HEADER=0")
                         .allMatch(l -> l.startsWith("export "));
                 String url = lines.getFirst().substring("export ANTHROPIC_BASE_URL=".length());
-                HttpResponse<String> models = HttpClient.newHttpClient().send(
-                        HttpRequest.newBuilder(URI.create(url + "/v1/models")).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> models = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create(url + "/v1/models"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                 assertThat(models.statusCode()).isEqualTo(200);
                 assertThat(p.isAlive()).isTrue();
             } finally {
@@ -126,10 +164,22 @@ class ClaudeCommandTest {
     @Test
     void withAGatewayKeyClaudeCodeIsGivenThatKeyAndItsRequestsGetThrough(@TempDir Path dir) throws Exception {
         try (ScriptedOpenAiServer upstream = new ScriptedOpenAiServer()) {
-            Process p = anyclaude(dir, List.of("claude", "--print-env", "--port", "0", "--upstream", upstream.url(),
-                    "--api-key", "k-123")).redirectError(dir.resolve("err.txt").toFile()).start();
+            Process p = anyclaude(
+                            dir,
+                            List.of(
+                                    "claude",
+                                    "--print-env",
+                                    "--port",
+                                    "0",
+                                    "--upstream",
+                                    upstream.url(),
+                                    "--api-key",
+                                    "k-123"))
+                    .redirectError(dir.resolve("err.txt").toFile())
+                    .start();
             try {
-                BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                BufferedReader out =
+                        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                 List<String> lines = new ArrayList<>();
                 String line;
                 while ((line = out.readLine()) != null && !line.startsWith("export API_TIMEOUT_MS=")) {
@@ -137,10 +187,17 @@ class ClaudeCommandTest {
                 }
                 assertThat(lines).contains("export ANTHROPIC_AUTH_TOKEN=k-123");
                 String url = lines.getFirst().substring("export ANTHROPIC_BASE_URL=".length());
-                HttpResponse<String> with = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/v1/models"))
-                        .header("Authorization", "Bearer k-123").build(), HttpResponse.BodyHandlers.ofString());
-                HttpResponse<String> without = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(url + "/v1/models")).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> with = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create(url + "/v1/models"))
+                                        .header("Authorization", "Bearer k-123")
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> without = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create(url + "/v1/models"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                 assertThat(with.statusCode()).isEqualTo(200);
                 assertThat(without.statusCode()).isEqualTo(401);
             } finally {

@@ -11,23 +11,29 @@ class ClaudeEnvironmentTest {
 
     @Test
     void pointsEveryModelSlotAtTheBackendAndSizesTheContextFromIt() {
-        ClaudeEnvironment e = ClaudeEnvironment.of("http://127.0.0.1:40001", "anyclaude-local", "qwen3-coder",
-                "qwen3-small", 131_072, Duration.ofSeconds(600));
+        ClaudeEnvironment e = ClaudeEnvironment.of(
+                "http://127.0.0.1:40001",
+                "anyclaude-local",
+                "qwen3-coder",
+                "qwen3-small",
+                131_072,
+                Duration.ofSeconds(600));
 
-        assertThat(e.variables()).containsExactly(
-                Map.entry("ANTHROPIC_BASE_URL", "http://127.0.0.1:40001"),
-                Map.entry("ANTHROPIC_AUTH_TOKEN", "anyclaude-local"),
-                Map.entry("ANTHROPIC_MODEL", "qwen3-coder"),
-                Map.entry("ANTHROPIC_DEFAULT_OPUS_MODEL", "qwen3-coder"),
-                Map.entry("ANTHROPIC_DEFAULT_SONNET_MODEL", "qwen3-coder"),
-                Map.entry("ANTHROPIC_DEFAULT_HAIKU_MODEL", "qwen3-small"),
-                Map.entry("ANTHROPIC_SMALL_FAST_MODEL", "qwen3-small"),
-                Map.entry("CLAUDE_CODE_ATTRIBUTION_HEADER", "0"),
-                Map.entry("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"),
-                Map.entry("CLAUDE_CODE_MAX_CONTEXT_TOKENS", "131072"),
-                Map.entry("CLAUDE_CODE_MAX_OUTPUT_TOKENS", "16384"),
-                Map.entry("ENABLE_TOOL_SEARCH", "false"),
-                Map.entry("API_TIMEOUT_MS", "660000"));
+        assertThat(e.variables())
+                .containsExactly(
+                        Map.entry("ANTHROPIC_BASE_URL", "http://127.0.0.1:40001"),
+                        Map.entry("ANTHROPIC_AUTH_TOKEN", "anyclaude-local"),
+                        Map.entry("ANTHROPIC_MODEL", "qwen3-coder"),
+                        Map.entry("ANTHROPIC_DEFAULT_OPUS_MODEL", "qwen3-coder"),
+                        Map.entry("ANTHROPIC_DEFAULT_SONNET_MODEL", "qwen3-coder"),
+                        Map.entry("ANTHROPIC_DEFAULT_HAIKU_MODEL", "qwen3-small"),
+                        Map.entry("ANTHROPIC_SMALL_FAST_MODEL", "qwen3-small"),
+                        Map.entry("CLAUDE_CODE_ATTRIBUTION_HEADER", "0"),
+                        Map.entry("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"),
+                        Map.entry("CLAUDE_CODE_MAX_CONTEXT_TOKENS", "131072"),
+                        Map.entry("CLAUDE_CODE_MAX_OUTPUT_TOKENS", "16384"),
+                        Map.entry("ENABLE_TOOL_SEARCH", "false"),
+                        Map.entry("API_TIMEOUT_MS", "660000"));
         assertThat(e.variables()).doesNotContainKey("DISABLE_PROMPT_CACHING");
     }
 
@@ -35,7 +41,8 @@ class ClaudeEnvironmentTest {
     void anUnknownContextLeavesClaudeCodesOwnDefaults() {
         ClaudeEnvironment e = ClaudeEnvironment.of("http://127.0.0.1:1", "k", null, null, 0, Duration.ofSeconds(30));
 
-        assertThat(e.variables()).doesNotContainKeys("CLAUDE_CODE_MAX_CONTEXT_TOKENS", "CLAUDE_CODE_MAX_OUTPUT_TOKENS")
+        assertThat(e.variables())
+                .doesNotContainKeys("CLAUDE_CODE_MAX_CONTEXT_TOKENS", "CLAUDE_CODE_MAX_OUTPUT_TOKENS")
                 .containsEntry("ANTHROPIC_MODEL", "local")
                 .containsEntry("ANTHROPIC_SMALL_FAST_MODEL", "local")
                 .containsEntry("API_TIMEOUT_MS", "600000");
@@ -44,12 +51,22 @@ class ClaudeEnvironmentTest {
     @Test
     void theChildEnvironmentDropsWhatWouldSendClaudeCodeElsewhere() {
         ClaudeEnvironment e = ClaudeEnvironment.of("http://127.0.0.1:2", "k", "m", null, 0, Duration.ofSeconds(30));
-        Map<String, String> inherited = Map.of("PATH", "/usr/bin", "ANTHROPIC_BASE_URL", "https://elsewhere.example",
-                "ANTHROPIC_API_KEY", "sk-ant-real", "CLAUDE_CODE_USE_BEDROCK", "1", "DISABLE_PROMPT_CACHING", "1");
+        Map<String, String> inherited = Map.of(
+                "PATH",
+                "/usr/bin",
+                "ANTHROPIC_BASE_URL",
+                "https://elsewhere.example",
+                "ANTHROPIC_API_KEY",
+                "sk-ant-real",
+                "CLAUDE_CODE_USE_BEDROCK",
+                "1",
+                "DISABLE_PROMPT_CACHING",
+                "1");
 
         Map<String, String> child = e.applyTo(inherited);
 
-        assertThat(child).containsEntry("PATH", "/usr/bin")
+        assertThat(child)
+                .containsEntry("PATH", "/usr/bin")
                 .containsEntry("ANTHROPIC_BASE_URL", "http://127.0.0.1:2")
                 .containsEntry("DISABLE_PROMPT_CACHING", "1") // the user's own choice stays
                 .containsEntry("ANTHROPIC_AUTH_TOKEN", "k")
@@ -77,7 +94,9 @@ class ClaudeEnvironmentTest {
 
     @Test
     void warnsOnlyAboutContextsTooSmallForClaudeCode() {
-        assertThat(ClaudeEnvironment.contextWarning(16_384)).contains("16384 tokens").contains("--ctx");
+        assertThat(ClaudeEnvironment.contextWarning(16_384))
+                .contains("16384 tokens")
+                .contains("--ctx");
         assertThat(ClaudeEnvironment.contextWarning(65_536)).isNull();
         assertThat(ClaudeEnvironment.contextWarning(0)).isNull();
     }

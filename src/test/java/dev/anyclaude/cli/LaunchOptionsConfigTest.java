@@ -33,8 +33,18 @@ class LaunchOptionsConfigTest {
 
     @Test
     void serverArgumentsFromTheCommandLineKeepCommasAndDashes() {
-        ServeOptions o = parse(null, Map.of(), "--launch", "llama-server", "--server-arg", "--tensor-split",
-                "--server-arg", "3,1", "--server-arg=-ngl", "--server-arg", "99");
+        ServeOptions o = parse(
+                null,
+                Map.of(),
+                "--launch",
+                "llama-server",
+                "--server-arg",
+                "--tensor-split",
+                "--server-arg",
+                "3,1",
+                "--server-arg=-ngl",
+                "--server-arg",
+                "99");
 
         assertThat(o.launch).isEqualTo("llama-server");
         assertThat(o.serverArgs).containsExactly("--tensor-split", "3,1", "-ngl", "99");
@@ -63,8 +73,8 @@ class LaunchOptionsConfigTest {
         Path file = dir.resolve("anyclaude.yaml");
         Files.writeString(file, "launch: vllm\nserver-bin: /from/file\ntool-parser: hermes\n");
 
-        ServeOptions o = parse(file, Map.of("ANYCLAUDE_SERVER_BIN", "/from/env", "ANYCLAUDE_LAUNCH", "ollama"),
-                "--launch", "mlx");
+        ServeOptions o = parse(
+                file, Map.of("ANYCLAUDE_SERVER_BIN", "/from/env", "ANYCLAUDE_LAUNCH", "ollama"), "--launch", "mlx");
 
         assertThat(o.launch).isEqualTo("mlx");
         assertThat(o.serverBin).isEqualTo("/from/env");
@@ -83,7 +93,8 @@ class LaunchOptionsConfigTest {
         assertThat(o.launch).isEqualTo("llama-server");
         assertThat(o.ctx).isEqualTo(98304);
         assertThat(o.slots).isEqualTo(3);
-        assertThat(o.serverArgs).containsExactly("--flash-attn", "on", "--cache-type-k", "q8_0", "--tensor-split", "3,1");
+        assertThat(o.serverArgs)
+                .containsExactly("--flash-attn", "on", "--cache-type-k", "q8_0", "--tensor-split", "3,1");
         assertThat(o.aliases).containsEntry("claude-opus-4-8", "Qwen3-Coder-30B-A3B-Instruct-Q4_K_M");
     }
 }

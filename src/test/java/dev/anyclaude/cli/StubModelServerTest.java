@@ -12,8 +12,12 @@ import org.junit.jupiter.api.Test;
 class StubModelServerTest {
 
     private static HttpResponse<String> post(StubModelServer stub, String body) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stub.url() + "/v1/chat/completions"))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(stub.url() + "/v1/chat/completions"))
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -22,7 +26,8 @@ class StubModelServerTest {
             HttpResponse<String> r = post(stub, "{\"model\":\"m\",\"messages\":[],\"stream\":true}");
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream");
-            assertThat(r.body()).contains("\"content\":\"Hello!\"", "\"finish_reason\":\"stop\"", "\"usage\":")
+            assertThat(r.body())
+                    .contains("\"content\":\"Hello!\"", "\"finish_reason\":\"stop\"", "\"usage\":")
                     .endsWith("data: [DONE]\n\n");
             assertThat(stub.completions()).isEqualTo(1);
         }
@@ -33,7 +38,8 @@ class StubModelServerTest {
         try (StubModelServer stub = StubModelServer.start(0)) {
             HttpResponse<String> r = post(stub, "{\"model\":\"m\",\"stream\":false,\"messages\":[]}");
             assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
-            assertThat(r.body()).contains("\"object\":\"chat.completion\"", "\"content\":\"" + StubModelServer.ANSWER + "\"");
+            assertThat(r.body())
+                    .contains("\"object\":\"chat.completion\"", "\"content\":\"" + StubModelServer.ANSWER + "\"");
         }
     }
 
@@ -41,10 +47,13 @@ class StubModelServerTest {
     void listsItsModelAndAnswers404Elsewhere() throws Exception {
         try (StubModelServer stub = StubModelServer.start(0)) {
             HttpClient c = HttpClient.newHttpClient();
-            HttpResponse<String> models = c.send(HttpRequest.newBuilder(URI.create(stub.url() + "/v1/models")).build(),
+            HttpResponse<String> models = c.send(
+                    HttpRequest.newBuilder(URI.create(stub.url() + "/v1/models"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(models.body()).contains("\"id\":\"" + StubModelServer.MODEL + "\"");
-            HttpResponse<String> other = c.send(HttpRequest.newBuilder(URI.create(stub.url() + "/props")).build(),
+            HttpResponse<String> other = c.send(
+                    HttpRequest.newBuilder(URI.create(stub.url() + "/props")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(other.statusCode()).isEqualTo(404);
         }
@@ -55,9 +64,11 @@ class StubModelServerTest {
         assertThat(flag("{\"stream\" : true}")).isTrue();
         assertThat(flag("{\"stream\":false}")).isFalse();
         assertThat(flag("{\"messages\":[]}")).isFalse();
-        assertThat(flag("{\"stream\":true,\"tools\":[{\"parameters\":{\"properties\":{\"stream\":{\"type\":\"boolean\"}}}}]}"))
+        assertThat(flag("{\"stream\":true,\"tools\":[{\"parameters\":{\"properties\":"
+                        + "{\"stream\":{\"type\":\"boolean\"}}}}]}"))
                 .isTrue();
-        assertThat(flag("{\"messages\":[{\"content\":\"say \\\"stream\\\":false\"}],\"stream\":true}")).isTrue();
+        assertThat(flag("{\"messages\":[{\"content\":\"say \\\"stream\\\":false\"}],\"stream\":true}"))
+                .isTrue();
     }
 
     private static boolean flag(String json) {

@@ -41,7 +41,6 @@ class EngineTest {
         return out;
     }
 
-
     static Engine.Generation run(Engine e, int[] prompt, Engine.Params p) throws IOException {
         return e.generate(prompt, p, new Recorder());
     }
@@ -102,7 +101,9 @@ class EngineTest {
             assertThat(rec.promptTokens).isEqualTo(second.length);
 
             Engine.Generation same = run(e, second, GREEDY);
-            assertThat(same.reusedTokens()).as("an identical prompt reuses all but its last token").isEqualTo(second.length - 1);
+            assertThat(same.reusedTokens())
+                    .as("an identical prompt reuses all but its last token")
+                    .isEqualTo(second.length - 1);
             assertThat(same.output()).isEqualTo(g2.output());
         }
     }
@@ -112,10 +113,13 @@ class EngineTest {
         Grammar g = Grammar.strict("root ::= \"<call>\" [a-c]{3} \"</call>\"");
         try (Engine e = engine(TestModels.config(1))) {
             for (int seed = 1; seed <= 3; seed++) {
-                Engine.Generation gen = run(e, tokens(TestModels.text(seed, 60)), new Engine.Params(40, 1.0, 0, 1, seed, g));
+                Engine.Generation gen =
+                        run(e, tokens(TestModels.text(seed, 60)), new Engine.Params(40, 1.0, 0, 1, seed, g));
                 String out = TestModels.nativeTiny().detokenize(gen.output());
                 assertThat(out).as("seed " + seed).matches("<call>[a-c]{3}</call>");
-                assertThat(gen.stop()).as("the grammar ends, so the model must end").isEqualTo(Engine.Stop.END_OF_GENERATION);
+                assertThat(gen.stop())
+                        .as("the grammar ends, so the model must end")
+                        .isEqualTo(Engine.Stop.END_OF_GENERATION);
             }
         }
     }
@@ -127,15 +131,18 @@ class EngineTest {
         try (Engine e = engine(TestModels.config(1))) {
             int triggered = 0;
             for (int seed = 1; seed <= 8; seed++) {
-                String out = TestModels.nativeTiny().detokenize(
-                        run(e, tokens(TestModels.text(seed, 40)), new Engine.Params(60, 1.5, 0, 1, seed, g)).output());
+                String out = TestModels.nativeTiny()
+                        .detokenize(run(e, tokens(TestModels.text(seed, 40)), new Engine.Params(60, 1.5, 0, 1, seed, g))
+                                .output());
                 int x = out.indexOf('x');
                 if (x >= 0) {
                     triggered++;
                     assertThat(out.substring(x)).as("seed " + seed + ": " + out).matches("x[0-9]{0,4}");
                 }
             }
-            assertThat(triggered).as("a 1.5-temperature random model writes an x in some of 8 answers").isPositive();
+            assertThat(triggered)
+                    .as("a 1.5-temperature random model writes an x in some of 8 answers")
+                    .isPositive();
         }
     }
 
@@ -146,12 +153,15 @@ class EngineTest {
         assertThat(Sampler.literalOpeners("(<\\|tool_calls_section_begin\\|>|<\\|tool_call_begin\\|>)"))
                 .containsExactly("<|tool_calls_section_begin|>", "<|tool_call_begin|>");
         assertThat(Sampler.literalOpeners("^\\s*(\\{\\s*\"name\"\\s*:)")).isEmpty();
-        assertThat(Sampler.literalOpeners("(<\\|channel\\|>(?:commentary|analysis) to=)")).isEmpty();
+        assertThat(Sampler.literalOpeners("(<\\|channel\\|>(?:commentary|analysis) to=)"))
+                .isEmpty();
         // an opener the tiny vocabulary spells in several tokens leaves the answer unconstrained: no grammar at all
-        Grammar notOneToken = new Grammar("root ::= \"<tool_call>\" [a-z]+", "root", List.of("(<tool_call>)"), List.of());
+        Grammar notOneToken =
+                new Grammar("root ::= \"<tool_call>\" [a-z]+", "root", List.of("(<tool_call>)"), List.of());
         try (Engine e = engine(TestModels.config(1))) {
             Engine.Generation free = run(e, tokens(TestModels.text(3, 40)), new Engine.Params(30, 0, 0, 1, 7));
-            Engine.Generation lazy = run(e, tokens(TestModels.text(3, 40)), new Engine.Params(30, 0, 0, 1, 7, notOneToken));
+            Engine.Generation lazy =
+                    run(e, tokens(TestModels.text(3, 40)), new Engine.Params(30, 0, 0, 1, 7, notOneToken));
             assertThat(lazy.output()).isEqualTo(free.output());
         } catch (IOException ex) {
             throw new java.io.UncheckedIOException(ex);
@@ -189,7 +199,9 @@ class EngineTest {
             assertThat(warm.reusedTokens()).isGreaterThanOrEqualTo(prefix.length);
             assertThat(warm.output()).isEqualTo(cold);
         }
-        assertThat(Arrays.stream(cold).distinct().count()).as("sampling yields varied tokens").isGreaterThan(5);
+        assertThat(Arrays.stream(cold).distinct().count())
+                .as("sampling yields varied tokens")
+                .isGreaterThan(5);
     }
 
     @Test
@@ -219,7 +231,9 @@ class EngineTest {
             int s2 = run(e, tokens(TestModels.text(22, 100)), GREEDY).slot();
             assertThat(List.of(s0, s1, s2)).containsExactlyInAnyOrder(0, 1, 2);
             run(e, tokens(TestModels.text(20, 100)), GREEDY); // s0 becomes the most recently used
-            assertThat(run(e, tokens(TestModels.text(23, 100)), GREEDY).slot()).as("no match: least recently used").isEqualTo(s1);
+            assertThat(run(e, tokens(TestModels.text(23, 100)), GREEDY).slot())
+                    .as("no match: least recently used")
+                    .isEqualTo(s1);
             assertThat(run(e, tokens(TestModels.text(24, 100)), GREEDY).slot()).isEqualTo(s2);
         }
     }
@@ -228,7 +242,8 @@ class EngineTest {
     void ignoresSharedPrefixesShorterThanTheMinimum() throws IOException {
         try (Engine e = engine(TestModels.config(2).withMinPrefixTokens(64))) {
             String common = TestModels.text(30, 40);
-            int first = run(e, tokens(common + TestModels.text(31, 200)), GREEDY).slot();
+            int first =
+                    run(e, tokens(common + TestModels.text(31, 200)), GREEDY).slot();
             Engine.Generation other = run(e, tokens(common + TestModels.text(32, 200)), GREEDY);
             assertThat(other.slot()).as("a 40-token match is below the minimum").isNotEqualTo(first);
             assertThat(other.reusedTokens()).isZero();
@@ -263,7 +278,8 @@ class EngineTest {
 
     @Test
     void spillsStatesToDiskWithinItsBoundAndDeletesTheFiles() throws IOException {
-        EngineConfig cfg = TestModels.config(1).withStateBytes(0, 64 * EngineConfig.MIB).withStateDir(tmp);
+        EngineConfig cfg =
+                TestModels.config(1).withStateBytes(0, 64 * EngineConfig.MIB).withStateDir(tmp);
         int[] a = tokens(TestModels.text(50, 300));
         Path dir;
         try (Engine e = engine(cfg)) {
@@ -312,7 +328,8 @@ class EngineTest {
         try (Engine e = engine(TestModels.config(1))) {
             int[] prompt = tokens(TestModels.text(80, 1100));
             assertThatThrownBy(() -> run(e, prompt, GREEDY))
-                    .isInstanceOfSatisfying(GatewayException.class, g -> assertThat(g.kind()).isEqualTo(ErrorKind.CONTEXT_OVERFLOW))
+                    .isInstanceOfSatisfying(
+                            GatewayException.class, g -> assertThat(g.kind()).isEqualTo(ErrorKind.CONTEXT_OVERFLOW))
                     .hasMessage("prompt is too long: " + prompt.length + " tokens > 1024 maximum");
         }
     }
@@ -342,15 +359,17 @@ class EngineTest {
             int[] prompt = tokens(TestModels.text(83, 200));
             List<Integer> seen = new ArrayList<>();
             assertThatThrownBy(() -> e.generate(prompt, new Engine.Params(50, 0, 0, 1, 7), new Recorder() {
-                @Override
-                public boolean token(int token) throws IOException {
-                    seen.add(token);
-                    if (seen.size() == 3) {
-                        throw new IOException("client left");
-                    }
-                    return false;
-                }
-            })).isInstanceOf(IOException.class).hasMessage("client left");
+                        @Override
+                        public boolean token(int token) throws IOException {
+                            seen.add(token);
+                            if (seen.size() == 3) {
+                                throw new IOException("client left");
+                            }
+                            return false;
+                        }
+                    }))
+                    .isInstanceOf(IOException.class)
+                    .hasMessage("client left");
             assertThat(seen).hasSize(3);
 
             int[] cached = concat(prompt, new int[] {seen.get(0), seen.get(1)});
@@ -365,12 +384,15 @@ class EngineTest {
             int[] prompt = tokens(TestModels.text(87, 200));
             IllegalStateException boom = new IllegalStateException("sink broke");
             assertThatThrownBy(() -> e.generate(prompt, GREEDY, new Recorder() {
-                @Override
-                public boolean token(int token) {
-                    throw boom;
-                }
-            })).isSameAs(boom);
-            assertThat(run(e, concat(prompt, tokens(TestModels.text(88, 20))), GREEDY).reusedTokens()).isEqualTo(prompt.length);
+                        @Override
+                        public boolean token(int token) {
+                            throw boom;
+                        }
+                    }))
+                    .isSameAs(boom);
+            assertThat(run(e, concat(prompt, tokens(TestModels.text(88, 20))), GREEDY)
+                            .reusedTokens())
+                    .isEqualTo(prompt.length);
         }
     }
 
@@ -399,10 +421,14 @@ class EngineTest {
                 Engine.Generation copied = run(e, second, p);
 
                 assertThat(copied.slot()).as("the only idle slot").isEqualTo(1);
-                assertThat(copied.reusedTokens()).as("the shared prefix is copied, not computed").isEqualTo(shared);
+                assertThat(copied.reusedTokens())
+                        .as("the shared prefix is copied, not computed")
+                        .isEqualTo(shared);
                 assertThat(copied.restored()).isFalse();
                 assertThat(e.stats().get(1).copies()).isEqualTo(1);
-                assertThat(copied.output()).as("a copied prefix answers as a computed one").isEqualTo(cold);
+                assertThat(copied.output())
+                        .as("a copied prefix answers as a computed one")
+                        .isEqualTo(cold);
                 leave.countDown();
                 assertThat(busy.get(30, TimeUnit.SECONDS).slot()).isZero();
             } finally {
@@ -428,7 +454,9 @@ class EngineTest {
                 assertThat(ga.output()).isNotEmpty();
                 assertThat(gb.output()).isNotEmpty();
                 long[] batches = e.batches();
-                assertThat(batches[1]).as("batches with tokens of both requests, of %d", batches[0]).isPositive();
+                assertThat(batches[1])
+                        .as("batches with tokens of both requests, of %d", batches[0])
+                        .isPositive();
                 assertThat(e.stats()).allSatisfy(s -> assertThat(s.busy()).isFalse());
             } finally {
                 pool.shutdownNow();
@@ -443,14 +471,17 @@ class EngineTest {
             CountDownLatch leave = new CountDownLatch(1);
             ExecutorService pool = Executors.newSingleThreadExecutor();
             try {
-                Future<Engine.Generation> busy = pool.submit(() -> e.generate(tokens(TestModels.text(85, 50)), GREEDY, holding(inside, leave)));
+                Future<Engine.Generation> busy =
+                        pool.submit(() -> e.generate(tokens(TestModels.text(85, 50)), GREEDY, holding(inside, leave)));
                 assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
                 assertThatThrownBy(() -> run(e, tokens(TestModels.text(86, 50)), GREEDY))
-                        .isInstanceOfSatisfying(GatewayException.class,
+                        .isInstanceOfSatisfying(
+                                GatewayException.class,
                                 g -> assertThat(g.kind()).isEqualTo(ErrorKind.BACKEND_OVERLOADED));
                 leave.countDown();
                 assertThat(busy.get(30, TimeUnit.SECONDS).stop()).isEqualTo(Engine.Stop.LISTENER);
-                assertThat(run(e, tokens(TestModels.text(86, 50)), GREEDY).promptTokens()).isPositive();
+                assertThat(run(e, tokens(TestModels.text(86, 50)), GREEDY).promptTokens())
+                        .isPositive();
             } finally {
                 leave.countDown();
                 pool.shutdownNow();
@@ -482,7 +513,9 @@ class EngineTest {
             assertThat(ram).isPositive();
             assertThat(e.dropSavedStates()).isEqualTo(ram);
             assertThat(e.store().ramBytes()).isZero();
-            assertThat(run(e, concat(tokens(TestModels.text(91, 300)), tokens("z")), GREEDY).restored()).isFalse();
+            assertThat(run(e, concat(tokens(TestModels.text(91, 300)), tokens("z")), GREEDY)
+                            .restored())
+                    .isFalse();
         }
     }
 }

@@ -52,12 +52,17 @@ record GgufContents(Map<String, Object> metadata, List<TensorInfo> tensors) {
     /** The names of the tensors of block {@code i}, without the {@code blk.i.} prefix, in file order. */
     List<String> block(int i) {
         String prefix = "blk." + i + ".";
-        return tensors.stream().map(TensorInfo::name).filter(n -> n.startsWith(prefix))
-                .map(n -> n.substring(prefix.length())).toList();
+        return tensors.stream()
+                .map(TensorInfo::name)
+                .filter(n -> n.startsWith(prefix))
+                .map(n -> n.substring(prefix.length()))
+                .toList();
     }
 
     TensorInfo tensor(String name) {
-        return tensors.stream().filter(t -> t.name().equals(name)).findFirst()
+        return tensors.stream()
+                .filter(t -> t.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no tensor " + name));
     }
 

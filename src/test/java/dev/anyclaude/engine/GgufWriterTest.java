@@ -31,7 +31,8 @@ class GgufWriterTest {
         assertThat(Files.readAllBytes(dir.resolve("b.gguf"))).isEqualTo(a);
         assertThat(Files.readAllBytes(dir.resolve("c.gguf"))).isNotEqualTo(a).hasSameSizeAs(a);
         try (var files = Files.list(dir)) {
-            assertThat(files.map(p -> p.getFileName().toString())).as("no temporary file left behind")
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .as("no temporary file left behind")
                     .containsExactlyInAnyOrder("a.gguf", "b.gguf", "c.gguf");
         }
     }
@@ -71,24 +72,35 @@ class GgufWriterTest {
         assertThat(m.nHeadKv).isEqualTo(s.kvHeads());
         assertThat(m.nCtxTrain).isEqualTo(s.ctx());
         assertThat(m.chatTemplate).isNull();
-        assertThat(m.tokenize("Hi there")).containsExactly(1, 'H' + 3, 'i' + 3, 259, 't' + 3, 'h' + 3, 'e' + 3, 'r' + 3, 'e' + 3);
+        assertThat(m.tokenize("Hi there"))
+                .containsExactly(1, 'H' + 3, 'i' + 3, 259, 't' + 3, 'h' + 3, 'e' + 3, 'r' + 3, 'e' + 3);
         assertThat(m.detokenize(m.tokenize("caf\u00e9 \u4e2d"))).isEqualTo("<s>caf\u00e9 \u4e2d");
         assertThat(m.isEndOfGeneration(2)).isTrue();
     }
 
     @Test
     void refusesShapesLlamaCppCannotLoad() {
-        assertThatThrownBy(() -> new TinyLlamaSpec(100, 1, 1, 1, 32, 16, 1)).hasMessage("embd: 100 (expected: a positive multiple of 32)");
+        assertThatThrownBy(() -> new TinyLlamaSpec(100, 1, 1, 1, 32, 16, 1))
+                .hasMessage("embd: 100 (expected: a positive multiple of 32)");
         assertThatThrownBy(() -> new TinyLlamaSpec(64, 1, 3, 1, 32, 16, 1)).hasMessageStartingWith("heads: 3");
-        assertThatThrownBy(() -> new TinyLlamaSpec(64, 1, 64, 64, 32, 16, 1)).hasMessageStartingWith("heads: 64 (expected: embd / heads to be even");
+        assertThatThrownBy(() -> new TinyLlamaSpec(64, 1, 64, 64, 32, 16, 1))
+                .hasMessageStartingWith("heads: 64 (expected: embd / heads to be even");
         assertThatThrownBy(() -> new TinyLlamaSpec(64, 1, 4, 3, 32, 16, 1)).hasMessageStartingWith("kv-heads: 3");
         assertThatThrownBy(() -> new TinyLlamaSpec(64, 1, 4, 4, 33, 16, 1)).hasMessageStartingWith("ff: 33");
         assertThatThrownBy(() -> new TinyLlamaSpec(64, 0, 4, 4, 32, 16, 1)).hasMessageStartingWith("layers: 0");
         assertThatThrownBy(() -> new TinyLlamaSpec(64, 1, 4, 4, 32, 0, 1)).hasMessageStartingWith("ctx: 0");
     }
 
-    private static final List<String> LLAMA_BLOCK = List.of("attn_norm.weight", "attn_q.weight", "attn_k.weight",
-            "attn_v.weight", "attn_output.weight", "ffn_norm.weight", "ffn_gate.weight", "ffn_up.weight", "ffn_down.weight");
+    private static final List<String> LLAMA_BLOCK = List.of(
+            "attn_norm.weight",
+            "attn_q.weight",
+            "attn_k.weight",
+            "attn_v.weight",
+            "attn_output.weight",
+            "ffn_norm.weight",
+            "ffn_gate.weight",
+            "ffn_up.weight",
+            "ffn_down.weight");
     private static final TinyLlamaSpec SHAPE = new TinyLlamaSpec(64, 2, 2, 1, 96, 128, 3);
 
     @Test
@@ -106,20 +118,30 @@ class GgufWriterTest {
         Path file = dir.resolve("qwen3.gguf");
         GgufWriter.writeTiny(SHAPE, new Architecture.Qwen3(), null, file);
         GgufContents gguf = GgufContents.read(file);
-        assertThat(gguf.metadata()).containsEntry("general.architecture", "qwen3")
-                .containsEntry("qwen3.embedding_length", 64L).containsEntry("qwen3.block_count", 2L)
-                .containsEntry("qwen3.feed_forward_length", 96L).containsEntry("qwen3.attention.head_count", 2L)
-                .containsEntry("qwen3.attention.head_count_kv", 1L).containsEntry("qwen3.context_length", 128L)
-                .containsEntry("qwen3.rope.dimension_count", 32L).containsEntry("qwen3.attention.key_length", 32L)
+        assertThat(gguf.metadata())
+                .containsEntry("general.architecture", "qwen3")
+                .containsEntry("qwen3.embedding_length", 64L)
+                .containsEntry("qwen3.block_count", 2L)
+                .containsEntry("qwen3.feed_forward_length", 96L)
+                .containsEntry("qwen3.attention.head_count", 2L)
+                .containsEntry("qwen3.attention.head_count_kv", 1L)
+                .containsEntry("qwen3.context_length", 128L)
+                .containsEntry("qwen3.rope.dimension_count", 32L)
+                .containsEntry("qwen3.attention.key_length", 32L)
                 .containsEntry("qwen3.attention.value_length", 32L)
                 .containsKey("qwen3.attention.layer_norm_rms_epsilon");
-        assertThat(gguf.metadata().keySet()).as("no key of another architecture").allMatch(k -> !k.startsWith("llama."));
+        assertThat(gguf.metadata().keySet())
+                .as("no key of another architecture")
+                .allMatch(k -> !k.startsWith("llama."));
         for (int i = 0; i < 2; i++) {
-            assertThat(gguf.block(i)).containsExactlyInAnyOrderElementsOf(concat(LLAMA_BLOCK,
-                    List.of("attn_q_norm.weight", "attn_k_norm.weight")));
+            assertThat(gguf.block(i))
+                    .containsExactlyInAnyOrderElementsOf(
+                            concat(LLAMA_BLOCK, List.of("attn_q_norm.weight", "attn_k_norm.weight")));
         }
-        assertThat(gguf.tensor("blk.1.attn_q_norm.weight")).isEqualTo(new GgufContents.TensorInfo("blk.1.attn_q_norm.weight", List.of(32L), 0));
-        assertThat(gguf.tensor("blk.1.attn_k_norm.weight")).isEqualTo(new GgufContents.TensorInfo("blk.1.attn_k_norm.weight", List.of(32L), 0));
+        assertThat(gguf.tensor("blk.1.attn_q_norm.weight"))
+                .isEqualTo(new GgufContents.TensorInfo("blk.1.attn_q_norm.weight", List.of(32L), 0));
+        assertThat(gguf.tensor("blk.1.attn_k_norm.weight"))
+                .isEqualTo(new GgufContents.TensorInfo("blk.1.attn_k_norm.weight", List.of(32L), 0));
         assertThat(gguf.tensor("blk.0.attn_q.weight").type()).as("Q8_0").isEqualTo(8);
         assertThat(gguf.tensors()).hasSize(3 + 11 * 2);
     }
@@ -129,15 +151,31 @@ class GgufWriterTest {
         Path file = dir.resolve("moe.gguf");
         GgufWriter.writeTiny(SHAPE, new Architecture.Qwen3Moe(6, 3, 64), null, file);
         GgufContents gguf = GgufContents.read(file);
-        assertThat(gguf.metadata()).containsEntry("general.architecture", "qwen3moe")
-                .containsEntry("qwen3moe.expert_count", 6L).containsEntry("qwen3moe.expert_used_count", 3L)
+        assertThat(gguf.metadata())
+                .containsEntry("general.architecture", "qwen3moe")
+                .containsEntry("qwen3moe.expert_count", 6L)
+                .containsEntry("qwen3moe.expert_used_count", 3L)
                 .containsEntry("qwen3moe.expert_feed_forward_length", 64L)
-                .containsEntry("qwen3moe.embedding_length", 64L).containsEntry("qwen3moe.attention.key_length", 32L);
-        assertThat(gguf.block(0)).containsExactlyInAnyOrder("attn_norm.weight", "attn_q.weight", "attn_k.weight",
-                "attn_v.weight", "attn_output.weight", "attn_q_norm.weight", "attn_k_norm.weight", "ffn_norm.weight",
-                "ffn_gate_inp.weight", "ffn_gate_exps.weight", "ffn_up_exps.weight", "ffn_down_exps.weight");
+                .containsEntry("qwen3moe.embedding_length", 64L)
+                .containsEntry("qwen3moe.attention.key_length", 32L);
+        assertThat(gguf.block(0))
+                .containsExactlyInAnyOrder(
+                        "attn_norm.weight",
+                        "attn_q.weight",
+                        "attn_k.weight",
+                        "attn_v.weight",
+                        "attn_output.weight",
+                        "attn_q_norm.weight",
+                        "attn_k_norm.weight",
+                        "ffn_norm.weight",
+                        "ffn_gate_inp.weight",
+                        "ffn_gate_exps.weight",
+                        "ffn_up_exps.weight",
+                        "ffn_down_exps.weight");
         assertThat(gguf.tensor("blk.0.ffn_gate_inp.weight").ne()).containsExactly(64L, 6L);
-        assertThat(gguf.tensor("blk.0.ffn_gate_inp.weight").type()).as("F32, as llama-quantize leaves a router").isZero();
+        assertThat(gguf.tensor("blk.0.ffn_gate_inp.weight").type())
+                .as("F32, as llama-quantize leaves a router")
+                .isZero();
         assertThat(gguf.tensor("blk.1.ffn_gate_exps.weight").ne()).containsExactly(64L, 64L, 6L);
         assertThat(gguf.tensor("blk.1.ffn_up_exps.weight").ne()).containsExactly(64L, 64L, 6L);
         assertThat(gguf.tensor("blk.1.ffn_down_exps.weight").ne()).containsExactly(64L, 64L, 6L);
@@ -147,7 +185,8 @@ class GgufWriterTest {
 
     @Test
     void everyArchitectureWritesTheSameBytesForTheSameSpecAndOthersForAnotherSeed() throws IOException {
-        for (Architecture arch : List.of(Architecture.LLAMA, new Architecture.Qwen3(), new Architecture.Qwen3Moe(4, 2, 64))) {
+        for (Architecture arch :
+                List.of(Architecture.LLAMA, new Architecture.Qwen3(), new Architecture.Qwen3Moe(4, 2, 64))) {
             Path a = dir.resolve(arch.ggufName() + "-a.gguf");
             Path b = dir.resolve(arch.ggufName() + "-b.gguf");
             Path c = dir.resolve(arch.ggufName() + "-c.gguf");
@@ -155,8 +194,13 @@ class GgufWriterTest {
             GgufWriter.writeTiny(SHAPE, arch, "{{ '<|im_start|>' }}", b);
             GgufWriter.writeTiny(new TinyLlamaSpec(64, 2, 2, 1, 96, 128, 4), arch, "{{ '<|im_start|>' }}", c);
             assertThat(Files.readAllBytes(b)).as(arch.ggufName()).isEqualTo(Files.readAllBytes(a));
-            assertThat(Files.readAllBytes(c)).as(arch.ggufName()).isNotEqualTo(Files.readAllBytes(a)).hasSameSizeAs(Files.readAllBytes(a));
-            assertThat(GgufContents.read(a).metadata()).as(arch.ggufName()).containsEntry(arch.ggufName() + ".vocab_size", 261L)
+            assertThat(Files.readAllBytes(c))
+                    .as(arch.ggufName())
+                    .isNotEqualTo(Files.readAllBytes(a))
+                    .hasSameSizeAs(Files.readAllBytes(a));
+            assertThat(GgufContents.read(a).metadata())
+                    .as(arch.ggufName())
+                    .containsEntry(arch.ggufName() + ".vocab_size", 261L)
                     .containsEntry("tokenizer.chat_template", "{{ '<|im_start|>' }}");
         }
     }
@@ -164,10 +208,14 @@ class GgufWriterTest {
     @Test
     void refusesExpertCountsLlamaCppCannotLoad() {
         assertThatThrownBy(() -> new Architecture.Qwen3Moe(0, 1, 64)).hasMessage("experts: 0 (expected: 1 to 1024)");
-        assertThatThrownBy(() -> new Architecture.Qwen3Moe(1025, 1, 64)).hasMessage("experts: 1025 (expected: 1 to 1024)");
-        assertThatThrownBy(() -> new Architecture.Qwen3Moe(4, 5, 64)).hasMessage("experts-used: 5 (expected: 1 to experts 4)");
-        assertThatThrownBy(() -> new Architecture.Qwen3Moe(4, 0, 64)).hasMessage("experts-used: 0 (expected: 1 to experts 4)");
-        assertThatThrownBy(() -> new Architecture.Qwen3Moe(4, 2, 48)).hasMessage("expert-ff: 48 (expected: a positive multiple of 32)");
+        assertThatThrownBy(() -> new Architecture.Qwen3Moe(1025, 1, 64))
+                .hasMessage("experts: 1025 (expected: 1 to 1024)");
+        assertThatThrownBy(() -> new Architecture.Qwen3Moe(4, 5, 64))
+                .hasMessage("experts-used: 5 (expected: 1 to experts 4)");
+        assertThatThrownBy(() -> new Architecture.Qwen3Moe(4, 0, 64))
+                .hasMessage("experts-used: 0 (expected: 1 to experts 4)");
+        assertThatThrownBy(() -> new Architecture.Qwen3Moe(4, 2, 48))
+                .hasMessage("expert-ff: 48 (expected: a positive multiple of 32)");
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

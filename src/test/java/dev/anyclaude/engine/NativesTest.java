@@ -21,15 +21,24 @@ class NativesTest {
 
     @Test
     void picksTheNpmPackageForEachPlatformAndAccelerator() {
-        assertThat(NpmNatives.platform(Accelerator.NONE, "Linux", "amd64", true)).isEqualTo("linux-x64");
-        assertThat(NpmNatives.platform(Accelerator.AUTO, "Linux", "amd64", false)).isEqualTo("linux-x64");
-        assertThat(NpmNatives.platform(Accelerator.AUTO, "Linux", "amd64", true)).isEqualTo("linux-x64-cuda");
-        assertThat(NpmNatives.platform(Accelerator.CUDA, "Linux", "amd64", true)).isEqualTo("linux-x64-cuda");
-        assertThat(NpmNatives.platform(Accelerator.VULKAN, "Windows 11", "amd64", false)).isEqualTo("win-x64-vulkan");
-        assertThat(NpmNatives.platform(Accelerator.AUTO, "Linux", "aarch64", false)).isEqualTo("linux-arm64");
-        assertThat(NpmNatives.platform(Accelerator.AUTO, "Mac OS X", "aarch64", false)).isEqualTo("mac-arm64-metal");
-        assertThat(NpmNatives.platform(Accelerator.METAL, "Mac OS X", "aarch64", false)).isEqualTo("mac-arm64-metal");
-        assertThat(NpmNatives.platform(Accelerator.AUTO, "Mac OS X", "x86_64", false)).isEqualTo("mac-x64");
+        assertThat(NpmNatives.platform(Accelerator.NONE, "Linux", "amd64", true))
+                .isEqualTo("linux-x64");
+        assertThat(NpmNatives.platform(Accelerator.AUTO, "Linux", "amd64", false))
+                .isEqualTo("linux-x64");
+        assertThat(NpmNatives.platform(Accelerator.AUTO, "Linux", "amd64", true))
+                .isEqualTo("linux-x64-cuda");
+        assertThat(NpmNatives.platform(Accelerator.CUDA, "Linux", "amd64", true))
+                .isEqualTo("linux-x64-cuda");
+        assertThat(NpmNatives.platform(Accelerator.VULKAN, "Windows 11", "amd64", false))
+                .isEqualTo("win-x64-vulkan");
+        assertThat(NpmNatives.platform(Accelerator.AUTO, "Linux", "aarch64", false))
+                .isEqualTo("linux-arm64");
+        assertThat(NpmNatives.platform(Accelerator.AUTO, "Mac OS X", "aarch64", false))
+                .isEqualTo("mac-arm64-metal");
+        assertThat(NpmNatives.platform(Accelerator.METAL, "Mac OS X", "aarch64", false))
+                .isEqualTo("mac-arm64-metal");
+        assertThat(NpmNatives.platform(Accelerator.AUTO, "Mac OS X", "x86_64", false))
+                .isEqualTo("mac-x64");
     }
 
     @Test
@@ -58,8 +67,8 @@ class NativesTest {
                 .hasMessage("--gpu-layers: '-2' (expected: a count of 0 or more, or all)");
         assertThat(NativeOptions.parseGpuLayers("all")).isEqualTo(-1);
         assertThat(NativeOptions.parseGpuLayers("12")).isEqualTo(12);
-        assertThatThrownBy(() -> new NativeOptions(null, Accelerator.NONE, -1, NativeOptions.FlashAttention.OFF,
-                NativeOptions.KvType.Q8_0))
+        assertThatThrownBy(() -> new NativeOptions(
+                        null, Accelerator.NONE, -1, NativeOptions.FlashAttention.OFF, NativeOptions.KvType.Q8_0))
                 .hasMessageContaining("--kv-type q8_0 needs flash attention");
     }
 
@@ -77,8 +86,9 @@ class NativesTest {
         Path out = dir.resolve("out");
         String integrity = NpmNatives.unpack(tgz, "package/bins/linux-x64/", out);
 
-        String expected = "sha512-" + Base64.getEncoder().encodeToString(
-                MessageDigest.getInstance("SHA-512").digest(Files.readAllBytes(tgz)));
+        String expected = "sha512-"
+                + Base64.getEncoder()
+                        .encodeToString(MessageDigest.getInstance("SHA-512").digest(Files.readAllBytes(tgz)));
         assertThat(integrity).isEqualTo(expected);
         try (var files = Files.list(out)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("libllama.v0.5.0.so");
@@ -91,8 +101,11 @@ class NativesTest {
     void theFetchedPackageIsCompleteAndUsedFromTheCache() {
         Path dir = NpmNatives.ensure(NpmNatives.platform(Accelerator.NONE), NpmNatives.cacheRoot());
         assertThat(dir.resolve(NpmNatives.MARKER)).isRegularFile();
-        assertThat(dir.resolve(NpmNatives.MARKER)).content(StandardCharsets.UTF_8).startsWith("sha512-");
-        assertThat(NpmNatives.ensure(NpmNatives.platform(Accelerator.NONE), NpmNatives.cacheRoot())).isEqualTo(dir);
+        assertThat(dir.resolve(NpmNatives.MARKER))
+                .content(StandardCharsets.UTF_8)
+                .startsWith("sha512-");
+        assertThat(NpmNatives.ensure(NpmNatives.platform(Accelerator.NONE), NpmNatives.cacheRoot()))
+                .isEqualTo(dir);
     }
 
     @Test
@@ -103,7 +116,9 @@ class NativesTest {
         assertThat(lib.devices()).anySatisfy(d -> assertThat(d.name()).isEqualTo("CPU"));
         assertThat(m.engineLine()).startsWith("llama.cpp v0.5.0 (de3ff81, 0.5.0");
         if (lib.source().startsWith("npm ")) {
-            assertThat(lib.variant()).as("ggml's loader picks a CPU variant of the package").startsWith("libggml-cpu-");
+            assertThat(lib.variant())
+                    .as("ggml's loader picks a CPU variant of the package")
+                    .startsWith("libggml-cpu-");
         }
     }
 

@@ -13,18 +13,30 @@ class SlotChoiceTest {
 
     @Test
     void picksTheLongestSharedPrefix() {
-        assertThat(SlotChoice.choose(List.of(slot(0, 300, 9), slot(1, 900, 1), slot(2, 0, 0)), (SlotChoice.Saved<String>) null, 100).slot()).isEqualTo(1);
+        assertThat(SlotChoice.choose(
+                                List.of(slot(0, 300, 9), slot(1, 900, 1), slot(2, 0, 0)),
+                                (SlotChoice.Saved<String>) null,
+                                100)
+                        .slot())
+                .isEqualTo(1);
     }
 
     @Test
     void breaksTiesByLeastRecentUse() {
-        assertThat(SlotChoice.choose(List.of(slot(0, 500, 7), slot(1, 500, 3), slot(2, 500, 5)), (SlotChoice.Saved<String>) null, 100).slot()).isEqualTo(1);
+        assertThat(SlotChoice.choose(
+                                List.of(slot(0, 500, 7), slot(1, 500, 3), slot(2, 500, 5)),
+                                (SlotChoice.Saved<String>) null,
+                                100)
+                        .slot())
+                .isEqualTo(1);
     }
 
     @Test
     void treatsMatchesBelowTheMinimumAsNoMatch() {
-        assertThat(SlotChoice.choose(List.of(slot(0, 50, 1), slot(1, 0, 0)), (SlotChoice.Saved<String>) null, 100).slot())
-                .as("the empty, never used slot rather than a 50-token match").isEqualTo(1);
+        assertThat(SlotChoice.choose(List.of(slot(0, 50, 1), slot(1, 0, 0)), (SlotChoice.Saved<String>) null, 100)
+                        .slot())
+                .as("the empty, never used slot rather than a 50-token match")
+                .isEqualTo(1);
     }
 
     @Test

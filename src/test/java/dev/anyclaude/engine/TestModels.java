@@ -18,7 +18,8 @@ public final class TestModels {
     private TestModels() {}
 
     public static synchronized Path tiny() {
-        Path file = Path.of("target", "test-models", "tiny-256x4-gqa2-seed1.gguf").toAbsolutePath();
+        Path file =
+                Path.of("target", "test-models", "tiny-256x4-gqa2-seed1.gguf").toAbsolutePath();
         if (!Files.isRegularFile(file)) {
             try {
                 GgufWriter.writeTinyLlama(TINY, file);
@@ -37,9 +38,14 @@ public final class TestModels {
     /** The tiny model in a small, deterministic configuration: 1,024 cells per slot, one thread. */
     public static EngineConfig config(int slots) {
         return EngineConfig.defaults(TestModels.tiny())
-                .withCtxPerSlot(1024).withSlots(slots).withThreads(1).withBatch(256)
-                .withStateBytes(64 * EngineConfig.MIB, 0).withSeed(7)
-                .withSlotWait(Duration.ofSeconds(60)).withMinPrefixTokens(16);
+                .withCtxPerSlot(1024)
+                .withSlots(slots)
+                .withThreads(1)
+                .withBatch(256)
+                .withStateBytes(64 * EngineConfig.MIB, 0)
+                .withSeed(7)
+                .withSlotWait(Duration.ofSeconds(60))
+                .withMinPrefixTokens(16);
     }
 
     /**
@@ -50,8 +56,9 @@ public final class TestModels {
      * that can (--flash-attn off).
      */
     public static EngineConfig splitInvariantConfig(int slots) {
-        return config(slots).withNatives(new NativeOptions(null, Accelerator.AUTO, -1,
-                NativeOptions.FlashAttention.OFF, NativeOptions.KvType.F16));
+        return config(slots)
+                .withNatives(new NativeOptions(
+                        null, Accelerator.AUTO, -1, NativeOptions.FlashAttention.OFF, NativeOptions.KvType.F16));
     }
 
     /** A prompt of about {@code n} tokens, different for each {@code seed}. */

@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anyclaude.api.RequestParser;
+import dev.anyclaude.backend.launch.PinnedLlamaServer;
 import dev.anyclaude.engine.GgufWriter;
 import dev.anyclaude.engine.TinyLlamaSpec;
-import dev.anyclaude.backend.launch.PinnedLlamaServer;
 import dev.anyclaude.template.ChatTemplate;
 import dev.anyclaude.template.TemplateTokens;
 import dev.anyclaude.testing.LlamaServerProcess;
@@ -53,7 +53,8 @@ class ChatTemplateGoldenTest {
         Map<String, String> differences = new TreeMap<>();
         List<Path> templates;
         try (Stream<Path> files = Files.list(PinnedLlamaServer.templates())) {
-            templates = files.filter(p -> p.toString().endsWith(".jinja")).sorted().toList();
+            templates =
+                    files.filter(p -> p.toString().endsWith(".jinja")).sorted().toList();
         }
         assertThat(templates).hasSizeGreaterThanOrEqualTo(70);
         int identical = 0;
@@ -74,7 +75,8 @@ class ChatTemplateGoldenTest {
 
     /** The first case where Java and the server disagree, or null when they agree on all. */
     private static String compare(String name, String source, Map<String, JsonNode> requests) throws Exception {
-        Path model = Path.of("target", "test-models", "golden-" + name + ".gguf").toAbsolutePath();
+        Path model =
+                Path.of("target", "test-models", "golden-" + name + ".gguf").toAbsolutePath();
         if (!Files.isRegularFile(model)) {
             Files.createDirectories(model.getParent());
             GgufWriter.writeTinyLlama(new TinyLlamaSpec(64, 1, 2, 1, 128, 512, 1), source, model);
@@ -88,7 +90,9 @@ class ChatTemplateGoldenTest {
         try (LlamaServerProcess server = LlamaServerProcess.start(model, List.of("-c", "512", "-np", "1"))) {
             for (Map.Entry<String, JsonNode> request : requests.entrySet()) {
                 HttpResponse<String> r = server.post("/apply-template", JSON.writeValueAsString(request.getValue()));
-                String expected = r.statusCode() == 200 ? JSON.readTree(r.body()).path("prompt").asText() : null;
+                String expected = r.statusCode() == 200
+                        ? JSON.readTree(r.body()).path("prompt").asText()
+                        : null;
                 String actual;
                 String failure = null;
                 try {
@@ -179,7 +183,8 @@ class ChatTemplateGoldenTest {
     private static ObjectNode claudeCodeConversation() throws Exception {
         Path body = Path.of("src/test/resources/claude-code/2.1.332/tool-loop/03-POST-v1_messages.body.json");
         var request = new RequestParser(JSON).parse(Files.readAllBytes(body));
-        ObjectNode openAi = (ObjectNode) JSON.readTree(new OpenAiRequestWriter(JSON).write(request, OpenAiDialect.llamaCpp()));
+        ObjectNode openAi =
+                (ObjectNode) JSON.readTree(new OpenAiRequestWriter(JSON).write(request, OpenAiDialect.llamaCpp()));
         ArrayNode messages = (ArrayNode) openAi.path("messages");
         messages.addObject().put("role", "assistant").put("content", "Both files are read; the build passes.");
         messages.addObject().put("role", "user").put("content", "Now summarize what you did in one line.");
@@ -188,5 +193,4 @@ class ChatTemplateGoldenTest {
         out.set("tools", openAi.path("tools"));
         return out;
     }
-
 }

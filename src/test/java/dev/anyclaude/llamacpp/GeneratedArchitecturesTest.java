@@ -46,45 +46,74 @@ class GeneratedArchitecturesTest {
         return Stream.of(
                 Arguments.of("llama", List.of(), Map.of("n_ff", "128")),
                 Arguments.of("qwen3", List.of("--arch", "qwen3"), Map.of("n_ff", "128", "n_embd_head_k", "32")),
-                Arguments.of("qwen3moe", List.of("--arch", "qwen3moe", "--experts", "6", "--experts-used", "3", "--expert-ff", "96"),
+                Arguments.of(
+                        "qwen3moe",
+                        List.of("--arch", "qwen3moe", "--experts", "6", "--experts-used", "3", "--expert-ff", "96"),
                         Map.of("n_expert", "6", "n_expert_used", "3", "n_ff_exp", "96", "n_embd_head_k", "32")));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("architectures")
-    void theServerLoadsTheGeneratedModelAsItsArchitectureAndAnswers(String arch, List<String> archOptions,
-            Map<String, String> hyperparameters) throws Exception {
+    void theServerLoadsTheGeneratedModelAsItsArchitectureAndAnswers(
+            String arch, List<String> archOptions, Map<String, String> hyperparameters) throws Exception {
         LlamaServerProcess.binary(); // its build keeps the release's chat templates
         Path model = dir.resolve(arch + ".gguf");
-        List<String> args = new ArrayList<>(List.of("--out", model.toString(), "--embd", "" + EMBD, "--layers", "" + LAYERS,
-                "--heads", "" + HEADS, "--kv-heads", "" + KV_HEADS, "--ff", "" + FF, "--chat-template", "Qwen3-Coder"));
+        List<String> args = new ArrayList<>(List.of(
+                "--out",
+                model.toString(),
+                "--embd",
+                "" + EMBD,
+                "--layers",
+                "" + LAYERS,
+                "--heads",
+                "" + HEADS,
+                "--kv-heads",
+                "" + KV_HEADS,
+                "--ff",
+                "" + FF,
+                "--chat-template",
+                "Qwen3-Coder"));
         args.addAll(archOptions);
         StringWriter out = new StringWriter();
         CommandLine genModel = new CommandLine(new GenModelCommand());
         genModel.setOut(new PrintWriter(out));
         genModel.setErr(new PrintWriter(out));
-        assertThat(genModel.execute(args.toArray(String[]::new))).as(out.toString()).isZero();
+        assertThat(genModel.execute(args.toArray(String[]::new)))
+                .as(out.toString())
+                .isZero();
 
         Path log = dir.resolve(arch + ".log");
         // -lv 4: the model loader's print_info lines are only logged at debug verbosity.
-        try (LlamaServerProcess server = LlamaServerProcess.start(model,
-                List.of("-c", "512", "-np", "1", "--jinja", "-lv", "4", "--log-file", log.toString()))) {
+        try (LlamaServerProcess server = LlamaServerProcess.start(
+                model, List.of("-c", "512", "-np", "1", "--jinja", "-lv", "4", "--log-file", log.toString()))) {
             HttpResponse<String> answer = server.post("/v1/messages", """
                     {"model": "tiny", "max_tokens": 4, "temperature": 0,
                      "messages": [{"role": "user", "content": "Say hi"}]}""");
             assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
             JsonNode message = JSON.readTree(answer.body());
             assertThat(message.path("type").asText()).isEqualTo("message");
-            assertThat(message.path("content").path(0).path("type").asText()).as(answer.body()).isEqualTo("text");
-            assertThat(message.path("usage").path("output_tokens").asInt()).as(answer.body()).isBetween(1, 4);
+            assertThat(message.path("content").path(0).path("type").asText())
+                    .as(answer.body())
+                    .isEqualTo("text");
+            assertThat(message.path("usage").path("output_tokens").asInt())
+                    .as(answer.body())
+                    .isBetween(1, 4);
 
-            JsonNode meta = JSON.readTree(server.get("/v1/models").body()).path("data").path(0).path("meta");
-            assertThat(meta.path("n_params").asLong()).as("parameters of the %s tensors", arch)
+            JsonNode meta = JSON.readTree(server.get("/v1/models").body())
+                    .path("data")
+                    .path(0)
+                    .path("meta");
+            assertThat(meta.path("n_params").asLong())
+                    .as("parameters of the %s tensors", arch)
                     .isEqualTo(parameters(arch, meta.path("n_vocab").asLong()));
 
             Map<String, String> info = printInfo(Files.readString(log));
-            assertThat(info).as(server.logTail()).containsEntry("arch", arch).containsEntry("n_layer", "" + LAYERS)
-                    .containsEntry("n_embd", "" + EMBD).containsEntry("n_head_kv", "" + KV_HEADS)
+            assertThat(info)
+                    .as(server.logTail())
+                    .containsEntry("arch", arch)
+                    .containsEntry("n_layer", "" + LAYERS)
+                    .containsEntry("n_embd", "" + EMBD)
+                    .containsEntry("n_head_kv", "" + KV_HEADS)
                     .containsAllEntriesOf(hyperparameters);
         }
     }

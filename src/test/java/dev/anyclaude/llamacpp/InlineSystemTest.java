@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.api.Fixtures;
-import dev.anyclaude.engine.GgufWriter;
-import dev.anyclaude.engine.TinyLlamaSpec;
 import dev.anyclaude.cli.ChatTemplates;
 import dev.anyclaude.cli.ServeOptions;
+import dev.anyclaude.engine.GgufWriter;
+import dev.anyclaude.engine.TinyLlamaSpec;
+import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.testing.GatewayFixture;
 import dev.anyclaude.testing.LlamaServerProcess;
 import java.net.URI;
@@ -41,11 +41,13 @@ class InlineSystemTest {
     private static LlamaServerProcess gptOss;
 
     static synchronized Path model(String template) throws Exception {
-        Path file = Path.of("target", "test-models", "tiny-" + template + ".gguf").toAbsolutePath();
+        Path file =
+                Path.of("target", "test-models", "tiny-" + template + ".gguf").toAbsolutePath();
         if (!Files.isRegularFile(file)) {
             LlamaServerProcess.binary(); // its build keeps the release's templates
             Files.createDirectories(file.getParent());
-            GgufWriter.writeTinyLlama(new TinyLlamaSpec(256, 2, 4, 2, 704, 16384, 1), ChatTemplates.read(template), file);
+            GgufWriter.writeTinyLlama(
+                    new TinyLlamaSpec(256, 2, 4, 2, 704, 16384, 1), ChatTemplates.read(template), file);
         }
         return file;
     }
@@ -77,8 +79,8 @@ class InlineSystemTest {
 
     /** The mid-conversation system text Claude Code 2.1.332 sent on turn 1 (the captured fixture). */
     private static String capturedInlineSystem() throws Exception {
-        JsonNode body = JSON.readTree(Files.readString(
-                Fixtures.claudeCode().resolve("2.1.332/tool-loop/01-POST-v1_messages.body.json")));
+        JsonNode body = JSON.readTree(
+                Files.readString(Fixtures.claudeCode().resolve("2.1.332/tool-loop/01-POST-v1_messages.body.json")));
         for (JsonNode m : body.path("messages")) {
             if (m.path("role").asText().equals("system")) {
                 StringBuilder text = new StringBuilder();
@@ -115,15 +117,22 @@ class InlineSystemTest {
     }
 
     private static HttpResponse<String> post(Gateway g, String path, JsonNode body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(g.url() + path)).timeout(Duration.ofSeconds(120))
-                .header("content-type", "application/json").header("anthropic-version", "2023-06-01")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(g.url() + path))
+                        .timeout(Duration.ofSeconds(120))
+                        .header("content-type", "application/json")
+                        .header("anthropic-version", "2023-06-01")
+                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private static String inlineSystemFigure(Gateway g) throws Exception {
-        String stats = HTTP.send(HttpRequest.newBuilder(URI.create(g.url() + "/cache/stats")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String stats = HTTP.send(
+                        HttpRequest.newBuilder(URI.create(g.url() + "/cache/stats"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         return JSON.readTree(stats).path("l1").path("inline_system").asText();
     }
 
@@ -162,7 +171,8 @@ class InlineSystemTest {
         try (Gateway keep = gateway(qwen35, o -> o.inlineSystem = "keep")) {
             HttpResponse<String> r = post(keep, "/v1/messages", request("Today's date is 2026-12-05.", true, true));
             assertThat(r.statusCode()).isEqualTo(400);
-            assertThat(JSON.readTree(r.body()).path("error").path("type").asText()).isEqualTo("invalid_request_error");
+            assertThat(JSON.readTree(r.body()).path("error").path("type").asText())
+                    .isEqualTo("invalid_request_error");
             assertThat(r.body()).contains("System message must be at the beginning");
         }
     }
@@ -188,12 +198,15 @@ class InlineSystemTest {
             without = countTokens(keep, request(null, true, true));
             kept = countTokens(keep, request(inline, true, true));
         }
-        assertThat(kept).as("gpt-oss's template renders nothing of a late system message").isEqualTo(without);
+        assertThat(kept)
+                .as("gpt-oss's template renders nothing of a late system message")
+                .isEqualTo(without);
         try (Gateway g = gateway(gptOss, o -> {})) {
             assertThat(inlineSystemFigure(g)).isEqualTo("fold (the chat template drops one)");
             long folded = countTokens(g, request(inline, true, true));
             // the byte vocabulary makes a token of each byte: the whole ~9.2k-character text is now in the prompt
-            assertThat(folded - without).isGreaterThanOrEqualTo(inline.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+            assertThat(folded - without)
+                    .isGreaterThanOrEqualTo(inline.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
         }
     }
 }

@@ -15,8 +15,8 @@ import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.StopReason;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.cli.ServeOptions;
+import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.testing.GatewayFixture;
 import dev.anyclaude.testing.LlamaServerProcess;
 import java.io.InputStream;
@@ -47,14 +47,23 @@ class LlamaServerBackendTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = LlamaServerProcess.start("-c", "8192", "-np", "2", "--slot-save-path",
+        server = LlamaServerProcess.start(
+                "-c",
+                "8192",
+                "-np",
+                "2",
+                "--slot-save-path",
                 java.nio.file.Files.createTempDirectory("anyclaude-slots-").toString());
         ServeOptions o = GatewayFixture.options(server.url());
         o.upstreamTimeoutSeconds = 120;
         o.responseCache = "off";
         gateway = Gateway.start(o.settings());
-        client = AnthropicOkHttpClient.builder().baseUrl(gateway.url()).apiKey("sk-test").maxRetries(0)
-                .timeout(Duration.ofSeconds(120)).build();
+        client = AnthropicOkHttpClient.builder()
+                .baseUrl(gateway.url())
+                .apiKey("sk-test")
+                .maxRetries(0)
+                .timeout(Duration.ofSeconds(120))
+                .build();
     }
 
     @AfterAll
@@ -71,14 +80,18 @@ class LlamaServerBackendTest {
     }
 
     private static MessageCreateParams.Builder ask(String text) {
-        return MessageCreateParams.builder().model("claude-sonnet-4-5").maxTokens(6).addUserMessage(text);
+        return MessageCreateParams.builder()
+                .model("claude-sonnet-4-5")
+                .maxTokens(6)
+                .addUserMessage(text);
     }
 
     @Test
     void learnsContextAndModelFromTheServer() throws Exception {
         JsonNode props = JSON.readTree(server.get("/props").body());
         assertThat(gateway.backend().contextTokens())
-                .isEqualTo(props.path("default_generation_settings").path("n_ctx").asLong())
+                .isEqualTo(
+                        props.path("default_generation_settings").path("n_ctx").asLong())
                 .isEqualTo(4096); // -c 8192 over 2 slots of split KV
         assertThat(gateway.mainModel()).isEqualTo(props.path("model_alias").asText());
     }
@@ -91,7 +104,8 @@ class LlamaServerBackendTest {
         assertThat(m.usage().outputTokens()).isEqualTo(6);
 
         MessageAccumulator acc = MessageAccumulator.create();
-        try (StreamResponse<RawMessageStreamEvent> s = client.messages().createStreaming(ask("And once more.").build())) {
+        try (StreamResponse<RawMessageStreamEvent> s =
+                client.messages().createStreaming(ask("And once more.").build())) {
             s.stream().forEach(acc::accumulate);
         }
         assertThat(acc.message().stopReason()).contains(StopReason.MAX_TOKENS);
@@ -101,30 +115,44 @@ class LlamaServerBackendTest {
     @Test
     void usageAndCountTokensAreTheServersOwnNumbers() throws Exception {
         String system = "You are a careful assistant. ".repeat(40);
-        MessageCreateParams first = ask("Turn one: list three colours.").system(system).build();
-        long counted = client.messages().countTokens(MessageCountTokensParams.builder().model("claude-sonnet-4-5")
-                .system(system).addUserMessage("Turn one: list three colours.").build()).inputTokens();
+        MessageCreateParams first =
+                ask("Turn one: list three colours.").system(system).build();
+        long counted = client.messages()
+                .countTokens(MessageCountTokensParams.builder()
+                        .model("claude-sonnet-4-5")
+                        .system(system)
+                        .addUserMessage("Turn one: list three colours.")
+                        .build())
+                .inputTokens();
 
         Map<String, Double> before = server.metrics();
         Message one = client.messages().create(first);
-        Message two = client.messages().create(ask("Turn one: list three colours.").system(system)
-                .addAssistantMessage(one.content().getFirst().asText().text())
-                .addUserMessage("Turn two: and three animals.").build());
+        Message two = client.messages()
+                .create(ask("Turn one: list three colours.")
+                        .system(system)
+                        .addAssistantMessage(one.content().getFirst().asText().text())
+                        .addUserMessage("Turn two: and three animals.")
+                        .build());
         Map<String, Double> after = server.metrics();
 
-        assertThat(one.usage().inputTokens() + one.usage().cacheReadInputTokens().orElse(0L)).isEqualTo(counted);
+        assertThat(one.usage().inputTokens()
+                        + one.usage().cacheReadInputTokens().orElse(0L))
+                .isEqualTo(counted);
         assertThat(two.usage().cacheReadInputTokens().orElse(0L))
-                .as("turn two reuses turn one's prompt").isGreaterThanOrEqualTo(counted - 1);
+                .as("turn two reuses turn one's prompt")
+                .isGreaterThanOrEqualTo(counted - 1);
         long processed = (long) (after.get("prompt_tokens_total") - before.get("prompt_tokens_total"));
         long cached = (long) (after.get("prompt_tokens_cached_total") - before.get("prompt_tokens_cached_total"));
         assertThat(one.usage().inputTokens() + two.usage().inputTokens()).isEqualTo(processed);
-        assertThat(one.usage().cacheReadInputTokens().orElse(0L) + two.usage().cacheReadInputTokens().orElse(0L))
+        assertThat(one.usage().cacheReadInputTokens().orElse(0L)
+                        + two.usage().cacheReadInputTokens().orElse(0L))
                 .isEqualTo(cached);
     }
 
     @Test
     void countTokensIsExactNotAnEstimate() throws Exception {
-        HttpResponse<String> r = post("/v1/messages/count_tokens",
+        HttpResponse<String> r = post(
+                "/v1/messages/count_tokens",
                 "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi there\"}]}");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("anyclaude-token-count")).contains("exact");
@@ -153,8 +181,10 @@ class LlamaServerBackendTest {
             s.setSoTimeout(60_000);
             OutputStream out = s.getOutputStream();
             out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
-                    + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+                            + "Content-Type: application/json\r\nContent-Length: "
+                            + body.getBytes(StandardCharsets.UTF_8).length
+                            + "\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.UTF_8));
             out.flush();
             InputStream in = s.getInputStream();
             String all = new String(in.readAllBytes(), StandardCharsets.UTF_8); // returns only once the server closes
@@ -162,7 +192,8 @@ class LlamaServerBackendTest {
         }
         for (int i = 0; i < 5; i++) {
             MessageAccumulator acc = MessageAccumulator.create();
-            try (StreamResponse<RawMessageStreamEvent> s = client.messages().createStreaming(ask("again " + i).build())) {
+            try (StreamResponse<RawMessageStreamEvent> s =
+                    client.messages().createStreaming(ask("again " + i).build())) {
                 s.stream().forEach(acc::accumulate);
             }
             assertThat(acc.message().stopReason()).contains(StopReason.MAX_TOKENS);
@@ -187,9 +218,14 @@ class LlamaServerBackendTest {
 
     private static HttpResponse<String> post(String path, String body) throws Exception {
         try (HttpClient http = HttpClient.newHttpClient()) {
-            return http.send(HttpRequest.newBuilder(URI.create(gateway.url() + path)).timeout(Duration.ofSeconds(60))
-                    .header("content-type", "application/json").header("anthropic-version", "2023-06-01")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(
+                    HttpRequest.newBuilder(URI.create(gateway.url() + path))
+                            .timeout(Duration.ofSeconds(60))
+                            .header("content-type", "application/json")
+                            .header("anthropic-version", "2023-06-01")
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         }
     }
 }

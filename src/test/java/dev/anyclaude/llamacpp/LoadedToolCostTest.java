@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.cli.ServeOptions;
+import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.testing.GatewayFixture;
 import dev.anyclaude.testing.LlamaServerProcess;
 import java.net.URI;
@@ -46,10 +46,14 @@ class LoadedToolCostTest {
     }
 
     private static ObjectNode tool(ArrayNode tools, String name, boolean deferred) {
-        ObjectNode t = tools.addObject().put("name", name)
+        ObjectNode t = tools.addObject()
+                .put("name", name)
                 .put("description", name + " does its job. ".repeat(12).strip());
         ObjectNode schema = t.putObject("input_schema").put("type", "object");
-        schema.putObject("properties").putObject("arg").put("type", "string").put("description", "what " + name + " acts on");
+        schema.putObject("properties")
+                .putObject("arg")
+                .put("type", "string")
+                .put("description", "what " + name + " acts on");
         if (deferred) {
             t.put("defer_loading", true);
         }
@@ -72,12 +76,23 @@ class LoadedToolCostTest {
         }
         ArrayNode messages = r.putArray("messages");
         messages.addObject().put("role", "user").put("content", "List the scheduled cron jobs.");
-        ObjectNode call = messages.addObject().put("role", "assistant").putArray("content").addObject();
-        call.put("type", "tool_use").put("id", "toolu_1").put("name", "ToolSearch").putObject("input")
+        ObjectNode call = messages.addObject()
+                .put("role", "assistant")
+                .putArray("content")
+                .addObject();
+        call.put("type", "tool_use")
+                .put("id", "toolu_1")
+                .put("name", "ToolSearch")
+                .putObject("input")
                 .put("query", "select:CronList");
-        ObjectNode result = messages.addObject().put("role", "user").putArray("content").addObject();
-        result.put("type", "tool_result").put("tool_use_id", "toolu_1").putArray("content").addObject()
-                .put("type", "tool_reference").put("tool_name", "CronList");
+        ObjectNode result =
+                messages.addObject().put("role", "user").putArray("content").addObject();
+        result.put("type", "tool_result")
+                .put("tool_use_id", "toolu_1")
+                .putArray("content")
+                .addObject()
+                .put("type", "tool_reference")
+                .put("tool_name", "CronList");
         if (!loaded) {
             // turn 1 ends before the result: the request that asked for ToolSearch
             messages.remove(2);
@@ -88,9 +103,12 @@ class LoadedToolCostTest {
 
     private static long processed(Gateway g, JsonNode body) throws Exception {
         long before = server.promptTokensProcessed();
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(g.url() + "/v1/messages"))
-                .timeout(Duration.ofSeconds(120)).header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(g.url() + "/v1/messages"))
+                        .timeout(Duration.ofSeconds(120))
+                        .header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return server.promptTokensProcessed() - before;
@@ -114,7 +132,9 @@ class LoadedToolCostTest {
         long deferredLast = turnTwoCost(true);
         // both re-prefill the conversation after the tool list; in the client's order also all but two tools
         assertThat(deferredLast).isLessThan(inClientOrder * 2 / 3);
-        System.out.printf("turn 2 after ToolSearch loaded a tool: %d prompt tokens processed in the client's order, "
-                + "%d with deferred tools last%n", inClientOrder, deferredLast);
+        System.out.printf(
+                "turn 2 after ToolSearch loaded a tool: %d prompt tokens processed in the client's order, "
+                        + "%d with deferred tools last%n",
+                inClientOrder, deferredLast);
     }
 }

@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.api.Fixtures;
-import dev.anyclaude.engine.ToolCallModel;
 import dev.anyclaude.cli.ChatTemplates;
 import dev.anyclaude.cli.ServeOptions;
+import dev.anyclaude.engine.ToolCallModel;
+import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.testing.GatewayFixture;
 import dev.anyclaude.testing.LlamaServerProcess;
 import java.net.URI;
@@ -29,8 +29,10 @@ import org.junit.jupiter.api.Test;
  * reaches the client as {@code safeguard_results} — allowed or flagged, with the model's explanation.
  */
 public class SafeguardVerdictsTest {
-    public static final String ALLOW = "{\"outcome\": \"not_flagged\", \"explanation\": \"It only writes a file in the working directory.\"}";
-    public static final String FLAG = "{\"outcome\": \"flagged\", \"explanation\": \"It writes outside what the user asked for.\"}";
+    public static final String ALLOW =
+            "{\"outcome\": \"not_flagged\", \"explanation\": \"It only writes a file in the working directory.\"}";
+    public static final String FLAG =
+            "{\"outcome\": \"flagged\", \"explanation\": \"It writes outside what the user asked for.\"}";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A model that calls Bash with {@code command} and, asked to judge, answers {@code verdict}. */
@@ -47,18 +49,27 @@ public class SafeguardVerdictsTest {
             o.upstreamTimeoutSeconds = 120;
             o.responseCache = "off";
             try (Gateway gateway = Gateway.start(o.settings())) {
-                ObjectNode r = JSON.createObjectNode().put("model", "claude-opus-5-5").put("max_tokens", 64);
-                ObjectNode bash = r.putArray("tools").addObject().put("name", "Bash").put("description", "Runs a command.");
+                ObjectNode r =
+                        JSON.createObjectNode().put("model", "claude-opus-5-5").put("max_tokens", 64);
+                ObjectNode bash =
+                        r.putArray("tools").addObject().put("name", "Bash").put("description", "Runs a command.");
                 ObjectNode schema = bash.putObject("input_schema").put("type", "object");
                 schema.putObject("properties").putObject("command").put("type", "string");
                 ArrayNode messages = r.putArray("messages");
                 messages.addObject().put("role", "user").put("content", "Write the marker file.");
-                r.set("safeguards", JSON.readTree(Files.readString(Fixtures.claudeCode()
-                        .resolve("2.1.332/auto-mode/01-POST-v1_messages.body.json"))).get("safeguards"));
-                HttpResponse<String> resp = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(gateway.url() + "/v1/messages")).header("content-type", "application/json")
-                        .timeout(Duration.ofMinutes(2)).POST(HttpRequest.BodyPublishers.ofString(r.toString())).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                r.set(
+                        "safeguards",
+                        JSON.readTree(Files.readString(Fixtures.claudeCode()
+                                        .resolve("2.1.332/auto-mode/01-POST-v1_messages.body.json")))
+                                .get("safeguards"));
+                HttpResponse<String> resp = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages"))
+                                        .header("content-type", "application/json")
+                                        .timeout(Duration.ofMinutes(2))
+                                        .POST(HttpRequest.BodyPublishers.ofString(r.toString()))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                 assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
                 JsonNode message = JSON.readTree(resp.body());
                 String id = message.path("content").get(0).path("id").asText();

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.api.Fixtures;
 import dev.anyclaude.cli.ServeOptions;
+import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.testing.GatewayFixture;
 import dev.anyclaude.testing.LlamaServerProcess;
 import java.net.URI;
@@ -57,12 +57,16 @@ class SafeguardsTest {
 
     /** Claude Code's own safeguards array, as 2.1.332 sent it in auto mode (the captured fixture). */
     private static JsonNode capturedSafeguards() throws Exception {
-        return JSON.readTree(Files.readString(Fixtures.claudeCode().resolve("2.1.332/auto-mode/01-POST-v1_messages.body.json")))
+        return JSON.readTree(Files.readString(
+                        Fixtures.claudeCode().resolve("2.1.332/auto-mode/01-POST-v1_messages.body.json")))
                 .get("safeguards");
     }
 
     private static ObjectNode request(boolean stream, boolean safeguards, boolean withToolResult) throws Exception {
-        ObjectNode r = JSON.createObjectNode().put("model", "claude-opus-5-5").put("max_tokens", 64).put("stream", stream);
+        ObjectNode r = JSON.createObjectNode()
+                .put("model", "claude-opus-5-5")
+                .put("max_tokens", 64)
+                .put("stream", stream);
         ArrayNode tools = r.putArray("tools");
         ObjectNode bash = tools.addObject().put("name", "Bash").put("description", "Runs a shell command.");
         ObjectNode schema = bash.putObject("input_schema").put("type", "object");
@@ -71,11 +75,21 @@ class SafeguardsTest {
         ArrayNode messages = r.putArray("messages");
         messages.addObject().put("role", "user").put("content", "Run the tests.");
         if (withToolResult) {
-            ObjectNode call = messages.addObject().put("role", "assistant").putArray("content").addObject()
-                    .put("type", "tool_use").put("id", "toolu_01").put("name", "Bash");
+            ObjectNode call = messages.addObject()
+                    .put("role", "assistant")
+                    .putArray("content")
+                    .addObject()
+                    .put("type", "tool_use")
+                    .put("id", "toolu_01")
+                    .put("name", "Bash");
             call.putObject("input").put("command", ToolCallsTest.COMMAND);
-            messages.addObject().put("role", "user").putArray("content").addObject().put("type", "tool_result")
-                    .put("tool_use_id", "toolu_01").put("content", "anyclaude-tool-call");
+            messages.addObject()
+                    .put("role", "user")
+                    .putArray("content")
+                    .addObject()
+                    .put("type", "tool_result")
+                    .put("tool_use_id", "toolu_01")
+                    .put("content", "anyclaude-tool-call");
         }
         if (safeguards) {
             r.set("safeguards", capturedSafeguards());
@@ -84,15 +98,23 @@ class SafeguardsTest {
     }
 
     private static HttpResponse<String> post(ObjectNode body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages?beta=true"))
-                .header("content-type", "application/json").header("anthropic-beta", "dangerous-tool-use-2026-09-03")
-                .timeout(Duration.ofMinutes(2)).POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages?beta=true"))
+                        .header("content-type", "application/json")
+                        .header("anthropic-beta", "dangerous-tool-use-2026-09-03")
+                        .timeout(Duration.ofMinutes(2))
+                        .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private static JsonNode stats() throws Exception {
-        return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/cache/stats")).build(),
-                HttpResponse.BodyHandlers.ofString()).body()).path("safeguards");
+        return JSON.readTree(http.send(
+                                HttpRequest.newBuilder(URI.create(gateway.url() + "/cache/stats"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body())
+                .path("safeguards");
     }
 
     /** The one verdict of {@code results}, checked for Claude Code's shape, keyed by {@code toolUseId}. */
@@ -139,11 +161,19 @@ class SafeguardsTest {
                 events.add(JSON.readTree(line.substring(6)));
             }
         }
-        String toolUseId = events.stream().filter(e -> e.path("type").asText().equals("content_block_start"))
-                .map(e -> e.path("content_block")).filter(b -> b.path("type").asText().equals("tool_use"))
-                .findFirst().orElseThrow().path("id").asText();
-        JsonNode delta = events.stream().filter(e -> e.path("type").asText().equals("message_delta")).findFirst()
-                .orElseThrow().path("delta");
+        String toolUseId = events.stream()
+                .filter(e -> e.path("type").asText().equals("content_block_start"))
+                .map(e -> e.path("content_block"))
+                .filter(b -> b.path("type").asText().equals("tool_use"))
+                .findFirst()
+                .orElseThrow()
+                .path("id")
+                .asText();
+        JsonNode delta = events.stream()
+                .filter(e -> e.path("type").asText().equals("message_delta"))
+                .findFirst()
+                .orElseThrow()
+                .path("delta");
         assertThat(delta.path("stop_reason").asText()).isEqualTo("tool_use");
         verdict(delta.path("safeguard_results"), toolUseId);
         assertThat(events.getFirst().path("message").has("safeguard_results")).isFalse();

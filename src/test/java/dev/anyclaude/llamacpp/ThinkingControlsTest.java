@@ -55,8 +55,8 @@ class ThinkingControlsTest {
 
     /** What the server's template renders for the request as the gateway sends it to llama.cpp. */
     private static String rendered(LlamaServerProcess server, MessagesRequest request) throws Exception {
-        HttpResponse<String> r = server.post("/apply-template",
-                new String(WRITER.write(request, OpenAiDialect.llamaCpp()), StandardCharsets.UTF_8));
+        HttpResponse<String> r = server.post(
+                "/apply-template", new String(WRITER.write(request, OpenAiDialect.llamaCpp()), StandardCharsets.UTF_8));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return JSON.readTree(r.body()).path("prompt").asText();
     }

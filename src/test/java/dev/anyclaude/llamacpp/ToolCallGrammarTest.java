@@ -78,11 +78,19 @@ class ToolCallGrammarTest {
     @EnumSource(value = ToolCallSyntax.class, names = "NONE", mode = EnumSource.Mode.EXCLUDE)
     void theServerSamplesUnderEachFormatsStrictGrammar(ToolCallSyntax syntax) throws Exception {
         for (String forced : new String[] {"", "TaskUpdate"}) {
-            ToolCallGrammar grammar = ToolCallGrammars.forTools(syntax, TOOLS, forced).orElseThrow();
+            ToolCallGrammar grammar =
+                    ToolCallGrammars.forTools(syntax, TOOLS, forced).orElseThrow();
             assertThat(grammar.lazy()).isFalse();
             String out = complete(grammar.gbnf(), 64);
-            assertThat(openers(syntax)).as(out).anySatisfy(o -> assertThat(out).startsWith(o.substring(0, Math.min(o.length(), out.length()))));
-            assertThat(out).as("output too short to show the opener").hasSizeGreaterThanOrEqualTo(openers(syntax).stream().mapToInt(String::length).min().orElseThrow());
+            assertThat(openers(syntax))
+                    .as(out)
+                    .anySatisfy(o -> assertThat(out).startsWith(o.substring(0, Math.min(o.length(), out.length()))));
+            assertThat(out)
+                    .as("output too short to show the opener")
+                    .hasSizeGreaterThanOrEqualTo(openers(syntax).stream()
+                            .mapToInt(String::length)
+                            .min()
+                            .orElseThrow());
             assertThat(new Gbnf(grammar.gbnf()).prefixOk("root", out)).as(out).isTrue();
         }
     }
@@ -93,7 +101,8 @@ class ToolCallGrammarTest {
             if (syntax == ToolCallSyntax.NONE) {
                 continue;
             }
-            ToolCallGrammar lazy = ToolCallGrammars.forTools(syntax, TOOLS, null).orElseThrow();
+            ToolCallGrammar lazy =
+                    ToolCallGrammars.forTools(syntax, TOOLS, null).orElseThrow();
             assertThat(lazy.lazy()).isTrue();
             // the patterns go to llama.cpp's std::regex as they are (trigger type 2 = pattern): a pattern it
             // cannot compile fails the request
@@ -108,10 +117,14 @@ class ToolCallGrammarTest {
             body.put("n_predict", 48);
             body.put("seed", 3);
             HttpResponse<String> r = server.post("/completion", JSON.writeValueAsString(body));
-            assertThat(r.statusCode()).as(syntax + ": " + r.body() + "\n" + server.logTail()).isEqualTo(200);
+            assertThat(r.statusCode())
+                    .as(syntax + ": " + r.body() + "\n" + server.logTail())
+                    .isEqualTo(200);
             JsonNode json = JSON.readTree(r.body());
             assertThat(json.has("error")).as(r.body()).isFalse();
-            assertThat(json.path("generation_settings").path("grammar_lazy").asBoolean()).as(r.body()).isTrue();
+            assertThat(json.path("generation_settings").path("grammar_lazy").asBoolean())
+                    .as(r.body())
+                    .isTrue();
         }
     }
 
@@ -159,36 +172,50 @@ class ToolCallGrammarTest {
      */
     @Test
     void lazyAndStrictGrammarsOnAModelThatCallsATool() throws Exception {
-        try (LlamaServerProcess caller = LlamaServerProcess.start(ToolCallsTest.model(), List.of("-c", "4096", "-np", "1"))) {
+        try (LlamaServerProcess caller =
+                LlamaServerProcess.start(ToolCallsTest.model(), List.of("-c", "4096", "-np", "1"))) {
             JsonNode free = completeOn(caller, null, false, List.of());
             String call = free.path("content").asText();
-            assertThat(call).startsWith("<tool_call>\n<function=Bash>").contains(ToolCallsTest.COMMAND).endsWith("</tool_call>");
+            assertThat(call)
+                    .startsWith("<tool_call>\n<function=Bash>")
+                    .contains(ToolCallsTest.COMMAND)
+                    .endsWith("</tool_call>");
 
             // lazy, all tools: triggered at <tool_call>, the model's own call satisfies the grammar unchanged
-            ToolCallGrammar lazy = ToolCallGrammars.forTools(ToolCallSyntax.QWEN3_CODER, TOOLS, null).orElseThrow();
+            ToolCallGrammar lazy = ToolCallGrammars.forTools(ToolCallSyntax.QWEN3_CODER, TOOLS, null)
+                    .orElseThrow();
             JsonNode lazyOut = completeOn(caller, lazy.gbnf(), true, lazy.triggerPatterns());
             assertThat(lazyOut.path("content").asText()).as(lazyOut.toString()).isEqualTo(call);
             assertThat(new Gbnf(lazy.gbnf()).matches("root", call)).isTrue();
 
             // strict, Read forced: the grammar steers the model from the first token to a Read call
-            ToolCallGrammar read = ToolCallGrammars.forTools(ToolCallSyntax.QWEN3_CODER, TOOLS, "Read").orElseThrow();
+            ToolCallGrammar read = ToolCallGrammars.forTools(ToolCallSyntax.QWEN3_CODER, TOOLS, "Read")
+                    .orElseThrow();
             JsonNode strict = completeOn(caller, read.gbnf(), false, List.of());
             String forced = strict.path("content").asText();
-            assertThat(forced).as(strict.toString()).startsWith("<tool_call>").contains("<function=Read>").doesNotContain("Bash");
+            assertThat(forced)
+                    .as(strict.toString())
+                    .startsWith("<tool_call>")
+                    .contains("<function=Read>")
+                    .doesNotContain("Bash");
             assertThat(new Gbnf(read.gbnf()).prefixOk("root", forced)).isTrue();
 
             // lazy, only Read offered: the grammar takes over at the opener, inside the model's one token that
             // runs on into "<function=Bash>", and the engine refuses that token (llama.cpp's behaviour for a
             // token that crosses the trigger and breaks the grammar)
-            ToolCallGrammar lazyRead = ToolCallGrammars.forTools(ToolCallSyntax.QWEN3_CODER, Map.of("Read", TOOLS.get("Read")), null)
+            ToolCallGrammar lazyRead = ToolCallGrammars.forTools(
+                            ToolCallSyntax.QWEN3_CODER, Map.of("Read", TOOLS.get("Read")), null)
                     .orElseThrow();
             JsonNode refused = completeOn(caller, lazyRead.gbnf(), true, lazyRead.triggerPatterns());
-            assertThat(refused.path("error").path("message").asText()).as(refused.toString())
-                    .contains("grammar").contains("<function=Bash>");
+            assertThat(refused.path("error").path("message").asText())
+                    .as(refused.toString())
+                    .contains("grammar")
+                    .contains("<function=Bash>");
         }
     }
 
-    static JsonNode completeOn(LlamaServerProcess s, String grammar, boolean lazy, List<String> patterns) throws Exception {
+    static JsonNode completeOn(LlamaServerProcess s, String grammar, boolean lazy, List<String> patterns)
+            throws Exception {
         ObjectNode body = JSON.createObjectNode();
         body.put("prompt", "List the files.\n");
         body.put("n_predict", 64);
@@ -203,6 +230,7 @@ class ToolCallGrammarTest {
                 triggers.addObject().put("type", 2).put("value", p);
             }
         }
-        return JSON.readTree(s.post("/completion", JSON.writeValueAsString(body)).body());
+        return JSON.readTree(
+                s.post("/completion", JSON.writeValueAsString(body)).body());
     }
 }

@@ -18,10 +18,10 @@ import com.anthropic.models.messages.ToolUseBlock;
 import com.anthropic.models.messages.ToolUseBlockParam;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.anyclaude.gateway.Gateway;
-import dev.anyclaude.engine.ToolCallModel;
 import dev.anyclaude.cli.ChatTemplates;
 import dev.anyclaude.cli.ServeOptions;
+import dev.anyclaude.engine.ToolCallModel;
+import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.testing.GatewayFixture;
 import dev.anyclaude.testing.LlamaServerProcess;
 import java.nio.file.Files;
@@ -49,7 +49,8 @@ class ToolCallsTest {
 
     /** The tool-calling model, written once per build. */
     static synchronized Path model() throws Exception {
-        Path file = Path.of("target", "test-models", "tool-call-qwen3-coder.gguf").toAbsolutePath();
+        Path file =
+                Path.of("target", "test-models", "tool-call-qwen3-coder.gguf").toAbsolutePath();
         if (!Files.isRegularFile(file)) {
             LlamaServerProcess.binary(); // its build keeps the release's templates
             ToolCallModel.write(file, COMMAND, ANSWER, ChatTemplates.read("Qwen3-Coder"));
@@ -64,8 +65,12 @@ class ToolCallsTest {
         o.upstreamTimeoutSeconds = 120;
         o.responseCache = "off";
         gateway = Gateway.start(o.settings());
-        client = AnthropicOkHttpClient.builder().baseUrl(gateway.url()).apiKey("sk-test").maxRetries(0)
-                .timeout(Duration.ofSeconds(120)).build();
+        client = AnthropicOkHttpClient.builder()
+                .baseUrl(gateway.url())
+                .apiKey("sk-test")
+                .maxRetries(0)
+                .timeout(Duration.ofSeconds(120))
+                .build();
     }
 
     @AfterAll
@@ -82,16 +87,22 @@ class ToolCallsTest {
     }
 
     private static Tool bash() {
-        return Tool.builder().name("Bash").description("Runs a shell command and returns its output.")
+        return Tool.builder()
+                .name("Bash")
+                .description("Runs a shell command and returns its output.")
                 .inputSchema(Tool.InputSchema.builder()
-                        .properties(JsonValue.from(Map.of("command", Map.of("type", "string"),
-                                "description", Map.of("type", "string"))))
-                        .required(List.of("command")).build())
+                        .properties(JsonValue.from(
+                                Map.of("command", Map.of("type", "string"), "description", Map.of("type", "string"))))
+                        .required(List.of("command"))
+                        .build())
                 .build();
     }
 
     private static MessageCreateParams.Builder ask() {
-        return MessageCreateParams.builder().model("claude-sonnet-4-5").maxTokens(64).addTool(bash())
+        return MessageCreateParams.builder()
+                .model("claude-sonnet-4-5")
+                .maxTokens(64)
+                .addTool(bash())
                 .addUserMessage("List the files, please.");
     }
 
@@ -100,30 +111,45 @@ class ToolCallsTest {
         String body = "{\"messages\":[{\"role\":\"user\",\"content\":\"list files\"}],\"max_tokens\":64,\"tools\":[{"
                 + "\"type\":\"function\",\"function\":{\"name\":\"Bash\",\"parameters\":{\"type\":\"object\","
                 + "\"properties\":{\"command\":{\"type\":\"string\"}},\"required\":[\"command\"]}}}]}";
-        JsonNode choice = JSON.readTree(server.post("/v1/chat/completions", body).body()).path("choices").get(0);
+        JsonNode choice = JSON.readTree(
+                        server.post("/v1/chat/completions", body).body())
+                .path("choices")
+                .get(0);
         assertThat(choice.path("finish_reason").asText()).isEqualTo("tool_calls");
         JsonNode call = choice.path("message").path("tool_calls").get(0).path("function");
         assertThat(call.path("name").asText()).isEqualTo("Bash");
-        assertThat(JSON.readTree(call.path("arguments").asText()).path("command").asText()).isEqualTo(COMMAND);
+        assertThat(JSON.readTree(call.path("arguments").asText())
+                        .path("command")
+                        .asText())
+                .isEqualTo(COMMAND);
     }
 
     @Test
     void aToolCallReachesTheOfficialClientAsToolUseAndTheResultGetsAnAnswer() {
         Message first = client.messages().create(ask().build());
         assertThat(first.stopReason()).contains(StopReason.TOOL_USE);
-        ToolUseBlock use = first.content().stream().filter(b -> b.isToolUse()).findFirst().orElseThrow().asToolUse();
+        ToolUseBlock use = first.content().stream()
+                .filter(b -> b.isToolUse())
+                .findFirst()
+                .orElseThrow()
+                .asToolUse();
         assertThat(use.name()).isEqualTo("Bash");
         assertThat(use.id()).startsWith("toolu_");
         assertThat(use._input().convert(Map.class)).containsEntry("command", COMMAND);
 
-        Message second = client.messages().create(ask()
-                .addAssistantMessageOfContentBlockParams(List.of(
-                        ContentBlockParam.ofToolUse(ToolUseBlockParam.builder().id(use.id()).name("Bash")
-                                .input(JsonValue.from(Map.of("command", COMMAND))).build())))
-                .addUserMessageOfContentBlockParams(List.of(
-                        ContentBlockParam.ofToolResult(ToolResultBlockParam.builder().toolUseId(use.id())
-                                .content("anyclaude-tool-call").build())))
-                .build());
+        Message second = client.messages()
+                .create(ask().addAssistantMessageOfContentBlockParams(
+                                List.of(ContentBlockParam.ofToolUse(ToolUseBlockParam.builder()
+                                        .id(use.id())
+                                        .name("Bash")
+                                        .input(JsonValue.from(Map.of("command", COMMAND)))
+                                        .build())))
+                        .addUserMessageOfContentBlockParams(
+                                List.of(ContentBlockParam.ofToolResult(ToolResultBlockParam.builder()
+                                        .toolUseId(use.id())
+                                        .content("anyclaude-tool-call")
+                                        .build())))
+                        .build());
         assertThat(second.stopReason()).contains(StopReason.END_TURN);
         assertThat(second.content()).hasSize(1);
         assertThat(second.content().getFirst().asText().text()).isEqualTo(ANSWER);
@@ -137,7 +163,10 @@ class ToolCallsTest {
         }
         Message m = acc.message();
         assertThat(m.stopReason()).contains(StopReason.TOOL_USE);
-        List<ToolUseBlock> uses = m.content().stream().filter(b -> b.isToolUse()).map(b -> b.asToolUse()).toList();
+        List<ToolUseBlock> uses = m.content().stream()
+                .filter(b -> b.isToolUse())
+                .map(b -> b.asToolUse())
+                .toList();
         assertThat(uses).hasSize(1);
         assertThat(uses.getFirst()._input().convert(Map.class)).containsEntry("command", COMMAND);
     }

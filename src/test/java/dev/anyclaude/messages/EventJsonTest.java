@@ -46,8 +46,10 @@ class EventJsonTest {
             new BlockDelta(0, new StreamEvent.TextDelta("apture step 1).")),
             new BlockStop(0),
             new BlockStart(1, new StreamEvent.ToolUseBlock("toolu_capture_0002_0", "Bash")),
-            new BlockDelta(1, new StreamEvent.InputJsonDelta("{\"command\":\"echo hello-from-tool && git status --sho")),
-            new BlockDelta(1, new StreamEvent.InputJsonDelta("rt\",\"description\":\"Print a greeting and git status\"}")),
+            new BlockDelta(
+                    1, new StreamEvent.InputJsonDelta("{\"command\":\"echo hello-from-tool && git status --sho")),
+            new BlockDelta(
+                    1, new StreamEvent.InputJsonDelta("rt\",\"description\":\"Print a greeting and git status\"}")),
             new BlockStop(1),
             new MessageDelta(StopReason.TOOL_USE, null, new Usage(26, 34, 0, 0)),
             StreamEvent.MESSAGE_STOP);
@@ -70,7 +72,8 @@ class EventJsonTest {
      * the end, after message_start went out.
      */
     private static String withFullDeltaUsage(String sse, long input) {
-        return sse.replaceAll("\"usage\":\\{\"output_tokens\":(\\d+)}}",
+        return sse.replaceAll(
+                "\"usage\":\\{\"output_tokens\":(\\d+)}}",
                 "\"usage\":{\"input_tokens\":" + input + ",\"cache_creation_input_tokens\":0,"
                         + "\"cache_read_input_tokens\":0,\"output_tokens\":$1}}");
     }
@@ -87,27 +90,31 @@ class EventJsonTest {
 
     @Test
     void writesThinkingRedactedAndErrorEvents() {
-        assertThat(frame(new BlockStart(0, new StreamEvent.ThinkingBlock()))).isEqualTo(
-                "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+        assertThat(frame(new BlockStart(0, new StreamEvent.ThinkingBlock())))
+                .isEqualTo("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
                         + "\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}}\n\n");
-        assertThat(frame(new BlockDelta(0, new StreamEvent.ThinkingDelta("hm\"m")))).isEqualTo(
-                "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+        assertThat(frame(new BlockDelta(0, new StreamEvent.ThinkingDelta("hm\"m"))))
+                .isEqualTo("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
                         + "\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"hm\\\"m\"}}\n\n");
-        assertThat(frame(new BlockDelta(0, new StreamEvent.SignatureDelta("c2ln")))).isEqualTo(
-                "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+        assertThat(frame(new BlockDelta(0, new StreamEvent.SignatureDelta("c2ln"))))
+                .isEqualTo("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
                         + "\"delta\":{\"type\":\"signature_delta\",\"signature\":\"c2ln\"}}\n\n");
-        assertThat(frame(new BlockStart(2, new StreamEvent.RedactedThinkingBlock("opaque")))).isEqualTo(
-                "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":2,"
+        assertThat(frame(new BlockStart(2, new StreamEvent.RedactedThinkingBlock("opaque"))))
+                .isEqualTo("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":2,"
                         + "\"content_block\":{\"type\":\"redacted_thinking\",\"data\":\"opaque\"}}\n\n");
-        assertThat(frame(new MessageDelta(StopReason.STOP_SEQUENCE, "END", new Usage(3, 4, 5, 6)))).isEqualTo(
-                "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"stop_sequence\","
-                        + "\"stop_sequence\":\"END\"},\"usage\":{\"input_tokens\":3,\"cache_creation_input_tokens\":6,"
+        assertThat(frame(new MessageDelta(StopReason.STOP_SEQUENCE, "END", new Usage(3, 4, 5, 6))))
+                .isEqualTo("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
+                        + "\"stop_sequence\","
+                        + "\"stop_sequence\":\"END\"},\"usage\":{\"input_tokens\":3,"
+                        + "\"cache_creation_input_tokens\":6,"
                         + "\"cache_read_input_tokens\":5,\"output_tokens\":4}}\n\n");
-        assertThat(frame(new StreamEvent.Error(ErrorKind.BACKEND_OVERLOADED, "busy \n now"))).isEqualTo(
-                "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
+        assertThat(frame(new StreamEvent.Error(ErrorKind.BACKEND_OVERLOADED, "busy \n now")))
+                .isEqualTo("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
                         + "\"message\":\"busy \\n now\"}}\n\n");
-        assertThat(new String(json.error(ErrorKind.INVALID_REQUEST, "max_tokens: -5 (expected: a positive integer)"),
-                StandardCharsets.UTF_8)).isEqualTo("{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\","
+        assertThat(new String(
+                        json.error(ErrorKind.INVALID_REQUEST, "max_tokens: -5 (expected: a positive integer)"),
+                        StandardCharsets.UTF_8))
+                .isEqualTo("{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\","
                         + "\"message\":\"max_tokens: -5 (expected: a positive integer)\"}}");
     }
 
@@ -151,15 +158,22 @@ class EventJsonTest {
         assertThat(fromJson.model().asString()).isEqualTo(fromStream.model().asString());
         assertThat(fromJson.stopReason()).isEqualTo(fromStream.stopReason());
         assertThat(fromJson.stopReason().orElseThrow().asString()).isEqualTo("tool_use");
-        assertThat(fromJson.usage().inputTokens()).isEqualTo(fromStream.usage().inputTokens()).isEqualTo(7);
-        assertThat(fromJson.usage().outputTokens()).isEqualTo(fromStream.usage().outputTokens()).isEqualTo(42);
-        assertThat(fromJson.usage().cacheReadInputTokens()).isEqualTo(fromStream.usage().cacheReadInputTokens())
+        assertThat(fromJson.usage().inputTokens())
+                .isEqualTo(fromStream.usage().inputTokens())
+                .isEqualTo(7);
+        assertThat(fromJson.usage().outputTokens())
+                .isEqualTo(fromStream.usage().outputTokens())
+                .isEqualTo(42);
+        assertThat(fromJson.usage().cacheReadInputTokens())
+                .isEqualTo(fromStream.usage().cacheReadInputTokens())
                 .hasValue(1000L);
         assertThat(fromJson.content()).hasSize(4).hasSameSizeAs(fromStream.content());
         for (int i = 0; i < 4; i++) {
-            assertThat(describe(fromJson.content().get(i))).isEqualTo(describe(fromStream.content().get(i)));
+            assertThat(describe(fromJson.content().get(i)))
+                    .isEqualTo(describe(fromStream.content().get(i)));
         }
-        assertThat(describe(fromJson.content().get(3))).isEqualTo("tool_use toolu_x Read {file_path=/a/b.md, limit=10}");
+        assertThat(describe(fromJson.content().get(3)))
+                .isEqualTo("tool_use toolu_x Read {file_path=/a/b.md, limit=10}");
     }
 
     @Test
@@ -170,13 +184,17 @@ class EventJsonTest {
                 new BlockStop(0),
                 new MessageDelta(StopReason.TOOL_USE, null, new Usage(1, 2, 0, 0)),
                 StreamEvent.MESSAGE_STOP));
-        assertThat(new String(out, StandardCharsets.UTF_8)).isEqualTo(
-                "{\"id\":\"msg_2\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"m\",\"content\":[{\"type\":"
-                        + "\"tool_use\",\"id\":\"toolu_1\",\"name\":\"Now\",\"input\":{}}],\"stop_reason\":\"tool_use\","
+        assertThat(new String(out, StandardCharsets.UTF_8))
+                .isEqualTo("{\"id\":\"msg_2\",\"type\":\"message\",\"role\":"
+                        + "\"assistant\",\"model\":\"m\",\"content\":[{\"type\":"
+                        + "\"tool_use\",\"id\":\"toolu_1\",\"name\":\"Now\",\"input\":"
+                        + "{}}],\"stop_reason\":\"tool_use\","
                         + "\"stop_sequence\":null,\"usage\":{\"input_tokens\":1,\"cache_creation_input_tokens\":0,"
                         + "\"cache_read_input_tokens\":0,\"output_tokens\":2}}");
-        JsonNode empty = MAPPER.readTree(json.message(List.of(new MessageStart("msg_3", "m", Usage.ZERO),
-                new MessageDelta(StopReason.MAX_TOKENS, null, Usage.ZERO), StreamEvent.MESSAGE_STOP)));
+        JsonNode empty = MAPPER.readTree(json.message(List.of(
+                new MessageStart("msg_3", "m", Usage.ZERO),
+                new MessageDelta(StopReason.MAX_TOKENS, null, Usage.ZERO),
+                StreamEvent.MESSAGE_STOP)));
         assertThat(empty.get("content").isArray()).isTrue();
         assertThat(empty.get("content")).isEmpty();
         assertThat(empty.get("stop_reason").asText()).isEqualTo("max_tokens");
@@ -184,22 +202,26 @@ class EventJsonTest {
 
     @Test
     void refusesToAggregateToolInputThatIsNotAJsonObject() {
-        List<StreamEvent> events = List.of(new MessageStart("msg_4", "m", Usage.ZERO),
+        List<StreamEvent> events = List.of(
+                new MessageStart("msg_4", "m", Usage.ZERO),
                 new BlockStart(0, new StreamEvent.ToolUseBlock("toolu_1", "Bash")),
                 new BlockDelta(0, new StreamEvent.InputJsonDelta("{\"command\":\"ls")),
-                new BlockStop(0), new MessageDelta(StopReason.TOOL_USE, null, Usage.ZERO), StreamEvent.MESSAGE_STOP);
+                new BlockStop(0),
+                new MessageDelta(StopReason.TOOL_USE, null, Usage.ZERO),
+                StreamEvent.MESSAGE_STOP);
         assertThatThrownBy(() -> json.message(events))
-                .isInstanceOfSatisfying(GatewayException.class,
-                        e -> assertThat(e.kind()).isEqualTo(ErrorKind.PROTOCOL_VIOLATION))
+                .isInstanceOfSatisfying(
+                        GatewayException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.PROTOCOL_VIOLATION))
                 .hasMessageContaining("tool Bash is not a JSON object");
     }
 
     @Test
     void aggregatingAStreamThatFailedThrowsItsError() {
-        List<StreamEvent> events = List.of(new MessageStart("msg_5", "m", Usage.ZERO),
-                new StreamEvent.Error(ErrorKind.BACKEND_BUG, "boom"));
+        List<StreamEvent> events = List.of(
+                new MessageStart("msg_5", "m", Usage.ZERO), new StreamEvent.Error(ErrorKind.BACKEND_BUG, "boom"));
         assertThatThrownBy(() -> json.message(events))
-                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.BACKEND_BUG))
+                .isInstanceOfSatisfying(
+                        GatewayException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.BACKEND_BUG))
                 .hasMessage("boom");
     }
 
@@ -249,7 +271,8 @@ class EventJsonTest {
             return "text " + b.asText().text();
         }
         if (b.isThinking()) {
-            return "thinking " + b.asThinking().thinking() + " " + b.asThinking().signature();
+            return "thinking " + b.asThinking().thinking() + " "
+                    + b.asThinking().signature();
         }
         if (b.isRedactedThinking()) {
             return "redacted " + b.asRedactedThinking().data();

@@ -43,7 +43,9 @@ class ApiKeyTest {
     @Test
     void badKeySettingsAreRefusedWithTheOption(@TempDir Path dir) throws Exception {
         Path empty = Files.writeString(dir.resolve("empty"), "\n");
-        assertThatThrownBy(() -> ApiKey.from(null, empty)).hasMessageContaining("--api-key-file").hasMessageContaining("empty");
+        assertThatThrownBy(() -> ApiKey.from(null, empty))
+                .hasMessageContaining("--api-key-file")
+                .hasMessageContaining("empty");
         assertThatThrownBy(() -> ApiKey.from(null, dir.resolve("missing"))).hasMessageContaining("cannot read");
         assertThatThrownBy(() -> ApiKey.from("k", empty)).hasMessageContaining("both set");
         assertThatThrownBy(() -> ApiKey.from("  ", null)).hasMessageContaining("--api-key: blank");
@@ -56,7 +58,8 @@ class ApiKeyTest {
                 .hasMessageContaining("--host 0.0.0.0 is not a loopback address")
                 .hasMessageContaining("--api-key");
         assertThatThrownBy(() -> ApiKey.requireForNonLoopback("::", false)).hasMessageContaining("--api-key-file");
-        assertThatThrownBy(() -> ApiKey.requireForNonLoopback("192.168.1.20", false)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ApiKey.requireForNonLoopback("192.168.1.20", false))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -14,11 +14,11 @@ import org.junit.jupiter.api.Test;
 /** The circuit breaker's states, driven by a clock the test moves. */
 class CircuitBreakerTest {
     private long now = 1_000_000_000L;
-    private final CircuitBreaker breaker = new CircuitBreaker("openai", 3, Duration.ofSeconds(10),
-            Clock.of(() -> now, InstantSource.fixed(Instant.EPOCH)));
+    private final CircuitBreaker breaker = new CircuitBreaker(
+            "openai", 3, Duration.ofSeconds(10), Clock.of(() -> now, InstantSource.fixed(Instant.EPOCH)));
 
-    private static final GatewayException UNREACHABLE = new GatewayException(ErrorKind.BACKEND_UNREACHABLE,
-            "backend unreachable: http://127.0.0.1:9");
+    private static final GatewayException UNREACHABLE =
+            new GatewayException(ErrorKind.BACKEND_UNREACHABLE, "backend unreachable: http://127.0.0.1:9");
 
     private void fail(int times) {
         for (int i = 0; i < times; i++) {
@@ -57,7 +57,8 @@ class CircuitBreakerTest {
             assertThat(e.kind()).isEqualTo(ErrorKind.BACKEND_OVERLOADED);
             assertThat(e.kind().type()).isEqualTo("overloaded_error");
             assertThat(e.retryAfterSeconds()).isEqualTo(7);
-            assertThat(e.getMessage()).contains("circuit open after 3 consecutive failures")
+            assertThat(e.getMessage())
+                    .contains("circuit open after 3 consecutive failures")
                     .contains("backend unreachable: http://127.0.0.1:9");
         });
     }

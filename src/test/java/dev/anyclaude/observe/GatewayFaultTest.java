@@ -56,13 +56,20 @@ class GatewayFaultTest {
         assertThat(json.statusCode()).isEqualTo(504);
         assertThat(json.body()).contains("\"type\":\"timeout_error\"").contains("did not answer within 1 s");
         assertThat(json.headers().firstValue("x-should-retry")).contains("true");
-        assertThat(fx.upstream.chatRequests()).as("retried before the first byte").hasSize(3);
+        assertThat(fx.upstream.chatRequests())
+                .as("retried before the first byte")
+                .hasSize(3);
 
         HttpResponse<String> stream = fx.post("/v1/messages", STREAM_REQUEST);
 
-        assertThat(stream.statusCode()).as("committed while waiting, so the error comes as an event").isEqualTo(200);
-        assertThat(stream.body()).startsWith("event: message_start").contains("event: error")
-                .contains("\"type\":\"timeout_error\"").doesNotContain("event: message_stop");
+        assertThat(stream.statusCode())
+                .as("committed while waiting, so the error comes as an event")
+                .isEqualTo(200);
+        assertThat(stream.body())
+                .startsWith("event: message_start")
+                .contains("event: error")
+                .contains("\"type\":\"timeout_error\"")
+                .doesNotContain("event: message_stop");
     }
 
     @Test
@@ -73,8 +80,11 @@ class GatewayFaultTest {
         HttpResponse<String> r = fx.post("/v1/messages", STREAM_REQUEST);
 
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).contains("event: error").contains("\"type\":\"api_error\"")
-                .doesNotContain("event: message_stop").doesNotContain("\"stop_reason\":\"end_turn\"");
+        assertThat(r.body())
+                .contains("event: error")
+                .contains("\"type\":\"api_error\"")
+                .doesNotContain("event: message_stop")
+                .doesNotContain("\"stop_reason\":\"end_turn\"");
     }
 
     @Test
@@ -86,7 +96,9 @@ class GatewayFaultTest {
 
         assertThat(r.statusCode()).isGreaterThanOrEqualTo(500);
         assertThat(r.body()).contains("\"type\":\"api_error\"");
-        assertThat(fx.upstream.chatRequests()).as("a broken answer is not retried").hasSize(1);
+        assertThat(fx.upstream.chatRequests())
+                .as("a broken answer is not retried")
+                .hasSize(1);
     }
 
     @Test
@@ -118,7 +130,8 @@ class GatewayFaultTest {
     @Test
     void a500IsAnApiErrorAnsweredWithoutRetrying() throws Exception {
         start(o -> {});
-        fx.upstream.byDefault(Reply.status(500, "{\"error\":{\"message\":\"CUDA error: illegal memory access\"}}", null));
+        fx.upstream.byDefault(
+                Reply.status(500, "{\"error\":{\"message\":\"CUDA error: illegal memory access\"}}", null));
 
         HttpResponse<String> r = fx.post("/v1/messages", STREAM_REQUEST);
 
@@ -153,8 +166,12 @@ class GatewayFaultTest {
 
         MessageAccumulator acc = MessageAccumulator.create();
         AnthropicClient client = fx.client();
-        try (StreamResponse<RawMessageStreamEvent> s = client.messages().createStreaming(MessageCreateParams.builder()
-                .model("claude-opus-4-8").maxTokens(50).addUserMessage("hi").build())) {
+        try (StreamResponse<RawMessageStreamEvent> s = client.messages()
+                .createStreaming(MessageCreateParams.builder()
+                        .model("claude-opus-4-8")
+                        .maxTokens(50)
+                        .addUserMessage("hi")
+                        .build())) {
             s.stream().forEach(acc::accumulate);
         } finally {
             client.close();
@@ -186,12 +203,15 @@ class GatewayFaultTest {
             o.breakerFailures = 2;
             o.breakerCooldownSeconds = 1;
         });
-        fx.upstream.then(Reply.status(503, "{\"error\":{\"message\":\"Loading model\"}}", null),
+        fx.upstream.then(
+                Reply.status(503, "{\"error\":{\"message\":\"Loading model\"}}", null),
                 Reply.status(503, "{\"error\":{\"message\":\"Loading model\"}}", null));
 
         HttpResponse<String> first = fx.post("/v1/messages", JSON_REQUEST);
         assertThat(first.statusCode()).isEqualTo(529);
-        assertThat(fx.upstream.chatRequests()).as("the third attempt met the open circuit").hasSize(2);
+        assertThat(fx.upstream.chatRequests())
+                .as("the third attempt met the open circuit")
+                .hasSize(2);
 
         HttpResponse<String> refused = fx.post("/v1/messages", STREAM_REQUEST);
         assertThat(refused.statusCode()).isEqualTo(529);

@@ -61,12 +61,18 @@ class GatewayLoadTest {
         long elapsed;
         // A stub that records nothing: the scripted server keeps every request, which would read as gateway heap.
         try (QuietStub stub = new QuietStub(Chunks.text("A short streamed answer for the load test."));
-                Gateway gateway = Gateway.start(GatewayFixture.options(stub.url()).settings());
-                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                        .executor(Executors.newVirtualThreadPerTaskExecutor()).build()) {
+                Gateway gateway =
+                        Gateway.start(GatewayFixture.options(stub.url()).settings());
+                HttpClient client = HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .executor(Executors.newVirtualThreadPerTaskExecutor())
+                        .build()) {
             HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages"))
-                    .timeout(Duration.ofSeconds(60)).header("content-type", "application/json")
-                    .header("anthropic-version", "2023-06-01").POST(HttpRequest.BodyPublishers.ofString(BODY)).build();
+                    .timeout(Duration.ofSeconds(60))
+                    .header("content-type", "application/json")
+                    .header("anthropic-version", "2023-06-01")
+                    .POST(HttpRequest.BodyPublishers.ofString(BODY))
+                    .build();
 
             run(client, request, 0, warmUp, latencies, failures, firstFailures);
             heapWarm = settledHeap();
@@ -77,35 +83,64 @@ class GatewayLoadTest {
             heapEnd = settledHeap();
             threadsEnd = liveThreads();
 
-            String metrics = client.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String metrics = client.send(
+                            HttpRequest.newBuilder(URI.create(gateway.url() + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
             assertThat(OperationsEndpointsTest.sample(metrics, "anyclaude_requests_seconds_count", "outcome=\"ok\""))
                     .isEqualTo(REQUESTS);
-            assertThat(OperationsEndpointsTest.sample(metrics, "anyclaude_requests_in_flight")).isZero();
+            assertThat(OperationsEndpointsTest.sample(metrics, "anyclaude_requests_in_flight"))
+                    .isZero();
             assertThat(metrics).doesNotContain("anyclaude_errors_total{");
         }
-        assertThat(failures.get()).as("failed requests, first: %s", firstFailures).isZero();
+        assertThat(failures.get())
+                .as("failed requests, first: %s", firstFailures)
+                .isZero();
 
         long[] measured = Arrays.copyOfRange(latencies, warmUp, REQUESTS);
         Arrays.sort(measured);
-        System.out.printf(Locale.ROOT, "load: %d requests (+%d warm-up) at concurrency %d in %.2f s = %.0f req/s; "
-                + "latency p50 %.2f ms, p99 %.2f ms, max %.2f ms; heap after GC %d MiB warm, %d MiB end; "
-                + "platform threads %d before, %d warm, %d end%n", REQUESTS - warmUp, warmUp, CONCURRENCY,
-                elapsed / 1e9, (REQUESTS - warmUp) / (elapsed / 1e9), measured[measured.length / 2] / 1e6,
-                measured[(int) (measured.length * 0.99)] / 1e6, measured[measured.length - 1] / 1e6,
-                heapWarm / MIB, heapEnd / MIB, threadsBefore, threadsWarm, threadsEnd);
+        System.out.printf(
+                Locale.ROOT,
+                "load: %d requests (+%d warm-up) at concurrency %d in %.2f s = %.0f req/s; "
+                        + "latency p50 %.2f ms, p99 %.2f ms, max %.2f ms; heap after GC %d MiB warm, %d MiB end; "
+                        + "platform threads %d before, %d warm, %d end%n",
+                REQUESTS - warmUp,
+                warmUp,
+                CONCURRENCY,
+                elapsed / 1e9,
+                (REQUESTS - warmUp) / (elapsed / 1e9),
+                measured[measured.length / 2] / 1e6,
+                measured[(int) (measured.length * 0.99)] / 1e6,
+                measured[measured.length - 1] / 1e6,
+                heapWarm / MIB,
+                heapEnd / MIB,
+                threadsBefore,
+                threadsWarm,
+                threadsEnd);
 
         assertThat(threadsEnd).as("platform threads do not grow with requests").isLessThanOrEqualTo(threadsWarm + 2);
-        assertThat(heapEnd - heapWarm).as("heap after GC stays flat after warm-up").isLessThan(16 * MIB);
-        assertThat(newThreadsWithin(namesBefore, 5_000)).as("threads left once the gateway is closed").isEmpty();
+        assertThat(heapEnd - heapWarm)
+                .as("heap after GC stays flat after warm-up")
+                .isLessThan(16 * MIB);
+        assertThat(newThreadsWithin(namesBefore, 5_000))
+                .as("threads left once the gateway is closed")
+                .isEmpty();
         if (fdsBefore >= 0) {
             assertThat(openFiles()).as("open files and sockets once closed").isLessThanOrEqualTo(fdsBefore + 8);
         }
     }
 
     /** Sends requests [from, to) with CONCURRENCY workers; bounded: fails if they take more than 5 minutes. */
-    private static void run(HttpClient client, HttpRequest request, int from, int to, long[] latencies,
-            AtomicInteger failures, ConcurrentLinkedQueue<String> firstFailures) throws InterruptedException {
+    private static void run(
+            HttpClient client,
+            HttpRequest request,
+            int from,
+            int to,
+            long[] latencies,
+            AtomicInteger failures,
+            ConcurrentLinkedQueue<String> firstFailures)
+            throws InterruptedException {
         AtomicInteger next = new AtomicInteger(from);
         AtomicLong done = new AtomicLong();
         try (ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -115,7 +150,9 @@ class GatewayLoadTest {
                         long t0 = System.nanoTime();
                         try {
                             HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
-                            if (r.statusCode() != 200 || !r.body().endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n")) {
+                            if (r.statusCode() != 200
+                                    || !r.body()
+                                            .endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n")) {
                                 fail(failures, firstFailures, r.statusCode() + " " + r.body());
                             }
                         } catch (Exception e) {
@@ -128,7 +165,9 @@ class GatewayLoadTest {
                 });
             }
             workers.shutdown();
-            assertThat(workers.awaitTermination(5, TimeUnit.MINUTES)).as("the run finished in time").isTrue();
+            assertThat(workers.awaitTermination(5, TimeUnit.MINUTES))
+                    .as("the run finished in time")
+                    .isTrue();
         }
         assertThat(done.get()).isEqualTo(to - from);
     }
@@ -144,7 +183,9 @@ class GatewayLoadTest {
         for (int i = 0; i < 3; i++) {
             System.gc();
             Thread.sleep(100);
-            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+            used = Math.min(
+                    used,
+                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
         }
         return used;
     }
@@ -171,8 +212,9 @@ class GatewayLoadTest {
         }
     }
 
-    private static final Pattern JDK_VIRTUAL_THREAD_INFRASTRUCTURE = Pattern.compile(
-            "ForkJoinPool-\\d+-(worker-\\d+|delayScheduler)|MasterPoller|VirtualThread-unblocker|Read-Poller|Write-Poller");
+    private static final Pattern JDK_VIRTUAL_THREAD_INFRASTRUCTURE =
+            Pattern.compile("ForkJoinPool-\\d+-(worker-\\d+|delayScheduler)|MasterPoller|"
+                    + "VirtualThread-unblocker|Read-Poller|Write-Poller");
 
     private static Set<String> threadNames() {
         Set<String> names = new TreeSet<>();
@@ -200,12 +242,14 @@ class GatewayLoadTest {
                 try (ex) {
                     ex.getRequestBody().transferTo(OutputStream.nullOutputStream());
                     String path = ex.getRequestURI().getPath();
-                    byte[] body = path.endsWith("/chat/completions") ? stream : path.endsWith("/models") ? models : null;
+                    byte[] body =
+                            path.endsWith("/chat/completions") ? stream : path.endsWith("/models") ? models : null;
                     if (body == null) {
                         ex.sendResponseHeaders(404, -1);
                         return;
                     }
-                    ex.getResponseHeaders().add("Content-Type", body == stream ? "text/event-stream" : "application/json");
+                    ex.getResponseHeaders()
+                            .add("Content-Type", body == stream ? "text/event-stream" : "application/json");
                     ex.sendResponseHeaders(200, body.length);
                     ex.getResponseBody().write(body);
                 }
@@ -225,6 +269,7 @@ class GatewayLoadTest {
 
     private static long openFiles() {
         return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
-                ? unix.getOpenFileDescriptorCount() : -1;
+                ? unix.getOpenFileDescriptorCount()
+                : -1;
     }
 }

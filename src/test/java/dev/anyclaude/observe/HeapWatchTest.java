@@ -21,7 +21,9 @@ class HeapWatchTest {
                 notified.await(500, TimeUnit.MILLISECONDS);
             }
             assertThat(keep[0]).isNotNull();
-            assertThat(notified.getCount()).as("a threshold notification arrived").isZero();
+            assertThat(notified.getCount())
+                    .as("a threshold notification arrived")
+                    .isZero();
         }
     }
 }

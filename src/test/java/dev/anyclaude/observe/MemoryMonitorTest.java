@@ -73,8 +73,13 @@ class MemoryMonitorTest {
         systemUsed.set(97 * GIB);
         m.check();
         assertThat(fired).containsExactly("shrink-response-cache", "drop-saved-kv-states", "erase-idle-slots");
-        assertThat(actions(m)).containsExactly("crossed-warning", "shrink-response-cache", "crossed-critical",
-                "drop-saved-kv-states", "erase-idle-slots");
+        assertThat(actions(m))
+                .containsExactly(
+                        "crossed-warning",
+                        "shrink-response-cache",
+                        "crossed-critical",
+                        "drop-saved-kv-states",
+                        "erase-idle-slots");
     }
 
     @Test
@@ -153,8 +158,13 @@ class MemoryMonitorTest {
         systemUsed.set(86 * GIB); // a new crossing
         m.check();
         assertThat(fired).containsExactly("shrink-response-cache", "shrink-response-cache");
-        assertThat(actions(m)).containsExactly("crossed-warning", "shrink-response-cache", "recovered",
-                "crossed-warning", "shrink-response-cache");
+        assertThat(actions(m))
+                .containsExactly(
+                        "crossed-warning",
+                        "shrink-response-cache",
+                        "recovered",
+                        "crossed-warning",
+                        "shrink-response-cache");
     }
 
     @Test
@@ -170,8 +180,13 @@ class MemoryMonitorTest {
         systemUsed.set(96 * GIB);
         m.check();
 
-        assertThat(fired).containsExactly("shrink-response-cache", "drop-saved-kv-states", "erase-idle-slots",
-                "drop-saved-kv-states", "erase-idle-slots");
+        assertThat(fired)
+                .containsExactly(
+                        "shrink-response-cache",
+                        "drop-saved-kv-states",
+                        "erase-idle-slots",
+                        "drop-saved-kv-states",
+                        "erase-idle-slots");
     }
 
     @Test
@@ -193,18 +208,28 @@ class MemoryMonitorTest {
         assertThat(drop.action()).isEqualTo("drop-saved-kv-states");
         assertThat(drop.heldBefore() - drop.heldAfter()).isEqualTo(GIB);
 
-        assertThat(registry.get("anyclaude.memory.actions").tag("action", "erase-idle-slots").counter().count())
+        assertThat(registry.get("anyclaude.memory.actions")
+                        .tag("action", "erase-idle-slots")
+                        .counter()
+                        .count())
                 .isEqualTo(1);
-        assertThat(registry.get("anyclaude.memory.freed").tag("action", "shrink-response-cache").counter().count())
+        assertThat(registry.get("anyclaude.memory.freed")
+                        .tag("action", "shrink-response-cache")
+                        .counter()
+                        .count())
                 .isEqualTo(600L << 20);
         assertThat(registry.get("anyclaude.memory.pressure").gauge().value()).isEqualTo(2);
-        assertThat(registry.get("anyclaude.memory.used").tag("source", "kv").gauge().value()).isEqualTo(GIB);
+        assertThat(registry.get("anyclaude.memory.used")
+                        .tag("source", "kv")
+                        .gauge()
+                        .value())
+                .isEqualTo(GIB);
     }
 
     @Test
     void aFailingReliefIsRecordedAndTheOthersStillRun() {
-        MemoryMonitor m = new MemoryMonitor(MemoryThresholds.ofPercent(85, 95), registry,
-                InstantSource.fixed(Instant.EPOCH))
+        MemoryMonitor m = new MemoryMonitor(
+                        MemoryThresholds.ofPercent(85, 95), registry, InstantSource.fixed(Instant.EPOCH))
                 .watch("system", () -> new MemoryProbe.Reading(systemUsed.get(), 100 * GIB))
                 .onWarning("broken", () -> {
                     throw new IllegalStateException("slot server gone");

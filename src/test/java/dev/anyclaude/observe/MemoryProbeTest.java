@@ -54,7 +54,8 @@ class MemoryProbeTest {
 
     @Test
     void unreadableMeminfoIsUnknownNotAFailure(@TempDir Path dir) {
-        assertThat(new SystemMemoryProbe(dir.resolve("missing"), null).read().known()).isFalse();
+        assertThat(new SystemMemoryProbe(dir.resolve("missing"), null).read().known())
+                .isFalse();
     }
 
     @Test
@@ -71,14 +72,16 @@ class MemoryProbeTest {
 
     @Test
     void noProcessMeansNoReading(@TempDir Path proc) {
-        assertThat(new ResidentMemoryProbe(Optional::empty, proc).read().known()).isFalse();
+        assertThat(new ResidentMemoryProbe(Optional::empty, proc).read().known())
+                .isFalse();
     }
 
     @Test
     void theRealProbesReadThisMachine() {
         assumeTrue(Files.isReadable(Path.of("/proc/meminfo")), "Linux /proc");
         MemoryProbe.Reading system = MemoryProbe.system().read();
-        MemoryProbe.Reading self = MemoryProbe.residentMemory(() -> Optional.of(ProcessHandle.current())).read();
+        MemoryProbe.Reading self = MemoryProbe.residentMemory(() -> Optional.of(ProcessHandle.current()))
+                .read();
         MemoryProbe.Reading heap = MemoryProbe.jvmHeap().read();
 
         assertThat(system.usedBytes()).isPositive().isLessThan(system.limitBytes());

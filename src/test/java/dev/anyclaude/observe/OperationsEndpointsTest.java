@@ -45,22 +45,28 @@ class OperationsEndpointsTest {
                 all &= set.contains(l);
             }
             if (all) {
-                assertThat(found).as("one sample of %s with %s", metric, String.join(",", labels)).isNull();
+                assertThat(found)
+                        .as("one sample of %s with %s", metric, String.join(",", labels))
+                        .isNull();
                 found = Double.parseDouble(m.group(2));
             }
         }
-        assertThat(found).as("a sample of %s with %s in:%n%s", metric, String.join(",", labels), scrape).isNotNull();
+        assertThat(found)
+                .as("a sample of %s with %s in:%n%s", metric, String.join(",", labels), scrape)
+                .isNotNull();
         return found;
     }
 
     @Test
     void metricsCountRequestsTokensLatencyAndErrorsWithoutAnyPromptOrResponseText() throws Exception {
         fx = new GatewayFixture();
-        fx.upstream.then(Reply.stream(wordByWord("The zebra-answer-4242 is here, told one word at a time."),
-                Duration.ofMillis(15), true));
+        fx.upstream.then(Reply.stream(
+                wordByWord("The zebra-answer-4242 is here, told one word at a time."), Duration.ofMillis(15), true));
 
         assertThat(fx.post("/v1/messages", STREAM).statusCode()).isEqualTo(200);
-        assertThat(fx.post("/v1/messages", "{\"model\":\"m\",\"max_tokens\":-1,\"messages\":[]}").statusCode()).isEqualTo(400);
+        assertThat(fx.post("/v1/messages", "{\"model\":\"m\",\"max_tokens\":-1,\"messages\":[]}")
+                        .statusCode())
+                .isEqualTo(400);
         assertThat(fx.get("/nowhere").statusCode()).isEqualTo(404);
         System.gc(); // meters hold their state weakly: what was not kept alive would read NaN now
         HttpResponse<String> metrics = fx.get("/metrics");
@@ -71,26 +77,37 @@ class OperationsEndpointsTest {
         String[] ok = {"route=\"messages\"", "model=\"stub-model\"", "backend=\"openai\"", "outcome=\"ok\""};
         assertThat(sample(s, "anyclaude_requests_seconds_count", ok)).isEqualTo(1);
         assertThat(sample(s, "anyclaude_requests_seconds_bucket", append(ok, "le=\"+Inf\"")))
-                .as("a latency histogram").isEqualTo(1);
-        assertThat(sample(s, "anyclaude_time_to_first_token_seconds_count", "cache=\"miss\"")).isEqualTo(1);
-        assertThat(sample(s, "anyclaude_output_tokens_per_second_count", "model=\"stub-model\"")).isEqualTo(1);
-        assertThat(sample(s, "anyclaude_prompt_tokens_total", "model=\"stub-model\"")).isEqualTo(120);
-        assertThat(sample(s, "anyclaude_prompt_tokens_reused_total", "model=\"stub-model\"")).isEqualTo(100);
-        assertThat(sample(s, "anyclaude_output_tokens_total", "model=\"stub-model\"")).isEqualTo(7);
-        assertThat(sample(s, "anyclaude_errors_total", "route=\"messages\"", "kind=\"invalid_request\"")).isEqualTo(1);
-        assertThat(sample(s, "anyclaude_errors_total", "route=\"other\"", "kind=\"not_found\"")).isEqualTo(1);
+                .as("a latency histogram")
+                .isEqualTo(1);
+        assertThat(sample(s, "anyclaude_time_to_first_token_seconds_count", "cache=\"miss\""))
+                .isEqualTo(1);
+        assertThat(sample(s, "anyclaude_output_tokens_per_second_count", "model=\"stub-model\""))
+                .isEqualTo(1);
+        assertThat(sample(s, "anyclaude_prompt_tokens_total", "model=\"stub-model\""))
+                .isEqualTo(120);
+        assertThat(sample(s, "anyclaude_prompt_tokens_reused_total", "model=\"stub-model\""))
+                .isEqualTo(100);
+        assertThat(sample(s, "anyclaude_output_tokens_total", "model=\"stub-model\""))
+                .isEqualTo(7);
+        assertThat(sample(s, "anyclaude_errors_total", "route=\"messages\"", "kind=\"invalid_request\""))
+                .isEqualTo(1);
+        assertThat(sample(s, "anyclaude_errors_total", "route=\"other\"", "kind=\"not_found\""))
+                .isEqualTo(1);
         assertThat(sample(s, "anyclaude_requests_in_flight")).isZero();
         assertThat(sample(s, "anyclaude_backend_up", "backend=\"openai\"")).isEqualTo(1);
-        assertThat(sample(s, "anyclaude_backend_attempts_total", "result=\"ok\"")).isEqualTo(1);
+        assertThat(sample(s, "anyclaude_backend_attempts_total", "result=\"ok\""))
+                .isEqualTo(1);
         assertThat(sample(s, "anyclaude_memory_used_bytes", "source=\"heap\"")).isPositive();
         assertThat(sample(s, "anyclaude_memory_pressure")).isZero();
         assertThat(s).contains("jvm_memory_used_bytes{").contains("jvm_threads_live_threads");
         if (java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/self/status"))) {
             assertThat(sample(s, "process_resident_memory_bytes")).isPositive();
-            assertThat(sample(s, "anyclaude_memory_limit_bytes", "source=\"system\"")).isPositive();
+            assertThat(sample(s, "anyclaude_memory_limit_bytes", "source=\"system\""))
+                    .isPositive();
         }
         assertThat(s.lines().filter(l -> l.startsWith("anyclaude_") || l.startsWith("process_resident")))
-                .as("no meter lost its state").noneMatch(l -> l.endsWith("NaN"));
+                .as("no meter lost its state")
+                .noneMatch(l -> l.endsWith("NaN"));
         assertThat(s).doesNotContain("zebra").doesNotContain("tell me");
     }
 
@@ -103,8 +120,10 @@ class OperationsEndpointsTest {
         fx.post("/v1/messages", STREAM);
         String s = fx.get("/metrics").body();
 
-        assertThat(sample(s, "anyclaude_errors_total", "route=\"messages\"", "kind=\"backend_bug\"")).isEqualTo(2);
-        assertThat(sample(s, "anyclaude_requests_seconds_count", "outcome=\"error\"")).isEqualTo(2);
+        assertThat(sample(s, "anyclaude_errors_total", "route=\"messages\"", "kind=\"backend_bug\""))
+                .isEqualTo(2);
+        assertThat(sample(s, "anyclaude_requests_seconds_count", "outcome=\"error\""))
+                .isEqualTo(2);
     }
 
     @Test
@@ -143,28 +162,43 @@ class OperationsEndpointsTest {
         HttpResponse<String> anonymous = fx.post("/v1/messages", STREAM);
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertThat(anonymous.body()).contains("\"type\":\"authentication_error\"");
-        assertThat(fx.post("/v1/messages", STREAM, b -> b.header("x-api-key", "sk-wrong")).statusCode()).isEqualTo(401);
+        assertThat(fx.post("/v1/messages", STREAM, b -> b.header("x-api-key", "sk-wrong"))
+                        .statusCode())
+                .isEqualTo(401);
         assertThat(fx.get("/metrics").statusCode()).isEqualTo(401);
         assertThat(fx.get("/v1/models").statusCode()).isEqualTo(401);
-        assertThat(fx.get("/nowhere").statusCode()).as("no route list for strangers").isEqualTo(401);
+        assertThat(fx.get("/nowhere").statusCode())
+                .as("no route list for strangers")
+                .isEqualTo(401);
         assertThat(fx.upstream.chatRequests()).isEmpty();
 
         assertThat(fx.get("/health").statusCode()).isEqualTo(200);
         assertThat(fx.get("/ready").statusCode()).isEqualTo(200);
-        assertThat(fx.post("/v1/messages", STREAM, b -> b.header("x-api-key", "sk-test")).statusCode()).isEqualTo(200);
-        assertThat(fx.post("/v1/messages", STREAM, b -> b.header("authorization", "Bearer sk-test")).statusCode())
+        assertThat(fx.post("/v1/messages", STREAM, b -> b.header("x-api-key", "sk-test"))
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(fx.post("/v1/messages", STREAM, b -> b.header("authorization", "Bearer sk-test"))
+                        .statusCode())
                 .isEqualTo(200);
         fx.upstream.then(Reply.json(200, Chunks.completion("hello", 3, 1, 0)));
         AnthropicClient client = fx.client();
         try {
-            assertThat(client.messages().create(MessageCreateParams.builder().model("claude-opus-4-8").maxTokens(20)
-                    .addUserMessage("hi").build()).content()).isNotEmpty();
+            assertThat(client.messages()
+                            .create(MessageCreateParams.builder()
+                                    .model("claude-opus-4-8")
+                                    .maxTokens(20)
+                                    .addUserMessage("hi")
+                                    .build())
+                            .content())
+                    .isNotEmpty();
         } finally {
             client.close();
         }
         HttpResponse<String> metrics = http(HttpRequest.newBuilder(URI.create(fx.url() + "/metrics"))
-                .header("authorization", "Bearer sk-test").GET());
-        assertThat(sample(metrics.body(), "anyclaude_errors_total", "kind=\"authentication\"")).isEqualTo(5);
+                .header("authorization", "Bearer sk-test")
+                .GET());
+        assertThat(sample(metrics.body(), "anyclaude_errors_total", "kind=\"authentication\""))
+                .isEqualTo(5);
     }
 
     @Test
@@ -174,10 +208,13 @@ class OperationsEndpointsTest {
         o.host = "0.0.0.0";
         int seen = fx.upstream.received().size();
 
-        assertThatThrownBy(() -> Gateway.start(o.settings())).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Gateway.start(o.settings()))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--host 0.0.0.0 is not a loopback address")
                 .hasMessageContaining("--api-key KEY or --api-key-file FILE");
-        assertThat(fx.upstream.received()).as("refused before the backend was even probed").hasSize(seen);
+        assertThat(fx.upstream.received())
+                .as("refused before the backend was even probed")
+                .hasSize(seen);
     }
 
     /** A streamed answer of one content chunk per word, so decoding takes measurable time. */
@@ -205,11 +242,13 @@ class OperationsEndpointsTest {
     }
 
     private HttpResponse<String> head(String path) throws Exception {
-        return http(HttpRequest.newBuilder(URI.create(fx.url() + path)).method("HEAD", HttpRequest.BodyPublishers.noBody()));
+        return http(HttpRequest.newBuilder(URI.create(fx.url() + path))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()));
     }
 
     private static HttpResponse<String> http(HttpRequest.Builder b) throws Exception {
-        try (HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+        try (HttpClient c =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             return c.send(b.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         }
     }

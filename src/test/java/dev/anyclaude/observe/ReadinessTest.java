@@ -2,11 +2,11 @@ package dev.anyclaude.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.anyclaude.gateway.Gateway;
-import dev.anyclaude.engine.TestModels;
 import dev.anyclaude.backend.launch.LaunchedServer;
 import dev.anyclaude.backend.launch.ServerSupervisor;
 import dev.anyclaude.cli.ServeOptions;
+import dev.anyclaude.engine.TestModels;
+import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.testing.GatewayFixture;
 import dev.anyclaude.testing.LlamaServerProcess;
 import dev.anyclaude.testing.ScriptedOpenAiServer;
@@ -32,15 +32,20 @@ class ReadinessTest {
     @TempDir
     Path dir;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private HttpResponse<String> get(Gateway g, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(g.url() + path)).timeout(Duration.ofSeconds(5)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(g.url() + path))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     /** Polls /ready until {@code until} holds, for at most {@code within}; returns the last answer. */
-    private HttpResponse<String> ready(Gateway g, Predicate<HttpResponse<String>> until, Duration within) throws Exception {
+    private HttpResponse<String> ready(Gateway g, Predicate<HttpResponse<String>> until, Duration within)
+            throws Exception {
         long deadline = System.nanoTime() + within.toNanos();
         HttpResponse<String> r = get(g, "/ready");
         while (!until.test(r) && System.nanoTime() < deadline) {
@@ -75,7 +80,8 @@ class ReadinessTest {
 
     @Test
     void aKilledLlamaServerIsNotReadyAtOnceAndReadyAgainOnceItIsBack() throws Exception {
-        try (LlamaServerProcess server = LlamaServerProcess.start("-c", "4096"); Gateway g = gateway(server.url())) {
+        try (LlamaServerProcess server = LlamaServerProcess.start("-c", "4096");
+                Gateway g = gateway(server.url())) {
             assertThat(ready(g, ReadinessTest::up, WITHIN).statusCode()).isEqualTo(200);
             assertThat(backendUp(g)).isEqualTo(1.0);
 
@@ -94,13 +100,18 @@ class ReadinessTest {
 
     @Test
     void aRequestThatFindsTheServerGoneMakesTheVeryNextReadyAnswerNotReady() throws Exception {
-        try (LlamaServerProcess server = LlamaServerProcess.start("-c", "4096"); Gateway g = gateway(server.url())) {
+        try (LlamaServerProcess server = LlamaServerProcess.start("-c", "4096");
+                Gateway g = gateway(server.url())) {
             assertThat(ready(g, ReadinessTest::up, WITHIN).statusCode()).isEqualTo(200);
             server.kill();
-            HttpResponse<String> failed = http.send(HttpRequest.newBuilder(URI.create(g.url() + "/v1/messages"))
-                    .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-                            "{\"model\":\"m\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> failed = http.send(
+                    HttpRequest.newBuilder(URI.create(g.url() + "/v1/messages"))
+                            .header("content-type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"model\":\"m\",\"max_tokens\":4,\"messages\":[{\"role\":"
+                                            + "\"user\",\"content\":\"hi\"}]}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(failed.statusCode()).isEqualTo(529);
             HttpResponse<String> next = get(g, "/ready");
             assertThat(next.statusCode()).as(next.body()).isEqualTo(503);
@@ -131,7 +142,9 @@ class ReadinessTest {
         try (LlamaServerProcess a = LlamaServerProcess.start("-c", "4096");
                 LlamaServerProcess b = LlamaServerProcess.start("-c", "4096");
                 Gateway g = gateway(a.url() + "," + b.url())) {
-            assertThat(ready(g, r -> up(r) && r.body().contains("\"reason\":\"ok\""), WITHIN).body()).contains("\"ok\"");
+            assertThat(ready(g, r -> up(r) && r.body().contains("\"reason\":\"ok\""), WITHIN)
+                            .body())
+                    .contains("\"ok\"");
             b.kill();
             HttpResponse<String> degraded = ready(g, r -> r.body().contains("degraded"), WITHIN);
             assertThat(degraded.statusCode()).isEqualTo(200);

@@ -75,7 +75,10 @@ class RequestLogTest {
     private String everythingLogged() {
         StringBuilder sb = new StringBuilder();
         for (ILoggingEvent e : List.copyOf(logs.list)) {
-            sb.append(e.getLoggerName()).append(' ').append(e.getFormattedMessage()).append('\n');
+            sb.append(e.getLoggerName())
+                    .append(' ')
+                    .append(e.getFormattedMessage())
+                    .append('\n');
             if (e.getThrowableProxy() != null) {
                 sb.append(ThrowableProxyUtil.asString(e.getThrowableProxy())).append('\n');
             }
@@ -91,7 +94,8 @@ class RequestLogTest {
             o.requestLog = log;
             o.responseCache = "off"; // every request here must reach the backend
         });
-        fx.upstream.then(Reply.stream(Chunks.text("answer-text-z3")),
+        fx.upstream.then(
+                Reply.stream(Chunks.text("answer-text-z3")),
                 Reply.status(503, "{\"error\":{\"message\":\"Loading model\"}}", null));
         fx.upstream.byDefault(Reply.status(503, "{\"error\":{\"message\":\"Loading model\"}}", null));
 
@@ -101,7 +105,8 @@ class RequestLogTest {
         List<JsonNode> lines = lines(log, 2);
         assertThat(lines).hasSize(2);
         JsonNode first = lines.get(0);
-        assertThat(first.get("request_id").asText()).isEqualTo(ok.headers().firstValue("request-id").orElseThrow());
+        assertThat(first.get("request_id").asText())
+                .isEqualTo(ok.headers().firstValue("request-id").orElseThrow());
         assertThat(first.get("time").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
         assertThat(first.get("session").asText()).isEqualTo("sess-42");
         assertThat(first.get("model").asText()).isEqualTo("claude-opus-4-8");
@@ -114,7 +119,9 @@ class RequestLogTest {
         assertThat(first.get("prompt_tokens").asLong()).isEqualTo(120);
         assertThat(first.get("reused_tokens").asLong()).isEqualTo(100);
         assertThat(first.get("output_tokens").asLong()).isEqualTo(7);
-        assertThat(first.get("ttft_ms").asDouble()).isPositive().isLessThanOrEqualTo(first.get("total_ms").asDouble());
+        assertThat(first.get("ttft_ms").asDouble())
+                .isPositive()
+                .isLessThanOrEqualTo(first.get("total_ms").asDouble());
         assertThat(first.get("cache").asText()).isEqualTo("bypass");
         assertThat(first.has("error_kind")).isFalse();
         assertThat(first.has("request")).isFalse();
@@ -161,7 +168,9 @@ class RequestLogTest {
             o.debug = 3;
             o.debugDir = dumps;
         });
-        fx.upstream.then(Reply.stream(Chunks.text("fine")), Reply.stream(Chunks.text("fine")),
+        fx.upstream.then(
+                Reply.stream(Chunks.text("fine")),
+                Reply.stream(Chunks.text("fine")),
                 Reply.status(401, "{\"error\":{\"message\":\"bad upstream credentials\"}}", null));
 
         fx.post("/v1/messages", STREAM, b -> b.header("x-api-key", CLIENT_KEY));
@@ -171,7 +180,8 @@ class RequestLogTest {
         fx.get("/metrics");
 
         assertThat(fx.upstream.chatRequests().getFirst().headers().get("Authorization"))
-                .as("the upstream key does go upstream").containsExactly("Bearer " + UPSTREAM_KEY);
+                .as("the upstream key does go upstream")
+                .containsExactly("Bearer " + UPSTREAM_KEY);
         List<String> everything = new ArrayList<>();
         everything.add(Files.readString(log));
         everything.add(everythingLogged());
@@ -192,12 +202,16 @@ class RequestLogTest {
             o.debug = 1;
             o.debugDir = dumps;
         });
-        fx.upstream.then(Reply.stream(Chunks.text("level-one")), Reply.status(500, "{\"error\":{\"message\":\"boom\"}}", null));
+        fx.upstream.then(
+                Reply.stream(Chunks.text("level-one")), Reply.status(500, "{\"error\":{\"message\":\"boom\"}}", null));
         fx.post("/v1/messages", STREAM);
         fx.post("/v1/messages", STREAM);
         String one = everythingLogged();
-        assertThat(one).contains("anyclaude.debug {\"time\"").contains("\"outcome\":\"ok\"")
-                .contains("\"error_kind\":\"backend_bug\"").doesNotContain("prompt-text-q9");
+        assertThat(one)
+                .contains("anyclaude.debug {\"time\"")
+                .contains("\"outcome\":\"ok\"")
+                .contains("\"error_kind\":\"backend_bug\"")
+                .doesNotContain("prompt-text-q9");
         assertThat(dumps).doesNotExist();
         fx.close();
         logs.list.clear();
@@ -210,7 +224,9 @@ class RequestLogTest {
         fx.upstream.then(Reply.status(500, "{\"error\":{\"message\":\"boom\"}}", null));
         fx.post("/v1/messages", STREAM);
         String two = everythingLogged();
-        assertThat(two).contains("request to openai stub-model: {").contains("prompt-text-q9")
+        assertThat(two)
+                .contains("request to openai stub-model: {")
+                .contains("prompt-text-q9")
                 .doesNotContain(" event: {");
         List<Path> files;
         try (Stream<Path> s = Files.list(dumps)) {
@@ -232,7 +248,8 @@ class RequestLogTest {
         });
         fx.upstream.then(Reply.stream(Chunks.text("every-event")));
         fx.post("/v1/messages", STREAM);
-        assertThat(everythingLogged()).contains(" event: {\"type\":\"content_block_delta\"")
+        assertThat(everythingLogged())
+                .contains(" event: {\"type\":\"content_block_delta\"")
                 .contains(" event: {\"type\":\"message_stop\"}");
     }
 

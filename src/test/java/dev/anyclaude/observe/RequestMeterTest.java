@@ -38,8 +38,8 @@ class RequestMeterTest {
         }
     };
 
-    private static final RequestObserver.RequestInfo INFO = new RequestObserver.RequestInfo("req_1", "messages",
-            "claude-opus-4-8", "qwen", "openai", "sess", true, null);
+    private static final RequestObserver.RequestInfo INFO = new RequestObserver.RequestInfo(
+            "req_1", "messages", "claude-opus-4-8", "qwen", "openai", "sess", true, null);
 
     private RequestMeter meter(boolean keepEvents) {
         return new RequestMeter(List.of(listener), Clock.of(() -> now, InstantSource.fixed(Instant.EPOCH)), keepEvents);

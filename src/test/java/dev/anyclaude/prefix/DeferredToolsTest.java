@@ -25,20 +25,26 @@ class DeferredToolsTest {
     private static final Normalizer NORMALIZER = new Normalizer(true);
 
     private static MessagesRequest turn(int n) {
-        return PARSER.parse(Fixtures.read(Fixtures.claudeCode().resolve(
-                "2.1.332/tool-search/0" + n + "-POST-v1_messages.body.json")));
+        return PARSER.parse(Fixtures.read(
+                Fixtures.claudeCode().resolve("2.1.332/tool-search/0" + n + "-POST-v1_messages.body.json")));
     }
 
     @Test
     void aToolReferenceBecomesTheToolsWholeDefinitionAsToolSearchPromisesTheModel() throws Exception {
         MessagesRequest second = turn(2);
-        ContentBlock.ToolResult result = second.messages().stream().flatMap(m -> m.content().stream())
-                .filter(b -> b instanceof ContentBlock.ToolResult).map(b -> (ContentBlock.ToolResult) b)
-                .findFirst().orElseThrow();
+        ContentBlock.ToolResult result = second.messages().stream()
+                .flatMap(m -> m.content().stream())
+                .filter(b -> b instanceof ContentBlock.ToolResult)
+                .map(b -> (ContentBlock.ToolResult) b)
+                .findFirst()
+                .orElseThrow();
         assertThat(result.content()).hasSize(1);
         String text = ((ContentBlock.Text) result.content().getFirst()).text();
         assertThat(text).startsWith("<functions>\n<function>{\"description\": ").endsWith("}</function>\n</functions>");
-        Tool cronList = second.tools().stream().filter(t -> t.name().equals("CronList")).findFirst().orElseThrow();
+        Tool cronList = second.tools().stream()
+                .filter(t -> t.name().equals("CronList"))
+                .findFirst()
+                .orElseThrow();
         assertThat(cronList.deferLoading()).isTrue();
         String json = text.substring(text.indexOf("<function>") + 10, text.indexOf("</function>"));
         var definition = JSON.readTree(json);
@@ -52,27 +58,37 @@ class DeferredToolsTest {
         String body = """
                 {"model":"m","max_tokens":8,"tools":[],"messages":[
                 {"role":"user","content":"find it"},
-                {"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"ToolSearch","input":{"query":"x"}}]},
+                {"role":"assistant","content":[{"type":"tool_use",
+                 "id":"t1","name":"ToolSearch","input":{"query":"x"}}]},
                 {"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":[
                   {"type":"tool_reference","tool_name":"Gone"},{"type":"tool_reference","tool_name":"Also\\"Gone"},
                   {"type":"text","text":"after"}]}]}]}""";
-        Message last = PARSER.parse(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)).messages().getLast();
+        Message last = PARSER.parse(body.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .messages()
+                .getLast();
         ContentBlock.ToolResult r = (ContentBlock.ToolResult) last.content().getFirst();
-        assertThat(r.content()).containsExactly(
-                new ContentBlock.Text("<functions>\n<function>{\"name\": \"Gone\"}</function>\n"
-                        + "<function>{\"name\": \"Also\\\"Gone\"}</function>\n</functions>"),
-                new ContentBlock.Text("after"));
+        assertThat(r.content())
+                .containsExactly(
+                        new ContentBlock.Text("<functions>\n<function>{\"name\": \"Gone\"}</function>\n"
+                                + "<function>{\"name\": \"Also\\\"Gone\"}</function>\n</functions>"),
+                        new ContentBlock.Text("after"));
     }
 
     @Test
     void toolsLoadedOnDemandGoLastSoALoadedToolLeavesEveryOtherToolInPlace() {
-        List<String> first = NORMALIZER.normalize(turn(1)).tools().stream().map(Tool::name).toList();
-        List<String> second = NORMALIZER.normalize(turn(2)).tools().stream().map(Tool::name).toList();
+        List<String> first =
+                NORMALIZER.normalize(turn(1)).tools().stream().map(Tool::name).toList();
+        List<String> second =
+                NORMALIZER.normalize(turn(2)).tools().stream().map(Tool::name).toList();
         assertThat(first.getLast()).isEqualTo("DeferredToolPlaceholder");
         assertThat(second.subList(0, first.size() - 1)).isEqualTo(first.subList(0, first.size() - 1));
-        assertThat(second.subList(second.size() - 2, second.size())).containsExactly("CronList", "DeferredToolPlaceholder");
+        assertThat(second.subList(second.size() - 2, second.size()))
+                .containsExactly("CronList", "DeferredToolPlaceholder");
         // the client's order among the others is kept
-        List<String> sent = turn(1).tools().stream().map(Tool::name).filter(n -> !n.equals("DeferredToolPlaceholder")).toList();
+        List<String> sent = turn(1).tools().stream()
+                .map(Tool::name)
+                .filter(n -> !n.equals("DeferredToolPlaceholder"))
+                .toList();
         assertThat(first.subList(0, first.size() - 1)).isEqualTo(sent);
     }
 
@@ -88,13 +104,20 @@ class DeferredToolsTest {
         // in the client's order the change sits at the third tool; deferred tools last, after all the others
         ConversationStreams raw = new ConversationStreams(16, Clock.SYSTEM);
         raw.identify("s1", new Normalizer(false).normalize(turn(1)));
-        PromptShape.Divergence unordered = raw.identify("s1", new Normalizer(false).normalize(turn(2))).divergence();
-        long tools = turn(1).tools().stream().filter(t -> !t.deferLoading())
-                .mapToLong(t -> t.name().length() + t.description().length() + t.inputSchemaJson().length()).sum();
+        PromptShape.Divergence unordered =
+                raw.identify("s1", new Normalizer(false).normalize(turn(2))).divergence();
+        long tools = turn(1).tools().stream()
+                .filter(t -> !t.deferLoading())
+                .mapToLong(t -> t.name().length()
+                        + t.description().length()
+                        + t.inputSchemaJson().length())
+                .sum();
         assertThat(d.offsetInPart()).isGreaterThan(tools - 64);
         assertThat(unordered.offsetInPart()).isLessThan(tools / 3); // after Agent and Bash
         // turns 3 and 4 only extend turn 2
-        assertThat(streams.identify("s1", NORMALIZER.normalize(turn(3))).divergence()).isNull();
-        assertThat(streams.identify("s1", NORMALIZER.normalize(turn(4))).divergence()).isNull();
+        assertThat(streams.identify("s1", NORMALIZER.normalize(turn(3))).divergence())
+                .isNull();
+        assertThat(streams.identify("s1", NORMALIZER.normalize(turn(4))).divergence())
+                .isNull();
     }
 }

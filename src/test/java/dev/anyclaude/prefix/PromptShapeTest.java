@@ -22,9 +22,21 @@ import org.junit.jupiter.api.Test;
 class PromptShapeTest {
 
     static MessagesRequest request(String system, List<Message> messages) {
-        return new MessagesRequest("m", 100, List.of(new ContentBlock.Text(system)), messages,
-                List.of(new Tool("Bash", "run", "{\"type\":\"object\"}", null)), null, null, null, null, List.of(),
-                null, null, null, true);
+        return new MessagesRequest(
+                "m",
+                100,
+                List.of(new ContentBlock.Text(system)),
+                messages,
+                List.of(new Tool("Bash", "run", "{\"type\":\"object\"}", null)),
+                null,
+                null,
+                null,
+                null,
+                List.of(),
+                null,
+                null,
+                null,
+                true);
     }
 
     static Message user(String text) {
@@ -33,14 +45,16 @@ class PromptShapeTest {
 
     @Provide
     Arbitrary<List<Message>> conversations() {
-        Arbitrary<Message> message = Combinators.combine(Arbitraries.of(Role.values()),
-                Arbitraries.strings().ofMinLength(0).ofMaxLength(300))
+        Arbitrary<Message> message = Combinators.combine(
+                        Arbitraries.of(Role.values()),
+                        Arbitraries.strings().ofMinLength(0).ofMaxLength(300))
                 .as((role, text) -> new Message(role, List.of(new ContentBlock.Text(text))));
         return message.list().ofMinSize(1).ofMaxSize(12);
     }
 
     @Property(tries = 300)
-    void aGrowingConversationNeverDiverges(@ForAll("conversations") List<Message> whole, @ForAll @IntRange(min = 1, max = 12) int cut) {
+    void aGrowingConversationNeverDiverges(
+            @ForAll("conversations") List<Message> whole, @ForAll @IntRange(min = 1, max = 12) int cut) {
         int n = Math.min(cut, whole.size());
         PromptShape prefix = PromptShape.of(request("sys", whole.subList(0, n)));
         PromptShape full = PromptShape.of(request("sys", whole));
@@ -48,8 +62,8 @@ class PromptShapeTest {
     }
 
     @Property(tries = 300)
-    void aChangedMessageIsNamedWithAnOffsetInsideIt(@ForAll("conversations") List<Message> whole,
-            @ForAll @IntRange(min = 0, max = 11) int at) {
+    void aChangedMessageIsNamedWithAnOffsetInsideIt(
+            @ForAll("conversations") List<Message> whole, @ForAll @IntRange(min = 0, max = 11) int at) {
         int k = Math.min(at, whole.size() - 1);
         List<Message> changed = new ArrayList<>(whole);
         Message m = whole.get(k);
@@ -68,9 +82,10 @@ class PromptShapeTest {
 
     @Test
     void aChangedSystemPromptDivergesAtTheStart() {
-        PromptShape a = PromptShape.of(request("x-anthropic-billing-header: cc_version=2.1.197.123;\nYou are Claude.",
-                List.of(user("hi"))));
-        PromptShape b = PromptShape.of(request("x-anthropic-billing-header: cc_version=2.1.197.9f0;\nYou are Claude.",
+        PromptShape a = PromptShape.of(
+                request("x-anthropic-billing-header: cc_version=2.1.197.123;\nYou are Claude.", List.of(user("hi"))));
+        PromptShape b = PromptShape.of(request(
+                "x-anthropic-billing-header: cc_version=2.1.197.9f0;\nYou are Claude.",
                 List.of(user("hi"), user("more"))));
 
         PromptShape.Divergence d = b.divergenceFrom(a);
@@ -83,8 +98,8 @@ class PromptShapeTest {
     void streamsTellExtensionsFromDivergences() {
         ConversationStreams streams = new ConversationStreams(16, Clock.SYSTEM);
         List<Message> turn1 = List.of(user("hello"));
-        List<Message> turn2 = List.of(user("hello"), new Message(Role.ASSISTANT, List.of(new ContentBlock.Text("hi"))),
-                user("again"));
+        List<Message> turn2 = List.of(
+                user("hello"), new Message(Role.ASSISTANT, List.of(new ContentBlock.Text("hi"))), user("again"));
 
         ConversationStreams.Identity first = streams.identify("s1", request("sys", turn1));
         ConversationStreams.Identity second = streams.identify("s1", request("sys", turn2));

@@ -36,12 +36,32 @@ class SafeguardsFailClosedTest {
 
     @Test
     void anUnreachableClassifierBlocksEveryCall() throws Exception {
-        OpenAiBackend dead = new OpenAiBackend(new OpenAiConfig(OpenAiConfig.normalizeBase("http://127.0.0.1:"
-                + closedPort()), null, Flavor.GENERIC, 0, Duration.ofSeconds(2), Duration.ofSeconds(5), InlineSystem.AUTO), JSON);
+        OpenAiBackend dead = new OpenAiBackend(
+                new OpenAiConfig(
+                        OpenAiConfig.normalizeBase("http://127.0.0.1:" + closedPort()),
+                        null,
+                        Flavor.GENERIC,
+                        0,
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(5),
+                        InlineSystem.AUTO),
+                JSON);
         Safeguards safeguards = new Safeguards(dead, "judge", Duration.ofSeconds(10), JSON, Clock.SYSTEM);
-        MessagesRequest request = new MessagesRequest("m", 64, List.of(),
-                List.of(new Message(Role.USER, List.of(new ContentBlock.Text("clean up the build")))), List.of(), null,
-                null, null, null, List.of(), null, null, null, true,
+        MessagesRequest request = new MessagesRequest(
+                "m",
+                64,
+                List.of(),
+                List.of(new Message(Role.USER, List.of(new ContentBlock.Text("clean up the build")))),
+                List.of(),
+                null,
+                null,
+                null,
+                null,
+                List.of(),
+                null,
+                null,
+                null,
+                true,
                 "[{\"type\":\"dangerous_tool_use\",\"classifier_context\":{\"live_cwd\":\"/home/dev/p\"}}]");
         List<StreamEvent> out = new ArrayList<>();
 
@@ -68,19 +88,36 @@ class SafeguardsFailClosedTest {
             assertThat(uses.path(id).path("outcome").asText()).as(id).isEqualTo("flagged");
             assertThat(uses.path(id).path("explanation").asText()).contains("could not judge");
         }
-        assertThat(JSON.valueToTree(safeguards.stats().snapshot()).path("unjudged_blocked").asLong()).isEqualTo(2);
+        assertThat(JSON.valueToTree(safeguards.stats().snapshot())
+                        .path("unjudged_blocked")
+                        .asLong())
+                .isEqualTo(2);
         dead.close();
     }
 
     @Test
     void aRequestWithoutSafeguardsOrWithOtherKindsPassesUntouched() {
         Safeguards safeguards = new Safeguards(null, "judge", Duration.ofSeconds(1), JSON, Clock.SYSTEM);
-        MessagesRequest plain = new MessagesRequest("m", 64, List.of(), List.of(), List.of(), null, null, null, null,
-                List.of(), null, null, null, true);
-        dev.anyclaude.messages.EventSink client = e -> { };
+        MessagesRequest plain = new MessagesRequest(
+                "m", 64, List.of(), List.of(), List.of(), null, null, null, null, List.of(), null, null, null, true);
+        dev.anyclaude.messages.EventSink client = e -> {};
         assertThat(safeguards.wrap(plain, "r", client)).isSameAs(client);
-        MessagesRequest other = new MessagesRequest("m", 64, List.of(), List.of(), List.of(), null, null, null, null,
-                List.of(), null, null, null, true, "[{\"type\":\"something_else\"}]");
+        MessagesRequest other = new MessagesRequest(
+                "m",
+                64,
+                List.of(),
+                List.of(),
+                List.of(),
+                null,
+                null,
+                null,
+                null,
+                List.of(),
+                null,
+                null,
+                null,
+                true,
+                "[{\"type\":\"something_else\"}]");
         assertThat(safeguards.wrap(other, "r", client)).isSameAs(client);
     }
 }

@@ -16,20 +16,26 @@ class VerdictTest {
                 .isEqualTo(new Verdict(false, "runs the tests"));
         assertThat(Verdict.parse("{\"outcome\": \"flagged\", \"explanation\": \"deletes $HOME\"}", JSON))
                 .isEqualTo(new Verdict(true, "deletes $HOME"));
-        assertThat(Verdict.parse("{\"outcome\":\"flagged\",\"explanation\":\"\"}", JSON).explanation()).isNotBlank();
+        assertThat(Verdict.parse("{\"outcome\":\"flagged\",\"explanation\":\"\"}", JSON)
+                        .explanation())
+                .isNotBlank();
     }
 
     @Test
     void toleratesTextAroundTheObjectFromServersWithoutAJsonMode() throws Exception {
-        assertThat(Verdict.parse("Sure.\n```json\n{\"outcome\":\"not_flagged\",\"explanation\":\"ok\"}\n```", JSON).flagged())
+        assertThat(Verdict.parse("Sure.\n```json\n{\"outcome\":\"not_flagged\",\"explanation\":\"ok\"}\n```", JSON)
+                        .flagged())
                 .isFalse();
     }
 
     @Test
     void anythingElseIsNoVerdict() {
-        for (String answer : new String[] {"", "yes, that is fine", "{\"outcome\":\"maybe\"}", "{\"verdict\":\"ok\"}",
-                "{\"outcome\":\"not_flagged\""}) {
-            assertThatThrownBy(() -> Verdict.parse(answer, JSON)).as(answer).isInstanceOf(IOException.class)
+        for (String answer : new String[] {
+            "", "yes, that is fine", "{\"outcome\":\"maybe\"}", "{\"verdict\":\"ok\"}", "{\"outcome\":\"not_flagged\""
+        }) {
+            assertThatThrownBy(() -> Verdict.parse(answer, JSON))
+                    .as(answer)
+                    .isInstanceOf(IOException.class)
                     .hasMessageContaining("classifier");
         }
     }
@@ -38,6 +44,9 @@ class VerdictTest {
     void anUnjudgedCallIsBlockedAndSaysWhy() {
         Verdict v = Verdict.unjudged("connection refused");
         assertThat(v.flagged()).isTrue();
-        assertThat(v.explanation()).contains("could not judge").contains("connection refused").contains("blocked");
+        assertThat(v.explanation())
+                .contains("could not judge")
+                .contains("connection refused")
+                .contains("blocked");
     }
 }

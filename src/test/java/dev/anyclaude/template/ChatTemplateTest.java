@@ -51,9 +51,12 @@ class ChatTemplateTest {
     @Test
     void forElseFilterAndBreak() {
         assertThat(render("{% for x in [] %}x{% else %}empty{% endfor %}")).isEqualTo("empty");
-        assertThat(render("{% for x in range(6) if x is odd %}{{ x }}{% endfor %}")).isEqualTo("135");
-        assertThat(render("{% for x in range(9) %}{% if x == 3 %}{% break %}{% endif %}{{ x }}{% endfor %}")).isEqualTo("012");
-        assertThat(render("{% for k, v in {'a': 1, 'b': 2}.items() %}{{ k }}={{ v }} {% endfor %}")).isEqualTo("a=1 b=2 ");
+        assertThat(render("{% for x in range(6) if x is odd %}{{ x }}{% endfor %}"))
+                .isEqualTo("135");
+        assertThat(render("{% for x in range(9) %}{% if x == 3 %}{% break %}{% endif %}{{ x }}{% endfor %}"))
+                .isEqualTo("012");
+        assertThat(render("{% for k, v in {'a': 1, 'b': 2}.items() %}{{ k }}={{ v }} {% endfor %}"))
+                .isEqualTo("a=1 b=2 ");
     }
 
     @Test
@@ -80,10 +83,13 @@ class ChatTemplateTest {
 
     @Test
     void tojsonWritesPythonsLayoutAndKeepsNonAscii() throws Exception {
-        Map<String, Object> vars = Map.of("v", Values.fromJson(json("{\"a\":[1,2.5,\"é\\n\"],\"b\":{},\"c\":null,\"d\":true}")));
-        assertThat(render("{{ v | tojson }}", vars)).isEqualTo("{\"a\": [1, 2.5, \"é\\n\"], \"b\": {}, \"c\": null, \"d\": true}");
+        Map<String, Object> vars =
+                Map.of("v", Values.fromJson(json("{\"a\":[1,2.5,\"é\\n\"],\"b\":{},\"c\":null,\"d\":true}")));
+        assertThat(render("{{ v | tojson }}", vars))
+                .isEqualTo("{\"a\": [1, 2.5, \"é\\n\"], \"b\": {}, \"c\": null, \"d\": true}");
         assertThat(render("{{ v | tojson(indent=2) }}", vars))
-                .isEqualTo("{\n  \"a\": [\n    1,\n    2.5,\n    \"é\\n\"\n  ],\n  \"b\": {},\n  \"c\": null,\n  \"d\": true\n}");
+                .isEqualTo("{\n  \"a\": [\n    1,\n    2.5,\n    \"é\\n\"\n  ],\n  "
+                        + "\"b\": {},\n  \"c\": null,\n  \"d\": true\n}");
         assertThat(render("{{ v | tojson(ensure_ascii=true) }}", vars)).contains("\\u00e9");
         assertThat(render("{{ v | tojson(separators=(',', ':')) }}", vars)).startsWith("{\"a\":[1,2.5,");
     }
@@ -97,9 +103,11 @@ class ChatTemplateTest {
     @Test
     void stringMethodsAndFilters() {
         assertThat(render("{{ '  x  '.strip() }}|{{ 'a,b'.split(',') | join('-') }}|{{ 'abc'.startswith('ab') }}"
-                + "|{{ 'Hello' | upper }}|{{ 'abc'[1:] }}|{{ 'abc'[::-1] }}|{{ [3,1,2] | length }}|{{ ' t ' | trim }}"))
+                        + "|{{ 'Hello' | upper }}|{{ 'abc'[1:] }}|{{ 'abc'[::-1] }}|{{ "
+                        + "[3,1,2] | length }}|{{ ' t ' | trim }}"))
                 .isEqualTo("x|a-b|True|HELLO|bc|cba|3|t");
-        assertThat(render("{{ x | default('d') }}|{{ '' | default('d', true) }}")).isEqualTo("d|d");
+        assertThat(render("{{ x | default('d') }}|{{ '' | default('d', true) }}"))
+                .isEqualTo("d|d");
         assertThat(render("{{ [{'a':1},{'a':2},{'b':3}] | selectattr('a', 'defined') | map(attribute='a') | list }}"))
                 .isEqualTo("[1, 2]");
         assertThat(render("{{ {'b': 1, 'a': 2} | dictsort }}")).isEqualTo("[['a', 2], ['b', 1]]");
@@ -107,7 +115,8 @@ class ChatTemplateTest {
 
     @Test
     void testsFollowLlamaCppWhereItDiffersFromPython() {
-        assertThat(render("{{ x is iterable }}|{{ {} is iterable }}|{{ 'a' is string }}|{{ {} is mapping }}|{{ none is none }}"))
+        assertThat(render("{{ x is iterable }}|{{ {} is iterable }}|{{ 'a' is string "
+                        + "}}|{{ {} is mapping }}|{{ none is none }}"))
                 .isEqualTo("True|False|True|True|True");
     }
 
@@ -119,17 +128,23 @@ class ChatTemplateTest {
 
     @Test
     void noneFailsWithATemplateErrorThatSaysSo() {
-        assertThatThrownBy(() -> render("{{ none.content }}")).isInstanceOf(TemplateException.class)
+        assertThatThrownBy(() -> render("{{ none.content }}"))
+                .isInstanceOf(TemplateException.class)
                 .hasMessage("line 1: None has no attribute content");
-        assertThatThrownBy(() -> render("{{ none.strip() }}")).isInstanceOf(TemplateException.class)
+        assertThatThrownBy(() -> render("{{ none.strip() }}"))
+                .isInstanceOf(TemplateException.class)
                 .hasMessage("line 1: None has no attribute strip");
-        assertThatThrownBy(() -> render("{{ none[0] }}")).isInstanceOf(TemplateException.class)
+        assertThatThrownBy(() -> render("{{ none[0] }}"))
+                .isInstanceOf(TemplateException.class)
                 .hasMessage("line 1: None cannot be indexed");
-        assertThatThrownBy(() -> render("{{ none | length }}")).isInstanceOf(TemplateException.class)
+        assertThatThrownBy(() -> render("{{ none | length }}"))
+                .isInstanceOf(TemplateException.class)
                 .hasMessage("line 1: length of None");
-        assertThatThrownBy(() -> render("{{ none | int }}")).isInstanceOf(TemplateException.class)
+        assertThatThrownBy(() -> render("{{ none | int }}"))
+                .isInstanceOf(TemplateException.class)
                 .hasMessage("line 1: int of None");
-        assertThatThrownBy(() -> render("{{ 1 + none }}")).isInstanceOf(TemplateException.class)
+        assertThatThrownBy(() -> render("{{ 1 + none }}"))
+                .isInstanceOf(TemplateException.class)
                 .hasMessageNotContaining("NullPointerException");
     }
 
@@ -150,39 +165,47 @@ class ChatTemplateTest {
     @Test
     void appliesAnOpenAiRequestWithLlamaCppsPreprocessing() throws Exception {
         String template = "{{ bos_token }}{% for m in messages %}<{{ m.role }}>{{ m.content }}"
-                + "{% for c in m.tool_calls or [] %}[{{ c.function.name }} {{ c.function.arguments | tojson }}]{% endfor %}"
+                + "{% for c in m.tool_calls or [] %}[{{ c.function.name }} {{ "
+                + "c.function.arguments | tojson }}]{% endfor %}"
                 + "</{{ m.role }}>{% endfor %}{% if add_generation_prompt %}<assistant>{% endif %}";
         JsonNode request = json("""
                 {"messages":[{"role":"system","content":"S"},{"role":"user","content":"U"},
                 {"role":"assistant","content":null,"tool_calls":[{"id":"1","type":"function",
-                "function":{"name":"f","arguments":"{\\"x\\":1}"}}]},{"role":"tool","tool_call_id":"1","content":"R"}]}""");
+                "function":{"name":"f","arguments":"{\\"x\\":1}"}}]},
+                 {"role":"tool","tool_call_id":"1","content":"R"}]}""");
         String prompt = ChatTemplate.parse(template, InstantSource.system())
                 .apply(request, new TemplateTokens("<s>", "</s>", false, false));
-        assertThat(prompt).isEqualTo("<s><system>S</system><user>U</user><assistant>[f {\"x\": 1}]</assistant>"
-                + "<tool>R</tool><assistant>");
+        assertThat(prompt)
+                .isEqualTo("<s><system>S</system><user>U</user><assistant>[f {\"x\": 1}]</assistant>"
+                        + "<tool>R</tool><assistant>");
         assertThat(ChatTemplate.parse(template, InstantSource.system())
-                .apply(request, new TemplateTokens("<s>", "</s>", true, false)))
+                        .apply(request, new TemplateTokens("<s>", "</s>", true, false)))
                 .startsWith("<system>");
     }
 
     @Test
     void foldsTheSystemMessageIntoTheFirstUserTurnWhenTheTemplateIgnoresIt() throws Exception {
-        String template = "{% for m in messages %}{% if m.role != 'system' %}<{{ m.role }}>{{ m.content }}{% endif %}{% endfor %}";
+        String template = "{% for m in messages %}{% if m.role != 'system' %}<{{ m.role "
+                + "}}>{{ m.content }}{% endif %}{% endfor %}";
         ChatTemplate t = ChatTemplate.parse(template, InstantSource.system());
         assertThat(t.caps().systemRole()).isFalse();
-        String prompt = t.apply(json("{\"messages\":[{\"role\":\"system\",\"content\":\"S\"},{\"role\":\"user\",\"content\":\"U\"}]}"),
+        String prompt = t.apply(
+                json("{\"messages\":[{\"role\":\"system\",\"content\":\"S\"},{\"role\":\"user\",\"content\":\"U\"}]}"),
                 TemplateTokens.of("", ""));
         assertThat(prompt).isEqualTo("<user>S\nU");
     }
 
     @Test
     void capsSeeToolsAndObjectArguments() {
-        ChatTemplate t = ChatTemplate.parse("{% for tool in tools %}{{ tool.function.name }}{% endfor %}"
-                + "{% for m in messages %}{{ m.content }}{% for c in m.tool_calls or [] %}{{ c.function.arguments.arg }}"
-                + "{% endfor %}{% endfor %}", InstantSource.system());
-        assertThat(t.caps()).isEqualTo(new TemplateCaps(true, true, true, true, false));
-        ChatTemplate plain = ChatTemplate.parse("{% for m in messages %}{{ m.content }}{% endfor %}",
+        ChatTemplate t = ChatTemplate.parse(
+                "{% for tool in tools %}{{ tool.function.name }}{% endfor %}"
+                        + "{% for m in messages %}{{ m.content }}{% for c in "
+                        + "m.tool_calls or [] %}{{ c.function.arguments.arg }}"
+                        + "{% endfor %}{% endfor %}",
                 InstantSource.system());
+        assertThat(t.caps()).isEqualTo(new TemplateCaps(true, true, true, true, false));
+        ChatTemplate plain =
+                ChatTemplate.parse("{% for m in messages %}{{ m.content }}{% endfor %}", InstantSource.system());
         assertThat(plain.caps().tools()).isFalse();
         assertThat(plain.caps().toolCalls()).isFalse();
     }
@@ -198,8 +221,8 @@ class ChatTemplateTest {
 
     @Test
     void strftimeNowShowsTheWallClockTheTemplateWasParsedWith() {
-        var t = ChatTemplate.parse("{{ strftime_now('%b %Y') }}",
-                InstantSource.fixed(java.time.Instant.parse("2031-06-15T12:00:00Z")));
+        var t = ChatTemplate.parse(
+                "{{ strftime_now('%b %Y') }}", InstantSource.fixed(java.time.Instant.parse("2031-06-15T12:00:00Z")));
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("messages", List.of());
         assertThat(t.render(vars)).isEqualTo("Jun 2031");

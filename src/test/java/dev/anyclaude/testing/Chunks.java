@@ -39,10 +39,14 @@ public final class Chunks {
         List<String> out = new ArrayList<>();
         out.add(chunk("{\"role\":\"assistant\",\"content\":null}", null));
         int half = argumentsJson.length() / 2;
-        out.add(chunk("{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":"
-                + quote(name) + ",\"arguments\":" + quote(argumentsJson.substring(0, half)) + "}}]}", null));
-        out.add(chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":"
-                + quote(argumentsJson.substring(half)) + "}}]}", null));
+        out.add(chunk(
+                "{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":"
+                        + quote(name) + ",\"arguments\":" + quote(argumentsJson.substring(0, half)) + "}}]}",
+                null));
+        out.add(chunk(
+                "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":" + quote(argumentsJson.substring(half))
+                        + "}}]}",
+                null));
         out.add(chunk("{}", "tool_calls"));
         out.add(usage(300, 20, 0));
         return out;

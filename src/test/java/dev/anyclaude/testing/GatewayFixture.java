@@ -2,8 +2,8 @@ package dev.anyclaude.testing;
 
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
-import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.cli.ServeOptions;
+import dev.anyclaude.gateway.Gateway;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,7 +16,8 @@ import java.util.function.Consumer;
 public final class GatewayFixture implements AutoCloseable {
     public final ScriptedOpenAiServer upstream;
     public final Gateway gateway;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     public GatewayFixture() throws IOException {
         this(o -> {});
@@ -73,7 +74,11 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(30)).GET().build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url() + path))
+                        .timeout(Duration.ofSeconds(30))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

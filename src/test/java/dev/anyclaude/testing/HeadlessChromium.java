@@ -64,10 +64,21 @@ public final class HeadlessChromium implements AutoCloseable {
     /** Opens {@code url} in a new headless browser of {@code width} x {@code height} pixels. */
     public static HeadlessChromium open(String url, int width, int height) throws Exception {
         Path profile = Files.createTempDirectory("anyclaude-chromium-");
-        List<String> argv = new ArrayList<>(List.of(binary().toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--disable-dev-shm-usage",
-                "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--remote-allow-origins=*",
-                "--user-data-dir=" + profile, "--window-size=" + width + "," + height, url));
+        List<String> argv = new ArrayList<>(List.of(
+                binary().toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--disable-extensions",
+                "--disable-dev-shm-usage",
+                "--remote-debugging-address=127.0.0.1",
+                "--remote-debugging-port=0",
+                "--remote-allow-origins=*",
+                "--user-data-dir=" + profile,
+                "--window-size=" + width + "," + height,
+                url));
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
         String ws = null;
         StringBuilder seen = new StringBuilder();
@@ -85,12 +96,15 @@ public final class HeadlessChromium implements AutoCloseable {
             if (ws == null) {
                 throw new IOException("chromium did not open its DevTools port: " + seen);
             }
-            Thread.ofVirtual().start(() -> out.lines().forEach(l -> { })); // keep its output drained
+            Thread.ofVirtual().start(() -> out.lines().forEach(l -> {})); // keep its output drained
             URI browser = URI.create(ws);
             String page = pageSocket(browser.getHost() + ":" + browser.getPort(), url);
             HeadlessChromium c = new HeadlessChromium(p, profile);
-            c.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-                    .buildAsync(URI.create(page), c.listener()).get(10, TimeUnit.SECONDS);
+            c.socket = HttpClient.newHttpClient()
+                    .newWebSocketBuilder()
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .buildAsync(URI.create(page), c.listener())
+                    .get(10, TimeUnit.SECONDS);
             return c;
         } catch (Exception e) {
             p.destroyForcibly();
@@ -102,10 +116,14 @@ public final class HeadlessChromium implements AutoCloseable {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
-            String list = http.send(HttpRequest.newBuilder(URI.create("http://" + hostPort + "/json/list")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String list = http.send(
+                            HttpRequest.newBuilder(URI.create("http://" + hostPort + "/json/list"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
             for (JsonNode t : JSON.readTree(list)) {
-                if (t.path("type").asText().equals("page") && t.path("url").asText().startsWith(url.split("\\?")[0])) {
+                if (t.path("type").asText().equals("page")
+                        && t.path("url").asText().startsWith(url.split("\\?")[0])) {
                     return t.path("webSocketDebuggerUrl").asText();
                 }
             }
@@ -124,7 +142,8 @@ public final class HeadlessChromium implements AutoCloseable {
                 if (last) {
                     try {
                         JsonNode m = JSON.readTree(message.toString());
-                        CompletableFuture<JsonNode> f = pending.remove(m.path("id").asInt(-1));
+                        CompletableFuture<JsonNode> f =
+                                pending.remove(m.path("id").asInt(-1));
                         if (f != null) {
                             f.complete(m);
                         }
@@ -156,8 +175,9 @@ public final class HeadlessChromium implements AutoCloseable {
 
     /** The value of a JavaScript expression in the page, as a string ("" for null or undefined). */
     public String eval(String expression) throws Exception {
-        JsonNode r = call("Runtime.evaluate", JSON.createObjectNode().put("expression", expression)
-                .put("returnByValue", true));
+        JsonNode r = call(
+                "Runtime.evaluate",
+                JSON.createObjectNode().put("expression", expression).put("returnByValue", true));
         JsonNode v = r.path("result").path("value");
         return v.isMissingNode() || v.isNull() ? "" : v.isTextual() ? v.asText() : v.toString();
     }
@@ -177,8 +197,12 @@ public final class HeadlessChromium implements AutoCloseable {
     /** A PNG of the whole page. */
     public void screenshot(Path png) throws Exception {
         double height = Double.parseDouble(eval("document.documentElement.scrollHeight"));
-        ObjectNode clip = JSON.createObjectNode().put("x", 0).put("y", 0).put("scale", 1)
-                .put("width", Double.parseDouble(eval("document.documentElement.scrollWidth"))).put("height", height);
+        ObjectNode clip = JSON.createObjectNode()
+                .put("x", 0)
+                .put("y", 0)
+                .put("scale", 1)
+                .put("width", Double.parseDouble(eval("document.documentElement.scrollWidth")))
+                .put("height", height);
         ObjectNode params = JSON.createObjectNode().put("format", "png").put("captureBeyondViewport", true);
         params.set("clip", clip);
         JsonNode r = call("Page.captureScreenshot", params);
@@ -202,7 +226,8 @@ public final class HeadlessChromium implements AutoCloseable {
             }
         }
         try (var files = Files.walk(profile)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(f -> f.toFile().delete());
         } catch (IOException | java.io.UncheckedIOException e) {
             // a temp directory left behind
         }

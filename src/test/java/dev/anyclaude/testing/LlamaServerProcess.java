@@ -35,8 +35,10 @@ public final class LlamaServerProcess implements AutoCloseable {
     private final List<String> args;
     private final Path log;
     private final int port;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     private Process process;
     private Thread reaper;
 
@@ -59,8 +61,15 @@ public final class LlamaServerProcess implements AutoCloseable {
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             int port = freePort();
-            List<String> argv = new ArrayList<>(List.of(binary().toString(), "-m", model.toString(), "--host", "127.0.0.1",
-                    "--port", Integer.toString(port), "--metrics"));
+            List<String> argv = new ArrayList<>(List.of(
+                    binary().toString(),
+                    "-m",
+                    model.toString(),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    Integer.toString(port),
+                    "--metrics"));
             argv.addAll(flags);
             Path log = Files.createTempFile("anyclaude-llama-server-", ".log");
             LlamaServerProcess server = new LlamaServerProcess(argv, log, port);
@@ -87,7 +96,8 @@ public final class LlamaServerProcess implements AutoCloseable {
         }
         try {
             Process p = new ProcessBuilder("bash", "scripts/llama-server.sh")
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
             String out;
             try (InputStream in = p.getInputStream()) {
                 out = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
@@ -160,15 +170,22 @@ public final class LlamaServerProcess implements AutoCloseable {
 
     /** A GET against the server. */
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(30)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url() + path))
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     /** A JSON POST against the server. */
     public HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(300))
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url() + path))
+                        .timeout(Duration.ofSeconds(300))
+                        .header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** The server's output so far (last 4,000 characters). */
@@ -210,14 +227,18 @@ public final class LlamaServerProcess implements AutoCloseable {
     }
 
     private void launch() throws IOException {
-        process = new ProcessBuilder(args).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        process = new ProcessBuilder(args)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         if (reaper == null) {
-            reaper = new Thread(() -> {
-                if (process != null) {
-                    process.destroyForcibly();
-                }
-            }, "llama-server-reaper");
+            reaper = new Thread(
+                    () -> {
+                        if (process != null) {
+                            process.destroyForcibly();
+                        }
+                    },
+                    "llama-server-reaper");
             Runtime.getRuntime().addShutdownHook(reaper);
         }
         long deadline = System.nanoTime() + STARTUP.toNanos();

@@ -101,7 +101,11 @@ public final class RedisServerProcess implements AutoCloseable {
     public String command(String... args) throws IOException {
         StringBuilder resp = new StringBuilder("*").append(args.length).append("\r\n");
         for (String a : args) {
-            resp.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
+            resp.append('$')
+                    .append(a.getBytes(StandardCharsets.UTF_8).length)
+                    .append("\r\n")
+                    .append(a)
+                    .append("\r\n");
         }
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
@@ -137,7 +141,8 @@ public final class RedisServerProcess implements AutoCloseable {
             reaper = null;
         }
         try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // a leftover temp directory is harmless
         }
@@ -150,18 +155,33 @@ public final class RedisServerProcess implements AutoCloseable {
 
     private void launch() throws IOException {
         Path log = dir.resolve("redis.log");
-        process = new ProcessBuilder(List.of(binary.toString(),
-                "--port", String.valueOf(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                "--dir", dir.toString(), "--daemonize", "no", "--protected-mode", "yes"))
+        process = new ProcessBuilder(List.of(
+                        binary.toString(),
+                        "--port",
+                        String.valueOf(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                        "--dir",
+                        dir.toString(),
+                        "--daemonize",
+                        "no",
+                        "--protected-mode",
+                        "yes"))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         if (reaper == null) {
-            reaper = new Thread(() -> {
-                if (process != null) {
-                    process.destroyForcibly();
-                }
-            }, "redis-server-reaper");
+            reaper = new Thread(
+                    () -> {
+                        if (process != null) {
+                            process.destroyForcibly();
+                        }
+                    },
+                    "redis-server-reaper");
             Runtime.getRuntime().addShutdownHook(reaper);
         }
         long deadline = System.nanoTime() + STARTUP.toNanos();
@@ -188,7 +208,9 @@ public final class RedisServerProcess implements AutoCloseable {
     }
 
     private void signal(String sig) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", sig, String.valueOf(process.pid())).inheritIO().start();
+        Process kill = new ProcessBuilder("kill", sig, String.valueOf(process.pid()))
+                .inheritIO()
+                .start();
         if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
             throw new IOException("kill " + sig + " " + process.pid() + " failed");
         }

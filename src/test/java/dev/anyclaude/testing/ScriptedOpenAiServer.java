@@ -52,8 +52,12 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::handle);
         server.start();
-        routes.put("GET /v1/models", r -> Reply.json(200,
-                "{\"object\":\"list\",\"data\":[{\"id\":\"stub-model\",\"object\":\"model\",\"owned_by\":\"stub\"}]}"));
+        routes.put(
+                "GET /v1/models",
+                r -> Reply.json(
+                        200,
+                        "{\"object\":\"list\",\"data\":[{\"id\":\"stub-model\","
+                                + "\"object\":\"model\",\"owned_by\":\"stub\"}]}"));
     }
 
     public int port() {
@@ -94,7 +98,9 @@ public final class ScriptedOpenAiServer implements AutoCloseable {
     }
 
     public List<Recorded> chatRequests() {
-        return received().stream().filter(r -> r.path().endsWith("/chat/completions")).toList();
+        return received().stream()
+                .filter(r -> r.path().endsWith("/chat/completions"))
+                .toList();
     }
 
     private void handle(HttpExchange ex) throws IOException {

@@ -12,21 +12,28 @@ import org.junit.jupiter.api.Test;
 
 /** Outputs and expected parses of llama.cpp's tests/test-chat.cpp (Hermes 2 Pro / 3, Qwen 2.5, MiMo-VL). */
 class HermesParserTest {
-    static final String CALL = "<tool_call>\n{\"name\": \"special_function\", \"arguments\": {\"arg1\": 1}}\n</tool_call>";
+    static final String CALL =
+            "<tool_call>\n{\"name\": \"special_function\", \"arguments\": {\"arg1\": 1}}\n</tool_call>";
 
     @Test
     void readsACall() {
         assertParses(HERMES, PLAIN, CALL, call("special_function", "{\"arg1\": 1}"));
-        assertParses(HERMES, PLAIN,
+        assertParses(
+                HERMES,
+                PLAIN,
                 "<tool_call>\n{\"name\": \"special_function\", \"arguments\": {\"arg1\": 1}}</tool_call>",
                 call("special_function", "{\"arg1\": 1}"));
     }
 
     @Test
     void keepsTextBeforeACall() {
-        assertParses(HERMES, PLAIN,
-                "Hello, world!\nWhat's up?<tool_call>\n{\"name\": \"special_function\", \"arguments\": {\"arg1\": 1}}</tool_call>",
-                text("Hello, world!\nWhat's up?"), call("special_function", "{\"arg1\": 1}"));
+        assertParses(
+                HERMES,
+                PLAIN,
+                "Hello, world!\nWhat's up?<tool_call>\n{\"name\": "
+                        + "\"special_function\", \"arguments\": {\"arg1\": 1}}</tool_call>",
+                text("Hello, world!\nWhat's up?"),
+                call("special_function", "{\"arg1\": 1}"));
     }
 
     @Test
@@ -36,16 +43,25 @@ class HermesParserTest {
 
     @Test
     void readsSeveralCallsAndDropsTheWhitespaceBetweenThem() {
-        assertParses(HERMES, PLAIN, CALL + "\n" + CALL.replace("special_function", "special_function_with_opt")
-                        .replace("{\"arg1\": 1}", "{\"arg1\": 1, \"arg2\": 2}") + "\n",
+        assertParses(
+                HERMES,
+                PLAIN,
+                CALL + "\n"
+                        + CALL.replace("special_function", "special_function_with_opt")
+                                .replace("{\"arg1\": 1}", "{\"arg1\": 1, \"arg2\": 2}")
+                        + "\n",
                 call("special_function", "{\"arg1\": 1}"),
                 call("special_function_with_opt", "{\"arg1\": 1, \"arg2\": 2}"));
     }
 
     @Test
     void readsThinkingBeforeACall() {
-        assertParses(HERMES, PLAIN, "<think>I'm\nthinking</think>" + CALL,
-                thinking("I'm\nthinking"), call("special_function", "{\"arg1\": 1}"));
+        assertParses(
+                HERMES,
+                PLAIN,
+                "<think>I'm\nthinking</think>" + CALL,
+                thinking("I'm\nthinking"),
+                call("special_function", "{\"arg1\": 1}"));
         assertParses(HERMES, THINKING, "I'm\nthinking</think>\n\nHello", thinking("I'm\nthinking"), text("Hello"));
     }
 
@@ -79,7 +95,10 @@ class HermesParserTest {
 
     @Test
     void reportsACallOfAnUnknownTool() {
-        assertParses(HERMES, PLAIN, "<tool_call>{\"name\": \"nope\", \"arguments\": {\"x\": [1]}}</tool_call>",
+        assertParses(
+                HERMES,
+                PLAIN,
+                "<tool_call>{\"name\": \"nope\", \"arguments\": {\"x\": [1]}}</tool_call>",
                 call("nope", "{\"x\": [1]}"));
     }
 }

@@ -23,7 +23,10 @@ class Llama3JsonParserTest {
     @Test
     void readsABareCall() {
         assertParses(LLAMA3_JSON, PLAIN, CALL, call("special_function", "{\"arg1\": 1}"));
-        assertParses(LLAMA3_JSON, PLAIN, "{\"type\": \"function\", \"name\": \"special_function\", \"parameters\": {\"arg1\": 1}}",
+        assertParses(
+                LLAMA3_JSON,
+                PLAIN,
+                "{\"type\": \"function\", \"name\": \"special_function\", \"parameters\": {\"arg1\": 1}}",
                 call("special_function", "{\"arg1\": 1}"));
     }
 
@@ -34,7 +37,12 @@ class Llama3JsonParserTest {
 
     @Test
     void readsTextBeforeACall() {
-        assertParses(LLAMA3_JSON, PLAIN, "Let me see. " + CALL, text("Let me see. "), call("special_function", "{\"arg1\": 1}"));
+        assertParses(
+                LLAMA3_JSON,
+                PLAIN,
+                "Let me see. " + CALL,
+                text("Let me see. "),
+                call("special_function", "{\"arg1\": 1}"));
     }
 
     @Test

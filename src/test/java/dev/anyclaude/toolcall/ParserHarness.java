@@ -21,13 +21,18 @@ final class ParserHarness {
 
     /** The tools of llama.cpp's tests/test-chat.cpp that the cases use, by name. */
     static final Map<String, JsonNode> TOOLS = tools(Map.of(
-            "special_function", "{\"type\":\"object\",\"properties\":{\"arg1\":{\"type\":\"integer\"}},\"required\":[\"arg1\"]}",
-            "special_function_with_opt", "{\"type\":\"object\",\"properties\":{\"arg1\":{\"type\":\"integer\"},\"arg2\":{\"type\":\"integer\"}},\"required\":[\"arg1\"]}",
+            "special_function",
+                    "{\"type\":\"object\",\"properties\":{\"arg1\":{\"type\":\"integer\"}},\"required\":[\"arg1\"]}",
+            "special_function_with_opt",
+                    "{\"type\":\"object\",\"properties\":{\"arg1\":{\"type\":"
+                            + "\"integer\"},\"arg2\":{\"type\":\"integer\"}},\"required\":[\"arg1\"]}",
             "python", "{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\"}},\"required\":[\"code\"]}",
             "html", "{\"type\":\"object\",\"properties\":{\"markup\":{\"type\":\"string\"}},\"required\":[\"markup\"]}",
             "get_time", "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}",
-            "get_weather", "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}",
-            "todo_list", "{\"type\":\"object\",\"properties\":{\"todos\":{\"type\":\"array\"}},\"required\":[\"todos\"]}",
+            "get_weather",
+                    "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}",
+            "todo_list",
+                    "{\"type\":\"object\",\"properties\":{\"todos\":{\"type\":\"array\"}},\"required\":[\"todos\"]}",
             "amount", "{\"type\":\"object\",\"properties\":{\"orig\":{\"type\":\"number\"}},\"required\":[\"orig\"]}",
             "empty_args", "{\"type\":\"object\",\"properties\":{}}"));
 
@@ -91,10 +96,12 @@ final class ParserHarness {
     }
 
     /** Asserts the items of the output fed whole and fed one character at a time, which must report the same. */
-    static void assertParses(ToolCallSyntax syntax, ParserOptions options, String output, boolean truncated,
-            Item... expected) {
+    static void assertParses(
+            ToolCallSyntax syntax, ParserOptions options, String output, boolean truncated, Item... expected) {
         List<String> whole = whole(syntax, options, output, truncated);
-        assertThat(charByChar(syntax, options, output, truncated)).as("fed char by char").isEqualTo(whole);
+        assertThat(charByChar(syntax, options, output, truncated))
+                .as("fed char by char")
+                .isEqualTo(whole);
         assertThat(items(whole)).as("items of %s", whole).containsExactly(expected);
     }
 

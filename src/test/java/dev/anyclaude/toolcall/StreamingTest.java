@@ -21,7 +21,8 @@ class StreamingTest {
         parser.feed("_call>{\"name\": \"special_function\", \"arguments\": {\"arg1\": 1}}");
         assertThat(recorder.events).containsExactly("text:Hello ");
         parser.feed("</tool_call>");
-        assertThat(recorder.events).containsExactly("text:Hello ", "start:special_function", "args:{\"arg1\":1}", "end");
+        assertThat(recorder.events)
+                .containsExactly("text:Hello ", "start:special_function", "args:{\"arg1\":1}", "end");
     }
 
     @Test
@@ -36,8 +37,12 @@ class StreamingTest {
 
     @Test
     void noneReadsOnlyThinkTags() {
-        assertParses(ToolCallSyntax.NONE, PLAIN, "<think>hm</think>\nA <tool_call>{\"name\": \"x\"}</tool_call> [TOOL_CALLS]",
-                thinking("hm"), text("A <tool_call>{\"name\": \"x\"}</tool_call> [TOOL_CALLS]"));
+        assertParses(
+                ToolCallSyntax.NONE,
+                PLAIN,
+                "<think>hm</think>\nA <tool_call>{\"name\": \"x\"}</tool_call> [TOOL_CALLS]",
+                thinking("hm"),
+                text("A <tool_call>{\"name\": \"x\"}</tool_call> [TOOL_CALLS]"));
     }
 
     @Test

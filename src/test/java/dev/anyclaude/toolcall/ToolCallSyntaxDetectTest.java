@@ -126,13 +126,16 @@ class ToolCallSyntaxDetectTest {
 
     @Test
     void aPromptEndingInAnOpenThinkTagStartsInThinking() {
-        assertThat(OutputParsers.startsInThinking("<|im_start|>assistant\n<think>\n")).isTrue();
-        assertThat(OutputParsers.startsInThinking("<|im_start|>assistant\n<think>\n\n</think>\n\n")).isFalse();
+        assertThat(OutputParsers.startsInThinking("<|im_start|>assistant\n<think>\n"))
+                .isTrue();
+        assertThat(OutputParsers.startsInThinking("<|im_start|>assistant\n<think>\n\n</think>\n\n"))
+                .isFalse();
         assertThat(OutputParsers.startsInThinking("<|im_start|>assistant\n")).isFalse();
     }
 
     static String template(String name) throws IOException {
-        try (InputStream in = ToolCallSyntaxDetectTest.class.getResourceAsStream("/toolcall/templates/" + name + ".jinja")) {
+        try (InputStream in =
+                ToolCallSyntaxDetectTest.class.getResourceAsStream("/toolcall/templates/" + name + ".jinja")) {
             assertThat(in).as("template %s", name).isNotNull();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }

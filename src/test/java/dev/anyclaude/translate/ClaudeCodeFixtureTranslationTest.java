@@ -26,10 +26,15 @@ class ClaudeCodeFixtureTranslationTest {
     private static final OpenAiRequestWriter WRITER = new OpenAiRequestWriter(MAPPER);
 
     static Stream<Arguments> bodiesAndDialects() {
-        return Fixtures.claudeCodeBodies().stream().flatMap(p -> Stream.of(
-                Arguments.of(p, OpenAiDialect.openAi()),
-                Arguments.of(p, OpenAiDialect.llamaCpp().withFoldInlineSystem(true)),
-                Arguments.of(p, OpenAiDialect.openAi().withFoldInlineSystem(true).withMergeConsecutiveRoles(true))));
+        return Fixtures.claudeCodeBodies().stream()
+                .flatMap(p -> Stream.of(
+                        Arguments.of(p, OpenAiDialect.openAi()),
+                        Arguments.of(p, OpenAiDialect.llamaCpp().withFoldInlineSystem(true)),
+                        Arguments.of(
+                                p,
+                                OpenAiDialect.openAi()
+                                        .withFoldInlineSystem(true)
+                                        .withMergeConsecutiveRoles(true))));
     }
 
     @ParameterizedTest
@@ -43,7 +48,8 @@ class ClaudeCodeFixtureTranslationTest {
         long customTools = req.tools().stream().filter(Tool::custom).count();
         assertThat(out.get("tools")).hasSize((int) customTools);
         for (int i = 0; i < customTools; i++) {
-            assertThat(out.get("tools").get(i).at("/function/name").asText()).isEqualTo(req.tools().get(i).name());
+            assertThat(out.get("tools").get(i).at("/function/name").asText())
+                    .isEqualTo(req.tools().get(i).name());
             assertThat(out.get("tools").get(i).at("/function/parameters").toString())
                     .isEqualTo(req.tools().get(i).inputSchemaJson());
         }
@@ -67,7 +73,9 @@ class ClaudeCodeFixtureTranslationTest {
                 case SYSTEM -> n += d.foldInlineSystem() ? 0 : 1;
                 case ASSISTANT -> n++;
                 case USER -> {
-                    long results = m.content().stream().filter(b -> b instanceof ContentBlock.ToolResult).count();
+                    long results = m.content().stream()
+                            .filter(b -> b instanceof ContentBlock.ToolResult)
+                            .count();
                     boolean other = m.content().stream().anyMatch(b -> !(b instanceof ContentBlock.ToolResult));
                     n += (int) results + (other || results == 0 ? 1 : 0);
                 }
@@ -86,20 +94,24 @@ class ClaudeCodeFixtureTranslationTest {
 
     private static List<String> toolUseIds(MessagesRequest req) {
         List<String> ids = new ArrayList<>();
-        req.messages().forEach(m -> m.content().forEach(b -> {
-            if (b instanceof ContentBlock.ToolUse u) {
-                ids.add(u.id());
-            }
-        }));
+        req.messages()
+                .forEach(m -> m.content().forEach(b -> {
+                    if (b instanceof ContentBlock.ToolUse u) {
+                        ids.add(u.id());
+                    }
+                }));
         return ids;
     }
 
     @Test
     void eachTurnOfASessionRendersAsAnExtensionOfThePreviousOne() throws Exception {
         Path dir = Fixtures.claudeCode().resolve("p-tool-bash-read");
-        for (OpenAiDialect d : List.of(OpenAiDialect.openAi(), OpenAiDialect.openAi().withFoldInlineSystem(true))) {
+        for (OpenAiDialect d :
+                List.of(OpenAiDialect.openAi(), OpenAiDialect.openAi().withFoldInlineSystem(true))) {
             JsonNode previous = null;
-            for (String name : List.of("02-POST-v1_messages.body.json", "03-POST-v1_messages.body.json",
+            for (String name : List.of(
+                    "02-POST-v1_messages.body.json",
+                    "03-POST-v1_messages.body.json",
                     "04-POST-v1_messages.body.json")) {
                 JsonNode out = MAPPER.readTree(WRITER.write(PARSER.parse(Fixtures.read(dir.resolve(name))), d));
                 if (previous != null) {
@@ -107,7 +119,9 @@ class ClaudeCodeFixtureTranslationTest {
                     JsonNode before = previous.get("messages");
                     assertThat(out.get("messages").size()).isGreaterThan(before.size());
                     for (int i = 0; i < before.size(); i++) {
-                        assertThat(out.get("messages").get(i)).as("%s message %d", name, i).isEqualTo(before.get(i));
+                        assertThat(out.get("messages").get(i))
+                                .as("%s message %d", name, i)
+                                .isEqualTo(before.get(i));
                     }
                 }
                 previous = out;

@@ -64,7 +64,8 @@ class GoldenTranslationTest {
         if (Files.exists(dir.resolve("case.properties"))) {
             props.load(new StringReader(Files.readString(dir.resolve("case.properties"))));
         }
-        MessagesRequest req = new RequestParser(MAPPER).parse(Files.readAllBytes(dir.resolve("anthropic-request.json")));
+        MessagesRequest req =
+                new RequestParser(MAPPER).parse(Files.readAllBytes(dir.resolve("anthropic-request.json")));
         OpenAiDialect dialect = dialect(props);
 
         byte[] body = new OpenAiRequestWriter(MAPPER).write(req, dialect);
@@ -82,9 +83,14 @@ class GoldenTranslationTest {
             JsonNode n = MAPPER.readTree(p.getProperty("extra"));
             n.properties().forEach(e -> extra.put(e.getKey(), MAPPER.convertValue(e.getValue(), Object.class)));
         }
-        return new OpenAiDialect(flag(p, "foldInlineSystem"), flag(p, "mergeConsecutiveRoles"), flag(p, "sendTopK"),
-                flag(p, "sendEnableThinking"), flag(p, "sendReasoningEffort"),
-                flag(p, "historyThinkingAsReasoningContent"), extra);
+        return new OpenAiDialect(
+                flag(p, "foldInlineSystem"),
+                flag(p, "mergeConsecutiveRoles"),
+                flag(p, "sendTopK"),
+                flag(p, "sendEnableThinking"),
+                flag(p, "sendReasoningEffort"),
+                flag(p, "historyThinkingAsReasoningContent"),
+                extra);
     }
 
     static TextFormats formats(Properties p) {
@@ -111,10 +117,12 @@ class GoldenTranslationTest {
         OpenAiStreamTranslator.Options options = OpenAiStreamTranslator.Options.of(req, formats(props));
         try {
             if (Files.exists(dir.resolve("backend-response.json"))) {
-                new OpenAiResponseTranslator(MAPPER, options).translate(Files.readAllBytes(dir.resolve("backend-response.json")), sink);
+                new OpenAiResponseTranslator(MAPPER, options)
+                        .translate(Files.readAllBytes(dir.resolve("backend-response.json")), sink);
             } else {
                 OpenAiStreamTranslator t = new OpenAiStreamTranslator(MAPPER, sink, options);
-                for (String line : Files.readString(dir.resolve("backend-stream.txt")).split("\n")) {
+                for (String line :
+                        Files.readString(dir.resolve("backend-stream.txt")).split("\n")) {
                     if (line.startsWith("data:")) {
                         t.onData(line.substring(5));
                     }
@@ -150,7 +158,9 @@ class GoldenTranslationTest {
             Files.writeString(expectedFile, actual);
             return;
         }
-        assertThat(expectedFile).as("golden file (create it with -Danyclaude.regenerate=true)").exists();
+        assertThat(expectedFile)
+                .as("golden file (create it with -Danyclaude.regenerate=true)")
+                .exists();
         assertThat(actual).isEqualTo(Files.readString(expectedFile));
     }
 }

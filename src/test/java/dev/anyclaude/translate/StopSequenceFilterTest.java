@@ -31,10 +31,13 @@ class StopSequenceFilterTest {
         f.accept(text("T"));
         assertThat(rec.text()).isEqualTo("hello ");
         assertThatThrownBy(() -> f.accept(text("OP and more")))
-                .isInstanceOfSatisfying(GenerationStopped.class, e -> assertThat(e.stopSequence()).isEqualTo("STOP"));
+                .isInstanceOfSatisfying(
+                        GenerationStopped.class,
+                        e -> assertThat(e.stopSequence()).isEqualTo("STOP"));
         assertThat(f.stopped()).isTrue();
-        assertThat(rec.lines()).containsExactly("start", "open 0 text", "text hello ", "close 0", "delta stop_sequence STOP",
-                "message_stop");
+        assertThat(rec.lines())
+                .containsExactly(
+                        "start", "open 0 text", "text hello ", "close 0", "delta stop_sequence STOP", "message_stop");
         assertThat(((StreamEvent.MessageDelta) rec.events.get(4)).usage()).isEqualTo(new Usage(7, 0, 3, 0));
     }
 

@@ -23,20 +23,37 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 
 class TranslationPropertiesTest {
-    private static final java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> F_TOOL = java.util.Map.of("F",
+    private static final java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> F_TOOL = java.util.Map.of(
+            "F",
             new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("type", "object"));
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final OpenAiRequestWriter WRITER = new OpenAiRequestWriter(MAPPER);
     private static final String NOISE = "{}[]\":,0-e\\nul";
-    private static final String[] WORDS = {"", "a", "hello world", "line\nbreak", "quote \" and \\", "ünïcødé 😀",
-            "<think>", "</tool_call>", "\u0000\u001f", "{\"json\":1}"};
+    private static final String[] WORDS = {
+        "",
+        "a",
+        "hello world",
+        "line\nbreak",
+        "quote \" and \\",
+        "ünïcødé 😀",
+        "<think>",
+        "</tool_call>",
+        "\u0000\u001f",
+        "{\"json\":1}"
+    };
 
     @Property(tries = 300)
     void randomValidRequestsTranslateToValidJsonDeterministically(@ForAll long seed) throws Exception {
         Random r = new Random(seed);
         MessagesRequest req = randomRequest(r);
-        OpenAiDialect d = new OpenAiDialect(r.nextBoolean(), r.nextBoolean(), r.nextBoolean(), r.nextBoolean(),
-                r.nextBoolean(), r.nextBoolean(), r.nextBoolean() ? Map.of() : Map.of("id_slot", r.nextInt(4)));
+        OpenAiDialect d = new OpenAiDialect(
+                r.nextBoolean(),
+                r.nextBoolean(),
+                r.nextBoolean(),
+                r.nextBoolean(),
+                r.nextBoolean(),
+                r.nextBoolean(),
+                r.nextBoolean() ? Map.of() : Map.of("id_slot", r.nextInt(4)));
 
         byte[] body = WRITER.write(req, d);
 
@@ -53,7 +70,8 @@ class TranslationPropertiesTest {
             assertThat(role).isIn("system", "user", "assistant", "tool");
             for (JsonNode c : m.path("tool_calls")) {
                 announced.add(c.get("id").asText());
-                assertThat(MAPPER.readTree(c.at("/function/arguments").asText()).isObject()).isTrue();
+                assertThat(MAPPER.readTree(c.at("/function/arguments").asText()).isObject())
+                        .isTrue();
             }
             if (role.equals("tool")) {
                 assertThat(announced).contains(m.get("tool_call_id").asText());
@@ -70,8 +88,14 @@ class TranslationPropertiesTest {
     void randomChunkStreamsGiveWellFormedEventSequences(@ForAll long seed) throws Exception {
         Random r = new Random(seed);
         Recorder rec = new Recorder();
-        OpenAiStreamTranslator t = new OpenAiStreamTranslator(MAPPER, rec,
-                new OpenAiStreamTranslator.Options(r.nextBoolean() ? TextFormats.NONE : TextFormats.of(dev.anyclaude.toolcall.ToolCallSyntax.HERMES), F_TOOL));
+        OpenAiStreamTranslator t = new OpenAiStreamTranslator(
+                MAPPER,
+                rec,
+                new OpenAiStreamTranslator.Options(
+                        r.nextBoolean()
+                                ? TextFormats.NONE
+                                : TextFormats.of(dev.anyclaude.toolcall.ToolCallSyntax.HERMES),
+                        F_TOOL));
         StringBuilder content = new StringBuilder();
         Set<Integer> calls = new HashSet<>();
         int nextCall = 0;
@@ -84,17 +108,20 @@ class TranslationPropertiesTest {
                         content.append(w);
                         t.onData("{\"choices\":[{\"delta\":{\"content\":" + MAPPER.writeValueAsString(w) + "}}]}");
                     }
-                    case 1 -> t.onData("{\"choices\":[{\"delta\":{\"reasoning_content\":"
-                            + MAPPER.writeValueAsString(WORDS[r.nextInt(WORDS.length)]) + "}}]}");
+                    case 1 ->
+                        t.onData("{\"choices\":[{\"delta\":{\"reasoning_content\":"
+                                + MAPPER.writeValueAsString(WORDS[r.nextInt(WORDS.length)]) + "}}]}");
                     case 2 -> {
                         int index = r.nextBoolean() || calls.isEmpty() ? nextCall++ : nextCall - 1;
                         boolean first = calls.add(index); // later deltas of a call repeat id and name only
                         t.onData("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":" + index
                                 + ",\"id\":\"call_" + index + "\",\"function\":{\"name\":\"F\",\"arguments\":"
-                                + MAPPER.writeValueAsString(!first || r.nextBoolean() ? "" : "{\"k\":" + index + "}") + "}}]}}]}");
+                                + MAPPER.writeValueAsString(!first || r.nextBoolean() ? "" : "{\"k\":" + index + "}")
+                                + "}}]}}]}");
                     }
-                    case 3 -> t.onData("{\"choices\":[],\"usage\":{\"prompt_tokens\":" + r.nextInt(100)
-                            + ",\"completion_tokens\":" + r.nextInt(100) + "}}");
+                    case 3 ->
+                        t.onData("{\"choices\":[],\"usage\":{\"prompt_tokens\":" + r.nextInt(100)
+                                + ",\"completion_tokens\":" + r.nextInt(100) + "}}");
                     default -> t.onData("{\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}");
                 }
             }
@@ -111,8 +138,9 @@ class TranslationPropertiesTest {
         }
         assertThat(finished).isTrue();
         assertWellFormed(rec.events);
-        long toolBlocks = rec.events.stream().filter(e -> e instanceof StreamEvent.BlockStart s
-                && s.block() instanceof StreamEvent.ToolUseBlock).count();
+        long toolBlocks = rec.events.stream()
+                .filter(e -> e instanceof StreamEvent.BlockStart s && s.block() instanceof StreamEvent.ToolUseBlock)
+                .count();
         assertThat(toolBlocks).isGreaterThanOrEqualTo(calls.size());
     }
 
@@ -136,9 +164,12 @@ class TranslationPropertiesTest {
                     assertThat(d.index()).isEqualTo(open);
                     switch (d.delta()) {
                         case StreamEvent.TextDelta t -> assertThat(block).isInstanceOf(StreamEvent.TextBlock.class);
-                        case StreamEvent.ThinkingDelta t -> assertThat(block).isInstanceOf(StreamEvent.ThinkingBlock.class);
-                        case StreamEvent.SignatureDelta s -> assertThat(block).isInstanceOf(StreamEvent.ThinkingBlock.class);
-                        case StreamEvent.InputJsonDelta j -> assertThat(block).isInstanceOf(StreamEvent.ToolUseBlock.class);
+                        case StreamEvent.ThinkingDelta t ->
+                            assertThat(block).isInstanceOf(StreamEvent.ThinkingBlock.class);
+                        case StreamEvent.SignatureDelta s ->
+                            assertThat(block).isInstanceOf(StreamEvent.ThinkingBlock.class);
+                        case StreamEvent.InputJsonDelta j ->
+                            assertThat(block).isInstanceOf(StreamEvent.ToolUseBlock.class);
                     }
                 }
                 case StreamEvent.BlockStop s -> {
@@ -154,8 +185,11 @@ class TranslationPropertiesTest {
     static MessagesRequest randomRequest(Random r) {
         List<Tool> tools = new ArrayList<>();
         for (int i = 0, n = r.nextInt(4); i < n; i++) {
-            tools.add(new Tool("tool" + i, r.nextBoolean() ? null : word(r),
-                    "{\"type\":\"object\",\"properties\":{\"p" + i + "\":{\"type\":\"string\"}}}", null));
+            tools.add(new Tool(
+                    "tool" + i,
+                    r.nextBoolean() ? null : word(r),
+                    "{\"type\":\"object\",\"properties\":{\"p" + i + "\":{\"type\":\"string\"}}}",
+                    null));
         }
         if (r.nextInt(4) == 0) {
             tools.add(new Tool("web_search", null, null, "web_search_20250305"));
@@ -188,16 +222,22 @@ class TranslationPropertiesTest {
                         pendingToolUses.clear();
                     }
                     while (!pendingToolUses.isEmpty()) {
-                        List<ContentBlock> inner = r.nextBoolean() ? List.of(new ContentBlock.Text(word(r)))
-                                : List.of(new ContentBlock.Text(word(r)), new ContentBlock.Image("image/png", "iVBO", null));
+                        List<ContentBlock> inner = r.nextBoolean()
+                                ? List.of(new ContentBlock.Text(word(r)))
+                                : List.of(
+                                        new ContentBlock.Text(word(r)),
+                                        new ContentBlock.Image("image/png", "iVBO", null));
                         content.add(new ContentBlock.ToolResult(pendingToolUses.removeFirst(), inner, r.nextBoolean()));
                     }
                     for (int b = 0, k = r.nextInt(3); b < k; b++) {
                         switch (r.nextInt(3)) {
                             case 0 -> content.add(new ContentBlock.Text(word(r)));
                             case 1 -> content.add(new ContentBlock.Image(null, null, "https://x/" + b + ".png"));
-                            default -> content.add(new ContentBlock.Document(r.nextBoolean() ? null : word(r),
-                                    r.nextBoolean() ? null : word(r), "text/plain"));
+                            default ->
+                                content.add(new ContentBlock.Document(
+                                        r.nextBoolean() ? null : word(r),
+                                        r.nextBoolean() ? null : word(r),
+                                        "text/plain"));
                         }
                     }
                 }
@@ -207,18 +247,30 @@ class TranslationPropertiesTest {
             }
             messages.add(new Message(role, List.copyOf(content)));
         }
-        ToolChoice choice = r.nextBoolean() ? null
+        ToolChoice choice = r.nextBoolean()
+                ? null
                 : new ToolChoice(List.of("auto", "any", "tool", "none").get(r.nextInt(4)), "tool0", r.nextBoolean());
         if (choice != null && !choice.type().equals("tool")) {
             choice = new ToolChoice(choice.type(), null, choice.disableParallelToolUse());
         }
-        return new MessagesRequest("model-" + r.nextInt(3), 1 + r.nextInt(1000),
+        return new MessagesRequest(
+                "model-" + r.nextInt(3),
+                1 + r.nextInt(1000),
                 r.nextBoolean() ? List.of() : List.of(new ContentBlock.Text(word(r)), new ContentBlock.Text(word(r))),
-                messages, tools, choice, r.nextBoolean() ? null : r.nextDouble(), r.nextBoolean() ? null : 0.9,
-                r.nextBoolean() ? null : 40, List.of(),
-                r.nextBoolean() ? null : new ThinkingConfig(List.of("enabled", "adaptive", "disabled").get(r.nextInt(3)),
-                        r.nextInt(30000)),
-                r.nextBoolean() ? null : "{\"type\":\"object\"}", r.nextBoolean() ? null : "high", r.nextBoolean());
+                messages,
+                tools,
+                choice,
+                r.nextBoolean() ? null : r.nextDouble(),
+                r.nextBoolean() ? null : 0.9,
+                r.nextBoolean() ? null : 40,
+                List.of(),
+                r.nextBoolean()
+                        ? null
+                        : new ThinkingConfig(
+                                List.of("enabled", "adaptive", "disabled").get(r.nextInt(3)), r.nextInt(30000)),
+                r.nextBoolean() ? null : "{\"type\":\"object\"}",
+                r.nextBoolean() ? null : "high",
+                r.nextBoolean());
     }
 
     private static String word(Random r) {
@@ -230,7 +282,8 @@ class TranslationPropertiesTest {
         Random r = new Random(seed);
         String valid = "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\",\"tool_calls\":[{\"index\":0,"
                 + "\"id\":\"a\",\"function\":{\"name\":\"F\",\"arguments\":\"{}\"}}]},\"finish_reason\":\"stop\"}],"
-                + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1,\"prompt_tokens_details\":{\"cached_tokens\":1}}}";
+                + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1,"
+                + "\"prompt_tokens_details\":{\"cached_tokens\":1}}}";
         StringBuilder data = new StringBuilder(valid);
         for (int i = 0, n = 1 + r.nextInt(4); i < n; i++) {
             int at = r.nextInt(data.length());
@@ -241,8 +294,11 @@ class TranslationPropertiesTest {
             }
         }
         Recorder rec = new Recorder();
-        OpenAiStreamTranslator t = new OpenAiStreamTranslator(MAPPER, rec,
-                new OpenAiStreamTranslator.Options(TextFormats.of(dev.anyclaude.toolcall.ToolCallSyntax.HERMES), F_TOOL));
+        OpenAiStreamTranslator t = new OpenAiStreamTranslator(
+                MAPPER,
+                rec,
+                new OpenAiStreamTranslator.Options(
+                        TextFormats.of(dev.anyclaude.toolcall.ToolCallSyntax.HERMES), F_TOOL));
         try {
             t.onData(data.toString());
             t.onEnd();

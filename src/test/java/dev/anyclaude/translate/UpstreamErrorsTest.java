@@ -18,22 +18,30 @@ class UpstreamErrorsTest {
 
     @Test
     void aChatTemplateExceptionIsTheRequestsFaultNotTheServers() {
-        // llama.cpp v0.5.0 answers a Qwen3.5 template's raise_exception with HTTP 500 (InlineSystemTest has the real one)
-        GatewayException llama = classify(500, "{\"error\":{\"code\":500,\"message\":\"\\n------------\\nWhile executing "
-                + "CallExpression at line 85, column 32 in source:\\n...\\nError: Jinja Exception: System message must be at "
-                + "the beginning.\",\"type\":\"server_error\"}}");
+        // llama.cpp v0.5.0 answers a Qwen3.5 template's raise_exception with HTTP 500 (InlineSystemTest has the real
+        // one)
+        GatewayException llama = classify(
+                500,
+                "{\"error\":{\"code\":500,\"message\":\"\\n------------\\nWhile executing "
+                        + "CallExpression at line 85, column 32 in "
+                        + "source:\\n...\\nError: Jinja Exception: System message must be at "
+                        + "the beginning.\",\"type\":\"server_error\"}}");
         assertThat(llama.kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
-        assertThat(llama.getMessage()).contains("chat template cannot render this request")
+        assertThat(llama.getMessage())
+                .contains("chat template cannot render this request")
                 .contains("System message must be at the beginning");
         // vLLM's wording of the same: jinja2's TemplateError in a 400 already, or a 500 from older releases
-        GatewayException vllm = classify(500, "{\"object\":\"error\",\"message\":\"jinja2.exceptions.TemplateError: "
-                + "System message must be at the beginning.\",\"type\":\"BadRequestError\",\"code\":500}");
+        GatewayException vllm = classify(
+                500,
+                "{\"object\":\"error\",\"message\":\"jinja2.exceptions.TemplateError: "
+                        + "System message must be at the beginning.\",\"type\":\"BadRequestError\",\"code\":500}");
         assertThat(vllm.kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
     }
 
     @Test
     void anyOther500StaysTheServersFault() {
-        assertThat(classify(500, "{\"error\":{\"message\":\"CUDA error: out of memory\"}}").kind())
+        assertThat(classify(500, "{\"error\":{\"message\":\"CUDA error: out of memory\"}}")
+                        .kind())
                 .isEqualTo(ErrorKind.BACKEND_BUG);
     }
 }

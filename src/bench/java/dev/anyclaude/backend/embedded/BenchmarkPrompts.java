@@ -45,8 +45,11 @@ final class BenchmarkPrompts {
                 }
             }
             for (JsonNode t : body.path("tools")) {
-                pool.add(new Tool(t.path("name").asText(), t.path("description").asText(null),
-                        json.writeValueAsString(t.path("input_schema")), null));
+                pool.add(new Tool(
+                        t.path("name").asText(),
+                        t.path("description").asText(null),
+                        json.writeValueAsString(t.path("input_schema")),
+                        null));
             }
             String midSystem = "";
             String firstUser = "";
@@ -58,7 +61,9 @@ final class BenchmarkPrompts {
                     firstUser = m.path("content").path(0).path("text").asText();
                 }
             }
-            systemA = List.of(new ContentBlock.Text(system.get(0)), new ContentBlock.Text(String.join("\n", system.subList(1, system.size()))));
+            systemA = List.of(
+                    new ContentBlock.Text(system.get(0)),
+                    new ContentBlock.Text(String.join("\n", system.subList(1, system.size()))));
             systemB = List.of(new ContentBlock.Text(system.get(0)), new ContentBlock.Text(midSystem));
             reminder = firstUser;
             source = "Claude Code 2.1.197 request body " + options.fixture().getFileName();
@@ -66,18 +71,26 @@ final class BenchmarkPrompts {
             // Shaped like Claude Code's: two thirds system prompt, one third tool schemas.
             Random r = new Random(5);
             int n = options.prefixTokens();
-            systemA = List.of(new ContentBlock.Text("You are an agent for software engineering tasks."),
+            systemA = List.of(
+                    new ContentBlock.Text("You are an agent for software engineering tasks."),
                     new ContentBlock.Text(words(r, n * 2 / 3)));
-            systemB = List.of(new ContentBlock.Text("You are an agent for software engineering tasks."),
+            systemB = List.of(
+                    new ContentBlock.Text("You are an agent for software engineering tasks."),
                     new ContentBlock.Text(words(r, n * 2 / 3)));
             for (int i = 0; i < 24; i++) {
-                pool.add(new Tool("Tool" + i, words(r, n / 20), "{\"type\":\"object\",\"properties\":{\"arg\":{\"type\":\"string\","
-                        + "\"description\":\"" + words(r, n / 60) + "\"}},\"required\":[\"arg\"]}", null));
+                pool.add(new Tool(
+                        "Tool" + i,
+                        words(r, n / 20),
+                        "{\"type\":\"object\",\"properties\":{\"arg\":{\"type\":\"string\",\"description\":\""
+                                + words(r, n / 60) + "\"}},\"required\":[\"arg\"]}",
+                        null));
             }
             reminder = "<system-reminder>\n" + words(r, Math.min(300, n / 20)) + "\n</system-reminder>\n\n";
             source = "synthetic (no fixture at " + options.fixture() + ")";
         }
-        pool.removeIf(t -> t.inputSchemaJson().length() + (t.description() == null ? 0 : t.description().length()) > 5000);
+        pool.removeIf(t -> t.inputSchemaJson().length()
+                        + (t.description() == null ? 0 : t.description().length())
+                > 5000);
         prefixA = fill(systemA, toolsA, pool, false);
         prefixB = fill(systemB, toolsB, pool, true);
     }
@@ -94,7 +107,8 @@ final class BenchmarkPrompts {
     }
 
     private long count(List<ContentBlock.Text> system, List<Tool> tools) {
-        return backend.countTokens(new BackendRequest(request(system, tools, List.of(), ""), null, "count")).tokens();
+        return backend.countTokens(new BackendRequest(request(system, tools, List.of(), ""), null, "count"))
+                .tokens();
     }
 
     MessagesRequest a(List<Message> history, String question) {
@@ -105,16 +119,31 @@ final class BenchmarkPrompts {
         return request(systemB, toolsB, history, question);
     }
 
-    private MessagesRequest request(List<ContentBlock.Text> system, List<Tool> tools, List<Message> history, String question) {
+    private MessagesRequest request(
+            List<ContentBlock.Text> system, List<Tool> tools, List<Message> history, String question) {
         List<Message> messages = new ArrayList<>();
         if (history.isEmpty()) {
-            messages.add(new Message(Role.USER, List.of(new ContentBlock.Text(reminder), new ContentBlock.Text(question))));
+            messages.add(
+                    new Message(Role.USER, List.of(new ContentBlock.Text(reminder), new ContentBlock.Text(question))));
         } else {
             messages.addAll(history);
             messages.add(new Message(Role.USER, List.of(new ContentBlock.Text(question))));
         }
-        return new MessagesRequest("bench", options.outputTokens(), system, messages, tools, null, 0.0, null, null,
-                null, null, null, null, true);
+        return new MessagesRequest(
+                "bench",
+                options.outputTokens(),
+                system,
+                messages,
+                tools,
+                null,
+                0.0,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                true);
     }
 
     String render(MessagesRequest r) {
@@ -128,8 +157,10 @@ final class BenchmarkPrompts {
     }
 
     private static final String[] WORDS = ("the file tool call read write edit search run test build commit branch diff"
-            + " function class method return value error message user agent context token cache prefix model server"
-            + " request response stream event block text json schema parameter option default path directory").split(" ");
+                    + " function class method return value error message user agent "
+                    + "context token cache prefix model server"
+                    + " request response stream event block text json schema parameter option default path directory")
+            .split(" ");
 
     private static String words(Random r, int chars) {
         StringBuilder sb = new StringBuilder();

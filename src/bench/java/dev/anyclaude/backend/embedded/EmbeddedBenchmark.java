@@ -54,8 +54,16 @@ public final class EmbeddedBenchmark {
     private BenchmarkPrompts prompts;
 
     /** Benchmark settings; {@code model} null means generate one from {@code spec}. */
-    public record Options(Path model, TinyLlamaSpec spec, int prefixTokens, int suffixTokens, int outputTokens,
-            int threads, Path fixture, Path workDir, int repeat) {}
+    public record Options(
+            Path model,
+            TinyLlamaSpec spec,
+            int prefixTokens,
+            int suffixTokens,
+            int outputTokens,
+            int threads,
+            Path fixture,
+            Path workDir,
+            int repeat) {}
 
     /** One line of the table: every repetition's run of one request. */
     private static final class Row {
@@ -83,7 +91,9 @@ public final class EmbeddedBenchmark {
     static double median(double[] values) {
         double[] v = values.clone();
         java.util.Arrays.sort(v);
-        return v.length == 0 ? Double.NaN : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return v.length == 0
+                ? Double.NaN
+                : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     private EmbeddedBenchmark(Options options, PrintStream log) {
@@ -108,7 +118,8 @@ public final class EmbeddedBenchmark {
         int ff = small.ff();
         int prefix = 9000;
         int threads = Math.min(2, Runtime.getRuntime().availableProcessors());
-        Path fixture = Path.of(System.getProperty("anyclaude.home", "."),
+        Path fixture = Path.of(
+                System.getProperty("anyclaude.home", "."),
                 "src/test/resources/claude-code/p-tool-bash-read/04-POST-v1_messages.body.json");
         Path work = Path.of(System.getProperty("java.io.tmpdir"));
         int repeat = 3;
@@ -125,13 +136,23 @@ public final class EmbeddedBenchmark {
                 case "--fixture" -> fixture = Path.of(v);
                 case "--work-dir" -> work = Path.of(v);
                 case "--repeat" -> repeat = Integer.parseInt(v);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (expected: --model, --embd, --layers, --heads, --ff, --prefix-tokens, --threads, --fixture, --work-dir, --repeat)");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown option " + args[i] + " (expected: --model, --embd, --layers, --heads, --ff, "
+                                    + "--prefix-tokens, --threads, --fixture, --work-dir, --repeat)");
             }
             i++;
         }
-        return new Options(model, new TinyLlamaSpec(embd, layers, heads, heads, ff, 32768, 1), prefix, 50, 20, threads,
-                fixture, work, repeat);
+        return new Options(
+                model,
+                new TinyLlamaSpec(embd, layers, heads, heads, ff, 32768, 1),
+                prefix,
+                50,
+                20,
+                threads,
+                fixture,
+                work,
+                repeat);
     }
 
     /** Runs every case and returns the report as Markdown; progress goes to {@code log}. */
@@ -143,19 +164,28 @@ public final class EmbeddedBenchmark {
         Path model = options.model();
         if (model == null) {
             TinyLlamaSpec s = options.spec();
-            model = options.workDir().resolve("anyclaude-bench-" + s.embd() + "x" + s.layers() + "-ff" + s.ff() + ".gguf");
+            model = options.workDir()
+                    .resolve("anyclaude-bench-" + s.embd() + "x" + s.layers() + "-ff" + s.ff() + ".gguf");
             if (!Files.isRegularFile(model)) {
                 log.println("generating " + model);
                 GgufWriter.writeTinyLlama(s, model);
             }
         }
-        EngineConfig base = EngineConfig.defaults(model).withThreads(options.threads())
-                .withCtxPerSlot(256).withSeed(1).withSlotWait(Duration.ofMinutes(10))
+        EngineConfig base = EngineConfig.defaults(model)
+                .withThreads(options.threads())
+                .withCtxPerSlot(256)
+                .withSeed(1)
+                .withSlotWait(Duration.ofMinutes(10))
                 .withStateBytes(4096 * EngineConfig.MIB, 0);
         long loadStart = STOPWATCH.nanoTime();
         try (EmbeddedBackend probe = new EmbeddedBackend(base.withSlots(1), json, null)) {
-            notes.put("model", String.format(Locale.ROOT, "model: %s; loaded in %.2f s", probe.model().description,
-                    (STOPWATCH.nanoTime() - loadStart) / 1e9));
+            notes.put(
+                    "model",
+                    String.format(
+                            Locale.ROOT,
+                            "model: %s; loaded in %.2f s",
+                            probe.model().description,
+                            (STOPWATCH.nanoTime() - loadStart) / 1e9));
             prompts = new BenchmarkPrompts(probe, json, options);
         }
         // Room for the prefix, three turns of history and the answers.
@@ -188,18 +218,29 @@ public final class EmbeddedBenchmark {
                 text.append(t.text());
             }
         }
-        Run run = new Run(label, delta.usage().inputTokens() + delta.usage().cacheReadInputTokens(),
-                delta.usage().cacheReadInputTokens(), ((first[0] == 0 ? end : first[0]) - start) / 1e6,
-                (end - start) / 1e6, text.toString());
-        log.printf(Locale.ROOT, "%-32s prompt %6d reused %6d ttft %9.1f ms total %9.1f ms%n", label, run.promptTokens(),
-                run.reused(), run.ttftMs(), run.totalMs());
+        Run run = new Run(
+                label,
+                delta.usage().inputTokens() + delta.usage().cacheReadInputTokens(),
+                delta.usage().cacheReadInputTokens(),
+                ((first[0] == 0 ? end : first[0]) - start) / 1e6,
+                (end - start) / 1e6,
+                text.toString());
+        log.printf(
+                Locale.ROOT,
+                "%-32s prompt %6d reused %6d ttft %9.1f ms total %9.1f ms%n",
+                label,
+                run.promptTokens(),
+                run.reused(),
+                run.ttftMs(),
+                run.totalMs());
         return run;
     }
 
     /** Records a run; {@code cold} is the run it is compared with, or itself when it is the cold one. */
     private void row(String kase, Run run, Run cold, long rssMiB) {
         String key = kase + "|" + run.label();
-        Row row = rows.computeIfAbsent(key, k -> new Row(kase, run.label(), run == cold ? null : kase + "|" + cold.label()));
+        Row row = rows.computeIfAbsent(
+                key, k -> new Row(kase, run.label(), run == cold ? null : kase + "|" + cold.label()));
         row.runs.add(run);
         if (row.runs.size() == 1) {
             // Later repetitions inherit memory the allocator kept from earlier ones; the first is the case alone.
@@ -265,8 +306,14 @@ public final class EmbeddedBenchmark {
             row("2 alternating prefixes", runs.get(i), runs.get(i % 2), rss);
         }
         try (EmbeddedBackend b = new EmbeddedBackend(base.withSlots(1), json, null)) {
-            identical("case 2, main agent turn 3 vs recomputed", lastA, measure(b, "main agent turn 3, recomputed", lastRequestA));
-            identical("case 2, sub-agent turn 3 vs recomputed", lastB, measure(b, "sub-agent turn 3, recomputed", lastRequestB));
+            identical(
+                    "case 2, main agent turn 3 vs recomputed",
+                    lastA,
+                    measure(b, "main agent turn 3, recomputed", lastRequestA));
+            identical(
+                    "case 2, sub-agent turn 3 vs recomputed",
+                    lastB,
+                    measure(b, "sub-agent turn 3, recomputed", lastRequestB));
         }
     }
 
@@ -288,8 +335,16 @@ public final class EmbeddedBenchmark {
             measure(b, "B takes the only slot, A saved", b1);
             restored = measure(b, "A again, restored from " + tier, a2);
             SlotSnapshot s = b.slotStats().getFirst();
-            notes.put("case 3 " + tier, String.format(Locale.ROOT, "case 3 (%s): saves %d, restores %d, saved bytes RAM %d MiB, disk %d MiB",
-                    tier, s.saves(), s.restores(), s.savedRamBytes() >> 20, s.savedDiskBytes() >> 20));
+            notes.put(
+                    "case 3 " + tier,
+                    String.format(
+                            Locale.ROOT,
+                            "case 3 (%s): saves %d, restores %d, saved bytes RAM %d MiB, disk %d MiB",
+                            tier,
+                            s.saves(),
+                            s.restores(),
+                            s.savedRamBytes() >> 20,
+                            s.savedDiskBytes() >> 20));
         }
         long rss = Peak.mib();
         Run recomputed;
@@ -317,7 +372,8 @@ public final class EmbeddedBenchmark {
         double sepB;
         double sepWarm;
         NativeOptions o = base.natives();
-        try (LlamaContext split = new LlamaContext(m, 2 * n, base.batch(), 2, base.threads(), o.flashAttention(), o.kvType(), false)) {
+        try (LlamaContext split =
+                new LlamaContext(m, 2 * n, base.batch(), 2, base.threads(), o.flashAttention(), o.kvType(), false)) {
             split.decode(a, 0, a.length, 0, 0, null);
             sepB = timed(() -> split.decode(b, 0, b.length, 0, 1, null));
             int[] s = suffix;
@@ -325,15 +381,23 @@ public final class EmbeddedBenchmark {
         }
         double uniB;
         double uniWarm;
-        try (LlamaContext u = new LlamaContext(m, 2 * n, base.batch(), 2, base.threads(), o.flashAttention(), o.kvType(), true)) {
+        try (LlamaContext u =
+                new LlamaContext(m, 2 * n, base.batch(), 2, base.threads(), o.flashAttention(), o.kvType(), true)) {
             u.decode(a, 0, a.length, 0, 0, null);
             uniB = timed(() -> u.decode(b, 0, b.length, 0, 1, null));
             int[] s = suffix;
             uniWarm = timed(() -> u.decode(s, 0, s.length, a.length, 0, null));
         }
         designChecks.add(new double[] {sepB, uniB, sepWarm, uniWarm});
-        notes.put("design", String.format(Locale.ROOT, "design check, %d-token prefix B filled while A (%d tokens) is"
-                + " resident, and a %d-token suffix on A afterwards:", b.length, a.length, suffix.length));
+        notes.put(
+                "design",
+                String.format(
+                        Locale.ROOT,
+                        "design check, %d-token prefix B filled while A (%d tokens) is"
+                                + " resident, and a %d-token suffix on A afterwards:",
+                        b.length,
+                        a.length,
+                        suffix.length));
     }
 
     private static double timed(Runnable r) {
@@ -345,15 +409,36 @@ public final class EmbeddedBenchmark {
     private String report(Path model) throws IOException {
         StringBuilder sb = new StringBuilder();
         sb.append("Embedded engine benchmark, ")
-                .append(LocalDate.ofInstant(STOPWATCH.instant(), ZoneId.systemDefault())).append(", ")
-                .append(Runtime.getRuntime().availableProcessors()).append(" CPUs (").append(cpuName()).append("), ")
-                .append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.version")).append('\n');
-        sb.append("model file ").append(model.getFileName()).append(" (").append(Files.size(model) >> 20)
-                .append(" MiB), threads ").append(options.threads()).append(", prefixes A ").append(prompts.prefixA)
-                .append(" and B ").append(prompts.prefixB).append(" tokens, suffix ").append(options.suffixTokens())
-                .append(" tokens, ").append(options.outputTokens()).append(" tokens generated at temperature 0, prompt source ")
-                .append(prompts.source).append(". Times are medians of ").append(options.repeat())
-                .append(" repetitions (min-max in brackets); peak RSS is the process's peak during the case in the first")
+                .append(LocalDate.ofInstant(STOPWATCH.instant(), ZoneId.systemDefault()))
+                .append(", ")
+                .append(Runtime.getRuntime().availableProcessors())
+                .append(" CPUs (")
+                .append(cpuName())
+                .append("), ")
+                .append(System.getProperty("java.vm.name"))
+                .append(' ')
+                .append(System.getProperty("java.version"))
+                .append('\n');
+        sb.append("model file ")
+                .append(model.getFileName())
+                .append(" (")
+                .append(Files.size(model) >> 20)
+                .append(" MiB), threads ")
+                .append(options.threads())
+                .append(", prefixes A ")
+                .append(prompts.prefixA)
+                .append(" and B ")
+                .append(prompts.prefixB)
+                .append(" tokens, suffix ")
+                .append(options.suffixTokens())
+                .append(" tokens, ")
+                .append(options.outputTokens())
+                .append(" tokens generated at temperature 0, prompt source ")
+                .append(prompts.source)
+                .append(". Times are medians of ")
+                .append(options.repeat())
+                .append(" repetitions (min-max in brackets); peak RSS is the "
+                        + "process's peak during the case in the first")
                 .append(" repetition, model and JVM included.\n\n");
         sb.append("| case | request | prompt tokens | reused | TTFT ms | total ms | TTFT vs cold | peak RSS MiB |\n");
         sb.append("|---|---|---|---|---|---|---|---|\n");
@@ -361,9 +446,19 @@ public final class EmbeddedBenchmark {
             Run last = r.runs.getLast();
             double[] t = r.runs.stream().mapToDouble(Run::ttftMs).sorted().toArray();
             Row cold = r.coldKey == null ? null : rows.get(r.coldKey);
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f [%.0f-%.0f] | %.0f | %s | %d |%n", r.kase, r.label,
-                    last.promptTokens(), last.reused(), r.ttft(), t[0], t[t.length - 1], r.total(),
-                    cold == null ? "cold" : String.format(Locale.ROOT, "1/%.1f", cold.ttft() / r.ttft()), r.rssMiB));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %d | %d | %.0f [%.0f-%.0f] | %.0f | %s | %d |%n",
+                    r.kase,
+                    r.label,
+                    last.promptTokens(),
+                    last.reused(),
+                    r.ttft(),
+                    t[0],
+                    t[t.length - 1],
+                    r.total(),
+                    cold == null ? "cold" : String.format(Locale.ROOT, "1/%.1f", cold.ttft() / r.ttft()),
+                    r.rssMiB));
         }
         sb.append('\n');
         for (String n : notes.values()) {
@@ -373,17 +468,29 @@ public final class EmbeddedBenchmark {
                 double[] uni = designChecks.stream().mapToDouble(d -> d[1]).toArray();
                 double[] sepW = designChecks.stream().mapToDouble(d -> d[2]).toArray();
                 double[] uniW = designChecks.stream().mapToDouble(d -> d[3]).toArray();
-                sb.append(String.format(Locale.ROOT, " fill B in its own KV stream %.0f ms, in a unified KV pool with A"
-                        + " %.0f ms (%.1fx); suffix on A, own stream %.0f ms, unified %.0f ms (%.1fx)",
-                        median(sep), median(uni), median(uni) / median(sep), median(sepW), median(uniW),
+                sb.append(String.format(
+                        Locale.ROOT,
+                        " fill B in its own KV stream %.0f ms, in a unified KV pool with A"
+                                + " %.0f ms (%.1fx); suffix on A, own stream %.0f ms, unified %.0f ms (%.1fx)",
+                        median(sep),
+                        median(uni),
+                        median(uni) / median(sep),
+                        median(sepW),
+                        median(uniW),
                         median(uniW) / median(sepW)));
             }
             sb.append('\n');
         }
         for (Map.Entry<String, int[]> e : identity.entrySet()) {
             int[] c = e.getValue();
-            sb.append("- ").append(e.getKey()).append(": outputs ")
-                    .append(c[0] == c[1] ? "identical" : "DIFFER").append(" in ").append(c[0]).append(" of ").append(c[1])
+            sb.append("- ")
+                    .append(e.getKey())
+                    .append(": outputs ")
+                    .append(c[0] == c[1] ? "identical" : "DIFFER")
+                    .append(" in ")
+                    .append(c[0])
+                    .append(" of ")
+                    .append(c[1])
                     .append(" repetitions\n");
         }
         return sb.toString();

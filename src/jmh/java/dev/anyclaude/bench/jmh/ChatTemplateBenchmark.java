@@ -35,7 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-XX:+UseSerialGC"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-XX:+UseSerialGC"})
 public class ChatTemplateBenchmark {
 
     @Param({"Qwen3-Coder", "openai-gpt-oss-120b", "deepseek-ai-DeepSeek-V4"})
@@ -51,7 +53,8 @@ public class ChatTemplateBenchmark {
         request = new RequestParser(Inputs.MAPPER).parse(Inputs.body("2.1.332/tool-loop/03"));
         writer = new OpenAiRequestWriter(Inputs.MAPPER);
         try {
-            chat = ChatTemplate.parse(Files.readString(Path.of("src/test/resources/toolcall/templates/" + template + ".jinja")),
+            chat = ChatTemplate.parse(
+                    Files.readString(Path.of("src/test/resources/toolcall/templates/" + template + ".jinja")),
                     Clock.SYSTEM);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -12,14 +12,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The benchmarks' inputs: the project's Claude Code captures (compacted as a client sends them) and recorded streams. */
+/**
+ * The benchmarks' inputs: the project's Claude Code captures (compacted as a client sends them) and recorded streams.
+ */
 public final class Inputs {
     /** The gateway's one configured mapper, as {@code Main} creates it. */
     public static final ObjectMapper MAPPER = Json.create();
 
     private Inputs() {}
 
-    /** The project's Claude Code captures: system property {@code anyclaude.fixtures}, else {@code src/test/resources/claude-code}. */
+    /**
+     * The project's Claude Code captures: system property {@code anyclaude.fixtures}, else {@code
+     * src/test/resources/claude-code}.
+     */
     static Path captures() {
         return Path.of(System.getProperty("anyclaude.fixtures", "src/test/resources/claude-code"));
     }
@@ -30,8 +35,8 @@ public final class Inputs {
         try {
             return MAPPER.writeValueAsBytes(MAPPER.readTree(file.toFile()));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file.toAbsolutePath()
-                    + " (set -Danyclaude.fixtures to the captures folder)", e);
+            throw new UncheckedIOException(
+                    "cannot read " + file.toAbsolutePath() + " (set -Danyclaude.fixtures to the captures folder)", e);
         }
     }
 
@@ -59,10 +64,13 @@ public final class Inputs {
      */
     static List<String> tokenStream(int tokens) {
         String head = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"qwen\",";
-        String[] words = {"The", " fix", " is", " to", " read", " the", " file", " once", ",", " then", " stream",
-            " it", " back", " to", " the", " caller", "."};
+        String[] words = {
+            "The", " fix", " is", " to", " read", " the", " file", " once", ",", " then", " stream", " it", " back",
+            " to", " the", " caller", "."
+        };
         List<String> out = new ArrayList<>();
-        out.add(head + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":null},\"finish_reason\":null}]}");
+        out.add(head + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\","
+                + "\"content\":null},\"finish_reason\":null}]}");
         for (int i = 0; i < tokens; i++) {
             out.add(head + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + words[i % words.length]
                     + "\"},\"finish_reason\":null}]}");
@@ -83,5 +91,4 @@ public final class Inputs {
         }
         return out;
     }
-
 }

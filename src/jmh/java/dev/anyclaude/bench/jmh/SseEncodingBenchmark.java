@@ -31,7 +31,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-XX:+UseSerialGC"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-XX:+UseSerialGC"})
 public class SseEncodingBenchmark {
 
     @Param({"tokens-200", "tools-round-trip"})
@@ -42,11 +44,15 @@ public class SseEncodingBenchmark {
 
     @Setup
     public void setUp() {
-        List<String> chunks = stream.startsWith("tokens-") ? Inputs.tokenStream(Integer.parseInt(stream.substring(7)))
+        List<String> chunks = stream.startsWith("tokens-")
+                ? Inputs.tokenStream(Integer.parseInt(stream.substring(7)))
                 : Inputs.goldenStream(stream);
         List<StreamEvent> out = new ArrayList<>();
-        OpenAiStreamTranslator t = new OpenAiStreamTranslator(Inputs.MAPPER, out::add,
-                new OpenAiStreamTranslator.Options(TextFormats.NONE, java.util.Map.of("Read", Inputs.MAPPER.createObjectNode())));
+        OpenAiStreamTranslator t = new OpenAiStreamTranslator(
+                Inputs.MAPPER,
+                out::add,
+                new OpenAiStreamTranslator.Options(
+                        TextFormats.NONE, java.util.Map.of("Read", Inputs.MAPPER.createObjectNode())));
         try {
             t.start();
             for (String data : chunks) {

@@ -32,7 +32,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-XX:+UseSerialGC"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-XX:+UseSerialGC"})
 public class StreamTranslationBenchmark {
 
     /**
@@ -48,7 +50,8 @@ public class StreamTranslationBenchmark {
 
     @Setup
     public void setUp() {
-        chunks = stream.startsWith("tokens-") ? Inputs.tokenStream(Integer.parseInt(stream.substring(7)))
+        chunks = stream.startsWith("tokens-")
+                ? Inputs.tokenStream(Integer.parseInt(stream.substring(7)))
                 : Inputs.goldenStream(stream);
         MessagesRequest request = Inputs.request("p-tool-bash-read/04");
         options = OpenAiStreamTranslator.Options.of(request, TextFormats.THINK_TAGS);

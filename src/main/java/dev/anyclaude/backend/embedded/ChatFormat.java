@@ -48,8 +48,8 @@ final class ChatFormat {
      * @param grammar the grammar sampling follows, or null
      * @param singleCall stop after the first tool call
      */
-    record Prompt(String text, TextFormats formats, Map<String, JsonNode> toolSchemas, Grammar grammar,
-            boolean singleCall) {}
+    record Prompt(
+            String text, TextFormats formats, Map<String, JsonNode> toolSchemas, Grammar grammar, boolean singleCall) {}
 
     private final String name;
     private final ChatTemplate template;
@@ -63,7 +63,9 @@ final class ChatFormat {
     ChatFormat(String ggufTemplate, TemplateTokens tokens, ObjectMapper json, Clock clock) {
         boolean own = ggufTemplate != null && !ggufTemplate.isBlank();
         String source = own ? ggufTemplate : fallback();
-        this.name = own ? "the model's own (" + source.length() + " characters)" : "chatml with Hermes tools (the model has none)";
+        this.name = own
+                ? "the model's own (" + source.length() + " characters)"
+                : "chatml with Hermes tools (the model has none)";
         this.template = ChatTemplate.parse(source, clock);
         this.syntax = own ? ToolCallSyntax.detect(source) : ToolCallSyntax.HERMES;
         this.tokens = tokens;
@@ -77,7 +79,9 @@ final class ChatFormat {
     /** For start-up and {@code /cache/stats}: which template, which tool-call format. */
     String describe() {
         return name + ", tool calls " + syntax.name().toLowerCase(java.util.Locale.ROOT)
-                + (lateSystem == LateSystem.IN_PLACE ? "" : ", late system messages folded (template: " + lateSystem + ")");
+                + (lateSystem == LateSystem.IN_PLACE
+                        ? ""
+                        : ", late system messages folded (template: " + lateSystem + ")");
     }
 
     ToolCallSyntax syntax() {
@@ -104,17 +108,25 @@ final class ChatFormat {
                 }
                 yield choice.name();
             }
-            default -> throw GatewayException.invalid("tool_choice.type: \"" + type + "\" (expected: auto, any, tool or none)");
+            default ->
+                throw GatewayException.invalid(
+                        "tool_choice.type: \"" + type + "\" (expected: auto, any, tool or none)");
         };
         String text = apply(request);
         Grammar grammar = null;
         if (request.outputSchemaJson() != null) {
             grammar = Grammar.strict(JsonSchemaGrammar.gbnf(readSchema(request.outputSchemaJson())));
         } else if (!schemas.isEmpty() && !"none".equals(type)) {
-            grammar = ToolCallGrammars.forTools(syntax, schemas, forced).map(ChatFormat::grammar).orElse(null);
+            grammar = ToolCallGrammars.forTools(syntax, schemas, forced)
+                    .map(ChatFormat::grammar)
+                    .orElse(null);
         }
         boolean thinking = OutputParsers.startsInThinking(text);
-        return new Prompt(text, TextFormats.of(syntax).withStartInThinking(thinking), schemas, grammar,
+        return new Prompt(
+                text,
+                TextFormats.of(syntax).withStartInThinking(thinking),
+                schemas,
+                grammar,
                 choice != null && choice.disableParallelToolUse());
     }
 
@@ -130,7 +142,8 @@ final class ChatFormat {
         // it is rendered with its generation prompt and the prefill's text follows.
         String prefill = null;
         java.util.List<Message> messages = request.messages();
-        if (!messages.isEmpty() && messages.getLast().role() == Role.ASSISTANT
+        if (!messages.isEmpty()
+                && messages.getLast().role() == Role.ASSISTANT
                 && messages.getLast().content().stream().noneMatch(b -> b instanceof ContentBlock.ToolUse)) {
             prefill = ContentBlock.joinText(messages.getLast().content());
             request = request.withMessages(messages.subList(0, messages.size() - 1));
@@ -154,8 +167,8 @@ final class ChatFormat {
 
     private LateSystem probeLateSystem() {
         try {
-            return LateSystem.of(template.apply(json.readTree(dev.anyclaude.backend.LlamaServerClient.LATE_SYSTEM_PROBE),
-                    tokens));
+            return LateSystem.of(
+                    template.apply(json.readTree(dev.anyclaude.backend.LlamaServerClient.LATE_SYSTEM_PROBE), tokens));
         } catch (TemplateException e) {
             return LateSystem.REJECTED;
         } catch (IOException e) {
@@ -177,7 +190,8 @@ final class ChatFormat {
 
     private static void requireTools(Map<String, JsonNode> schemas, String type) {
         if (schemas.isEmpty()) {
-            throw GatewayException.invalid("tool_choice: \"" + type + "\" with no tools (expected: at least one custom tool, or tool_choice auto or none)");
+            throw GatewayException.invalid("tool_choice: \"" + type
+                    + "\" with no tools (expected: at least one custom tool, or tool_choice auto or none)");
         }
     }
 
@@ -191,5 +205,4 @@ final class ChatFormat {
             throw new UncheckedIOException(e);
         }
     }
-
 }

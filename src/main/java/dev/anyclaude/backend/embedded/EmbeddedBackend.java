@@ -94,9 +94,17 @@ public final class EmbeddedBackend implements Backend {
     }
 
     public String describe() {
-        return String.format("model %s (%s), template %s, %d slot%s x %d tokens, %d threads, KV %d MiB, %s",
-                model.path, model.description, format.describe(), engine.slotCount(),
-                engine.slotCount() == 1 ? "" : "s", engine.nCtx, config.threads(), kvBytes() >> 20, model.engineLine());
+        return String.format(
+                "model %s (%s), template %s, %d slot%s x %d tokens, %d threads, KV %d MiB, %s",
+                model.path,
+                model.description,
+                format.describe(),
+                engine.slotCount(),
+                engine.slotCount() == 1 ? "" : "s",
+                engine.nCtx,
+                config.threads(),
+                kvBytes() >> 20,
+                model.engineLine());
     }
 
     @Override
@@ -114,8 +122,8 @@ public final class EmbeddedBackend implements Backend {
         if (tokens.length > engine.nCtx) {
             throw GatewayException.contextOverflow(tokens.length, engine.nCtx);
         }
-        ModelOutputParser parser = new ModelOutputParser(sink, prompt.formats(), prompt.toolSchemas(),
-                request.thinkingOn(), prompt.singleCall());
+        ModelOutputParser parser = new ModelOutputParser(
+                sink, prompt.formats(), prompt.toolSchemas(), request.thinkingOn(), prompt.singleCall());
         Utf8Stream utf8 = new Utf8Stream();
 
         Engine.Generation gen = engine.generate(tokens, params.withGrammar(prompt.grammar()), new Engine.Listener() {
@@ -163,7 +171,9 @@ public final class EmbeddedBackend implements Backend {
         if (r.messages() == null || r.messages().isEmpty()) {
             throw GatewayException.invalid("messages: empty (expected: at least one message)");
         }
-        int seed = config.seed() >= 0 ? (int) config.seed() : ThreadLocalRandom.current().nextInt() & Integer.MAX_VALUE;
+        int seed = config.seed() >= 0
+                ? (int) config.seed()
+                : ThreadLocalRandom.current().nextInt() & Integer.MAX_VALUE;
         return new Engine.Params(r.maxTokens(), temperature, topK, topP, seed);
     }
 

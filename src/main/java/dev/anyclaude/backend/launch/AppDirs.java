@@ -8,7 +8,9 @@ public record AppDirs(Path state, Path cache) {
 
     public static AppDirs from(Map<String, String> env) {
         String home = env.getOrDefault("HOME", System.getProperty("user.home"));
-        Path state = env.get("XDG_STATE_HOME") != null ? Path.of(env.get("XDG_STATE_HOME")) : Path.of(home, ".local", "state");
+        Path state = env.get("XDG_STATE_HOME") != null
+                ? Path.of(env.get("XDG_STATE_HOME"))
+                : Path.of(home, ".local", "state");
         Path cache = env.get("XDG_CACHE_HOME") != null ? Path.of(env.get("XDG_CACHE_HOME")) : Path.of(home, ".cache");
         return new AppDirs(state.resolve("anyclaude"), cache.resolve("anyclaude"));
     }

@@ -17,13 +17,16 @@ final class HttpHealthProbe implements HealthProbe, AutoCloseable {
 
     HttpHealthProbe(URI uri) {
         this.uri = uri;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2)).build();
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2))
+                .build();
     }
 
     @Override
     public Health check() throws InterruptedException {
-        HttpRequest req = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build();
+        HttpRequest req =
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build();
         try {
             HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
             if (resp.statusCode() == 200) {
@@ -35,14 +38,16 @@ final class HttpHealthProbe implements HealthProbe, AutoCloseable {
         } catch (HttpTimeoutException e) {
             return new Health(false, "no answer within 5 s");
         } catch (IOException e) {
-            return new Health(false, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            return new Health(
+                    false, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         }
     }
 
     /** llama-server says {@code {"error":{"message":"Loading model",...}}}: show its message, not the JSON. */
     private static String excerpt(byte[] body) {
         String s = new String(body, 0, Math.min(body.length, 300), StandardCharsets.UTF_8);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"message\"\\s*:\\s*\"([^\"]{1,80})\"").matcher(s);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"message\"\\s*:\\s*\"([^\"]{1,80})\"")
+                .matcher(s);
         if (m.find()) {
             return " " + m.group(1);
         }

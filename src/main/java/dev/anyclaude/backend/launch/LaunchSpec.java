@@ -22,8 +22,18 @@ import java.util.List;
  * @param toolParser vLLM's {@code --tool-call-parser}, or null to guess it from the model name
  * @param readyTimeout how long the first start may take (loading a large model takes minutes)
  */
-public record LaunchSpec(Flavor kind, String executable, String model, long contextTokens, int parallel, int port,
-        List<String> extraArgs, Path logFile, Path slotDir, String toolParser, Duration readyTimeout) {
+public record LaunchSpec(
+        Flavor kind,
+        String executable,
+        String model,
+        long contextTokens,
+        int parallel,
+        int port,
+        List<String> extraArgs,
+        Path logFile,
+        Path slotDir,
+        String toolParser,
+        Duration readyTimeout) {
 
     public LaunchSpec {
         extraArgs = List.copyOf(extraArgs);
@@ -31,19 +41,31 @@ public record LaunchSpec(Flavor kind, String executable, String model, long cont
             throw new IllegalArgumentException("kind: " + kind.label() + " (expected: a flavor anyclaude can launch)");
         }
         if (contextTokens < 0) {
-            throw new IllegalArgumentException("--ctx: " + contextTokens + " (expected: a positive number of tokens, or 0 for the default)");
+            throw new IllegalArgumentException(
+                    "--ctx: " + contextTokens + " (expected: a positive number of tokens, or 0 for the default)");
         }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--server-port: " + port + " (expected: 1-65535, or 0 for a free port)");
         }
         if (readyTimeout.isNegative() || readyTimeout.isZero()) {
-            throw new IllegalArgumentException("--server-ready-timeout: " + readyTimeout.toSeconds() + " (expected: a positive number of seconds)");
+            throw new IllegalArgumentException("--server-ready-timeout: " + readyTimeout.toSeconds()
+                    + " (expected: a positive number of seconds)");
         }
     }
 
     /** This spec with {@code path} as the server executable. */
     public LaunchSpec withExecutable(String path) {
-        return new LaunchSpec(kind, path, model, contextTokens, parallel, port, extraArgs, logFile, slotDir, toolParser,
+        return new LaunchSpec(
+                kind,
+                path,
+                model,
+                contextTokens,
+                parallel,
+                port,
+                extraArgs,
+                logFile,
+                slotDir,
+                toolParser,
                 readyTimeout);
     }
 

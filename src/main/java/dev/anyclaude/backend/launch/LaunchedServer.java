@@ -29,7 +29,12 @@ public final class LaunchedServer implements AutoCloseable {
     private final HttpHealthProbe probe;
     private final Thread shutdownHook;
 
-    private LaunchedServer(Flavor flavor, ServerCommand command, ServerSupervisor supervisor, URI baseUrl, Path slotDir,
+    private LaunchedServer(
+            Flavor flavor,
+            ServerCommand command,
+            ServerSupervisor supervisor,
+            URI baseUrl,
+            Path slotDir,
             HttpHealthProbe probe) {
         this.flavor = flavor;
         this.command = command;
@@ -65,9 +70,16 @@ public final class LaunchedServer implements AutoCloseable {
             throw new LaunchException("cannot prepare " + slotDir + " / " + log + ": " + e.getMessage(), e);
         }
         URI base = URI.create("http://127.0.0.1:" + port);
-        HttpHealthProbe probe = new HttpHealthProbe(base.resolve(spec.kind().launch().healthPath()));
-        ServerSupervisor supervisor = new ServerSupervisor(name, command, log, probe,
-                ServerSupervisor.Settings.defaults(spec.readyTimeout()), Sleeper.SYSTEM, clock,
+        HttpHealthProbe probe =
+                new HttpHealthProbe(base.resolve(spec.kind().launch().healthPath()));
+        ServerSupervisor supervisor = new ServerSupervisor(
+                name,
+                command,
+                log,
+                probe,
+                ServerSupervisor.Settings.defaults(spec.readyTimeout()),
+                Sleeper.SYSTEM,
+                clock,
                 SupervisorEvents.logging(name, log));
         LaunchedServer server = new LaunchedServer(spec.kind(), command, supervisor, base, slotDir, probe);
         console.println("anyclaude: starting " + name + ": " + command.display());
@@ -92,7 +104,8 @@ public final class LaunchedServer implements AutoCloseable {
      * once, when missing). Other kinds and explicit executables are left as they are.
      */
     private static LaunchSpec withPinnedLlamaServer(LaunchSpec spec, PrintStream console) {
-        if (spec.kind() != Flavor.LLAMACPP || spec.executable() != null
+        if (spec.kind() != Flavor.LLAMACPP
+                || spec.executable() != null
                 || PinnedLlamaServer.onPath(spec.kind().launch().executable())) {
             return spec;
         }

@@ -28,7 +28,8 @@ public final class PinnedLlamaServer {
     /** Where the build script puts the binary, for {@code env} (XDG_CACHE_HOME, HOME, ANYCLAUDE_LLAMA_CACHE). */
     static Path location(Map<String, String> env) {
         String override = env.get("ANYCLAUDE_LLAMA_CACHE");
-        Path root = override != null && !override.isBlank() ? Path.of(override)
+        Path root = override != null && !override.isBlank()
+                ? Path.of(override)
                 : AppDirs.from(env).cache().resolve("llama.cpp");
         return root.resolve(RELEASE).resolve("bin").resolve("llama-server");
     }
@@ -68,7 +69,8 @@ public final class PinnedLlamaServer {
         try {
             Process p = new ProcessBuilder(List.of("bash", script.toString()))
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectInput(
+                            ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .start();
             String out;
             try (InputStream in = p.getInputStream()) {

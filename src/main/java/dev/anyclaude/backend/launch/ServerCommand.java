@@ -1,6 +1,5 @@
 package dev.anyclaude.backend.launch;
 
-import dev.anyclaude.backend.Flavor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,8 +31,8 @@ public record ServerCommand(List<String> argv, Map<String, String> env, String s
     /** Context configured when the user gives none: Claude Code's prompt alone is ~20k tokens. */
     static final long DEFAULT_CONTEXT = 65_536;
 
-    private static final Set<String> LLAMA_MODEL_FLAGS = Set.of("-m", "--model", "-hf", "-hfr", "--hf-repo",
-            "-mu", "--model-url", "-dr", "--docker-repo");
+    private static final Set<String> LLAMA_MODEL_FLAGS =
+            Set.of("-m", "--model", "-hf", "-hfr", "--hf-repo", "-mu", "--model-url", "-dr", "--docker-repo");
     private static final Pattern GGUF_SHARD = Pattern.compile("-\\d{5}-of-\\d{5}$");
 
     public ServerCommand {
@@ -49,7 +48,9 @@ public record ServerCommand(List<String> argv, Map<String, String> env, String s
      * @param memoryBytes physical memory, to size mlx_lm.server's prompt cache
      */
     public static ServerCommand of(LaunchSpec spec, int port, Path slotDir, long memoryBytes) {
-        String exe = spec.executable() != null ? spec.executable() : spec.kind().launch().executable();
+        String exe = spec.executable() != null
+                ? spec.executable()
+                : spec.kind().launch().executable();
         List<String> argv = new ArrayList<>();
         argv.add(exe);
         Map<String, String> env = new LinkedHashMap<>();
@@ -64,30 +65,58 @@ public record ServerCommand(List<String> argv, Map<String, String> env, String s
                     served = servedName(spec.model());
                     argv.addAll(List.of("-m", spec.model(), "--alias", served));
                 } else if (spec.extraArgs().stream().noneMatch(LLAMA_MODEL_FLAGS::contains)) {
-                    throw new IllegalArgumentException("--model: missing (expected: the GGUF file llama-server should load)");
+                    throw new IllegalArgumentException(
+                            "--model: missing (expected: the GGUF file llama-server should load)");
                 }
-                argv.addAll(List.of("-c", Long.toString(ctx), "--parallel", Integer.toString(Math.max(1, spec.parallel())),
-                        "--kv-unified", "--slot-save-path", slotDir.toString(), "--jinja", "--metrics"));
+                argv.addAll(List.of(
+                        "-c",
+                        Long.toString(ctx),
+                        "--parallel",
+                        Integer.toString(Math.max(1, spec.parallel())),
+                        "--kv-unified",
+                        "--slot-save-path",
+                        slotDir.toString(),
+                        "--jinja",
+                        "--metrics"));
             }
             case MLX -> {
                 requireModel(spec, "the MLX model directory or Hugging Face id mlx_lm.server should load");
                 ctx = spec.contextTokens();
                 served = spec.model();
-                argv.addAll(List.of("--model", spec.model(), "--host", "127.0.0.1", "--port", Integer.toString(port),
-                        "--prompt-cache-size", Integer.toString(Math.max(10, 4 * Math.max(1, spec.parallel()))),
-                        "--prompt-cache-bytes", Long.toString(mlxCacheBytes(memoryBytes)),
-                        "--max-tokens", Long.toString(maxOutputTokens(ctx))));
+                argv.addAll(List.of(
+                        "--model",
+                        spec.model(),
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        Integer.toString(port),
+                        "--prompt-cache-size",
+                        Integer.toString(Math.max(10, 4 * Math.max(1, spec.parallel()))),
+                        "--prompt-cache-bytes",
+                        Long.toString(mlxCacheBytes(memoryBytes)),
+                        "--max-tokens",
+                        Long.toString(maxOutputTokens(ctx))));
             }
             case VLLM -> {
                 requireModel(spec, "the model directory or Hugging Face id vLLM should serve");
                 ctx = spec.contextTokens();
                 served = servedName(spec.model());
-                argv.addAll(List.of("serve", spec.model(), "--host", "127.0.0.1", "--port", Integer.toString(port),
-                        "--served-model-name", served));
+                argv.addAll(List.of(
+                        "serve",
+                        spec.model(),
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        Integer.toString(port),
+                        "--served-model-name",
+                        served));
                 if (ctx > 0) {
                     argv.addAll(List.of("--max-model-len", Long.toString(ctx)));
                 }
-                argv.addAll(List.of("--enable-prefix-caching", "--enable-auto-tool-choice", "--tool-call-parser",
+                argv.addAll(List.of(
+                        "--enable-prefix-caching",
+                        "--enable-auto-tool-choice",
+                        "--tool-call-parser",
                         spec.toolParser() != null ? spec.toolParser() : toolParserFor(spec.model())));
             }
             case OLLAMA -> {

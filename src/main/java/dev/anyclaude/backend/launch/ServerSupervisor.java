@@ -25,7 +25,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ServerSupervisor implements AutoCloseable {
 
     /** Where the supervised server is in its life. */
-    public enum State { NEW, STARTING, READY, RESTARTING, FAILED, STOPPED }
+    public enum State {
+        NEW,
+        STARTING,
+        READY,
+        RESTARTING,
+        FAILED,
+        STOPPED
+    }
 
     /**
      * Timing settings.
@@ -61,8 +68,15 @@ public final class ServerSupervisor implements AutoCloseable {
     private volatile Instant readyAt;
     private volatile long logOffset;
 
-    public ServerSupervisor(String name, ServerCommand command, Path logFile, HealthProbe health, Settings settings,
-            Sleeper sleeper, Clock clock, SupervisorEvents events) {
+    public ServerSupervisor(
+            String name,
+            ServerCommand command,
+            Path logFile,
+            HealthProbe health,
+            Settings settings,
+            Sleeper sleeper,
+            Clock clock,
+            SupervisorEvents events) {
         this.name = name;
         this.command = command;
         this.logFile = logFile;
@@ -119,8 +133,12 @@ public final class ServerSupervisor implements AutoCloseable {
             try {
                 Files.createDirectories(logFile.toAbsolutePath().getParent());
                 logOffset = Files.exists(logFile) ? Files.size(logFile) : 0;
-                Files.writeString(logFile, "--- anyclaude " + clock.instant() + ": " + command.display() + "\n",
-                        StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                Files.writeString(
+                        logFile,
+                        "--- anyclaude " + clock.instant() + ": " + command.display() + "\n",
+                        StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
                 ProcessBuilder pb = new ProcessBuilder(command.argv())
                         .redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
@@ -128,8 +146,10 @@ public final class ServerSupervisor implements AutoCloseable {
                 process = pb.start();
                 process.getOutputStream().close(); // the server gets EOF on stdin, never the user's terminal
             } catch (IOException e) {
-                throw new LaunchException(name + ": cannot run " + command.argv().getFirst() + " (" + e.getMessage()
-                        + "). Install it, or give its path with --server-bin.", e);
+                throw new LaunchException(
+                        name + ": cannot run " + command.argv().getFirst() + " (" + e.getMessage()
+                                + "). Install it, or give its path with --server-bin.",
+                        e);
             }
             tree.add(process.toHandle());
             return process;
@@ -178,7 +198,9 @@ public final class ServerSupervisor implements AutoCloseable {
                 }
                 Instant readySince = readyAt;
                 boolean wasStable = readySince != null
-                        && Duration.between(readySince, clock.instant()).compareTo(settings.restart().stableAfter()) >= 0;
+                        && Duration.between(readySince, clock.instant())
+                                        .compareTo(settings.restart().stableAfter())
+                                >= 0;
                 failures = wasStable ? 1 : failures + 1;
                 readyAt = null;
                 events.exited(p.pid(), code);
@@ -308,7 +330,9 @@ public final class ServerSupervisor implements AutoCloseable {
         try {
             byte[] all = Files.readAllBytes(logFile);
             int from = (int) Math.min(all.length, logOffset);
-            List<String> lines = new String(all, from, all.length - from, StandardCharsets.UTF_8).lines().toList();
+            List<String> lines = new String(all, from, all.length - from, StandardCharsets.UTF_8)
+                    .lines()
+                    .toList();
             List<String> tail = lines.subList(Math.max(0, lines.size() - 15), lines.size());
             return "last lines of " + logFile + ":\n  " + String.join("\n  ", tail);
         } catch (IOException e) {

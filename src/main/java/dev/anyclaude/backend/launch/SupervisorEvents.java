@@ -16,8 +16,11 @@ public interface SupervisorEvents {
 
             @Override
             public void restarting(int failures, Duration delay) {
-                log.warn("restarting {} in {} ms (consecutive failure {}); requests get overloaded_error meanwhile",
-                        name, delay.toMillis(), failures);
+                log.warn(
+                        "restarting {} in {} ms (consecutive failure {}); requests get overloaded_error meanwhile",
+                        name,
+                        delay.toMillis(),
+                        failures);
             }
 
             @Override

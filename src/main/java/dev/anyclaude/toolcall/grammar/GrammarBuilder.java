@@ -64,7 +64,8 @@ final class GrammarBuilder {
             return type;
         }
         switch (type) {
-            case "char" -> rules.put("char", "[^\"\\\\\\x7F\\x00-\\x1F] | [\\\\] ([\"\\\\/bfnrt] | \"u\" [0-9a-fA-F]{4})");
+            case "char" ->
+                rules.put("char", "[^\"\\\\\\x7F\\x00-\\x1F] | [\\\\] ([\"\\\\/bfnrt] | \"u\" [0-9a-fA-F]{4})");
             case "string" -> {
                 primitive("char");
                 rules.put("string", "\"\\\"\" char* \"\\\"\"");
@@ -93,7 +94,10 @@ final class GrammarBuilder {
                 primitive("string");
                 primitive("value");
                 space();
-                rules.put("object", "\"{\" space ( string space \":\" space value space ( \",\" space string space \":\" space value space )* )? \"}\"");
+                rules.put(
+                        "object",
+                        "\"{\" space ( string space \":\" space value space ( \",\" "
+                                + "space string space \":\" space value space )* )? \"}\"");
             }
             case "array" -> {
                 rules.put("array", "");
@@ -141,10 +145,16 @@ final class GrammarBuilder {
                     listed.append(classChar(cp));
                 } else if (next > 0) {
                     listed.append(classChar(cp));
-                    body.append(" | ").append(literal(new String(Character.toChars(cp)))).append(' ').append(names[next]);
+                    body.append(" | ")
+                            .append(literal(new String(Character.toChars(cp))))
+                            .append(' ')
+                            .append(names[next]);
                 }
             }
-            body.append(" | ").append(listed.isEmpty() ? "[^\\x00]" : "[^" + listed + "]").append(' ').append(names[0]);
+            body.append(" | ")
+                    .append(listed.isEmpty() ? "[^\\x00]" : "[^" + listed + "]")
+                    .append(' ')
+                    .append(names[0]);
             define(names[k], body.toString());
         }
         untilRules.put(stop, base);

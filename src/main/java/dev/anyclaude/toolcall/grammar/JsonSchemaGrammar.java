@@ -44,8 +44,7 @@ import org.jspecify.annotations.Nullable;
 public final class JsonSchemaGrammar {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private JsonSchemaGrammar() {
-    }
+    private JsonSchemaGrammar() {}
 
     /** The complete grammar: rule {@code root} = a JSON value matching {@code schema}. */
     public static String gbnf(JsonNode schema) {
@@ -246,8 +245,11 @@ public final class JsonSchemaGrammar {
             Iterator<Map.Entry<String, JsonNode>> it = parent.properties().iterator();
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> e = it.next();
-                if (!e.getKey().equals(keyword) && !e.getKey().equals("description") && !e.getKey().equals("title")
-                        && !e.getKey().equals("default") && !e.getKey().equals("$schema")) {
+                if (!e.getKey().equals(keyword)
+                        && !e.getKey().equals("description")
+                        && !e.getKey().equals("title")
+                        && !e.getKey().equals("default")
+                        && !e.getKey().equals("$schema")) {
                     merged.set(e.getKey(), e.getValue());
                 }
             }
@@ -404,12 +406,14 @@ public final class JsonSchemaGrammar {
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> e = it.next();
                 String value = ref(e.getValue(), name + "-" + e.getKey());
-                String kv = g.add(name + "-" + e.getKey() + "-kv",
+                String kv = g.add(
+                        name + "-" + e.getKey() + "-kv",
                         GrammarBuilder.literal(quote(e.getKey())) + " " + sp + " \":\" " + sp + " " + value + " " + sp);
                 (required.contains(e.getKey()) ? req : opt).add(kv);
             }
             if (extras) {
-                opt.add("( " + extraPair(additional, name) + " ( \",\" " + sp + " " + extraPair(additional, name) + " )* )");
+                opt.add("( " + extraPair(additional, name) + " ( \",\" " + sp + " " + extraPair(additional, name)
+                        + " )* )");
             }
             StringBuilder body = new StringBuilder("\"{\" ").append(sp);
             for (int i = 0; i < req.size(); i++) {
@@ -418,7 +422,11 @@ public final class JsonSchemaGrammar {
             if (!opt.isEmpty()) {
                 if (!req.isEmpty()) {
                     for (String o : opt) {
-                        body.append(" ( \",\" ").append(sp).append(' ').append(o).append(" )?");
+                        body.append(" ( \",\" ")
+                                .append(sp)
+                                .append(' ')
+                                .append(o)
+                                .append(" )?");
                     }
                 } else {
                     // none required: the first optional present has no comma before it; tail-j = the
@@ -440,9 +448,12 @@ public final class JsonSchemaGrammar {
 
         private String extraPair(JsonNode additional, String name) {
             String sp = g.space();
-            String value = additional == null || !additional.isObject() ? g.primitive("value")
+            String value = additional == null || !additional.isObject()
+                    ? g.primitive("value")
                     : ref(additional, name + "-additional");
-            return g.add(name + "-additional-kv", g.primitive("string") + " " + sp + " \":\" " + sp + " " + value + " " + sp);
+            return g.add(
+                    name + "-additional-kv",
+                    g.primitive("string") + " " + sp + " \":\" " + sp + " " + value + " " + sp);
         }
 
         private static String quote(String key) {

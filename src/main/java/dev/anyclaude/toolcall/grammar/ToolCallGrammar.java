@@ -12,7 +12,7 @@ import java.util.List;
  *     start of the first capture group, which is the format's call opener. Written for llama.cpp's semantics:
  *     searched anywhere ({@code (OPENER)}), or anchored at the start only ({@code ^\s*(OPENER)}); none is
  *     anchored at both ends, which llama.cpp would run as a (much slower) whole-output match
-  * @param triggerTokens token texts that also start the grammar when the model emits them as one token (empty
+ * @param triggerTokens token texts that also start the grammar when the model emits them as one token (empty
  *     when the patterns already cover them, which is always the case for the grammars built here)
  */
 public record ToolCallGrammar(String gbnf, String root, List<String> triggerPatterns, List<String> triggerTokens) {

@@ -33,15 +33,18 @@ import org.jspecify.annotations.Nullable;
  *       recipient-first {@code  to=functions.N<|channel|>commentary json<|message|>{..}}, optionally after
  *       {@code <|start|>assistant}; the channel may be {@code analysis}, the constraint may be missing.</li>
  *   <li>GLM: {@code <tool_call>N<arg_key>K</arg_key><arg_value>V</arg_value>..</tool_call>}, repeated.</li>
- *   <li>DEEPSEEK_V3: {@code <｜tool▁calls▁begin｜>} then calls {@code <｜tool▁call▁begin｜>N<｜tool▁sep｜>{..}<｜tool▁call▁end｜>}
+ *   <li>DEEPSEEK_V3: {@code <｜tool▁calls▁begin｜>} then calls {@code
+ * <｜tool▁call▁begin｜>N<｜tool▁sep｜>{..}<｜tool▁call▁end｜>}
  *       (V3.1) or {@code <｜tool▁call▁begin｜>function<｜tool▁sep｜>N\n```json\n{..}\n```<｜tool▁call▁end｜>} (V3),
  *       then {@code <｜tool▁calls▁end｜>}.</li>
  *   <li>KIMI_K2: optional {@code <|tool_calls_section_begin|>}, calls
  *       {@code <|tool_call_begin|>functions.N:IDX<|tool_call_argument_begin|>{..}<|tool_call_end|>}, optional
  *       {@code <|tool_calls_section_end|>}; triggered by either opener.</li>
- *   <li>DEEPSEEK_DSML: {@code <｜DSML｜tool_calls><｜DSML｜invoke name="N"><｜DSML｜parameter name="P" string="true">V</｜DSML｜parameter>..}
+ *   <li>DEEPSEEK_DSML: {@code <｜DSML｜tool_calls><｜DSML｜invoke name="N"><｜DSML｜parameter name="P"
+ * string="true">V</｜DSML｜parameter>..}
  *       (V3.2 names the block {@code function_calls}; either is accepted),
- *   <li>MINIMAX_M2: {@code <minimax:tool_call><invoke name="N"><parameter name="P">V</parameter>..</invoke>..</minimax:tool_call>},
+ *   <li>MINIMAX_M2: {@code <minimax:tool_call><invoke name="N"><parameter
+ * name="P">V</parameter>..</invoke>..</minimax:tool_call>},
  *       repeated.</li>
  * </ul>
  * In the formats that write parameters one by one (QWEN3_CODER, GLM, MINIMAX_M2) a parameter whose schema is a
@@ -54,8 +57,7 @@ import org.jspecify.annotations.Nullable;
  * sampler matches the text of the tokens); {@link ToolCallGrammar#triggerTokens()} is always empty.
  */
 public final class ToolCallGrammars {
-    private ToolCallGrammars() {
-    }
+    private ToolCallGrammars() {}
 
     /**
      * The grammar for calls to {@code toolSchemas} (tool name → input schema, in the order to offer them).
@@ -65,8 +67,8 @@ public final class ToolCallGrammars {
      *     to any tool is forced (strict grammar from the first token); a name = a call to that tool is forced
      * @throws IllegalArgumentException when {@code forcedTool} names a tool that is not in {@code toolSchemas}
      */
-    public static Optional<ToolCallGrammar> forTools(ToolCallSyntax syntax, Map<String, JsonNode> toolSchemas,
-            String forcedTool) {
+    public static Optional<ToolCallGrammar> forTools(
+            ToolCallSyntax syntax, Map<String, JsonNode> toolSchemas, String forcedTool) {
         if (syntax == null || toolSchemas == null || toolSchemas.isEmpty()) {
             return Optional.empty();
         }
@@ -183,7 +185,8 @@ public final class ToolCallGrammars {
      * Parameters written one by one, for the XML-like formats: {@code open(P)} value {@code close}, then
      * whitespace. Strings raw (up to {@code close}), other values JSON.
      */
-    private static String params(GrammarBuilder g, String tool, @Nullable JsonNode schema, ParamOpen open, String close) {
+    private static String params(
+            GrammarBuilder g, String tool, @Nullable JsonNode schema, ParamOpen open, String close) {
         String sp = g.space();
         JsonNode props = schema == null ? null : schema.get("properties");
         String raw = g.until(close);
@@ -203,7 +206,8 @@ public final class ToolCallGrammars {
             String value;
             List<String> choices = JsonSchemaGrammar.stringChoices(e.getValue(), schema);
             if (!choices.isEmpty()) {
-                List<String> alts = new ArrayList<>(new LinkedHashSet<>(choices.stream().map(ToolCallGrammars::lit).toList()));
+                List<String> alts = new ArrayList<>(new LinkedHashSet<>(
+                        choices.stream().map(ToolCallGrammars::lit).toList()));
                 value = sp + " ( " + String.join(" | ", alts) + " ) " + sp;
             } else if (JsonSchemaGrammar.isString(e.getValue(), schema)) {
                 value = raw;
@@ -211,7 +215,8 @@ public final class ToolCallGrammars {
                 String json = JsonSchemaGrammar.rule(g, e.getValue(), schema, "tool-" + tool + "-" + e.getKey());
                 value = sp + " " + json + " " + sp;
             }
-            String rule = g.add("tool-" + tool + "-param-" + e.getKey(),
+            String rule = g.add(
+                    "tool-" + tool + "-param-" + e.getKey(),
                     open.open(e.getKey(), null) + " " + value + " " + lit(close) + " " + sp);
             (required.contains(e.getKey()) ? req : opt).add(rule);
         }
@@ -231,10 +236,16 @@ public final class ToolCallGrammars {
         @Override
         public String root(GrammarBuilder g, Map<String, JsonNode> tools) {
             String sp = g.space();
-            String choice = choice(g, "tool-choice", tools, (name, schema) -> lit(jsonString(name)) + " " + sp
-                    + " \",\" " + sp + " " + lit("\"arguments\"") + " " + sp + " \":\" " + sp + " " + args(g, name, schema));
-            String call = g.add("tool-call", lit("<tool_call>") + " " + sp + " \"{\" " + sp + " " + lit("\"name\"") + " "
-                    + sp + " \":\" " + sp + " " + choice + " " + sp + " \"}\" " + sp + " " + lit("</tool_call>"));
+            String choice = choice(
+                    g,
+                    "tool-choice",
+                    tools,
+                    (name, schema) -> lit(jsonString(name)) + " " + sp + " \",\" " + sp + " " + lit("\"arguments\"")
+                            + " " + sp + " \":\" " + sp + " " + args(g, name, schema));
+            String call = g.add(
+                    "tool-call",
+                    lit("<tool_call>") + " " + sp + " \"{\" " + sp + " " + lit("\"name\"") + " " + sp + " \":\" " + sp
+                            + " " + choice + " " + sp + " \"}\" " + sp + " " + lit("</tool_call>"));
             return oneOrMore(call, sp);
         }
 
@@ -248,11 +259,23 @@ public final class ToolCallGrammars {
         @Override
         public String root(GrammarBuilder g, Map<String, JsonNode> tools) {
             String sp = g.space();
-            String choice = choice(g, "tool-choice", tools, (name, schema) -> lit("<function=" + name + ">") + " " + sp
-                    + " " + params(g, name, schema, (p, any) -> p != null ? lit("<parameter=" + p + ">")
-                            : lit("<parameter=") + " " + any + " \">\"", "</parameter>")
-                    + " " + lit("</function>"));
-            String call = g.add("tool-call", lit("<tool_call>") + " " + sp + " " + choice + " " + sp + " " + lit("</tool_call>"));
+            String choice = choice(
+                    g,
+                    "tool-choice",
+                    tools,
+                    (name, schema) -> lit("<function=" + name + ">") + " " + sp
+                            + " "
+                            + params(
+                                    g,
+                                    name,
+                                    schema,
+                                    (p, any) -> p != null
+                                            ? lit("<parameter=" + p + ">")
+                                            : lit("<parameter=") + " " + any + " \">\"",
+                                    "</parameter>")
+                            + " " + lit("</function>"));
+            String call = g.add(
+                    "tool-call", lit("<tool_call>") + " " + sp + " " + choice + " " + sp + " " + lit("</tool_call>"));
             return oneOrMore(call, sp);
         }
 
@@ -266,10 +289,16 @@ public final class ToolCallGrammars {
         @Override
         public String root(GrammarBuilder g, Map<String, JsonNode> tools) {
             String sp = g.space();
-            String choice = choice(g, "tool-choice", tools, (name, schema) -> lit(jsonString(name)) + " " + sp
-                    + " \",\" " + sp + " " + lit("\"parameters\"") + " " + sp + " \":\" " + sp + " " + args(g, name, schema));
-            String call = g.add("tool-call", "\"{\" " + sp + " " + lit("\"name\"") + " " + sp + " \":\" " + sp + " "
-                    + choice + " " + sp + " \"}\"");
+            String choice = choice(
+                    g,
+                    "tool-choice",
+                    tools,
+                    (name, schema) -> lit(jsonString(name)) + " " + sp + " \",\" " + sp + " " + lit("\"parameters\"")
+                            + " " + sp + " \":\" " + sp + " " + args(g, name, schema));
+            String call = g.add(
+                    "tool-call",
+                    "\"{\" " + sp + " " + lit("\"name\"") + " " + sp + " \":\" " + sp + " " + choice + " " + sp
+                            + " \"}\"");
             return "( " + lit("<|python_tag|>") + " " + sp + " )? " + oneOrMore(call, sp + " ( \";\" " + sp + " )?");
         }
 
@@ -284,8 +313,11 @@ public final class ToolCallGrammars {
         public String root(GrammarBuilder g, Map<String, JsonNode> tools) {
             String sp = g.space();
             String callId = g.add("call-id", "( " + lit("[CALL_ID]") + " [a-zA-Z0-9]{1,16} )?");
-            String choice = choice(g, "tool-choice", tools, (name, schema) -> lit(name) + " " + callId + " "
-                    + lit("[ARGS]") + " " + args(g, name, schema));
+            String choice = choice(
+                    g,
+                    "tool-choice",
+                    tools,
+                    (name, schema) -> lit(name) + " " + callId + " " + lit("[ARGS]") + " " + args(g, name, schema));
             String call = g.add("tool-call", lit("[TOOL_CALLS]") + " " + choice);
             return oneOrMore(call, sp);
         }
@@ -301,17 +333,27 @@ public final class ToolCallGrammars {
         public String root(GrammarBuilder g, Map<String, JsonNode> tools) {
             String channel = g.add("channel", lit("<|channel|>") + " ( \"commentary\" | \"analysis\" )");
             String constraint = g.add("constraint", "( \" \"? " + lit("<|constrain|>") + "? \"json\" )?");
-            String channelFirst = choice(g, "channel-first", tools, (name, schema) -> channel + " "
-                    + lit(" to=functions." + name) + " " + constraint + " " + lit("<|message|>") + " " + args(g, name, schema));
-            String recipientFirst = choice(g, "recipient-first", tools, (name, schema) -> "\" \"* "
-                    + lit("to=functions." + name) + " " + channel + " " + constraint + " " + lit("<|message|>") + " "
-                    + args(g, name, schema));
+            String channelFirst = choice(
+                    g,
+                    "channel-first",
+                    tools,
+                    (name, schema) -> channel + " " + lit(" to=functions." + name) + " " + constraint + " "
+                            + lit("<|message|>") + " " + args(g, name, schema));
+            String recipientFirst = choice(
+                    g,
+                    "recipient-first",
+                    tools,
+                    (name, schema) -> "\" \"* "
+                            + lit("to=functions." + name) + " " + channel + " " + constraint + " " + lit("<|message|>")
+                            + " "
+                            + args(g, name, schema));
             return "( " + lit("<|start|>assistant") + " )? ( " + channelFirst + " | " + recipientFirst + " )";
         }
 
         @Override
         public List<String> triggers() {
-            return List.of(anywhere(escape("<|channel|>") + "(?:commentary|analysis) to="),
+            return List.of(
+                    anywhere(escape("<|channel|>") + "(?:commentary|analysis) to="),
                     anywhere(escape("<|start|>assistant") + " to="),
                     "^( *to=)");
         }
@@ -321,10 +363,20 @@ public final class ToolCallGrammars {
         @Override
         public String root(GrammarBuilder g, Map<String, JsonNode> tools) {
             String sp = g.space();
-            String choice = choice(g, "tool-choice", tools, (name, schema) -> lit(name) + " " + sp + " "
-                    + params(g, name, schema, (p, any) -> (p != null ? lit("<arg_key>" + p + "</arg_key>")
-                            : lit("<arg_key>") + " " + any + " " + lit("</arg_key>")) + " " + sp + " " + lit("<arg_value>"),
-                            "</arg_value>"));
+            String choice = choice(
+                    g,
+                    "tool-choice",
+                    tools,
+                    (name, schema) -> lit(name) + " " + sp + " "
+                            + params(
+                                    g,
+                                    name,
+                                    schema,
+                                    (p, any) -> (p != null
+                                                    ? lit("<arg_key>" + p + "</arg_key>")
+                                                    : lit("<arg_key>") + " " + any + " " + lit("</arg_key>"))
+                                            + " " + sp + " " + lit("<arg_value>"),
+                                    "</arg_value>"));
             String call = g.add("tool-call", lit("<tool_call>") + " " + choice + " " + sp + " " + lit("</tool_call>"));
             return oneOrMore(call, sp);
         }
@@ -341,11 +393,14 @@ public final class ToolCallGrammars {
             String sp = g.space();
             String choice = choice(g, "tool-choice", tools, (name, schema) -> {
                 String a = args(g, name, schema);
-                return "( " + lit(name + "<｜tool▁sep｜>") + " " + a + " | " + lit("function<｜tool▁sep｜>" + name + "\n```json")
-                        + " " + sp + " " + a + " " + sp + " " + lit("```") + " )";
+                return "( " + lit(name + "<｜tool▁sep｜>") + " " + a + " | "
+                        + lit("function<｜tool▁sep｜>" + name + "\n```json") + " " + sp + " " + a + " " + sp + " "
+                        + lit("```") + " )";
             });
-            String call = g.add("tool-call", lit("<｜tool▁call▁begin｜>") + " " + choice + " " + sp + " " + lit("<｜tool▁call▁end｜>"));
-            return lit("<｜tool▁calls▁begin｜>") + " " + sp + " " + oneOrMore(call, sp) + " " + sp + " " + lit("<｜tool▁calls▁end｜>");
+            String call = g.add(
+                    "tool-call", lit("<｜tool▁call▁begin｜>") + " " + choice + " " + sp + " " + lit("<｜tool▁call▁end｜>"));
+            return lit("<｜tool▁calls▁begin｜>") + " " + sp + " " + oneOrMore(call, sp) + " " + sp + " "
+                    + lit("<｜tool▁calls▁end｜>");
         }
 
         @Override
@@ -358,12 +413,17 @@ public final class ToolCallGrammars {
         @Override
         public String root(GrammarBuilder g, Map<String, JsonNode> tools) {
             String sp = g.space();
-            String choice = choice(g, "tool-choice", tools, (name, schema) -> lit("functions." + name + ":")
-                    + " [0-9]{1,4} " + sp + " " + lit("<|tool_call_argument_begin|>") + " " + args(g, name, schema));
-            String call = g.add("tool-call", lit("<|tool_call_begin|>") + " \" \"? " + choice + " " + sp + " "
-                    + lit("<|tool_call_end|>"));
-            return "( " + lit("<|tool_calls_section_begin|>") + " " + sp + " )? " + oneOrMore(call, sp) + " ( " + sp + " "
-                    + lit("<|tool_calls_section_end|>") + " )?";
+            String choice = choice(
+                    g,
+                    "tool-choice",
+                    tools,
+                    (name, schema) -> lit("functions." + name + ":") + " [0-9]{1,4} " + sp + " "
+                            + lit("<|tool_call_argument_begin|>") + " " + args(g, name, schema));
+            String call = g.add(
+                    "tool-call",
+                    lit("<|tool_call_begin|>") + " \" \"? " + choice + " " + sp + " " + lit("<|tool_call_end|>"));
+            return "( " + lit("<|tool_calls_section_begin|>") + " " + sp + " )? " + oneOrMore(call, sp) + " ( " + sp
+                    + " " + lit("<|tool_calls_section_end|>") + " )?";
         }
 
         @Override
@@ -376,13 +436,25 @@ public final class ToolCallGrammars {
         @Override
         public String root(GrammarBuilder g, Map<String, JsonNode> tools) {
             String sp = g.space();
-            String choice = choice(g, "tool-choice", tools, (name, schema) -> lit("<invoke name=" + jsonString(name) + ">")
-                    + " " + sp + " " + params(g, name, schema, (p, any) -> p != null
-                            ? lit("<parameter name=" + jsonString(p) + ">")
-                            : lit("<parameter name=\"") + " " + any + " " + lit("\">"), "</parameter>")
-                    + " " + lit("</invoke>"));
-            String block = g.add("tool-calls", lit("<minimax:tool_call>") + " " + sp + " " + oneOrMore(choice, sp) + " " + sp
-                    + " " + lit("</minimax:tool_call>"));
+            String choice = choice(
+                    g,
+                    "tool-choice",
+                    tools,
+                    (name, schema) -> lit("<invoke name=" + jsonString(name) + ">")
+                            + " " + sp + " "
+                            + params(
+                                    g,
+                                    name,
+                                    schema,
+                                    (p, any) -> p != null
+                                            ? lit("<parameter name=" + jsonString(p) + ">")
+                                            : lit("<parameter name=\"") + " " + any + " " + lit("\">"),
+                                    "</parameter>")
+                            + " " + lit("</invoke>"));
+            String block = g.add(
+                    "tool-calls",
+                    lit("<minimax:tool_call>") + " " + sp + " " + oneOrMore(choice, sp) + " " + sp + " "
+                            + lit("</minimax:tool_call>"));
             return oneOrMore(block, sp);
         }
 
@@ -392,7 +464,9 @@ public final class ToolCallGrammars {
         }
     }
 
-    /** DeepSeek V3.2 / V4: MiniMax-like invoke/parameter XML under the {@code ｜DSML｜} token, with a string attribute. */
+    /**
+     * DeepSeek V3.2 / V4: MiniMax-like invoke/parameter XML under the {@code ｜DSML｜} token, with a string attribute.
+     */
     private static final class DeepSeekDsml implements Format {
         private static final String T = "\uFF5CDSML\uFF5C";
 
@@ -400,15 +474,28 @@ public final class ToolCallGrammars {
         public String root(GrammarBuilder g, Map<String, JsonNode> tools) {
             String sp = g.space();
             String stringAttr = lit(" string=\"") + " ( " + lit("true") + " | " + lit("false") + " ) " + lit("\">");
-            String choice = choice(g, "tool-choice", tools, (name, schema) -> lit("<" + T + "invoke name=" + jsonString(name) + ">")
-                    + " " + sp + " " + params(g, name, schema, (p, any) -> p != null
-                            ? lit("<" + T + "parameter name=" + jsonString(p)) + " " + stringAttr
-                            : lit("<" + T + "parameter name=\"") + " " + any + " " + lit("\"") + " " + stringAttr,
-                            "</" + T + "parameter>")
-                    + " " + lit("</" + T + "invoke>"));
-            String block = g.add("tool-calls", "( " + lit("<" + T + "tool_calls>") + " " + sp + " " + oneOrMore(choice, sp) + " " + sp
-                    + " " + lit("</" + T + "tool_calls>") + " | " + lit("<" + T + "function_calls>") + " " + sp + " "
-                    + oneOrMore(choice, sp) + " " + sp + " " + lit("</" + T + "function_calls>") + " )");
+            String choice = choice(
+                    g,
+                    "tool-choice",
+                    tools,
+                    (name, schema) -> lit("<" + T + "invoke name=" + jsonString(name) + ">")
+                            + " " + sp + " "
+                            + params(
+                                    g,
+                                    name,
+                                    schema,
+                                    (p, any) -> p != null
+                                            ? lit("<" + T + "parameter name=" + jsonString(p)) + " " + stringAttr
+                                            : lit("<" + T + "parameter name=\"") + " " + any + " " + lit("\"") + " "
+                                                    + stringAttr,
+                                    "</" + T + "parameter>")
+                            + " " + lit("</" + T + "invoke>"));
+            String block = g.add(
+                    "tool-calls",
+                    "( " + lit("<" + T + "tool_calls>") + " " + sp + " " + oneOrMore(choice, sp) + " " + sp
+                            + " " + lit("</" + T + "tool_calls>") + " | " + lit("<" + T + "function_calls>") + " " + sp
+                            + " "
+                            + oneOrMore(choice, sp) + " " + sp + " " + lit("</" + T + "function_calls>") + " )");
             return oneOrMore(block, sp);
         }
 

@@ -49,8 +49,10 @@ class EmbeddedBackendTest {
     static List<StreamEvent> generate(MessagesRequest r) throws IOException {
         List<StreamEvent> events = new ArrayList<>();
         try {
-            backend.generate(new BackendRequest(r, null, "req"),
-                    dev.anyclaude.translate.StopSequenceFilter.wrap(events::add, r.stopSequences() == null ? List.of() : r.stopSequences()));
+            backend.generate(
+                    new BackendRequest(r, null, "req"),
+                    dev.anyclaude.translate.StopSequenceFilter.wrap(
+                            events::add, r.stopSequences() == null ? List.of() : r.stopSequences()));
         } catch (dev.anyclaude.translate.GenerationStopped stopped) {
             // a stop sequence matched: the response is complete
         }
@@ -85,7 +87,9 @@ class EmbeddedBackendTest {
         for (StreamEvent e : events.subList(1, events.size() - 2)) {
             switch (e) {
                 case StreamEvent.BlockStart s -> {
-                    assertThat(open).as("a block opens only after the previous one stopped").isEqualTo(-1);
+                    assertThat(open)
+                            .as("a block opens only after the previous one stopped")
+                            .isEqualTo(-1);
                     assertThat(s.index()).isEqualTo(next++);
                     open = s.index();
                 }
@@ -99,15 +103,18 @@ class EmbeddedBackendTest {
         }
         assertThat(open).isEqualTo(-1);
         long prompt = backend.countTokens(new BackendRequest(r, null, "c")).tokens();
-        assertThat(delta.usage().inputTokens() + delta.usage().cacheReadInputTokens()).isEqualTo(prompt);
+        assertThat(delta.usage().inputTokens() + delta.usage().cacheReadInputTokens())
+                .isEqualTo(prompt);
         assertThat(delta.usage().outputTokens()).isBetween(1L, 16L);
         StreamEvent.MessageStart start = (StreamEvent.MessageStart) events.getFirst();
-        assertThat(start.usage().inputTokens() + start.usage().cacheReadInputTokens()).isEqualTo(prompt);
+        assertThat(start.usage().inputTokens() + start.usage().cacheReadInputTokens())
+                .isEqualTo(prompt);
     }
 
     @Test
     void reportsThePromptTokensTakenFromTheCacheAsCacheRead() throws IOException {
-        List<dev.anyclaude.messages.Message> turn1 = List.of(system("Context: " + TestModels.text(100, 300)), user("First question?"));
+        List<dev.anyclaude.messages.Message> turn1 =
+                List.of(system("Context: " + TestModels.text(100, 300)), user("First question?"));
         MessagesRequest first = request("You help with code.", turn1);
         generate(first);
         List<dev.anyclaude.messages.Message> turn2 = new ArrayList<>(turn1);
@@ -116,11 +123,15 @@ class EmbeddedBackendTest {
         MessagesRequest second = request("You help with code.", turn2);
 
         StreamEvent.MessageDelta delta = delta(generate(second));
-        long firstPrompt = backend.countTokens(new BackendRequest(first, null, "c")).tokens();
-        long secondPrompt = backend.countTokens(new BackendRequest(second, null, "c")).tokens();
+        long firstPrompt =
+                backend.countTokens(new BackendRequest(first, null, "c")).tokens();
+        long secondPrompt =
+                backend.countTokens(new BackendRequest(second, null, "c")).tokens();
         assertThat(delta.usage().cacheReadInputTokens()).isGreaterThanOrEqualTo(firstPrompt);
-        assertThat(delta.usage().inputTokens()).isEqualTo(secondPrompt - delta.usage().cacheReadInputTokens());
-        assertThat(backend.slotStats()).anySatisfy(s -> assertThat(s.reusedTokens()).isGreaterThanOrEqualTo(firstPrompt));
+        assertThat(delta.usage().inputTokens())
+                .isEqualTo(secondPrompt - delta.usage().cacheReadInputTokens());
+        assertThat(backend.slotStats())
+                .anySatisfy(s -> assertThat(s.reusedTokens()).isGreaterThanOrEqualTo(firstPrompt));
     }
 
     /**
@@ -130,17 +141,30 @@ class EmbeddedBackendTest {
      */
     @Test
     void aForcedToolChoiceMakesEvenARandomModelWriteAValidCall() throws IOException {
-        dev.anyclaude.messages.Tool pick = new dev.anyclaude.messages.Tool("Pick", "Picks a command.",
+        dev.anyclaude.messages.Tool pick = new dev.anyclaude.messages.Tool(
+                "Pick",
+                "Picks a command.",
                 "{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\",\"enum\":[\"ls\",\"pwd\"]}},"
-                        + "\"required\":[\"command\"],\"additionalProperties\":false}", null);
+                        + "\"required\":[\"command\"],\"additionalProperties\":false}",
+                null);
         for (int seed = 1; seed <= 3; seed++) {
-            MessagesRequest r = sampling(withTools(request(null, List.of(user("Run something " + seed))), List.of(pick),
-                    new ToolChoice("any", null, true)), 1.0, null, null, null).withMaxTokens(200);
+            MessagesRequest r = sampling(
+                            withTools(
+                                    request(null, List.of(user("Run something " + seed))),
+                                    List.of(pick),
+                                    new ToolChoice("any", null, true)),
+                            1.0,
+                            null,
+                            null,
+                            null)
+                    .withMaxTokens(200);
             List<StreamEvent> events = generate(r);
             assertThat(delta(events).stopReason()).as("seed %d", seed).isEqualTo(StopReason.TOOL_USE);
-            StreamEvent.ToolUseBlock call = events.stream().filter(e -> e instanceof StreamEvent.BlockStart b
-                    && b.block() instanceof StreamEvent.ToolUseBlock).map(e -> (StreamEvent.ToolUseBlock) ((StreamEvent.BlockStart) e).block())
-                    .findFirst().orElseThrow();
+            StreamEvent.ToolUseBlock call = events.stream()
+                    .filter(e -> e instanceof StreamEvent.BlockStart b && b.block() instanceof StreamEvent.ToolUseBlock)
+                    .map(e -> (StreamEvent.ToolUseBlock) ((StreamEvent.BlockStart) e).block())
+                    .findFirst()
+                    .orElseThrow();
             assertThat(call.name()).isEqualTo("Pick");
             assertThat(call.id()).startsWith("toolu_");
             StringBuilder input = new StringBuilder();
@@ -149,7 +173,10 @@ class EmbeddedBackendTest {
                     input.append(j.partialJson());
                 }
             }
-            assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(input.toString()).path("command").asText())
+            assertThat(new com.fasterxml.jackson.databind.ObjectMapper()
+                            .readTree(input.toString())
+                            .path("command")
+                            .asText())
                     .isIn("ls", "pwd");
         }
     }
@@ -168,7 +195,9 @@ class EmbeddedBackendTest {
             seq = candidate;
             break;
         }
-        assertThat(seq).as("free output long enough to pick a stop sequence from: %s", free).isNotNull();
+        assertThat(seq)
+                .as("free output long enough to pick a stop sequence from: %s", free)
+                .isNotNull();
         List<StreamEvent> events = generate(sampling(r, 0.0, null, null, List.of("never-said", seq)));
         StreamEvent.MessageDelta delta = delta(events);
         assertThat(delta.stopReason()).isEqualTo(StopReason.STOP_SEQUENCE);
@@ -182,10 +211,12 @@ class EmbeddedBackendTest {
         MessagesRequest r = request(null, List.of(user("Talk for a while.")));
         int[] deltas = {0};
         assertThatThrownBy(() -> backend.generate(new BackendRequest(r.withMaxTokens(200), null, "r"), e -> {
-            if (e instanceof StreamEvent.BlockDelta && ++deltas[0] == 2) {
-                throw new IOException("broken pipe");
-            }
-        })).isInstanceOf(IOException.class).hasMessage("broken pipe");
+                    if (e instanceof StreamEvent.BlockDelta && ++deltas[0] == 2) {
+                        throw new IOException("broken pipe");
+                    }
+                }))
+                .isInstanceOf(IOException.class)
+                .hasMessage("broken pipe");
         assertThat(deltas[0]).isEqualTo(2);
         assertThat(delta(generate(r)).usage().outputTokens()).isPositive();
     }
@@ -194,7 +225,8 @@ class EmbeddedBackendTest {
     void refusesAPromptLongerThanTheContextWithTheCompactionWording() {
         MessagesRequest r = request(null, List.of(user(TestModels.text(101, 1500))));
         assertThatThrownBy(() -> generate(r))
-                .isInstanceOfSatisfying(GatewayException.class, g -> assertThat(g.kind()).isEqualTo(ErrorKind.CONTEXT_OVERFLOW))
+                .isInstanceOfSatisfying(
+                        GatewayException.class, g -> assertThat(g.kind()).isEqualTo(ErrorKind.CONTEXT_OVERFLOW))
                 .hasMessageMatching("prompt is too long: \\d+ tokens > 1024 maximum");
     }
 
@@ -208,13 +240,15 @@ class EmbeddedBackendTest {
         assertInvalid(sampling(ok, 0.5, null, -3, null), "top_k");
         assertInvalid(withTools(ok, List.of(tool("Bash")), new ToolChoice("tool", "Nope", false)), "tool_choice.name");
         assertInvalid(withTools(ok, List.of(), new ToolChoice("any", null, false)), "tool_choice");
-        assertInvalid(withTools(ok, List.of(tool("Bash")), new ToolChoice("sometimes", null, false)), "tool_choice.type");
+        assertInvalid(
+                withTools(ok, List.of(tool("Bash")), new ToolChoice("sometimes", null, false)), "tool_choice.type");
         assertInvalid(request(null, List.of()), "messages");
     }
 
     private static void assertInvalid(MessagesRequest r, String field) {
         assertThatThrownBy(() -> generate(r))
-                .isInstanceOfSatisfying(GatewayException.class, g -> assertThat(g.kind()).isEqualTo(ErrorKind.INVALID_REQUEST))
+                .isInstanceOfSatisfying(
+                        GatewayException.class, g -> assertThat(g.kind()).isEqualTo(ErrorKind.INVALID_REQUEST))
                 .hasMessageStartingWith(field + ":");
     }
 
@@ -243,7 +277,8 @@ class EmbeddedBackendTest {
     void refusesASecondModelInTheSameProcess(@TempDir Path dir) throws IOException {
         Path other = dir.resolve("other.gguf");
         GgufWriter.writeTinyLlama(new TinyLlamaSpec(64, 1, 2, 2, 64, 256, 5), other);
-        EngineConfig config = EngineConfig.defaults(other).withCtxPerSlot(256).withSlots(1).withThreads(1);
+        EngineConfig config =
+                EngineConfig.defaults(other).withCtxPerSlot(256).withSlots(1).withThreads(1);
         assertThatThrownBy(() -> new EmbeddedBackend(config))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("one model per process");

@@ -2,9 +2,9 @@ package dev.anyclaude.backend.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.backend.Flavor;
 import dev.anyclaude.cli.ServeOptions;
+import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.testing.GatewayFixture;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,8 +33,10 @@ class LaunchedGatewayTest {
         String java = argv.getFirst();
         String cp = argv.get(argv.indexOf("-cp") + 1);
         Path bin = dir.resolve("llama-server");
-        Files.writeString(bin, "#!/bin/sh\nexec '" + java + "' -XX:TieredStopAtLevel=1 -cp '" + cp + "' "
-                + StandInServer.class.getName() + " \"$@\"\n");
+        Files.writeString(
+                bin,
+                "#!/bin/sh\nexec '" + java + "' -XX:TieredStopAtLevel=1 -cp '" + cp + "' "
+                        + StandInServer.class.getName() + " \"$@\"\n");
         Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
         return bin;
     }
@@ -54,14 +56,18 @@ class LaunchedGatewayTest {
         o.serverReadyTimeoutSeconds = 60;
         long restartedPid;
         LaunchedServer server;
-        try (Gateway gateway = Gateway.start(o.settings()); HttpClient http = HttpClient.newHttpClient()) {
+        try (Gateway gateway = Gateway.start(o.settings());
+                HttpClient http = HttpClient.newHttpClient()) {
             server = gateway.launched();
             assertThat(gateway.mainModel()).isEqualTo("tiny-model");
             assertThat(gateway.backend().contextTokens()).isEqualTo(8192);
             assertThat(gateway.launched().flavor()).isEqualTo(Flavor.LLAMACPP);
             assertThat(dir.resolve("slots")).isDirectory();
-            assertThat(Files.readString(o.serverLog)).contains("--slot-save-path " + dir.resolve("slots"))
-                    .contains("--parallel 2").contains("--jinja").contains("--reload-ms 4000");
+            assertThat(Files.readString(o.serverLog))
+                    .contains("--slot-save-path " + dir.resolve("slots"))
+                    .contains("--parallel 2")
+                    .contains("--jinja")
+                    .contains("--reload-ms 4000");
 
             HttpResponse<String> ok = post(http, gateway, request("first"));
             assertThat(ok.statusCode()).isEqualTo(200);
@@ -76,8 +82,10 @@ class LaunchedGatewayTest {
             assertThat(down.statusCode()).isEqualTo(529);
             assertThat(down.body()).contains("\"type\":\"overloaded_error\"");
 
-            ServerSupervisorTest.awaitTrue(() -> server.supervisor().restarts() == 1
-                    && server.supervisor().state() == ServerSupervisor.State.READY, Duration.ofSeconds(60));
+            ServerSupervisorTest.awaitTrue(
+                    () -> server.supervisor().restarts() == 1
+                            && server.supervisor().state() == ServerSupervisor.State.READY,
+                    Duration.ofSeconds(60));
             restartedPid = server.supervisor().pid();
             assertThat(restartedPid).isNotEqualTo(firstPid);
             HttpResponse<String> back = post(http, gateway, request("after the restart"));
@@ -90,10 +98,13 @@ class LaunchedGatewayTest {
     }
 
     private static HttpResponse<String> post(HttpClient http, Gateway gateway, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages"))
-                .timeout(Duration.ofSeconds(30))
-                .header("content-type", "application/json")
-                .header("anthropic-version", "2023-06-01")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages"))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("content-type", "application/json")
+                        .header("anthropic-version", "2023-06-01")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

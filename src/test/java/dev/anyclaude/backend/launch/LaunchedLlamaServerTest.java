@@ -2,10 +2,10 @@ package dev.anyclaude.backend.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.backend.Flavor;
-import dev.anyclaude.engine.TestModels;
 import dev.anyclaude.cli.ServeOptions;
+import dev.anyclaude.engine.TestModels;
+import dev.anyclaude.gateway.Gateway;
 import dev.anyclaude.testing.GatewayFixture;
 import dev.anyclaude.testing.LlamaServerProcess;
 import java.net.URI;
@@ -47,14 +47,17 @@ class LaunchedLlamaServerTest {
         long firstPid;
         long restartedPid;
         LaunchedServer server;
-        try (Gateway gateway = Gateway.start(o.settings()); HttpClient http = HttpClient.newHttpClient()) {
+        try (Gateway gateway = Gateway.start(o.settings());
+                HttpClient http = HttpClient.newHttpClient()) {
             server = gateway.launched();
             assertThat(gateway.backend().contextTokens()).isEqualTo(4096);
             assertThat(server.flavor()).isEqualTo(Flavor.LLAMACPP);
             firstPid = server.supervisor().pid();
             assertThat(commandLine(firstPid)).isEqualTo(server.command().argv());
-            assertThat(server.command().display()).contains("--slot-save-path " + dir.resolve("slots"))
-                    .contains("-c 4096").contains("--metrics");
+            assertThat(server.command().display())
+                    .contains("--slot-save-path " + dir.resolve("slots"))
+                    .contains("-c 4096")
+                    .contains("--metrics");
 
             HttpResponse<String> ok = post(http, gateway, request("first"));
             assertThat(ok.statusCode()).isEqualTo(200);
@@ -65,8 +68,10 @@ class LaunchedLlamaServerTest {
             first.destroyForcibly(); // SIGKILL
             first.onExit().get(10, TimeUnit.SECONDS);
 
-            ServerSupervisorTest.awaitTrue(() -> server.supervisor().restarts() == 1
-                    && server.supervisor().state() == ServerSupervisor.State.READY, Duration.ofSeconds(120));
+            ServerSupervisorTest.awaitTrue(
+                    () -> server.supervisor().restarts() == 1
+                            && server.supervisor().state() == ServerSupervisor.State.READY,
+                    Duration.ofSeconds(120));
             restartedPid = server.supervisor().pid();
             assertThat(restartedPid).isNotEqualTo(firstPid);
             assertThat(server.baseUrl().getPort()).isEqualTo(port);
@@ -75,7 +80,8 @@ class LaunchedLlamaServerTest {
             assertThat(back.statusCode()).isEqualTo(200);
             assertThat(back.body()).contains("\"type\":\"message\"");
         }
-        assertThat(ProcessHandle.of(restartedPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(ProcessHandle.of(restartedPid).map(ProcessHandle::isAlive).orElse(false))
+                .isFalse();
         assertThat(server.supervisor().processes()).isEmpty();
         assertThat(server.supervisor().state()).isEqualTo(ServerSupervisor.State.STOPPED);
         assertThat(Files.readString(o.serverLog)).contains("llama");
@@ -84,9 +90,10 @@ class LaunchedLlamaServerTest {
     @Test
     void withNoServerBinAndNoneOnThePathItRunsThePinnedBuild(@TempDir Path dir) throws Exception {
         Path pinned = LlamaServerProcess.binary(); // built once per machine by scripts/llama-server.sh
-        org.junit.jupiter.api.Assumptions.assumeFalse(PinnedLlamaServer.onPath("llama-server"),
-                "a llama-server on the PATH is used before the pinned build");
-        org.junit.jupiter.api.Assumptions.assumeTrue(PinnedLlamaServer.built().isPresent(),
+        org.junit.jupiter.api.Assumptions.assumeFalse(
+                PinnedLlamaServer.onPath("llama-server"), "a llama-server on the PATH is used before the pinned build");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                PinnedLlamaServer.built().isPresent(),
                 "the pinned build lives in another cache directory (-Danyclaude.llama-server)");
         ServeOptions o = GatewayFixture.options(null);
         o.launch = "llama-server";
@@ -97,7 +104,8 @@ class LaunchedLlamaServerTest {
         o.slotDir = dir.resolve("slots");
         try (Gateway gateway = Gateway.start(o.settings())) {
             List<String> argv = commandLine(gateway.launched().supervisor().pid());
-            assertThat(Path.of(argv.getFirst())).isEqualTo(PinnedLlamaServer.built().orElseThrow());
+            assertThat(Path.of(argv.getFirst()))
+                    .isEqualTo(PinnedLlamaServer.built().orElseThrow());
             assertThat(Path.of(argv.getFirst()).toRealPath()).isEqualTo(pinned.toRealPath());
         }
     }
@@ -113,10 +121,13 @@ class LaunchedLlamaServerTest {
     }
 
     private static HttpResponse<String> post(HttpClient http, Gateway gateway, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages"))
-                .timeout(Duration.ofSeconds(60))
-                .header("content-type", "application/json")
-                .header("anthropic-version", "2023-06-01")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages"))
+                        .timeout(Duration.ofSeconds(60))
+                        .header("content-type", "application/json")
+                        .header("anthropic-version", "2023-06-01")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

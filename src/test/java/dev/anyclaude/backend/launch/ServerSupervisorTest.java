@@ -24,11 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The supervisor against a real stand-in server process: health waiting, restarts with backoff, clean stops. */
 class ServerSupervisorTest {
-    private static final RestartPolicy FAST_FAILING = new RestartPolicy(Duration.ofSeconds(1), Duration.ofSeconds(30),
-            Duration.ofMinutes(2), 5);
+    private static final RestartPolicy FAST_FAILING =
+            new RestartPolicy(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(2), 5);
 
     @TempDir
     Path dir;
+
     private final List<ServerSupervisor> started = new ArrayList<>();
     private final Recorder events = new Recorder();
     /** Backoff delays are recorded by {@link Recorder}; the sleeper itself only pauses briefly. */
@@ -42,24 +43,36 @@ class ServerSupervisorTest {
     static List<String> standInArgv(int port, String... extra) {
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> argv = new ArrayList<>(List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", cp,
-                StandInServer.class.getName(), "--port", Integer.toString(port)));
+        List<String> argv = new ArrayList<>(List.of(
+                java,
+                "-Xshare:auto",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                cp,
+                StandInServer.class.getName(),
+                "--port",
+                Integer.toString(port)));
         argv.addAll(List.of(extra));
         return argv;
     }
 
-    private ServerSupervisor supervisor(int port, Duration readyTimeout, Duration grace, RestartPolicy policy,
-            String... extra) {
+    private ServerSupervisor supervisor(
+            int port, Duration readyTimeout, Duration grace, RestartPolicy policy, String... extra) {
         return supervisor(standInArgv(port, extra), port, readyTimeout, grace, policy);
     }
 
-    private ServerSupervisor supervisor(List<String> argv, int port, Duration readyTimeout, Duration grace,
-            RestartPolicy policy) {
+    private ServerSupervisor supervisor(
+            List<String> argv, int port, Duration readyTimeout, Duration grace, RestartPolicy policy) {
         ServerCommand cmd = new ServerCommand(argv, java.util.Map.of(), "stand-in", 4096);
-        ServerSupervisor s = new ServerSupervisor("stand-in", cmd, dir.resolve("server.log"),
+        ServerSupervisor s = new ServerSupervisor(
+                "stand-in",
+                cmd,
+                dir.resolve("server.log"),
                 new HttpHealthProbe(URI.create("http://127.0.0.1:" + port + "/health")),
-                new ServerSupervisor.Settings(readyTimeout, grace, Duration.ofMillis(50), policy), quick,
-                Clock.SYSTEM, events);
+                new ServerSupervisor.Settings(readyTimeout, grace, Duration.ofMillis(50), policy),
+                quick,
+                Clock.SYSTEM,
+                events);
         started.add(s);
         return s;
     }
@@ -67,8 +80,8 @@ class ServerSupervisorTest {
     @Test
     void waitsUntilTheLoadingServerAnswersHealthAndShowsWhatItSays() throws Exception {
         int port = LaunchedServer.freePort();
-        ServerSupervisor s = supervisor(port, Duration.ofSeconds(60), Duration.ofSeconds(5), FAST_FAILING,
-                "--load-ms", "2500");
+        ServerSupervisor s =
+                supervisor(port, Duration.ofSeconds(60), Duration.ofSeconds(5), FAST_FAILING, "--load-ms", "2500");
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
         s.start(new StartProgress(new PrintStream(progress, true, StandardCharsets.UTF_8), false, "stand-in"));
@@ -79,14 +92,16 @@ class ServerSupervisorTest {
                 .contains("waiting for stand-in")
                 .contains("HTTP 503 Loading model")
                 .contains("stand-in ready after");
-        assertThat(Files.readString(dir.resolve("server.log"))).contains("--- anyclaude").contains("stand-in listening");
+        assertThat(Files.readString(dir.resolve("server.log")))
+                .contains("--- anyclaude")
+                .contains("stand-in listening");
     }
 
     @Test
     void aServerThatExitsAtStartFailsWithTheEndOfItsLog() {
         int port = LaunchedServer.freePort();
-        ServerSupervisor s = supervisor(port, Duration.ofSeconds(60), Duration.ofSeconds(5), FAST_FAILING,
-                "--exit-at-start", "7");
+        ServerSupervisor s =
+                supervisor(port, Duration.ofSeconds(60), Duration.ofSeconds(5), FAST_FAILING, "--exit-at-start", "7");
 
         assertThatThrownBy(() -> s.start(StartProgress.silent()))
                 .isInstanceOf(LaunchException.class)
@@ -99,8 +114,8 @@ class ServerSupervisorTest {
     @Test
     void aServerNeverHealthyInTimeIsStoppedAndReported() throws Exception {
         int port = LaunchedServer.freePort();
-        ServerSupervisor s = supervisor(port, Duration.ofSeconds(3), Duration.ofSeconds(5), FAST_FAILING,
-                "--load-ms", "600000");
+        ServerSupervisor s =
+                supervisor(port, Duration.ofSeconds(3), Duration.ofSeconds(5), FAST_FAILING, "--load-ms", "600000");
 
         assertThatThrownBy(() -> s.start(StartProgress.silent()))
                 .isInstanceOf(LaunchException.class)
@@ -112,10 +127,17 @@ class ServerSupervisorTest {
 
     @Test
     void aMissingExecutableSaysHowToFixIt() {
-        ServerCommand cmd = new ServerCommand(List.of(dir.resolve("no-such-server").toString()), java.util.Map.of(), null, 0);
-        ServerSupervisor s = new ServerSupervisor("llama-server", cmd, dir.resolve("x.log"),
-                () -> new HealthProbe.Health(false, "down"), ServerSupervisor.Settings.defaults(Duration.ofSeconds(1)),
-                quick, Clock.SYSTEM, events);
+        ServerCommand cmd =
+                new ServerCommand(List.of(dir.resolve("no-such-server").toString()), java.util.Map.of(), null, 0);
+        ServerSupervisor s = new ServerSupervisor(
+                "llama-server",
+                cmd,
+                dir.resolve("x.log"),
+                () -> new HealthProbe.Health(false, "down"),
+                ServerSupervisor.Settings.defaults(Duration.ofSeconds(1)),
+                quick,
+                Clock.SYSTEM,
+                events);
 
         assertThatThrownBy(() -> s.start(StartProgress.silent()))
                 .isInstanceOf(LaunchException.class)
@@ -127,8 +149,17 @@ class ServerSupervisorTest {
     void restartsACrashedServerWithDoublingDelaysOnTheSamePort() throws Exception {
         int port = LaunchedServer.freePort();
         Path counter = dir.resolve("incarnations");
-        ServerSupervisor s = supervisor(port, Duration.ofSeconds(60), Duration.ofSeconds(5), FAST_FAILING,
-                "--crash-after-ms", "300", "--crashes", "2", "--counter", counter.toString());
+        ServerSupervisor s = supervisor(
+                port,
+                Duration.ofSeconds(60),
+                Duration.ofSeconds(5),
+                FAST_FAILING,
+                "--crash-after-ms",
+                "300",
+                "--crashes",
+                "2",
+                "--counter",
+                counter.toString());
 
         s.start(StartProgress.silent());
         long firstPid = s.pid();
@@ -146,9 +177,17 @@ class ServerSupervisorTest {
     @Test
     void givesUpAfterTooManyConsecutiveCrashes() throws Exception {
         int port = LaunchedServer.freePort();
-        ServerSupervisor s = supervisor(port, Duration.ofSeconds(60), Duration.ofSeconds(5),
+        ServerSupervisor s = supervisor(
+                port,
+                Duration.ofSeconds(60),
+                Duration.ofSeconds(5),
                 new RestartPolicy(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(2), 2),
-                "--crash-after-ms", "200", "--crashes", "100", "--counter", dir.resolve("n").toString());
+                "--crash-after-ms",
+                "200",
+                "--crashes",
+                "100",
+                "--counter",
+                dir.resolve("n").toString());
 
         s.start(StartProgress.silent());
         awaitTrue(() -> s.state() == ServerSupervisor.State.FAILED, Duration.ofSeconds(60));
@@ -163,8 +202,13 @@ class ServerSupervisorTest {
     void stopEndsTheServerAndItsChildrenWithSigterm() throws Exception {
         int port = LaunchedServer.freePort();
         Path childPids = dir.resolve("children");
-        ServerSupervisor s = supervisor(port, Duration.ofSeconds(60), Duration.ofSeconds(5), FAST_FAILING,
-                "--child-pid-file", childPids.toString());
+        ServerSupervisor s = supervisor(
+                port,
+                Duration.ofSeconds(60),
+                Duration.ofSeconds(5),
+                FAST_FAILING,
+                "--child-pid-file",
+                childPids.toString());
         s.start(StartProgress.silent());
         long server = s.pid();
         long child = Long.parseLong(Files.readString(childPids).strip());
@@ -189,8 +233,13 @@ class ServerSupervisorTest {
         s.start(StartProgress.silent());
         long server = s.pid();
         ProcessHandle.of(server).orElseThrow().destroy(); // SIGTERM: ignored
-        assertThat(ProcessHandle.of(server).orElseThrow().onExit().completeOnTimeout(null, 300,
-                java.util.concurrent.TimeUnit.MILLISECONDS).get()).as("still running after SIGTERM").isNull();
+        assertThat(ProcessHandle.of(server)
+                        .orElseThrow()
+                        .onExit()
+                        .completeOnTimeout(null, 300, java.util.concurrent.TimeUnit.MILLISECONDS)
+                        .get())
+                .as("still running after SIGTERM")
+                .isNull();
 
         int killed = s.stop();
 
@@ -202,16 +251,29 @@ class ServerSupervisorTest {
     void childrenLeftBehindByACrashAreStoppedBeforeTheRestart() throws Exception {
         int port = LaunchedServer.freePort();
         Path childPids = dir.resolve("children");
-        ServerSupervisor s = supervisor(port, Duration.ofSeconds(60), Duration.ofSeconds(5), FAST_FAILING,
-                "--crash-after-ms", "1500", "--crashes", "1", "--counter", dir.resolve("n").toString(),
-                "--child-pid-file", childPids.toString());
+        ServerSupervisor s = supervisor(
+                port,
+                Duration.ofSeconds(60),
+                Duration.ofSeconds(5),
+                FAST_FAILING,
+                "--crash-after-ms",
+                "1500",
+                "--crashes",
+                "1",
+                "--counter",
+                dir.resolve("n").toString(),
+                "--child-pid-file",
+                childPids.toString());
 
         s.start(StartProgress.silent());
         awaitTrue(() -> s.restarts() == 1 && s.state() == ServerSupervisor.State.READY, Duration.ofSeconds(60));
-        List<Long> children = Files.readAllLines(childPids).stream().map(Long::parseLong).toList();
+        List<Long> children =
+                Files.readAllLines(childPids).stream().map(Long::parseLong).toList();
 
         assertThat(children).hasSize(2);
-        assertThat(alive(children.get(0))).as("orphan of the crashed incarnation").isFalse();
+        assertThat(alive(children.get(0)))
+                .as("orphan of the crashed incarnation")
+                .isFalse();
         assertThat(alive(children.get(1))).isTrue();
         s.stop();
         assertThat(alive(children.get(1))).isFalse();
@@ -223,8 +285,12 @@ class ServerSupervisorTest {
 
     static int get(int port, String path) throws Exception {
         try (HttpClient http = HttpClient.newHttpClient()) {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         }
     }
 

@@ -30,8 +30,17 @@ import java.util.concurrent.Executors;
  * It answers {@code POST /v1/chat/completions} with a short text completion and lists one model.
  */
 public final class StandInServer {
-    private static final Set<String> WITH_VALUE = Set.of("--port", "--load-ms", "--crash-after-ms", "--crashes",
-            "--counter", "--exit-at-start", "--reload-ms", "--child-pid-file", "--alias", "-c");
+    private static final Set<String> WITH_VALUE = Set.of(
+            "--port",
+            "--load-ms",
+            "--crash-after-ms",
+            "--crashes",
+            "--counter",
+            "--exit-at-start",
+            "--reload-ms",
+            "--child-pid-file",
+            "--alias",
+            "-c");
 
     public static void main(String[] args) throws Exception {
         Map<String, String> o = new HashMap<>();
@@ -50,15 +59,21 @@ public final class StandInServer {
         int incarnation = 1;
         if (o.containsKey("--counter")) {
             Path counter = Path.of(o.get("--counter"));
-            incarnation = Files.exists(counter) ? Integer.parseInt(Files.readString(counter).strip()) + 1 : 1;
+            incarnation = Files.exists(counter)
+                    ? Integer.parseInt(Files.readString(counter).strip()) + 1
+                    : 1;
             Files.writeString(counter, Integer.toString(incarnation));
         }
         if (o.containsKey("--child-pid-file")) {
             Process child = new ProcessBuilder("sleep", "300").start();
-            Files.writeString(Path.of(o.get("--child-pid-file")), child.pid() + "\n", java.nio.file.StandardOpenOption.CREATE,
+            Files.writeString(
+                    Path.of(o.get("--child-pid-file")),
+                    child.pid() + "\n",
+                    java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND);
         }
-        long loadMs = Long.parseLong(o.getOrDefault(incarnation > 1 && o.containsKey("--reload-ms") ? "--reload-ms" : "--load-ms", "0"));
+        long loadMs = Long.parseLong(
+                o.getOrDefault(incarnation > 1 && o.containsKey("--reload-ms") ? "--reload-ms" : "--load-ms", "0"));
         long readyAt = System.currentTimeMillis() + loadMs;
         String model = o.getOrDefault("--alias", "stand-in");
         String ctx = o.getOrDefault("-c", "4096");
@@ -67,14 +82,17 @@ public final class StandInServer {
         long crashAfter = Long.parseLong(o.getOrDefault("--crash-after-ms", "0"));
         java.util.concurrent.atomic.AtomicBoolean seenHealthy = new java.util.concurrent.atomic.AtomicBoolean();
 
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                Integer.parseInt(o.get("--port"))), 16);
+        HttpServer server = HttpServer.create(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(o.get("--port"))), 16);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", ex -> {
             String path = ex.getRequestURI().getPath();
             boolean loading = System.currentTimeMillis() < readyAt;
             if (loading) {
-                reply(ex, 503, "{\"error\":{\"code\":503,\"message\":\"Loading model\",\"type\":\"unavailable_error\"}}");
+                reply(
+                        ex,
+                        503,
+                        "{\"error\":{\"code\":503,\"message\":\"Loading model\",\"type\":\"unavailable_error\"}}");
             } else if (path.equals("/health")) {
                 reply(ex, 200, "{\"status\":\"ok\"}");
                 if (crash && seenHealthy.compareAndSet(false, true)) {
@@ -90,13 +108,22 @@ public final class StandInServer {
                     });
                 }
             } else if (path.equals("/v1/models")) {
-                reply(ex, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"" + model + "\",\"object\":\"model\",\"owned_by\":\"llamacpp\"}]}");
+                reply(
+                        ex,
+                        200,
+                        "{\"object\":\"list\",\"data\":[{\"id\":\"" + model
+                                + "\",\"object\":\"model\",\"owned_by\":\"llamacpp\"}]}");
             } else if (path.equals("/props")) {
                 reply(ex, 200, "{\"default_generation_settings\":{\"n_ctx\":" + ctx + "},\"total_slots\":1}");
             } else if (path.equals("/v1/chat/completions")) {
-                reply(ex, 200, "{\"id\":\"c1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"" + model
-                        + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"stand-in says hi\"},"
-                        + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":4,\"total_tokens\":9}}");
+                reply(
+                        ex,
+                        200,
+                        "{\"id\":\"c1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"" + model
+                                + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":"
+                                + "\"assistant\",\"content\":\"stand-in says hi\"},"
+                                + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":5,"
+                                + "\"completion_tokens\":4,\"total_tokens\":9}}");
             } else {
                 reply(ex, 404, "{\"error\":{\"message\":\"no route\"}}");
             }

@@ -16,8 +16,7 @@ import java.util.Map;
 public final class ClaudeCodeTools {
     public static final String FIXTURE = "/claude-code/p-tool-bash-read/02-POST-v1_messages.body.json";
 
-    private ClaudeCodeTools() {
-    }
+    private ClaudeCodeTools() {}
 
     /** Tool name → input schema, for {@code names} in that order. */
     public static Map<String, JsonNode> schemas(String... names) {

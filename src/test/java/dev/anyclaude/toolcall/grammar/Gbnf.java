@@ -60,7 +60,7 @@ public final class Gbnf {
             case Seq s -> s.items().forEach(this::checkRefs);
             case Alt a -> a.alts().forEach(this::checkRefs);
             case Rep r -> checkRefs(r.node());
-            default -> { }
+            default -> {}
         }
     }
 
@@ -298,18 +298,21 @@ public final class Gbnf {
 
     private String name() {
         int start = i;
-        while (i < src.length() && (Character.isLetterOrDigit(src.charAt(i)) || src.charAt(i) == '-' || src.charAt(i) == '_')) {
+        while (i < src.length()
+                && (Character.isLetterOrDigit(src.charAt(i)) || src.charAt(i) == '-' || src.charAt(i) == '_')) {
             i++;
         }
         if (start == i) {
-            throw new IllegalArgumentException("expected a name at " + i + ": " + src.substring(i, Math.min(src.length(), i + 40)));
+            throw new IllegalArgumentException(
+                    "expected a name at " + i + ": " + src.substring(i, Math.min(src.length(), i + 40)));
         }
         return src.substring(start, i);
     }
 
     private void expect(String s) {
         if (!src.startsWith(s, i)) {
-            throw new IllegalArgumentException("expected " + s + " at " + i + ": " + src.substring(i, Math.min(src.length(), i + 40)));
+            throw new IllegalArgumentException(
+                    "expected " + s + " at " + i + ": " + src.substring(i, Math.min(src.length(), i + 40)));
         }
         i += s.length();
     }

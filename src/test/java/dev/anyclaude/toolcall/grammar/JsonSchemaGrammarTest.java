@@ -52,7 +52,8 @@ class JsonSchemaGrammarTest {
     void anyValue() {
         for (String schema : new String[] {"{}", "true"}) {
             Gbnf g = grammar(schema);
-            assertThat(g.matches("root", "{\"a\": [1, {\"b\": null}, \"x\", true], \"c\": -1.5}")).isTrue();
+            assertThat(g.matches("root", "{\"a\": [1, {\"b\": null}, \"x\", true], \"c\": -1.5}"))
+                    .isTrue();
             assertThat(g.matches("root", "[]")).isTrue();
             assertThat(g.matches("root", "{a: 1}")).isFalse();
         }
@@ -67,7 +68,8 @@ class JsonSchemaGrammarTest {
         Gbnf c = grammar("{\"const\":{\"a\":[1,\"x\"]}}");
         assertThat(c.matches("root", "{\"a\":[1,\"x\"]}")).isTrue();
 
-        Gbnf any = grammar("{\"anyOf\":[{\"type\":\"string\",\"enum\":[\"a\"]},{\"type\":\"string\",\"const\":\"deleted\"},{\"type\":\"integer\"}]}");
+        Gbnf any = grammar("{\"anyOf\":[{\"type\":\"string\",\"enum\":[\"a\"]},{\"type\":"
+                + "\"string\",\"const\":\"deleted\"},{\"type\":\"integer\"}]}");
         assertThat(any.matches("root", "\"a\"")).isTrue();
         assertThat(any.matches("root", "\"deleted\"")).isTrue();
         assertThat(any.matches("root", "3")).isTrue();
@@ -92,7 +94,10 @@ class JsonSchemaGrammarTest {
                  "required":["command"],"additionalProperties":false}""");
         assertThat(g.matches("root", "{\"command\": \"ls\"}")).isTrue();
         assertThat(g.matches("root", "{\"command\":\"ls\",\"timeout\":5}")).isTrue();
-        assertThat(g.matches("root", "{\n  \"command\": \"ls\",\n  \"description\": \"List\",\n  \"run_in_background\": true\n}")).isTrue();
+        assertThat(g.matches(
+                        "root",
+                        "{\n  \"command\": \"ls\",\n  \"description\": \"List\",\n  \"run_in_background\": true\n}"))
+                .isTrue();
         assertThat(g.matches("root", "{}")).isFalse();
         assertThat(g.matches("root", "{\"timeout\": 5}")).isFalse();
         assertThat(g.matches("root", "{\"command\": \"ls\", \"other\": 1}")).isFalse();
@@ -102,7 +107,8 @@ class JsonSchemaGrammarTest {
 
     @Test
     void objectsWithoutRequiredProperties() {
-        Gbnf g = grammar("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"},\"b\":{\"type\":\"integer\"},\"c\":{\"type\":\"integer\"}}}");
+        Gbnf g = grammar("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":"
+                + "\"integer\"},\"b\":{\"type\":\"integer\"},\"c\":{\"type\":\"integer\"}}}");
         assertThat(g.matches("root", "{}")).isTrue();
         assertThat(g.matches("root", "{\"b\": 2}")).isTrue();
         assertThat(g.matches("root", "{\"a\": 1, \"c\": 3}")).isTrue();
@@ -113,7 +119,8 @@ class JsonSchemaGrammarTest {
 
     @Test
     void additionalPropertiesAndFreeObjects() {
-        Gbnf meta = grammar("{\"type\":\"object\",\"propertyNames\":{\"type\":\"string\"},\"additionalProperties\":{}}");
+        Gbnf meta =
+                grammar("{\"type\":\"object\",\"propertyNames\":{\"type\":\"string\"},\"additionalProperties\":{}}");
         assertThat(meta.matches("root", "{}")).isTrue();
         assertThat(meta.matches("root", "{\"k\": null, \"j\": [1]}")).isTrue();
 
@@ -121,9 +128,12 @@ class JsonSchemaGrammarTest {
         assertThat(typed.matches("root", "{\"k\": 1, \"j\": 2}")).isTrue();
         assertThat(typed.matches("root", "{\"k\": \"x\"}")).isFalse();
 
-        Gbnf mixed = grammar("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}},\"required\":[\"a\"],\"additionalProperties\":true}");
-        assertThat(mixed.matches("root", "{\"a\": \"x\", \"z\": {\"q\": 1}, \"y\": 2}")).isTrue();
-        assertThat(grammar("{\"type\":\"object\"}").matches("root", "{\"any\": 1}")).isTrue();
+        Gbnf mixed = grammar("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":"
+                + "\"string\"}},\"required\":[\"a\"],\"additionalProperties\":true}");
+        assertThat(mixed.matches("root", "{\"a\": \"x\", \"z\": {\"q\": 1}, \"y\": 2}"))
+                .isTrue();
+        assertThat(grammar("{\"type\":\"object\"}").matches("root", "{\"any\": 1}"))
+                .isTrue();
     }
 
     @Test
@@ -151,11 +161,13 @@ class JsonSchemaGrammarTest {
                 {"$defs":{"node":{"type":"object","properties":{"v":{"type":"integer"},
                   "kids":{"type":"array","items":{"$ref":"#/$defs/node"}}},"required":["v"]}},
                  "$ref":"#/$defs/node"}""");
-        assertThat(g.matches("root", "{\"v\": 1, \"kids\": [{\"v\": 2}, {\"v\": 3, \"kids\": []}]}")).isTrue();
+        assertThat(g.matches("root", "{\"v\": 1, \"kids\": [{\"v\": 2}, {\"v\": 3, \"kids\": []}]}"))
+                .isTrue();
         assertThat(g.matches("root", "{\"v\": 1, \"kids\": [{}]}")).isFalse();
 
-        Gbnf d = grammar("{\"type\":\"object\",\"properties\":{\"p\":{\"$ref\":\"#/definitions/P\"}},\"required\":[\"p\"],"
-                + "\"definitions\":{\"P\":{\"type\":\"string\",\"enum\":[\"x\"]}}}");
+        Gbnf d = grammar(
+                "{\"type\":\"object\",\"properties\":{\"p\":{\"$ref\":\"#/definitions/P\"}},\"required\":[\"p\"],"
+                        + "\"definitions\":{\"P\":{\"type\":\"string\",\"enum\":[\"x\"]}}}");
         assertThat(d.matches("root", "{\"p\": \"x\"}")).isTrue();
         assertThat(d.matches("root", "{\"p\": \"y\"}")).isFalse();
     }
@@ -164,17 +176,22 @@ class JsonSchemaGrammarTest {
     void nestedObjectsAndPatternIgnored() {
         Gbnf g = grammar("""
                 {"type":"object","properties":{"todos":{"type":"array","items":{"type":"object",
-                  "properties":{"content":{"type":"string","minLength":1},"status":{"type":"string","enum":["pending","completed"]},
+                  "properties":{"content":{"type":"string","minLength":1},
+                   "status":{"type":"string","enum":["pending","completed"]},
                   "id":{"type":"string","pattern":"^[a-z]+$","format":"uuid"}},"required":["content","status"]}}},
                  "required":["todos"]}""");
-        assertThat(g.matches("root", "{\"todos\": [{\"content\": \"x\", \"status\": \"pending\", \"id\": \"123 !\"}]}")).isTrue();
-        assertThat(g.matches("root", "{\"todos\": [{\"content\": \"\", \"status\": \"pending\"}]}")).isFalse();
-        assertThat(g.matches("root", "{\"todos\": [{\"content\": \"x\", \"status\": \"done\"}]}")).isFalse();
+        assertThat(g.matches("root", "{\"todos\": [{\"content\": \"x\", \"status\": \"pending\", \"id\": \"123 !\"}]}"))
+                .isTrue();
+        assertThat(g.matches("root", "{\"todos\": [{\"content\": \"\", \"status\": \"pending\"}]}"))
+                .isFalse();
+        assertThat(g.matches("root", "{\"todos\": [{\"content\": \"x\", \"status\": \"done\"}]}"))
+                .isFalse();
     }
 
     @Test
     void keysAndNamesAreEscaped() {
-        Gbnf g = grammar("{\"type\":\"object\",\"properties\":{\"a \\\"q\\\" \\\\ é\":{\"type\":\"boolean\"}},\"required\":[\"a \\\"q\\\" \\\\ é\"]}");
+        Gbnf g = grammar("{\"type\":\"object\",\"properties\":{\"a \\\"q\\\" \\\\ "
+                + "é\":{\"type\":\"boolean\"}},\"required\":[\"a \\\"q\\\" \\\\ é\"]}");
         assertThat(g.matches("root", "{\"a \\\"q\\\" \\\\ é\": true}")).isTrue();
     }
 }
