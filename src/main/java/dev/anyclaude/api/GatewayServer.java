@@ -173,9 +173,15 @@ public final class GatewayServer implements AutoCloseable {
             config.routes.get("/cache/stats", cacheStats::stats);
             config.routes.delete("/cache", cacheStats::clear);
             extraRoutes.accept((method, path, handler) -> config.routes.addHttpHandler(method, path, handler));
-            config.routes.exception(
-                    GatewayException.class, (e, ctx) -> error(ctx, e.kind(), e.getMessage(), e.retryAfterSeconds()));
+            config.routes.exception(GatewayException.class, (e, ctx) -> {
+                if (!recycled(ctx, e)) {
+                    error(ctx, e.kind(), e.getMessage(), e.retryAfterSeconds());
+                }
+            });
             config.routes.exception(Exception.class, (e, ctx) -> {
+                if (recycled(ctx, e)) {
+                    return;
+                }
                 log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
                 error(ctx, ErrorKind.INTERNAL, "internal error: " + e.getClass().getSimpleName(), -1);
             });
@@ -191,6 +197,22 @@ public final class GatewayServer implements AutoCloseable {
                     ctx -> error(
                             ctx, ErrorKind.NOT_FOUND, "method not allowed: " + ctx.method() + " " + ctx.path(), -1));
         });
+    }
+
+    /**
+     * Whether the request is gone: a stopping server recycles requests under handlers that still run (the
+     * dashboard's event stream), and Javalin then fails on the recycled response. There is no one left to answer,
+     * and an exception handler must not fail there too: Javalin would queue it again, forever.
+     */
+    private static boolean recycled(Context ctx, Exception e) {
+        try {
+            ctx.req().getRequestURI();
+            ctx.res().getStatus();
+            return false;
+        } catch (RuntimeException gone) {
+            log.debug("a request ended under its handler (the server is stopping): {}", e.toString());
+            return true;
+        }
     }
 
     private static void ready(Context ctx, String backend, Backend.Readiness r, boolean withBody) {
