@@ -46,7 +46,8 @@ int main(void) {
   return 0;
 }
 C
-  cc -O1 -mamx-tile -o "$probe" "$probe.c" 2>/dev/null && ( "$probe" ) 2>/dev/null
+  # The subshell waits for the probe (not the last command, so not exec'd) and so reports its SIGILL into /dev/null.
+  cc -O1 -mamx-tile -o "$probe" "$probe.c" 2>/dev/null && ( "$probe"; exit $? ) 2>/dev/null
 }
 
 flags_file="$dir/bin/build-flags"
